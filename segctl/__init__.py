@@ -1,0 +1,10 @@
+"""segctl: Adobe Experience Platform segment definitions as code."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("segctl")
+except PackageNotFoundError:  # running from a source tree without an install
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]

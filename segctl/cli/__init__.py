@@ -1,0 +1,100 @@
+"""Command-line entry point.
+
+``main`` is the single catch point: every :class:`~segctl.errors.SegctlError` prints itself
+and exits with its own code; anything else is a bug and prints a one-line message (the full
+traceback only with ``--debug``). Commands live in focused modules beside this one and are
+registered in ``_COMMANDS``; each module stays thin and calls into the core packages.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from segctl import __version__
+from segctl.errors import EXIT_ERROR, SegctlError
+
+# command name -> "module:attribute" (imported lazily so `segctl --version` stays fast)
+_COMMANDS: dict[str, str] = {
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _COMMANDS:
+            module_name, attr = _COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="segctl")
+@click.option("--debug", is_flag=True, envvar="SEGCTL_DEBUG",
+              help="Log HTTP traffic (secrets masked) and show tracebacks.")
+@click.option("--no-color", is_flag=True, help="Disable colour (NO_COLOR is honoured too).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
+    """Manage Adobe Experience Platform segments as code.
+
+    Segments, exports and environments live as YAML in git (default folder: segments/).
+    `segctl plan` diffs them against a sandbox and `segctl apply` converges it. With no
+    --env and no AEP_PLATFORM_URL, commands target the embedded local sandbox in .segctl/.
+
+    \b
+    Typical flow:
+      segctl validate            # offline checks: YAML, schema, PQL, references
+      segctl plan                # what would change
+      segctl apply --auto-approve
+      segctl dataset preview "Female customers"
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    ctx.obj["color"] = not (no_color or "NO_COLOR" in os.environ)
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(
+        os.environ.get("SEGCTL_DEBUG")
+    )
+    try:
+        return cli.main(args=argv, prog_name="segctl", standalone_mode=False)
+    except SegctlError as err:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(err.format(), err=True)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as err:  # a bug: keep the user's terminal free of tracebacks by default
+        if debug:
+            raise
+        click.echo(f"internal error: {type(err).__name__}: {err}\n"
+                   "Run again with --debug for the traceback.", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,1 @@
+"""segctl.render"""
