@@ -1,1 +1,30 @@
-"""segctl.project"""
+"""Load a segctl project: YAML with file:line:col, JSON Schema checks, semantic validation.
+
+Public names: :func:`load_project` (raises :class:`~segctl.errors.ValidationError` carrying
+every diagnostic) and the frozen documents :class:`Project`, :class:`Segment`, :class:`Export`,
+:class:`Environment`.
+"""
+
+from segctl.project.model import (
+    DEFAULT_MERGE_POLICY,
+    DEFAULT_SCHEMA,
+    EVALUATIONS,
+    EXPORT_RUNS,
+    MEMBERSHIP_STATUSES,
+    Environment,
+    Export,
+    Project,
+    Segment,
+)
+
+__all__ = [
+    "DEFAULT_MERGE_POLICY",
+    "DEFAULT_SCHEMA",
+    "EVALUATIONS",
+    "EXPORT_RUNS",
+    "MEMBERSHIP_STATUSES",
+    "Environment",
+    "Export",
+    "Project",
+    "Segment",
+]

@@ -1,0 +1,130 @@
+"""The declared documents of a segctl project, as frozen values.
+
+Every document keeps the :class:`~segctl.errors.Location` it came from (``location``: where the
+document starts) and, for the fields a later stage may need to point at, ``field_locations``: a
+mapping from the field name *as written in YAML* (``"pql"``, ``"name"``, ``"ttlInDays"``,
+``"segments"``...) to where its value starts. For block scalars (``pql: |``) that is the first
+character of the content, so an offset inside the value maps straight back into the file.
+
+Mappings are not hashable; they are excluded from ``__hash__`` (still compared by ``==``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from segctl.errors import Location
+
+EVALUATIONS = ("batch", "streaming", "edge")
+EXPORT_RUNS = ("on-change", "always", "never")
+MEMBERSHIP_STATUSES = ("realized", "existing", "exited")
+DEFAULT_SCHEMA = "_xdm.context.profile"
+DEFAULT_MERGE_POLICY = "default"
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NOWHERE = Location()  # frozen, so one shared default is safe
+
+
+def _no_locations() -> Mapping[str, Location]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """``kind: Segment``: one segment definition (an AEP audience built from PQL)."""
+
+    key: str
+    name: str
+    description: str = ""
+    pql: str | None = None
+    pql_json: Mapping[str, Any] | None = field(default=None, hash=False)
+    schema: str = DEFAULT_SCHEMA
+    ttl_in_days: int | None = None
+    merge_policy: str = DEFAULT_MERGE_POLICY
+    evaluation: str = "batch"
+    protect: bool = False
+    labels: tuple[str, ...] = ()
+    location: Location = _NOWHERE
+    field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+
+    def field_location(self, name: str) -> Location:
+        """Where field ``name`` (YAML spelling) starts, or the document start if absent."""
+        return self.field_locations.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Export:
+    """``kind: Export``: persist the members of some segments into a dataset."""
+
+    key: str
+    segments: tuple[str, ...]
+    dataset: str
+    fields: tuple[str, ...] | None = None
+    status: tuple[str, ...] = ("realized", "existing")
+    run: str = "on-change"
+    location: Location = _NOWHERE
+    field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+
+    def field_location(self, name: str) -> Location:
+        return self.field_locations.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """``kind: Environment``: a target sandbox and the ``${vars.NAME}`` values for it.
+
+    ``platform_url`` None means the embedded local sandbox.
+    """
+
+    name: str
+    sandbox: str
+    org_id: str | None = None
+    platform_url: str | None = None
+    vars: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    location: Location = _NOWHERE
+    field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+
+    @property
+    def is_local(self) -> bool:
+        return self.platform_url is None
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded from a project path, validated.
+
+    ``documents`` holds the built documents of every kind by kind name (``"Segment"``,
+    ``"Export"``, ``"Environment"``, and kinds added to the kind table such as ``"SegmentTest"``),
+    in file order; ``segments``/``exports``/``environments`` are the typed views of the first three.
+    ``files_hash`` is a sha256 over the sorted relative paths and bytes of every loaded file.
+    """
+
+    root: Path
+    segments: tuple[Segment, ...] = ()
+    exports: tuple[Export, ...] = ()
+    environments: tuple[Environment, ...] = ()
+    environment: Environment | None = None
+    files_hash: str = ""
+    documents: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: _EMPTY, hash=False)
+    files: tuple[Path, ...] = ()
+
+    def of_kind(self, kind: str) -> tuple[Any, ...]:
+        """The built documents of ``kind`` (empty when none were declared)."""
+        return tuple(self.documents.get(kind, ()))
+
+    def segment(self, key: str) -> Segment | None:
+        """The segment declared with ``key``, or None."""
+        for seg in self.segments:
+            if seg.key == key:
+                return seg
+        return None
+
+    def export(self, key: str) -> Export | None:
+        for exp in self.exports:
+            if exp.key == key:
+                return exp
+        return None
