@@ -21,6 +21,7 @@ from segctl.errors import EXIT_ERROR, SegctlError
 
 # command name -> "module:attribute" (imported lazily so `segctl --version` stays fast)
 _COMMANDS: dict[str, str] = {
+    "validate": "segctl.cli.validate:validate",
 }
 
 
