@@ -5,6 +5,8 @@ every diagnostic) and the frozen documents :class:`Project`, :class:`Segment`, :
 :class:`Environment`.
 """
 
+from segctl.project.kinds import KINDS, DocumentError, Kind
+from segctl.project.loader import LoadResult, analyse_project, load_project
 from segctl.project.model import (
     DEFAULT_MERGE_POLICY,
     DEFAULT_SCHEMA,
@@ -22,9 +24,15 @@ __all__ = [
     "DEFAULT_SCHEMA",
     "EVALUATIONS",
     "EXPORT_RUNS",
+    "KINDS",
     "MEMBERSHIP_STATUSES",
+    "DocumentError",
     "Environment",
     "Export",
+    "Kind",
+    "LoadResult",
     "Project",
     "Segment",
+    "analyse_project",
+    "load_project",
 ]

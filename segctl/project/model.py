@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from segctl.errors import Location
+from segctl.errors import Diagnostic, Location
 
 EVALUATIONS = ("batch", "streaming", "edge")
 EXPORT_RUNS = ("on-change", "always", "never")
@@ -101,6 +101,7 @@ class Project:
     ``"Export"``, ``"Environment"``, and kinds added to the kind table such as ``"SegmentTest"``),
     in file order; ``segments``/``exports``/``environments`` are the typed views of the first three.
     ``files_hash`` is a sha256 over the sorted relative paths and bytes of every loaded file.
+    ``warnings`` are non-fatal diagnostics (e.g. a rule not eligible for its ``evaluation``).
     """
 
     root: Path
@@ -111,6 +112,7 @@ class Project:
     files_hash: str = ""
     documents: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: _EMPTY, hash=False)
     files: tuple[Path, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
 
     def of_kind(self, kind: str) -> tuple[Any, ...]:
         """The built documents of ``kind`` (empty when none were declared)."""

@@ -1,0 +1,84 @@
+"""``segctl validate``: offline checks of a project, every problem reported at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from segctl.errors import Diagnostic, ValidationError
+from segctl.project import KINDS, analyse_project
+
+
+class GithubValidationError(ValidationError):
+    """The diagnostics were already printed as GitHub annotations; print only the summary."""
+
+    def format(self) -> str:
+        return f"error: {self.message}"
+
+
+def github_annotation(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command (``::error file=...,line=...,col=...::message``)."""
+    loc = diagnostic.location
+    props = []
+    if loc.file:
+        props.append(f"file={_escape_property(loc.file)}")
+    if loc.line is not None:
+        props.append(f"line={loc.line}")
+    if loc.col is not None:
+        props.append(f"col={loc.col}")
+    level = "error" if diagnostic.severity == "error" else "warning"
+    head = f"::{level} {','.join(props)}" if props else f"::{level}"
+    return f"{head}::{_escape_data(diagnostic.message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def summary(counts: dict[str, int]) -> str:
+    """``9 segments, 2 exports, 1 environment`` in the order of the kind table."""
+    parts = []
+    for kind in KINDS:
+        n = counts.get(kind, 0)
+        if n or kind in ("Segment", "Export", "Environment"):
+            words = re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
+            parts.append(f"{n} {words}{'' if n == 1 else 's'}")
+    return ", ".join(parts)
+
+
+def _echo_all(lines: Iterable[str], err: bool) -> None:
+    for line in lines:
+        click.echo(line, err=err)
+
+
+@click.command("validate")
+@click.argument("path", default="segments", type=click.Path(path_type=Path))
+@click.option("--env", "env", metavar="NAME",
+              help="Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
+              show_default=True, help="github: print GitHub Actions annotations.")
+def validate(path: Path, env: str | None, output_format: str) -> None:
+    """Check PATH (default: segments/) offline: YAML, JSON Schema, PQL syntax, references,
+    duplicate keys and names, dependency cycles. Reports every problem with file:line:col
+    and exits 1 if there is any error."""
+    result = analyse_project(path, env)
+    if output_format == "github":
+        _echo_all((github_annotation(d) for d in result.diagnostics), err=False)
+        if result.errors:
+            raise GithubValidationError(result.diagnostics)
+    elif result.errors:
+        raise ValidationError(result.diagnostics)
+    else:
+        _echo_all((d.format() for d in result.diagnostics), err=True)
+    project = result.project
+    assert project is not None
+    counts = {kind: len(docs) for kind, docs in project.documents.items()}
+    env_text = f", environment '{project.environment.name}'" if project.environment else ""
+    click.echo(f"OK: {summary(counts)} in {path}{env_text}")

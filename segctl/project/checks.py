@@ -1,0 +1,195 @@
+"""Semantic checks over the built documents: duplicates, references, cycles, PQL.
+
+Each check is a pure function from a :class:`Context` to diagnostics; :data:`CHECKS` lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from segctl.errors import Diagnostic, Location, SegctlError
+from segctl.project.model import Project
+from segctl.project.source import RawDocument
+
+KEY_PREFIX = "key:"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks see: the raw documents of every kind (also those that failed the schema,
+    so one broken field does not hide other problems) and the built project."""
+
+    project: Project
+    docs: Mapping[str, tuple[RawDocument, ...]]
+    parsed: dict[str, tuple[Any, RawDocument]] = field(default_factory=dict, hash=False)
+
+    def of_kind(self, kind: str) -> tuple[RawDocument, ...]:
+        return self.docs.get(kind, ())
+
+    def declared_segment_keys(self) -> frozenset[str]:
+        keys = (d.data.get("key") for d in self.of_kind("Segment"))
+        return frozenset(k for k in keys if isinstance(k, str))
+
+
+def _pql() -> ModuleType | None:
+    """segctl.pql when its parser is available (it is developed alongside this package)."""
+    module = importlib.import_module("segctl.pql")
+    needed = ("parse", "from_json", "segment_refs")
+    return module if all(hasattr(module, n) for n in needed) else None
+
+
+# (kind, field, what) pairs that must be unique within the project
+UNIQUE_FIELDS = (
+    ("Segment", "key", "segment key"),
+    ("Segment", "name", "segment name"),
+    ("Export", "key", "export key"),
+    ("Environment", "name", "environment name"),
+)
+
+
+def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
+    for kind, field_name, what in UNIQUE_FIELDS:
+        first: dict[str, Location] = {}
+        for doc in ctx.of_kind(kind):
+            value = doc.data.get(field_name)
+            if not isinstance(value, str):
+                continue
+            where = doc.value_location((field_name,))
+            seen = first.setdefault(value, where)
+            if seen is not where:
+                yield Diagnostic(f"duplicate {what} '{value}' (first declared at {seen})", where)
+
+
+def check_export_refs(ctx: Context) -> Iterator[Diagnostic]:
+    declared = ctx.declared_segment_keys()
+    for doc in ctx.of_kind("Export"):
+        keys = doc.data.get("segments")
+        if not isinstance(keys, list):
+            continue
+        for i, key in enumerate(keys):
+            if isinstance(key, str) and key not in declared:
+                yield Diagnostic(f"export '{doc.data.get('key')}' refers to unknown segment key "
+                                 f"'{key}'{_suggest(key, declared)}",
+                                 doc.value_location(("segments", i)))
+
+
+def check_pql(ctx: Context) -> Iterator[Diagnostic]:
+    """Parse every rule (remembering the trees for the reference checks)."""
+    pql = _pql()
+    for doc in ctx.of_kind("Segment"):
+        key, text, tree = doc.data.get("key"), doc.data.get("pql"), doc.data.get("pqlJson")
+        if not isinstance(key, str) or (text is None) == (tree is None):
+            continue  # the schema reports these
+        if pql is None:
+            yield Diagnostic("PQL was not checked: segctl.pql is not available in this build",
+                             doc.value_location(("pql",) if text is not None else ("pqlJson",)),
+                             severity="warning")
+            continue
+        try:
+            if isinstance(text, str):
+                ctx.parsed[key] = (pql.parse(text), doc)
+            elif isinstance(tree, dict | str):
+                ctx.parsed[key] = (pql.from_json(tree), doc)
+        except SegctlError as err:
+            yield Diagnostic(f"invalid PQL: {err.message}", _pql_error_location(doc, err))
+
+
+def _pql_error_location(doc: RawDocument, err: SegctlError) -> Location:
+    if not isinstance(doc.data.get("pql"), str):
+        return doc.value_location(("pqlJson",))
+    offset = getattr(err, "offset", None)
+    if isinstance(offset, int):
+        return doc.offset_in_value(("pql",), offset)
+    if err.location is not None and err.location.line is not None:
+        return doc.location_in_value(("pql",), err.location.line, err.location.col or 1)
+    return doc.value_location(("pql",))
+
+
+def segment_dependencies(ctx: Context) -> dict[str, list[str]]:
+    """segment key → keys it refers to through ``inSegment("key:...")`` (parsed rules only)."""
+    pql = _pql()
+    if pql is None:
+        return {}
+    return {key: sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr)
+                        if r.startswith(KEY_PREFIX))
+            for key, (expr, _) in ctx.parsed.items()}
+
+
+def check_segment_refs(ctx: Context) -> Iterator[Diagnostic]:
+    declared = ctx.declared_segment_keys()
+    for key, refs in segment_dependencies(ctx).items():
+        doc = ctx.parsed[key][1]
+        for ref in refs:
+            if ref not in declared:
+                yield Diagnostic(
+                    f"segment '{key}' refers to unknown segment key '{ref}' in inSegment"
+                    f"{_suggest(ref, declared)}", _ref_location(doc, KEY_PREFIX + ref))
+
+
+def _ref_location(doc: RawDocument, ref: str) -> Location:
+    text = doc.data.get("pql")
+    if isinstance(text, str):
+        offset = text.find(ref)
+        if offset >= 0:
+            return doc.offset_in_value(("pql",), offset)
+        return doc.value_location(("pql",))
+    return doc.value_location(("pqlJson",))
+
+
+def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
+    deps = segment_dependencies(ctx)
+    reported: set[frozenset[str]] = set()
+    for cycle in _cycles(deps):
+        members = frozenset(cycle)
+        if members in reported:
+            continue
+        reported.add(members)
+        path = " -> ".join([*cycle, cycle[0]])
+        doc = ctx.parsed[cycle[0]][1]
+        yield Diagnostic(f"segment dependency cycle: {path}",
+                         _ref_location(doc, KEY_PREFIX + cycle[1 % len(cycle)]))
+
+
+def _cycles(deps: Mapping[str, list[str]]) -> Iterator[list[str]]:
+    """One cycle per strongly-connected loop reachable in ``deps`` (iterative DFS)."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for start in sorted(deps):
+        if start in state:
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(deps.get(start, ())))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(child) == 1:
+                yield path[path.index(child):]
+            elif child not in state and child in deps:
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(deps.get(child, ()))))
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+CHECKS: tuple[Callable[[Context], Iterable[Diagnostic]], ...] = (
+    check_duplicates,
+    check_export_refs,
+    check_pql,  # before the reference checks: it fills ctx.parsed
+    check_segment_refs,
+    check_cycles,
+)
+

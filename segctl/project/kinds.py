@@ -1,0 +1,126 @@
+"""The kind table: ``kind:`` value → (schema file, builder, project checks).
+
+Adding a kind is adding one entry to :data:`KINDS`. A builder receives a schema-valid
+:class:`~segctl.project.source.RawDocument` and returns a frozen document; it may raise
+:class:`DocumentError` for problems the schema cannot express. ``check`` (optional) runs on the
+loaded project and yields further diagnostics. Builders and checks may be given as
+``"module:function"`` strings so a kind can live in another package without an import cycle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from segctl.errors import Diagnostic, Location
+from segctl.project.model import Environment, Export, Project, Segment
+from segctl.project.source import RawDocument
+
+Builder = Callable[[RawDocument], Any]
+Check = Callable[[Project], Iterable[Diagnostic]]
+
+
+class DocumentError(Exception):
+    """Raised by a builder: the document is schema-valid but still wrong."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True)
+class Kind:
+    schema: str
+    build: Builder | str
+    check: Check | str | None = None
+
+    def builder(self) -> Builder:
+        return _resolve(self.build)
+
+    def checker(self) -> Check | None:
+        return None if self.check is None else _resolve(self.check)
+
+
+def _resolve(target: Any) -> Any:
+    if isinstance(target, str):
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+    return target
+
+
+def field_locations(doc: RawDocument) -> Mapping[str, Location]:
+    """YAML field name → where its value starts (top-level fields of the document)."""
+    return MappingProxyType({k: doc.value_location((k,)) for k in doc.data})
+
+
+def build_segment(doc: RawDocument) -> Segment:
+    d = doc.data
+    pql_json = d.get("pqlJson")
+    if isinstance(pql_json, str):
+        try:
+            pql_json = json.loads(pql_json)
+        except json.JSONDecodeError as err:
+            where = doc.location_in_value(("pqlJson",), err.lineno, err.colno)
+            raise DocumentError(
+                [Diagnostic(f"pqlJson is not valid JSON: {err.msg}", where)]) from None
+        if not isinstance(pql_json, dict):
+            raise DocumentError([Diagnostic("pqlJson must be a JSON object",
+                                            doc.value_location(("pqlJson",)))])
+    return Segment(
+        key=d["key"],
+        name=d["name"],
+        description=d.get("description", ""),
+        pql=d.get("pql"),
+        pql_json=MappingProxyType(pql_json) if pql_json is not None else None,
+        schema=d.get("schema", "_xdm.context.profile"),
+        ttl_in_days=d.get("ttlInDays"),
+        merge_policy=d.get("mergePolicy", "default"),
+        evaluation=d.get("evaluation", "batch"),
+        protect=d.get("protect", False),
+        labels=tuple(d.get("labels", ())),
+        location=doc.start,
+        field_locations=field_locations(doc),
+    )
+
+
+def build_export(doc: RawDocument) -> Export:
+    d = doc.data
+    fields = d.get("fields")
+    return Export(
+        key=d["key"],
+        segments=tuple(d["segments"]),
+        dataset=d["dataset"],
+        fields=tuple(fields) if fields is not None else None,
+        status=tuple(d.get("status", ("realized", "existing"))),
+        run=d.get("run", "on-change"),
+        location=doc.start,
+        field_locations=field_locations(doc),
+    )
+
+
+def build_environment(doc: RawDocument) -> Environment:
+    d = doc.data
+    return Environment(
+        name=d["name"],
+        sandbox=d["sandbox"],
+        org_id=d.get("orgId"),
+        platform_url=d.get("platformUrl"),
+        vars=MappingProxyType(dict(d.get("vars", {}))),
+        location=doc.start,
+        field_locations=field_locations(doc),
+    )
+
+
+# kind → (schema file in schemas/, builder, optional project-level check)
+KINDS: dict[str, Kind] = {
+    "Segment": Kind("segment.schema.json", build_segment),
+    "Export": Kind("export.schema.json", build_export),
+    "Environment": Kind("environment.schema.json", build_environment),
+}
+
+# Environments are built first: the selected one supplies ${vars.NAME} for the others.
+UNSUBSTITUTED_KINDS = frozenset({"Environment"})

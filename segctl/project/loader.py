@@ -1,0 +1,184 @@
+"""``load_project``: files → documents with provenance → schema → built documents → checks.
+
+Every problem is collected before failing, so one run of ``segctl validate`` reports them all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from os import PathLike
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from segctl.errors import Diagnostic, Location, UsageError, ValidationError
+from segctl.project.checks import CHECKS, Context
+from segctl.project.kinds import KINDS, UNSUBSTITUTED_KINDS, DocumentError
+from segctl.project.model import Environment, Export, Project, Segment
+from segctl.project.schemas import validate_document
+from segctl.project.source import (
+    RawDocument,
+    SourceFile,
+    files_hash,
+    find_yaml_files,
+    parse_documents,
+    read_source,
+)
+from segctl.project.variables import substitute
+
+DEFAULT_ENVIRONMENT = "local"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The project (None when there are errors) and every diagnostic, errors and warnings."""
+
+    project: Project | None
+    diagnostics: tuple[Diagnostic, ...]
+    counts: MappingProxyType[str, int]  # kind → number of documents read (even if invalid)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+
+def load_project(path: str | PathLike[str], env: str | None = None) -> Project:
+    """Load and validate the project at ``path`` (a directory or one file).
+
+    ``env`` selects the Environment whose ``vars`` fill ``${vars.NAME}``; by default the one
+    named ``local`` when declared. Raises :class:`ValidationError` with every problem found.
+    """
+    result = analyse_project(path, env)
+    if result.errors or result.project is None:
+        raise ValidationError(result.diagnostics)
+    return result.project
+
+
+def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadResult:
+    """Like :func:`load_project` but returns the diagnostics instead of raising."""
+    target = Path(path)
+    if not target.exists():
+        raise UsageError(f"path not found: {target}",
+                         hint="pass the folder of your segment files (default: segments/)")
+    root = target if target.is_dir() else target.parent
+    files = find_yaml_files(target)
+    if not files:
+        raise UsageError(f"no YAML files (*.yaml, *.yml) found under {target}")
+
+    problems: list[Diagnostic] = []
+    sources: list[SourceFile] = []
+    docs: list[RawDocument] = []
+    for file in files:
+        source = read_source(file, root)
+        if isinstance(source, Diagnostic):
+            problems.append(source)
+            continue
+        sources.append(source)
+        for item in parse_documents(source):
+            if isinstance(item, Diagnostic):
+                problems.append(item)
+            else:
+                docs.append(item)
+
+    by_kind: dict[str, list[RawDocument]] = defaultdict(list)
+    for doc in docs:
+        problem = _kind_problem(doc)
+        if problem:
+            problems.append(problem)
+        else:
+            by_kind[doc.kind].append(doc)
+    counts = MappingProxyType({k: len(v) for k, v in by_kind.items()})
+
+    built: dict[str, list[tuple[Any, RawDocument]]] = defaultdict(list)
+    for doc in by_kind.get("Environment", []):
+        _build(doc, built, problems)
+    environments = tuple(e for e, _ in built["Environment"])
+    environment = _select_environment(environments, env, target, problems)
+
+    declared = tuple(e.name for e in environments)
+    checked: dict[str, list[RawDocument]] = defaultdict(list)  # what the semantic checks see
+    checked["Environment"] = list(by_kind.get("Environment", []))
+    for kind, kind_docs in by_kind.items():
+        if kind in UNSUBSTITUTED_KINDS:
+            continue
+        for doc in kind_docs:
+            variables = environment.vars if environment else None
+            substituted, var_problems = substitute(
+                doc, variables, environment.name if environment else None, declared)
+            problems.extend(var_problems)
+            checked[kind].append(substituted)
+            if not var_problems:
+                _build(substituted, built, problems)
+
+    project = Project(
+        root=root,
+        segments=tuple(s for s, _ in built["Segment"] if isinstance(s, Segment)),
+        exports=tuple(e for e, _ in built["Export"] if isinstance(e, Export)),
+        environments=environments,
+        environment=environment,
+        files_hash=files_hash(sources),
+        documents=MappingProxyType({k: tuple(d for d, _ in v) for k, v in built.items() if v}),
+        files=tuple(files),
+    )
+    ctx = Context(project, MappingProxyType({k: tuple(v) for k, v in checked.items()}))
+    for check in CHECKS:
+        problems.extend(check(ctx))
+    for kind in by_kind:
+        kind_check = KINDS[kind].checker()
+        if kind_check is not None:
+            problems.extend(kind_check(project))
+
+    ordered = tuple(sorted(problems, key=_order))
+    warnings = tuple(d for d in ordered if d.severity != "error")
+    has_errors = any(d.severity == "error" for d in ordered)
+    final = None if has_errors else _with_warnings(project, warnings)
+    return LoadResult(final, ordered, counts)
+
+
+def _with_warnings(project: Project, warnings: tuple[Diagnostic, ...]) -> Project:
+    return replace(project, warnings=warnings)
+
+
+def _kind_problem(doc: RawDocument) -> Diagnostic | None:
+    if not isinstance(doc.data, dict):
+        return Diagnostic("a document must be a mapping with a 'kind' field", doc.start)
+    kind = doc.data.get("kind")
+    known = ", ".join(KINDS)
+    if kind is None:
+        return Diagnostic(f"missing 'kind' (one of: {known})", doc.start)
+    if not isinstance(kind, str) or kind not in KINDS:
+        return Diagnostic(f"unknown kind '{kind}' (expected one of: {known})",
+                          doc.value_location(("kind",)))
+    return None
+
+
+def _build(doc: RawDocument, built: dict[str, list[tuple[Any, RawDocument]]],
+           problems: list[Diagnostic]) -> None:
+    kind = KINDS[doc.kind]
+    schema_problems = validate_document(doc, kind.schema)
+    if schema_problems:
+        problems.extend(schema_problems)
+        return
+    try:
+        built[doc.kind].append((kind.builder()(doc), doc))
+    except DocumentError as err:
+        problems.extend(err.diagnostics)
+
+
+def _select_environment(environments: tuple[Environment, ...], name: str | None,
+                        target: Path, problems: list[Diagnostic]) -> Environment | None:
+    if name is None:
+        return next((e for e in environments if e.name == DEFAULT_ENVIRONMENT), None)
+    for candidate in environments:
+        if candidate.name == name:
+            return candidate
+    declared = ", ".join(e.name for e in environments) or "none"
+    problems.append(Diagnostic(f"unknown environment '{name}' (declared: {declared})",
+                               Location(str(target))))
+    return None
+
+
+def _order(d: Diagnostic) -> tuple[str, int, int]:
+    loc = d.location
+    return (loc.file or "", loc.line or 0, loc.col or 0)

@@ -1,0 +1,117 @@
+"""The JSON Schemas of the YAML kinds, and validation mapped back to file:line:col.
+
+The schemas live in ``<repo>/schemas`` and ship in the wheel as ``segctl/_schemas``; editors use
+the same files through ``# yaml-language-server: $schema=...``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from segctl.errors import Diagnostic, SegctlError
+from segctl.project.source import JsonPath, RawDocument
+
+
+def schema_text(name: str) -> str:
+    """The text of schema file ``name``: from the installed package first, else the checkout."""
+    packaged = resources.files("segctl").joinpath("_schemas", name)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "schemas" / name
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    raise SegctlError(f"schema file {name} is missing from this installation of segctl")
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    schema = json.loads(schema_text(name))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def validate_document(doc: RawDocument, schema_name: str) -> list[Diagnostic]:
+    """Every schema violation of ``doc``, located at the offending key or value."""
+    found = validator(schema_name).iter_errors(doc.data)
+    errors = sorted(found, key=lambda e: (len(e.absolute_path), [str(p) for p in e.absolute_path]))
+    problems: list[Diagnostic] = []
+    for error in errors:
+        problems.extend(_diagnose(doc, error))
+    return problems
+
+
+def _diagnose(doc: RawDocument, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    path: JsonPath = tuple(error.absolute_path)
+    where = _describe(path)
+    instance = error.instance
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extras = [k for k in instance if k not in allowed]
+        expected = ", ".join(sorted(allowed))
+        return [
+            Diagnostic(f"unknown field '{k}'{where} (expected one of: {expected})",
+                       doc.key_location((*path, k)))
+            for k in extras
+        ]
+    if error.validator == "required" and isinstance(instance, dict):
+        missing = [k for k in error.validator_value if k not in instance]
+        return [Diagnostic(f"missing required field '{k}'{where}", doc.value_location(path))
+                for k in missing]
+    if error.validator == "oneOf" and _only_required(error.validator_value):
+        names = [s["required"][0] for s in error.validator_value]
+        present = [n for n in names if isinstance(instance, dict) and n in instance]
+        choice = " or ".join(f"'{n}'" for n in names)
+        if len(present) > 1:
+            second = doc.key_location((*path, present[1]))
+            return [Diagnostic(f"give either {choice}, not both", second)]
+        return [Diagnostic(f"one of {choice} is required{where}", doc.value_location(path))]
+    if error.validator == "enum":
+        allowed_values = ", ".join(json.dumps(v) for v in error.validator_value)
+        return [Diagnostic(f"{json.dumps(instance)} is not allowed{where}; expected one of: "
+                           f"{allowed_values}", doc.value_location(path))]
+    if error.validator == "type":
+        expected = error.validator_value
+        kinds = " or ".join(expected) if isinstance(expected, list) else expected
+        return [Diagnostic(f"expected {kinds}{where}, got {_json_type(instance)} "
+                           f"{_short(instance)}", doc.value_location(path))]
+    return [Diagnostic(f"{error.message}{where}", doc.value_location(path))]
+
+
+def _only_required(subschemas: Any) -> bool:
+    return isinstance(subschemas, list) and all(
+        isinstance(s, dict) and set(s) == {"required"} and len(s["required"]) == 1
+        for s in subschemas
+    )
+
+
+def _describe(path: JsonPath) -> str:
+    if not path:
+        return ""
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    return f" at {text.lstrip('.')}"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."

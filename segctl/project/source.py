@@ -1,0 +1,286 @@
+"""YAML reading with provenance: every value keeps the file, line and column it came from.
+
+PyYAML's composer gives nodes with marks; we walk the node tree ourselves so that we can
+
+* reject duplicate mapping keys (PyYAML silently keeps the last one),
+* keep timestamps as strings (JSON Schema and fixtures want the text, not ``datetime``),
+* record, for every JSON path, where the value starts (for a block scalar: the first content
+  character, so an offset inside a PQL expression maps back into the file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from segctl.errors import Diagnostic, Location
+
+try:  # libyaml is an order of magnitude faster; marks carry the same line/column
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+JsonPath = tuple[str | int, ...]
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_SCALAR_TAGS_KEPT_AS_TEXT = {
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:str",
+}
+_SCALAR_TAGS_CONSTRUCTED = {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One YAML file as read: its bytes (for the project hash) and its lines (for excerpts)."""
+
+    path: Path
+    display: str  # how diagnostics name the file (relative to the working directory if possible)
+    relative: str  # path relative to the project root, with "/" separators (for the hash)
+    data: bytes
+    text: str
+    lines: tuple[str, ...]
+
+    def location(self, line0: int, col0: int) -> Location:
+        """A 1-based Location from 0-based line/column, with the source line for the caret."""
+        source_line = self.lines[line0] if 0 <= line0 < len(self.lines) else None
+        return Location(self.display, line0 + 1, col0 + 1, source_line)
+
+    def whole(self) -> Location:
+        return Location(self.display)
+
+
+@dataclass(frozen=True)
+class ScalarSpan:
+    """Where a scalar's content starts in the file and how its text was folded."""
+
+    line0: int
+    col0: int
+    style: str | None  # None (plain), "'", '"', "|", ">"
+    end_line0: int
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One YAML document, as plain data plus the position of every value and key."""
+
+    source: SourceFile
+    index: int  # 0-based position of the document within its file
+    data: Any
+    start: Location
+    values: dict[JsonPath, Location] = field(default_factory=dict, hash=False)
+    keys: dict[JsonPath, Location] = field(default_factory=dict, hash=False)
+    scalars: dict[JsonPath, ScalarSpan] = field(default_factory=dict, hash=False)
+
+    @property
+    def kind(self) -> Any:
+        return self.data.get("kind") if isinstance(self.data, dict) else None
+
+    def value_location(self, path: JsonPath) -> Location:
+        """Where the value at ``path`` starts; the nearest enclosing value if unknown."""
+        for cut in range(len(path), -1, -1):
+            loc = self.values.get(path[:cut])
+            if loc is not None:
+                return loc
+        return self.start
+
+    def key_location(self, path: JsonPath) -> Location:
+        """Where the key of the value at ``path`` is written (falls back to the value)."""
+        return self.keys.get(path) or self.value_location(path)
+
+    def location_in_value(self, path: JsonPath, line: int, col: int) -> Location:
+        """Map a 1-based (line, col) inside the string value at ``path`` to the file."""
+        span = self.scalars.get(path)
+        if span is None:
+            return self.value_location(path)
+        line0, col0 = _position_in_scalar(self.source, span, line, col)
+        return self.source.location(line0, col0)
+
+    def offset_in_value(self, path: JsonPath, offset: int) -> Location:
+        """Map a 0-based character offset inside the string value at ``path`` to the file."""
+        value = _get(self.data, path)
+        text = value if isinstance(value, str) else ""
+        before = text[:offset]
+        line = before.count("\n") + 1
+        col = offset - (before.rfind("\n") + 1) + 1
+        return self.location_in_value(path, line, col)
+
+
+def _get(data: Any, path: JsonPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _position_in_scalar(
+    source: SourceFile, span: ScalarSpan, line: int, col: int
+) -> tuple[int, int]:
+    if span.style == "|":  # literal: value line k is source line start+k-1, same indentation
+        return span.line0 + line - 1, span.col0 + col - 1
+    if line > 1:  # a folded value has no newlines unless blank lines were kept; best effort
+        return min(span.line0 + line - 1, span.end_line0), col - 1
+    # folded / plain / quoted: source lines were joined with single spaces
+    remaining = col - 1
+    line0, start = span.line0, span.col0
+    while line0 <= span.end_line0 and line0 < len(source.lines):
+        segment = source.lines[line0][start:].rstrip()
+        if remaining <= len(segment) or line0 == span.end_line0:
+            return line0, start + remaining
+        remaining -= len(segment) + 1
+        line0 += 1
+        nxt = source.lines[line0] if line0 < len(source.lines) else ""
+        start = len(nxt) - len(nxt.lstrip())
+    return span.line0, span.col0 + col - 1
+
+
+def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
+    """Read one file; undecodable bytes become a located diagnostic."""
+    data = path.read_bytes()
+    display = _display(path)
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        relative = path.name
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line0 = data[: err.start].count(b"\n")
+        return Diagnostic(f"file is not valid UTF-8 ({err.reason})", Location(display, line0 + 1))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceFile(path, display, relative, data, text, tuple(text.split("\n")))
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def files_hash(sources: list[SourceFile]) -> str:
+    """sha256 over the sorted relative paths and bytes of every file."""
+    digest = hashlib.sha256()
+    for src in sorted(sources, key=lambda s: s.relative):
+        digest.update(src.relative.encode() + b"\0")
+        digest.update(len(src.data).to_bytes(8, "big"))
+        digest.update(src.data)
+    return digest.hexdigest()
+
+
+def find_yaml_files(path: Path) -> list[Path]:
+    """Every *.yaml / *.yml under ``path`` (or ``path`` itself), sorted, skipping hidden dirs."""
+    if path.is_file():
+        return [path]
+    found = [
+        p
+        for p in path.rglob("*")
+        if p.suffix in YAML_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
+    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
+
+
+def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
+    """Every document of the file (empty ones skipped), or diagnostics for what is wrong."""
+    try:
+        for index, node in enumerate(yaml.compose_all(source.text, Loader=_Loader)):
+            if node is None:
+                continue
+            builder = _Builder(source, index)
+            data = builder.convert(node, ())
+            start = source.location(node.start_mark.line, node.start_mark.column)
+            yield from builder.problems  # the document is kept (first value of a duplicate wins)
+            yield RawDocument(source, index, data, start, builder.values, builder.keys,
+                              builder.scalars)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "invalid YAML"
+        where = source.location(mark.line, mark.column) if mark else source.whole()
+        yield Diagnostic(f"YAML syntax error: {problem}", where)
+    except yaml.YAMLError as err:
+        yield Diagnostic(f"YAML error: {err}", source.whole())
+
+
+class _Builder:
+    def __init__(self, source: SourceFile, index: int) -> None:
+        self.source = source
+        self.index = index
+        self.values: dict[JsonPath, Location] = {}
+        self.keys: dict[JsonPath, Location] = {}
+        self.scalars: dict[JsonPath, ScalarSpan] = {}
+        self.problems: list[Diagnostic] = []
+
+    def at(self, node: yaml.Node) -> Location:
+        return self.source.location(node.start_mark.line, node.start_mark.column)
+
+    def convert(self, node: yaml.Node, path: JsonPath) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            self.values[path] = self.at(node)
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self.values[path] = self.at(node)
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        span = self._span(node)
+        self.scalars[path] = span
+        self.values[path] = self.source.location(span.line0, span.col0)
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Diagnostic("mapping keys must be plain strings",
+                                                self.at(key_node)))
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                first = first_seen[key].start_mark.line + 1
+                self.problems.append(Diagnostic(
+                    f"duplicate key '{key}' (first defined on line {first})", self.at(key_node)))
+                continue
+            first_seen[key] = key_node
+            self.keys[(*path, key)] = self.at(key_node)
+            result[key] = self.convert(value_node, (*path, key))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag in _SCALAR_TAGS_CONSTRUCTED and node.style is None:
+            return _constructor.construct_object(node)
+        if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or node.style is not None:
+            return node.value
+        self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", self.at(node)))
+        return node.value
+
+    def _span(self, node: yaml.ScalarNode) -> ScalarSpan:
+        line0, col0 = node.start_mark.line, node.start_mark.column
+        end_line0 = node.end_mark.line
+        style = node.style
+        if style in ("'", '"'):
+            return ScalarSpan(line0, col0 + 1, style, end_line0)
+        if style in ("|", ">"):
+            # content starts on the first non-blank line after the indicator line
+            lines = self.source.lines
+            line0 += 1
+            while line0 < len(lines) and line0 < end_line0 and not lines[line0].strip():
+                line0 += 1
+            text = lines[line0] if line0 < len(lines) else ""
+            return ScalarSpan(line0, len(text) - len(text.lstrip(" ")), style, end_line0)
+        return ScalarSpan(line0, col0, style, end_line0)
