@@ -1,0 +1,41 @@
+"""``segctl fmt [PATH] [--check]``: rewrite YAML files in canonical form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from segctl.errors import EXIT_ERROR
+from segctl.fmt import format_paths, write_results
+
+
+@click.command("fmt")
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("segments"))
+@click.option("--check", is_flag=True,
+              help="Write nothing; list the files that would change and exit 1 if any would.")
+def fmt(path: Path, check: bool) -> None:
+    """Format YAML files: canonical PQL, stable key order, comments kept.
+
+    PATH is a file or a folder (default: segments/). Keys follow kind, key, name, description,
+    then the order of the kind's JSON Schema; long PQL becomes a `|` block scalar.
+    """
+    results, errors = format_paths([path])
+    for err in errors:
+        click.echo(err.format(), err=True)
+    changed = [r for r in results if r.changed]
+    if check:
+        for result in changed:
+            click.echo(f"would reformat {result.path}")
+        verdict = "would be reformatted"
+    else:
+        for written in write_results(changed):
+            click.echo(f"reformatted {written}")
+        verdict = "reformatted"
+    unchanged = len(results) - len(changed)
+    summary = f"{len(changed)} file(s) {verdict}, {unchanged} file(s) left unchanged"
+    if errors:
+        summary += f", {len(errors)} file(s) could not be formatted"
+    click.echo(summary, err=True)
+    if errors or (check and changed):
+        raise click.exceptions.Exit(EXIT_ERROR)

@@ -1,0 +1,21 @@
+"""``segctl fmt``: canonical PQL and a stable key order in YAML, comments kept, idempotent."""
+
+from segctl.fmt.formatter import (
+    FormatError,
+    FormatResult,
+    format_file,
+    format_paths,
+    format_source,
+    write_results,
+    yaml_files,
+)
+
+__all__ = [
+    "FormatError",
+    "FormatResult",
+    "format_file",
+    "format_paths",
+    "format_source",
+    "write_results",
+    "yaml_files",
+]

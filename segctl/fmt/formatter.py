@@ -1,0 +1,188 @@
+"""Canonical formatting of segctl YAML files (``segctl fmt``).
+
+Per document: ``pql`` of a Segment becomes canonical PQL (a ``|`` block scalar when long), the
+top-level keys take the stable order of :mod:`segctl.fmt.keyorder`, and everything else is left
+as ruamel's round trip writes it, comments included. Formatting is idempotent: a formatted file
+formats to itself.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
+
+from segctl import pql
+from segctl.errors import Location, SegctlError
+from segctl.fmt.keyorder import ordered_keys
+from segctl.fmt.reorder import KeySpan, reorder
+
+#: PQL longer than this (or spanning lines) is written as a ``|`` block scalar
+PQL_INLINE_MAX = 80
+#: the fields holding PQL text, by document kind
+PQL_KEYS_BY_KIND: dict[str, tuple[str, ...]] = {"Segment": ("pql",)}
+
+_SEPARATOR = re.compile(r"^(---|\.\.\.)[ \t]*(#.*)?$")
+
+
+class FormatError(SegctlError):
+    """A file that cannot be formatted (YAML or PQL syntax error)."""
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    """One file: its text before and after formatting."""
+
+    path: Path
+    original: str
+    formatted: str
+
+    @property
+    def changed(self) -> bool:
+        return self.original != self.formatted
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap the user's long strings
+    return yaml
+
+
+def _split_documents(text: str) -> list[tuple[int, str, str]]:
+    """(first line number, separator line or "", body) for each document, in order."""
+    parts: list[tuple[int, str, str]] = []
+    separator, start = "", 0
+    body: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if _SEPARATOR.match(line.rstrip("\r\n")):
+            parts.append((start, separator, "".join(body)))
+            separator, body, start = line, [], number + 1
+        else:
+            body.append(line)
+    parts.append((start, separator, "".join(body)))
+    return parts
+
+
+def pql_scalar(text: str) -> str:
+    """The YAML scalar for canonical PQL ``text``: plain when short, else a ``|`` block."""
+    if "\n" in text or len(text) > PQL_INLINE_MAX:
+        return LiteralScalarString(text)
+    return text
+
+
+def _format_pql(doc: CommentedMap, kind: str, file: str, offset: int) -> None:
+    for field in PQL_KEYS_BY_KIND.get(kind, ()):
+        value = doc.get(field)
+        if not isinstance(value, str):
+            continue
+        try:
+            canonical = pql.canonical(str(value))
+        except SegctlError as err:
+            line, col = doc.lc.value(field)
+            raise FormatError(
+                f"{field}: {err.message}",
+                location=Location(file, offset + line + 1, col + 1),
+                hint="fix the PQL (segctl validate shows the exact position), then run fmt again",
+            ) from err
+        doc[field] = pql_scalar(canonical)  # the comments stay: ruamel keys them by field
+
+
+def _spans(doc: CommentedMap) -> list[KeySpan]:
+    spans = []
+    for key in doc:
+        line, _ = doc.lc.key(key)
+        block = isinstance(doc[key], ScalarString) and type(doc[key]).__name__ in (
+            "LiteralScalarString", "FoldedScalarString",
+        )
+        spans.append(KeySpan(str(key), line, block))
+    return spans
+
+
+def _format_document(body: str, file: str, offset: int) -> str:
+    yaml = _yaml()
+    try:
+        doc: Any = yaml.load(body)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = Location(file, offset + mark.line + 1, mark.column + 1) if mark else Location(file)
+        raise FormatError(f"YAML syntax error: {err.problem or err}", location=where) from err
+    if not isinstance(doc, CommentedMap):
+        return body  # empty, comments only, or not a mapping: nothing to order
+    kind = doc.get("kind")
+    kind = kind if isinstance(kind, str) else None
+    _format_pql(doc, kind or "", file, offset)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    dumped = out.getvalue()
+    if doc.fa.flow_style():
+        return dumped
+    reread: CommentedMap = _yaml().load(dumped)
+    order = ordered_keys(kind, [str(k) for k in reread])
+    return reorder(dumped, _spans(reread), order)
+
+
+def format_source(text: str, file: str = "<input>") -> str:
+    """The formatted text of one YAML file (several documents allowed)."""
+    pieces: list[str] = []
+    for offset, separator, body in _split_documents(text):
+        formatted = _format_document(body, file, offset) if body.strip() else body
+        if formatted and not formatted.endswith("\n"):
+            formatted += "\n"
+        pieces.append(separator + formatted)
+    return "".join(pieces)
+
+
+def yaml_files(path: Path) -> list[Path]:
+    """The YAML files at ``path`` (itself when a file), sorted, skipping hidden folders."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise SegctlError(f"no such file or directory: {path}")
+    found = [
+        p for p in path.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
+    return sorted(found)
+
+
+def format_file(path: Path) -> FormatResult:
+    """Read and format one file (nothing is written)."""
+    try:
+        original = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise FormatError(f"cannot read {path}: {err}") from err
+    return FormatResult(path, original, format_source(original, str(path)))
+
+
+def format_paths(paths: Sequence[Path]) -> tuple[list[FormatResult], list[FormatError]]:
+    """Format every YAML file under ``paths``: the results, and the files that failed."""
+    results: list[FormatResult] = []
+    errors: list[FormatError] = []
+    for root in paths:
+        for file in yaml_files(root):
+            try:
+                results.append(format_file(file))
+            except FormatError as err:
+                errors.append(err)
+    return results, errors
+
+
+def write_results(results: Sequence[FormatResult]) -> list[Path]:
+    """Write the changed files back; returns their paths."""
+    written = []
+    for result in results:
+        if result.changed:
+            result.path.write_text(result.formatted, encoding="utf-8")
+            written.append(result.path)
+    return written

@@ -1,0 +1,21 @@
+"""``segctl test``: unit tests for segments, run by the local PQL engine.
+
+Public names: the ``SegmentTest`` document (:mod:`segctl.testing.model`), :func:`run_tests`
+returning a :class:`TestReport` of :class:`CaseResult`, and :func:`render` (pytest-like text).
+"""
+
+from segctl.testing.model import Expectation, FixtureProfile, SegmentTest, segment_tests
+from segctl.testing.report import render
+from segctl.testing.runner import CaseResult, SegmentEngine, TestReport, run_tests
+
+__all__ = [
+    "CaseResult",
+    "Expectation",
+    "FixtureProfile",
+    "SegmentEngine",
+    "SegmentTest",
+    "TestReport",
+    "render",
+    "run_tests",
+    "segment_tests",
+]
