@@ -120,6 +120,8 @@ KINDS: dict[str, Kind] = {
     "Segment": Kind("segment.schema.json", build_segment),
     "Export": Kind("export.schema.json", build_export),
     "Environment": Kind("environment.schema.json", build_environment),
+    "SegmentTest": Kind("segmenttest.schema.json", "segctl.testing.model:build_segment_test",
+                        "segctl.testing.model:check_segment_tests"),
 }
 
 # Environments are built first: the selected one supplies ${vars.NAME} for the others.
