@@ -1,1 +1,46 @@
-"""segctl.aep"""
+"""segctl.aep: the AEP REST client (OAuth S2S, paging, retries, typed errors, redaction).
+
+Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
+:class:`RetryPolicy`, the clocks, and :class:`BatchFile`. Everything else is private.
+"""
+
+from segctl.aep._catalog import BatchFile
+from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB
+from segctl.aep.client import AepClient
+from segctl.aep.clock import Clock, ManualClock, SystemClock
+from segctl.aep.config import AepConfig
+from segctl.aep.errors import (
+    ApiError,
+    AuthError,
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from segctl.aep.redact import Secret
+from segctl.aep.retry import NO_RETRY, RetryPolicy
+
+__all__ = [
+    "MAX_SEGMENT_IDS_PER_JOB",
+    "NO_RETRY",
+    "AepClient",
+    "AepConfig",
+    "ApiError",
+    "AuthError",
+    "BadRequestError",
+    "BatchFile",
+    "Clock",
+    "ConflictError",
+    "ForbiddenError",
+    "ManualClock",
+    "NotFoundError",
+    "RateLimitedError",
+    "RetryPolicy",
+    "Secret",
+    "ServerError",
+    "SystemClock",
+    "TransportError",
+]

@@ -1,0 +1,73 @@
+"""Plumbing shared by the resource mixins of :class:`~segctl.aep.client.AepClient`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from segctl.aep._http import HttpCore, parse_json
+from segctl.aep.errors import ApiError
+from segctl.aep.paging import Style, iterate, make_request
+
+UPS = "/data/core/ups"
+CATALOG = "/data/foundation/catalog"
+DATA_ACCESS = "/data/foundation/export"
+
+T = TypeVar("T")
+
+
+def seg(value: object) -> str:
+    """One path segment, percent-encoded so an id can never change the path."""
+    return quote(str(value), safe="")
+
+
+class ResourceBase:
+    _http: HttpCore
+
+    def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+        return self._http.call(method, url, parse=parse_json, **kwargs)
+
+    def _object(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        return self._http.call(method, url, parse=expect_object, **kwargs)
+
+    def _maybe_object(self, method: str, url: str, **kwargs: Any) -> dict[str, Any] | None:
+        """For DELETEs that answer either nothing or a small JSON message."""
+        body = self._json(method, url, **kwargs)
+        return body if isinstance(body, dict) else None
+
+    def _create(
+        self,
+        url: str,
+        body: Any,
+        *,
+        parse: Callable[[httpx.Response], T],
+        recover: Callable[[], T | None] | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """A POST that creates: never replayed blindly, only after ``recover`` finds nothing."""
+        return self._http.call(
+            "POST", url, json_body=body, parse=parse, recover=recover, headers=headers
+        )
+
+    def _all(self, url: str, style: Style, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        fetch = lambda request: self._json("GET", request.url, params=request.params)  # noqa: E731
+        return list(iterate(fetch, make_request(url, dict(params)), style))
+
+    def _now_ms(self) -> int:
+        return int(self._http.clock.time() * 1000)
+
+
+def expect_object(response: httpx.Response) -> dict[str, Any]:
+    body = parse_json(response)
+    if not isinstance(body, dict):
+        raise ApiError(
+            f"expected a JSON object, got {type(body).__name__}",
+            status=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            method=response.request.method,
+            url=str(response.request.url),
+        )
+    return body

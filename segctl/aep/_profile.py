@@ -1,0 +1,89 @@
+"""Profile configuration: merge policies, schedules, previews and estimates (§9-11)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from segctl.aep._base import UPS, ResourceBase, expect_object, seg
+from segctl.aep.paging import Style
+
+MERGE_POLICIES = f"{UPS}/config/mergePolicies"
+SCHEDULES = f"{UPS}/config/schedules"
+PREVIEWS = f"{UPS}/preview"
+ESTIMATES = f"{UPS}/estimate"
+
+
+def _is_true(value: Any) -> bool:
+    # The docs show booleans and, in places, the strings "true"/"false".
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _schema_name(policy: Mapping[str, Any]) -> str | None:
+    schema = policy.get("schema")
+    return schema.get("name") if isinstance(schema, dict) else None
+
+
+class ProfileConfigApi(ResourceBase):
+    # -- merge policies -----------------------------------------------------------------------
+
+    def list_merge_policies(
+        self, *, limit: int = 100, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return self._all(MERGE_POLICIES, Style.UNDERSCORE, {"limit": limit, **(params or {})})
+
+    def get_merge_policy(self, policy_id: str) -> dict[str, Any]:
+        return self._object("GET", f"{MERGE_POLICIES}/{seg(policy_id)}")
+
+    def get_default_merge_policy(
+        self, schema_name: str = "_xdm.context.profile"
+    ) -> dict[str, Any] | None:
+        """The policy marked ``default`` for ``schema_name`` (at most one per schema class)."""
+        policies = self.list_merge_policies(params={"default": True, "schema.name": schema_name})
+        return next(
+            (
+                p
+                for p in policies
+                if _is_true(p.get("default")) and _schema_name(p) in (schema_name, None)
+            ),
+            None,
+        )
+
+    # -- schedules ----------------------------------------------------------------------------
+
+    def list_schedules(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        return self._all(SCHEDULES, Style.UNDERSCORE, {"start": 0, "limit": limit})
+
+    def get_schedule(self, schedule_id: str) -> dict[str, Any]:
+        return self._object("GET", f"{SCHEDULES}/{seg(schedule_id)}")
+
+    # -- previews and estimates ---------------------------------------------------------------
+
+    def create_preview(
+        self,
+        pql: str,
+        *,
+        model: str = "_xdm.context.profile",
+        graph_type: str = "none",
+    ) -> dict[str, Any]:
+        """Start a preview (and its estimate, same id) of ``pql`` (pql/text). There is no way to
+        look a preview up, so a POST with an unknown outcome is reported, not repeated."""
+        body = {
+            "predicateExpression": pql,
+            "predicateType": "pql/text",
+            "predicateModel": model,
+            "graphType": graph_type,
+        }
+        return self._create(PREVIEWS, body, parse=expect_object, recover=None)
+
+    def get_preview(
+        self, preview_id: str, *, offset: int | None = None, limit: int | None = None
+    ) -> dict[str, Any]:
+        params = {"offset": offset, "limit": limit}
+        return self._object("GET", f"{PREVIEWS}/{seg(preview_id)}", params=params)
+
+    def delete_preview(self, preview_id: str) -> dict[str, Any] | None:
+        return self._maybe_object("DELETE", f"{PREVIEWS}/{seg(preview_id)}")
+
+    def get_estimate(self, preview_id: str) -> dict[str, Any]:
+        return self._object("GET", f"{ESTIMATES}/{seg(preview_id)}")

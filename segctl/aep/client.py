@@ -1,0 +1,71 @@
+"""``AepClient``: typed methods over the AEP endpoints segctl uses.
+
+One instance is meant to be shared, including across the worker threads of ``apply``. The
+target is whatever ``transport`` reaches: ``None`` means real HTTP; the local sandbox passes
+its ``httpx.MockTransport``; tests pass respx. The client never knows which it is talking to.
+"""
+
+from __future__ import annotations
+
+import random
+from types import TracebackType
+
+import httpx
+
+from segctl.aep._catalog import CatalogApi
+from segctl.aep._http import HttpCore
+from segctl.aep._profile import ProfileConfigApi
+from segctl.aep._segments import SegmentsApi
+from segctl.aep.clock import Clock, SystemClock
+from segctl.aep.config import AepConfig
+from segctl.aep.retry import RetryPolicy
+
+
+class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi):
+    """Resource methods return the API's JSON objects (dicts); failures raise ``ApiError``."""
+
+    def __init__(
+        self,
+        config: AepConfig,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._config = config
+        self._http = HttpCore(
+            config,
+            transport,
+            retry=retry or RetryPolicy(),
+            clock=clock or SystemClock(),
+            rng=rng or random.Random(),
+        )
+
+    @property
+    def config(self) -> AepConfig:
+        return self._config
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far by this client, token requests and retries included."""
+        return self._http.request_count
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AepClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        c = self._config
+        target = "local sandbox" if c.is_local else c.platform_url
+        return f"AepClient({target!r}, org={c.org_id!r}, sandbox={c.sandbox!r})"

@@ -1,0 +1,104 @@
+"""Retry policy: which failures are retried, how long to wait, when to give up (pure).
+
+Exponential backoff with full jitter (delay drawn uniformly from ``[0, min(cap, base·2ⁿ)]``)
+unless the server said how long to wait with ``Retry-After``, which is honoured as given.
+Both the number of attempts and the total time spent are bounded.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from segctl.aep.errors import ApiError, ConflictError
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_elapsed: float = 120.0
+    """Total budget in seconds, waits included; a wait that would overrun it is not started."""
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full-jitter delay before retry number ``attempt`` (1 = first retry)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return rng.uniform(0.0, ceiling)
+
+
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class Action(enum.Enum):
+    RAISE = "raise"
+    RETRY = "retry"  # wait, then send the same request again
+    RECOVER = "recover"  # wait, then look the object up before deciding to send again
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    delay: float = 0.0
+    reason: str = ""
+
+
+def decide(
+    error: ApiError,
+    *,
+    replayable: bool,
+    can_recover: bool,
+    after_ambiguous: bool,
+    attempt: int,
+    elapsed: float,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> Decision:
+    """What to do after attempt number ``attempt`` failed with ``error``.
+
+    ``replayable``: the request may be sent again blindly (reads, PUT/PATCH/DELETE, and POSTs
+    marked safe). Otherwise an *ambiguous* failure (5xx, or the connection died after the
+    request went out) is only followed by a lookup (``RECOVER``) when one is available, and
+    raised when not. A duplicate-name conflict on a replay after an ambiguous failure means the
+    first attempt did create the object: that also goes to ``RECOVER``.
+    """
+    if isinstance(error, ConflictError) and after_ambiguous and can_recover:
+        return Decision(Action.RECOVER, 0.0, "conflict after an ambiguous attempt")
+    if not error.retryable:
+        return Decision(Action.RAISE, reason="not retryable")
+    if not replayable and error.ambiguous and not can_recover:
+        return Decision(Action.RAISE, reason="outcome unknown and the request is not replayable")
+    if attempt >= policy.max_attempts:
+        return Decision(Action.RAISE, reason=f"gave up after {attempt} attempts")
+    honoured = error.retry_after
+    delay = honoured if honoured is not None else policy.backoff(attempt, rng)
+    if elapsed + delay > policy.max_elapsed:
+        return Decision(Action.RAISE, reason=f"retry budget of {policy.max_elapsed:g}s spent")
+    action = Action.RECOVER if (not replayable and error.ambiguous) else Action.RETRY
+    return Decision(action, delay, "retryable failure")
