@@ -5,5 +5,16 @@ Public names are listed in CONTRIBUTING.md; everything else in this package is p
 
 from segctl.pql import ast
 from segctl.pql.ast import Expr
+from segctl.pql.errors import PqlJsonError, PqlSyntaxError
+from segctl.pql.parser import parse
+from segctl.pql.printer import to_text
 
-__all__ = ["Expr", "ast"]
+
+def canonical(text: str, *, file: str | None = None) -> str:
+    """The canonical pql/text of ``text`` (raises :class:`PqlSyntaxError`)."""
+    return to_text(parse(text, file=file))
+
+
+__all__ = [
+    "Expr", "PqlJsonError", "PqlSyntaxError", "ast", "canonical", "parse", "to_text",
+]

@@ -1,0 +1,60 @@
+"""Located PQL errors: text syntax errors and malformed pql/json documents."""
+
+from __future__ import annotations
+
+from segctl.errors import Location, SegctlError
+
+
+class PqlSyntaxError(SegctlError):
+    """A PQL text that does not parse; ``location`` carries line, column and the source line."""
+
+    def __init__(
+        self, message: str, *, location: Location | None = None, hint: str | None = None,
+        offset: int | None = None,
+    ):
+        super().__init__(message, location=location, hint=hint)
+        self.offset = offset
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line if self.location else None
+
+    @property
+    def col(self) -> int | None:
+        return self.location.col if self.location else None
+
+    @classmethod
+    def at(
+        cls, text: str, offset: int, message: str, *, file: str | None = None,
+        first_line: int = 1, first_col: int = 1, hint: str | None = None,
+    ) -> PqlSyntaxError:
+        """An error at character ``offset`` of ``text``.
+
+        ``first_line``/``first_col`` say where ``text`` starts in its file, so a PQL string
+        embedded in YAML reports the position in the YAML file.
+        """
+        return cls(message, location=locate(text, offset, file=file, first_line=first_line,
+                                            first_col=first_col), hint=hint, offset=offset)
+
+
+class PqlJsonError(PqlSyntaxError):
+    """A pql/json document that is not valid JSON or not a PQL tree (message names the path)."""
+
+
+def locate(
+    text: str, offset: int, *, file: str | None = None, first_line: int = 1, first_col: int = 1
+) -> Location:
+    """The :class:`Location` of character ``offset`` in ``text`` (1-based line and column)."""
+    offset = max(0, min(offset, len(text)))
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    if line_end < 0:
+        line_end = len(text)
+    line_index = text.count("\n", 0, offset)
+    col = offset - line_start + 1
+    source_line = text[line_start:line_end]
+    if line_index == 0 and first_col > 1:
+        # keep the caret under the right character of the padded line
+        col += first_col - 1
+        source_line = " " * (first_col - 1) + source_line
+    return Location(file=file, line=first_line + line_index, col=col, source_line=source_line)

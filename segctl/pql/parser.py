@@ -1,0 +1,409 @@
+"""Recursive-descent parser for pql/text (PQL.md §3-§5, §7-§9).
+
+One small method per precedence level (PQL.md §5, loosest first): binding forms, ``or``,
+``and``, ``not``, relations (non-associative), ``+ -``, ``* / %``, unary ``- !``, postfix,
+primary. Operators are tables; every error carries line, column and a caret.
+
+Binding forms (``let``, ``select``, ``exists``/``forall``/``some``/``all``, ``sum|average|min|max
+... over``, lambdas) extend as far right as possible and may also start an operand
+(``a and exists X from B where C``). They, ``occurs`` specifications and ``chain(...)`` live
+in :mod:`segctl.pql.parser_forms`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from segctl.pql import ast as a
+from segctl.pql import parser_forms as forms
+from segctl.pql.errors import PqlSyntaxError
+from segctl.pql.tokens import RESERVED, Token, tokenize
+
+#: relation operator token (punctuation kind or keyword) -> BinaryOp.op
+RELATION_TOKENS: dict[str, str] = {
+    "=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+    "in": "in", "notin": "notIn", "like": "like", "matches": "matches",
+}
+ADDITIVE_TOKENS: frozenset[str] = frozenset({"+", "-"})
+MULTIPLICATIVE_TOKENS: frozenset[str] = frozenset({"*", "/", "%"})
+#: keywords that continue an expression and so cannot start one
+_CONTINUATION_KEYWORDS = frozenset(
+    {"and", "or", "in", "notin", "like", "matches", "occurs", "over", "from", "where"})
+_EXPR_START_KINDS = frozenset(
+    {"int", "float", "string", "param", "context", "(", "[", "{", "^", "-", "!"})
+_LITERAL_WORDS: dict[str, a.Expr] = {
+    "true": a.BooleanLiteral(True), "false": a.BooleanLiteral(False),
+    "xevent": a.XEvent(), "this": a.This(),
+    **{word: a.TimeWord(word) for word in a.TIME_WORDS},
+}
+
+
+class Parser:
+    """Parses one PQL text; use :func:`parse`."""
+
+    __slots__ = ("file", "first_col", "first_line", "no_in", "pos", "text", "tokens")
+
+    def __init__(self, text: str, *, file: str | None = None, first_line: int = 1,
+                 first_col: int = 1):
+        self.text = text
+        self.file = file
+        self.first_line = first_line
+        self.first_col = first_col
+        self.tokens = tokenize(text, file=file, first_line=first_line, first_col=first_col)
+        self.pos = 0
+        self.no_in = False  # inside a let value, where `in` ends the value
+
+    # ---- token helpers ------------------------------------------------------------------
+
+    def peek(self, ahead: int = 0) -> Token:
+        index = self.pos + ahead
+        return self.tokens[index] if index < len(self.tokens) else self.tokens[-1]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.pos]
+        if token.kind != "eof":
+            self.pos += 1
+        return token
+
+    def error(self, message: str, token: Token | None = None,
+              hint: str | None = None) -> PqlSyntaxError:
+        token = token or self.peek()
+        return PqlSyntaxError.at(self.text, token.start, message, file=self.file,
+                                 first_line=self.first_line, first_col=self.first_col, hint=hint)
+
+    def describe(self, token: Token) -> str:
+        if token.kind == "eof":
+            return "end of input"
+        return repr(self.text[token.start:token.end])
+
+    def expect(self, kind: str, what: str | None = None) -> Token:
+        token = self.peek()
+        if token.kind != kind:
+            raise self.error(f"expected {what or repr(kind)}, found {self.describe(token)}")
+        return self.advance()
+
+    def at_keyword(self, keyword: str) -> bool:
+        return self.peek().keyword == keyword
+
+    def expect_keyword(self, keyword: str) -> Token:
+        if self.peek().keyword != keyword:
+            raise self.error(f"expected '{keyword}', found {self.describe(self.peek())}")
+        return self.advance()
+
+    def expect_name(self, what: str) -> str:
+        """An identifier usable as a variable, parameter or label (not a reserved word)."""
+        token = self.peek()
+        if token.kind != "ident" or token.keyword in RESERVED:
+            raise self.error(f"expected {what}, found {self.describe(token)}")
+        self.advance()
+        return str(token.value)
+
+    def nested(self, parse: Callable[[], a.Expr]) -> a.Expr:
+        """Parse inside brackets, where `in` is an operator again even within a let value."""
+        saved, self.no_in = self.no_in, False
+        try:
+            return parse()
+        finally:
+            self.no_in = saved
+
+    # ---- entry --------------------------------------------------------------------------
+
+    def parse_query(self) -> a.Expr:
+        expr = self.parse_expr()
+        token = self.peek()
+        if token.kind != "eof":
+            raise self.error(f"unexpected {self.describe(token)} after a complete expression")
+        return expr
+
+    def parse_expr(self) -> a.Expr:
+        return self.parse_or()
+
+    # ---- precedence levels, loosest first -----------------------------------------------
+
+    def parse_or(self) -> a.Expr:
+        first = self.parse_and()
+        if self.peek().keyword != "or":
+            return first
+        operands = [first]
+        while self.peek().keyword == "or":
+            self.advance()
+            operands.append(self.parse_and())
+        return a.Or(tuple(operands))
+
+    def parse_and(self) -> a.Expr:
+        first = self.parse_not()
+        if self.peek().keyword != "and":
+            return first
+        operands = [first]
+        while self.peek().keyword == "and":
+            self.advance()
+            operands.append(self.parse_not())
+        return a.And(tuple(operands))
+
+    def parse_not(self) -> a.Expr:
+        if self.peek().keyword == "not":
+            self.advance()
+            return a.Not(self.parse_not())
+        return self.parse_relation()
+
+    def relation_op(self, token: Token) -> str | None:
+        key = token.keyword if token.kind == "ident" else token.kind
+        if key is None:
+            return None
+        if key == "occurs":
+            return key
+        op = RELATION_TOKENS.get(key)
+        if op == "in" and self.no_in:
+            return None
+        return op
+
+    def parse_relation(self) -> a.Expr:
+        left = self.parse_additive()
+        op = self.relation_op(self.peek())
+        if op is None:
+            return left
+        self.advance()
+        node: a.Expr
+        if op == "occurs":
+            node = a.Occurs(left, forms.parse_time_spec(self))
+        else:
+            node = a.BinaryOp(op, left, self.parse_additive())
+        following = self.peek()
+        if self.relation_op(following) is not None:
+            raise self.error(f"comparison operators do not chain: {self.describe(following)}",
+                             following, hint="add parentheses")
+        return node
+
+    def parse_binary(self, operators: frozenset[str],
+                     operand: Callable[[], a.Expr]) -> a.Expr:
+        left = operand()
+        while self.peek().kind in operators:
+            op = self.advance().kind
+            left = a.BinaryOp(op, left, operand())
+        return left
+
+    def parse_additive(self) -> a.Expr:
+        return self.parse_binary(ADDITIVE_TOKENS, self.parse_multiplicative)
+
+    def parse_multiplicative(self) -> a.Expr:
+        return self.parse_binary(MULTIPLICATIVE_TOKENS, self.parse_unary)
+
+    def parse_unary(self) -> a.Expr:
+        kind = self.peek().kind
+        if kind == "-":
+            self.advance()
+            start = self.pos
+            operand = self.parse_unary()
+            # `-5` directly before a number is a negative literal; `-(5)` stays a negation
+            if self.pos == start + 1:
+                if type(operand) is a.IntegerLiteral:
+                    return a.IntegerLiteral(-operand.value)
+                if type(operand) is a.NumberLiteral:
+                    return a.NumberLiteral(-operand.value)
+            return a.Negate(operand)
+        if kind == "!":
+            self.advance()
+            return a.Not(self.parse_unary())
+        binding = self.binding_form()
+        if binding is not None:
+            return binding(self)
+        return self.parse_postfix()
+
+    def binding_form(self) -> Callable[[Parser], a.Expr] | None:
+        """The parser of the binding form starting here, or None."""
+        token = self.peek()
+        keyword = token.keyword
+        if keyword in ("let", "select", "exists", "forall"):
+            return forms.BINDING_FORMS[keyword]
+        if keyword in ("some", "all"):
+            if self.peek(1).kind == "ident" and self.peek(2).keyword == "from":
+                return forms.BINDING_FORMS[keyword]
+        elif keyword in a.AGGREGATE_FUNCTIONS:
+            if self.can_start_expr(self.peek(1)):
+                return forms.parse_aggregate
+        elif (token.kind == "(" or token.kind == "ident") and self.lambda_head_length():
+            return forms.parse_lambda
+        return None
+
+    def can_start_expr(self, token: Token) -> bool:
+        if token.kind == "ident":
+            return token.keyword not in _CONTINUATION_KEYWORDS
+        return token.kind in _EXPR_START_KINDS
+
+    def lambda_head_length(self) -> int | None:
+        """Tokens in a lambda head ``(A, B) =>`` or ``A =>`` starting here, else None."""
+        first = self.peek()
+        if first.kind == "ident":
+            return 2 if self.peek(1).kind == "=>" else None
+        index = 1
+        if self.peek(1).kind != ")":
+            while True:
+                if self.peek(index).kind != "ident":
+                    return None
+                index += 1
+                if self.peek(index).kind == ",":
+                    index += 1
+                    continue
+                break
+        if self.peek(index).kind != ")" or self.peek(index + 1).kind != "=>":
+            return None
+        return index + 2
+
+    def parse_postfix(self) -> a.Expr:
+        node = self.parse_primary()
+        while True:
+            kind = self.peek().kind
+            if kind == ".":
+                self.advance()
+                name_token = self.expect("ident", "a field or method name after '.'")
+                name = str(name_token.value)
+                if self.peek().kind == "(":
+                    node = a.MethodCall(node, name, self.parse_args())
+                else:
+                    node = a.Field(node, name)
+            elif kind == "[":
+                self.advance()
+                condition = self.nested(self.parse_expr)
+                self.expect("]", "']' closing the filter")
+                node = a.Filter(node, condition)
+            else:
+                return node
+
+    def parse_args(self) -> tuple[a.Expr, ...]:
+        self.expect("(")
+        args: list[a.Expr] = []
+        if self.peek().kind != ")":
+            args.append(self.nested(self.parse_expr))
+            while self.peek().kind == ",":
+                self.advance()
+                args.append(self.nested(self.parse_expr))
+        self.expect(")", "',' or ')' in the argument list")
+        return tuple(args)
+
+    def parse_primary(self) -> a.Expr:
+        token = self.peek()
+        kind = token.kind
+        if kind == "ident":
+            return self.parse_word()
+        parse = _PRIMARY_BY_KIND.get(kind)
+        if parse is None:
+            if kind == "eof":
+                raise self.error("unexpected end of input: expected an expression")
+            raise self.error(f"expected an expression, found {self.describe(token)}")
+        return parse(self)
+
+    def parse_word(self) -> a.Expr:
+        token = self.advance()
+        keyword = token.keyword
+        name = str(token.value)
+        if keyword is not None:
+            literal = _LITERAL_WORDS.get(keyword)
+            if literal is not None:
+                return literal
+            if self.peek().kind == "(":
+                if keyword == "date":
+                    return self.parse_date(token)
+                if keyword == "chain":
+                    return forms.parse_chain(self)
+            if keyword in RESERVED:
+                raise self.error(f"unexpected keyword {self.describe(token)}", token)
+        if self.peek().kind == "(":
+            return a.Call(name, self.parse_args())
+        return a.Name(name)
+
+    def parse_date(self, token: Token) -> a.Expr:
+        args = self.parse_args()
+        if len(args) != 3:
+            raise self.error(f"date() takes 3 arguments (year, month, day), got {len(args)}",
+                             token)
+        return a.DateLiteral(*args)
+
+    def parse_parenthesised(self) -> a.Expr:
+        self.advance()
+        first = self.nested(self.parse_expr)
+        if self.peek().kind == ",":  # ("a", "b"): a tolerated list spelling
+            items = [first]
+            while self.peek().kind == ",":
+                self.advance()
+                items.append(self.nested(self.parse_expr))
+            self.expect(")", "')' closing the list")
+            return a.ListLiteral(tuple(items))
+        self.expect(")", "')'")
+        return first
+
+    def parse_list(self) -> a.Expr:
+        self.advance()
+        items: list[a.Expr] = []
+        if self.peek().kind != "]":
+            items.append(self.nested(self.parse_expr))
+            while self.peek().kind == ",":
+                self.advance()
+                items.append(self.nested(self.parse_expr))
+        self.expect("]", "',' or ']' in the list")
+        return a.ListLiteral(tuple(items))
+
+    def parse_object(self) -> a.Expr:
+        self.advance()
+        entries: list[tuple[str, a.Expr]] = []
+        if self.peek().kind != "}":
+            while True:
+                key = self.expect("string", "a quoted key in the object literal")
+                self.expect(":", "':' after the object key")
+                entries.append((str(key.value), self.nested(self.parse_expr)))
+                if self.peek().kind != ",":
+                    break
+                self.advance()
+        self.expect("}", "',' or '}' in the object literal")
+        return a.ObjectLiteral(tuple(entries))
+
+    def parse_up(self) -> a.Expr:
+        levels = 0
+        while self.peek().kind == "^":
+            self.advance()
+            levels += 1
+        if self.peek().kind == ".":
+            self.advance()
+        name = self.expect("ident", "a field name after '^'")
+        return a.Up(levels, str(name.value))
+
+    def parse_parameter(self) -> a.Expr:
+        token = self.advance()
+        position = int(token.value)  # type: ignore[call-overload]
+        if position < 1:
+            raise self.error("parameters are numbered from $1", token)
+        return a.Parameter(position)
+
+
+def _literal(node_type: type[a.Expr]) -> Callable[[Parser], a.Expr]:
+    def parse(parser: Parser) -> a.Expr:
+        return node_type(parser.advance().value)  # type: ignore[call-arg]
+
+    return parse
+
+
+def _context(parser: Parser) -> a.Expr:
+    value = parser.advance().value
+    assert isinstance(value, tuple)
+    return a.ContextRef(str(value[0]), str(value[1]))
+
+
+_PRIMARY_BY_KIND: dict[str, Callable[[Parser], a.Expr]] = {
+    "int": _literal(a.IntegerLiteral),
+    "float": _literal(a.NumberLiteral),
+    "string": _literal(a.StringLiteral),
+    "param": Parser.parse_parameter,
+    "context": _context,
+    "(": Parser.parse_parenthesised,
+    "[": Parser.parse_list,
+    "{": Parser.parse_object,
+    "^": Parser.parse_up,
+}
+
+
+def parse(text: str, *, file: str | None = None, first_line: int = 1,
+          first_col: int = 1) -> a.Expr:
+    """Parse a pql/text expression into an AST; raises :class:`PqlSyntaxError`.
+
+    ``file``/``first_line``/``first_col`` locate ``text`` inside a larger file for errors.
+    """
+    return Parser(text, file=file, first_line=first_line, first_col=first_col).parse_query()
