@@ -1,0 +1,230 @@
+"""The pure diff: normalised declared segments against normalised live ones.
+
+Matching is by ownership-marker key first, then by name (adoption of an unmarked definition, or
+of one marked with a key the project no longer declares). A rename is therefore an update that
+keeps the id. Field-level before/after values come from deepdiff over the comparable views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from segctl.engine.model import Action, DesiredSegment, FieldChange, PlanWarning, SegmentChange
+from segctl.engine.normalise import LiveSegment, MergePolicies, PlanError, live_pql, live_refs
+from segctl.engine.order import dependency_order, topo
+
+# fields AEP cannot change in place: a change to any of them is a replace (new id)
+REPLACE_FIELDS = frozenset({"schema"})
+# fields whose change alters who qualifies (so the segment must be re-evaluated)
+MEMBERSHIP_FIELDS = frozenset({"pql", "schema", "mergePolicy"})
+# ``evaluationInfo`` is not compared: AEP derives it from the expression and the merge policy
+# (AEP-API §13.2) whatever was requested, so declared-vs-live would never converge. The declared
+# type is checked against the expression instead, as a warning (normalise._effective_evaluation).
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    changes: tuple[SegmentChange, ...]
+    warnings: tuple[PlanWarning, ...]
+    unmanaged: tuple[str, ...]
+
+
+def match(
+    desired: Sequence[DesiredSegment], live: Sequence[LiveSegment]
+) -> dict[str, LiveSegment]:
+    """Declared key -> live definition (marker key first, then name)."""
+    declared = {d.key for d in desired}
+    by_marker: dict[str, LiveSegment] = {}
+    for item in sorted(live, key=lambda x: x.id):
+        if item.key is not None and item.key in declared:
+            by_marker.setdefault(item.key, item)
+    taken = {item.id for item in by_marker.values()}
+    by_name: dict[str, LiveSegment] = {}
+    for item in live:
+        if item.id not in taken and (item.key is None or item.key not in declared):
+            by_name.setdefault(item.name, item)
+    matched: dict[str, LiveSegment] = {}
+    for want in desired:
+        found = by_marker.get(want.key)
+        if found is None:
+            candidate = by_name.get(want.name)
+            if candidate is not None and candidate.id not in taken:
+                found = candidate
+        if found is not None:
+            matched[want.key] = found
+            taken.add(found.id)
+    return matched
+
+
+def comparable_desired(want: DesiredSegment, policies: MergePolicies) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "name": want.name,
+        "description": want.description,
+        "pql": want.pql,
+        "schema": want.schema,
+        "mergePolicy": policies.label(want.merge_policy_id),
+        "labels": list(want.labels),
+        "protect": want.protect,
+    }
+    if want.ttl_in_days is not None:
+        view["ttlInDays"] = want.ttl_in_days
+    return view
+
+
+def comparable_live(
+    have: LiveSegment,
+    want: DesiredSegment,
+    id_to_key: Mapping[str, str],
+    policies: MergePolicies,
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "name": have.name,
+        "description": have.description,
+        "pql": live_pql(have, id_to_key),
+        "schema": have.schema,
+        # a definition without mergePolicyId uses the sandbox default
+        "mergePolicy": policies.label(have.merge_policy_id or policies.default_id(have.schema)),
+        "labels": list(have.labels),
+        "protect": have.protect,
+    }
+    if want.ttl_in_days is not None:  # undeclared TTL: whatever the server keeps is fine
+        view["ttlInDays"] = have.ttl_in_days
+    if want.merge_policy_id is None:
+        view["mergePolicy"] = policies.label(want.merge_policy_id)
+    return view
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Top-level fields that differ, found by deepdiff, in a stable order."""
+    delta = DeepDiff(dict(before), dict(after), ignore_order=False, view="tree")
+    names: set[str] = set()
+    for level in (lvl for group in delta.values() for lvl in group):
+        path = level.path(output_format="list")
+        if path:
+            names.add(str(path[0]))
+    order = list(after)
+    return tuple(
+        FieldChange(name, before.get(name), after.get(name))
+        for name in sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+    )
+
+
+def diff(
+    desired: Sequence[DesiredSegment],
+    live: Sequence[LiveSegment],
+    policies: MergePolicies,
+    *,
+    prune: bool = False,
+) -> DiffResult:
+    """Changes (in dependency order), warnings and prune candidates. Pure."""
+    matched = match(desired, live)
+    id_to_key = {have.id: key for key, have in matched.items()}
+    raw: dict[str, SegmentChange] = {}
+    for want in desired:
+        raw[want.key] = _change_for(want, matched.get(want.key), id_to_key, policies)
+
+    # a replaced segment gets a new id: its dependents must be rewritten to it
+    replaced = {k for k, c in raw.items() if c.action is Action.REPLACE}
+    for want in desired:
+        change = raw[want.key]
+        hit = sorted(replaced.intersection(want.refs))
+        if hit and change.action is Action.NOOP:
+            raw[want.key] = _with(change, Action.UPDATE, f"references {', '.join(hit)}, "
+                                  "which is replaced (new id)")
+    needs_id = {k for k, c in raw.items() if c.action in (Action.CREATE, Action.REPLACE)}
+    for want in desired:
+        deps = tuple(r for r in want.refs if r in needs_id)
+        if deps:
+            raw[want.key] = _with(raw[want.key], depends_on=deps)
+
+    deletes, warnings, unmanaged = _orphans(desired, live, matched, prune)
+    ordered = dependency_order(list(raw.values()), {d.key: d.refs for d in desired})
+    return DiffResult(tuple(deletes) + tuple(ordered), tuple(warnings), tuple(unmanaged))
+
+
+def _change_for(
+    want: DesiredSegment,
+    have: LiveSegment | None,
+    id_to_key: Mapping[str, str],
+    policies: MergePolicies,
+) -> SegmentChange:
+    if have is None:
+        return SegmentChange(Action.CREATE, want.key, want.name, desired=want,
+                             evaluation=want.evaluation)
+    after = comparable_desired(want, policies)
+    before = comparable_live(have, want, id_to_key, policies)
+    fields = field_changes(before, after)
+    adopted = have.key != want.key
+    action, reason = Action.NOOP, ""
+    if any(f.field in REPLACE_FIELDS for f in fields):
+        if have.protect or want.protect:
+            raise PlanError(
+                f"segment {want.key!r} is protected, but changing "
+                f"{', '.join(f.field for f in fields if f.field in REPLACE_FIELDS)} "
+                "requires replacing it (AEP cannot change it in place)",
+                hint="revert the change, or set `protect: false` and apply that first",
+            )
+        action, reason = Action.REPLACE, "schema cannot change in place"
+    elif fields or adopted:
+        action = Action.UPDATE
+    if adopted:
+        how = "by name" if have.key is None else f"from key {have.key!r}"
+        note = f"adopted {how}: apply stamps the ownership marker"
+        reason = "; ".join(filter(None, [reason, note]))
+    return SegmentChange(action, want.key, want.name, id=have.id, fields=fields, desired=want,
+                         reason=reason, adopted=adopted, evaluation=want.evaluation)
+
+
+def _orphans(
+    desired: Sequence[DesiredSegment],
+    live: Sequence[LiveSegment],
+    matched: Mapping[str, LiveSegment],
+    prune: bool,
+) -> tuple[list[SegmentChange], list[PlanWarning], list[str]]:
+    used = {have.id for have in matched.values()}
+    orphans = [item for item in live if item.id not in used and item.key is not None]
+    warnings: list[PlanWarning] = []
+    if not prune:
+        return [], warnings, sorted(item.name for item in orphans)
+    doomed = {item.id: item for item in orphans if not item.protect}
+    for item in orphans:
+        if item.protect:
+            warnings.append(PlanWarning("protected", f"{item.key}: not declared any more but "
+                                        "protected; prune leaves it in place", item.key))
+    refs = {item.id: live_refs(item) for item in live}
+    keep_ids = {item.id for item in live} - set(doomed)
+    for item in list(doomed.values()):
+        users = sorted(other_id for other_id in keep_ids if item.id in refs[other_id])
+        if users:
+            names = {x.id: x.name for x in live}
+            used_by = ", ".join(names[u] for u in users)
+            warnings.append(PlanWarning(
+                "still-referenced", f"{item.key}: not deleted, still referenced by {used_by}",
+                item.key,
+            ))
+            del doomed[item.id]
+    # dependents first: a definition is deleted before the ones it references
+    graph = {i: tuple(r for r in refs[i] if r in doomed) for i in doomed}
+    order = list(reversed(topo(sorted(doomed, key=lambda i: doomed[i].name), graph)))
+    key_of = {i: doomed[i].key or i for i in doomed}
+    deletes = [
+        SegmentChange(Action.DELETE, key_of[i], doomed[i].name, id=i,
+                      depends_on=tuple(sorted(key_of[j] for j in doomed if i in refs[j])),
+                      evaluation=doomed[i].evaluation)
+        for i in order
+    ]
+    return deletes, warnings, []
+
+
+def _with(change: SegmentChange, action: Action | None = None, reason: str | None = None,
+          depends_on: tuple[str, ...] | None = None) -> SegmentChange:
+    return replace(
+        change,
+        action=action or change.action,
+        reason="; ".join(filter(None, [change.reason, reason])) if reason else change.reason,
+        depends_on=depends_on if depends_on is not None else change.depends_on,
+    )

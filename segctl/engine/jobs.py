@@ -1,0 +1,109 @@
+"""Plan the work after the writes: datasets, segment jobs and export runs (pure).
+
+AEP rations on-demand segment jobs (AEP-API §1.9): at most 20 segment ids per job and two runs
+a day per sandbox. So jobs run only for batch segments whose membership can have changed (a
+create, a replace, or a change to the expression, schema, merge policy or evaluation type),
+plus the segments depending on them and those of exports with ``run: always``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from segctl.engine.diff import MEMBERSHIP_FIELDS
+from segctl.engine.model import (
+    Action,
+    DatasetChange,
+    ExportRun,
+    PlanWarning,
+    SegmentChange,
+    SegmentJob,
+)
+from segctl.engine.order import dependents, ordered_keys
+from segctl.project import Export
+
+MAX_IDS_PER_JOB = 20
+DAILY_JOB_QUOTA = 2
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    datasets: tuple[DatasetChange, ...]
+    segment_jobs: tuple[SegmentJob, ...]
+    export_runs: tuple[ExportRun, ...]
+    warnings: tuple[PlanWarning, ...]
+
+
+def membership_changed(change: SegmentChange) -> bool:
+    if change.action in (Action.CREATE, Action.REPLACE):
+        return True
+    if change.action is Action.UPDATE:
+        fields = {f.field for f in change.fields}
+        return bool(fields & MEMBERSHIP_FIELDS) or "replaced" in change.reason
+    return False
+
+
+def plan_jobs(
+    changes: Sequence[SegmentChange],
+    exports: Sequence[Export],
+    live_datasets: Mapping[str, Mapping[str, Any]],
+) -> JobPlan:
+    """Datasets to create, segment jobs (≤20 ids each, dependency order) and export runs.
+
+    ``live_datasets`` maps a dataset name to its live Catalog object (with ``id``).
+    """
+    refs = {c.key: c.desired.refs for c in changes if c.desired is not None}
+    evaluation = {c.key: c.evaluation for c in changes if c.desired is not None}
+    changed = dependents((c.key for c in changes if membership_changed(c)), refs)
+
+    datasets: dict[str, DatasetChange] = {}
+    for export in exports:
+        if export.dataset in datasets:
+            continue
+        live = live_datasets.get(export.dataset)
+        if live is None:
+            datasets[export.dataset] = DatasetChange(Action.CREATE, export.dataset, export.key)
+        else:
+            datasets[export.dataset] = DatasetChange(
+                Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
+            )
+
+    runs: list[ExportRun] = []
+    evaluate = set(changed)
+    for export in exports:
+        reason = _run_reason(export, changed, datasets[export.dataset])
+        if reason is None:
+            continue
+        if export.run == "always":
+            evaluate |= set(export.segments)
+        runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
+                              export.fields, tuple(export.status), reason))
+
+    batch = [k for k in ordered_keys(refs, refs) if k in evaluate and evaluation[k] == "batch"]
+    jobs = tuple(
+        SegmentJob(tuple(batch[i:i + MAX_IDS_PER_JOB]))
+        for i in range(0, len(batch), MAX_IDS_PER_JOB)
+    )
+    warnings: list[PlanWarning] = []
+    if len(jobs) > DAILY_JOB_QUOTA:
+        warnings.append(PlanWarning(
+            "segment-job-quota",
+            f"this plan runs {len(jobs)} on-demand segment jobs; AEP allows {DAILY_JOB_QUOTA} "
+            f"per sandbox per day ({MAX_IDS_PER_JOB} segments each), so some may be refused",
+        ))
+    return JobPlan(tuple(datasets.values()), jobs, tuple(runs), tuple(warnings))
+
+
+def _run_reason(export: Export, changed: set[str], dataset: DatasetChange) -> str | None:
+    if export.run == "never":
+        return None
+    if export.run == "always":
+        return "run: always"
+    hit = [k for k in export.segments if k in changed]
+    if hit:
+        return f"segments changed: {', '.join(hit)}"
+    if dataset.action is Action.CREATE:
+        return "new dataset"
+    return None

@@ -1,0 +1,179 @@
+"""The frozen values a plan is made of.
+
+A :class:`Plan` is the whole outcome of the pure diff: one :class:`SegmentChange` per declared or
+pruned segment (in apply order), the datasets the exports need, the segment jobs and export runs
+apply will start, and warnings. Renderers and ``engine.apply`` walk the same values, so what the
+plan shows is what apply does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Action(StrEnum):
+    """The closed set of things a plan can do to one object."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    NOOP = "no-op"
+
+    @property
+    def glyph(self) -> str:
+        return _GLYPHS[self]
+
+
+_GLYPHS = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "-/+",
+    Action.DELETE: "-",
+    Action.NOOP: " ",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one object: its live value and its declared value (JSON-able)."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class DesiredSegment:
+    """A declared segment, normalised: everything apply needs to write it.
+
+    ``pql`` is canonical text in which references to declared segments are ``key:<key>``;
+    ``refs`` are those keys. ``evaluation`` is what will be requested (batch when the
+    expression is not eligible for the declared type).
+    """
+
+    key: str
+    name: str
+    description: str
+    pql: str
+    schema: str
+    ttl_in_days: int | None
+    merge_policy: str
+    merge_policy_id: str | None
+    evaluation: str
+    labels: tuple[str, ...]
+    protect: bool
+    refs: tuple[str, ...] = ()
+    source: str = ""  # file:line of the declaration, for messages
+
+
+@dataclass(frozen=True)
+class SegmentChange:
+    """What the plan does to one segment definition.
+
+    ``id`` is the live id (None for a create). ``depends_on`` lists keys whose live ids this
+    change needs (they are written first); ``blocks`` lists keys that must be gone or updated
+    before this one is deleted.
+    """
+
+    action: Action
+    key: str
+    name: str
+    id: str | None = None
+    fields: tuple[FieldChange, ...] = ()
+    desired: DesiredSegment | None = None
+    depends_on: tuple[str, ...] = ()
+    reason: str = ""
+    adopted: bool = False
+    evaluation: str = "batch"
+
+
+@dataclass(frozen=True)
+class DatasetChange:
+    """An export's target dataset: created (and tagged) when missing, else reused by name."""
+
+    action: Action  # CREATE or NOOP
+    name: str
+    export: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class SegmentJob:
+    """One on-demand segment job: at most 20 segment keys, in dependency order."""
+
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    """One export job: the members of ``segments`` into ``dataset``."""
+
+    export: str
+    dataset: str
+    segments: tuple[str, ...]
+    fields: tuple[str, ...] | None
+    status: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    code: str
+    message: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the plan was made: the environment name and sandbox (None = local defaults)."""
+
+    environment: str | None = None
+    sandbox: str | None = None
+    platform_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[SegmentChange, ...]
+    datasets: tuple[DatasetChange, ...] = ()
+    segment_jobs: tuple[SegmentJob, ...] = ()
+    export_runs: tuple[ExportRun, ...] = ()
+    warnings: tuple[PlanWarning, ...] = ()
+    unmanaged: tuple[str, ...] = ()  # names of marked live segments not declared (prune candidates)
+    prune: bool = False
+    target: Target = field(default_factory=Target)
+    project_root: str = ""
+    files_hash: str = ""
+    fingerprint: str = ""
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+    @property
+    def actionable(self) -> tuple[SegmentChange, ...]:
+        return tuple(c for c in self.changes if c.action is not Action.NOOP)
+
+    @property
+    def has_changes(self) -> bool:
+        """True when apply would write anything or start any job."""
+        return bool(
+            self.actionable
+            or any(d.action is Action.CREATE for d in self.datasets)
+            or self.segment_jobs
+            or self.export_runs
+        )
+
+    @property
+    def datasets_to_create(self) -> int:
+        return sum(1 for d in self.datasets if d.action is Action.CREATE)
+
+    def summary(self) -> str:
+        creates = self.count(Action.CREATE) + self.datasets_to_create
+        return (
+            f"Plan: {creates} to create, {self.count(Action.UPDATE)} to update, "
+            f"{self.count(Action.REPLACE)} to replace, {self.count(Action.DELETE)} to delete; "
+            f"{len(self.segment_jobs)} segment jobs, {len(self.export_runs)} exports."
+        )

@@ -1,0 +1,268 @@
+"""Normalise both sides of the diff into comparable values.
+
+Declared segments and live definitions meet here: PQL goes through the local parser and printer
+(so ``pql/json`` against ``pql/text``, or a whitespace change, is no difference), the ownership
+marker is split off the description, ``default`` merge policies resolve to the sandbox default,
+and the server-owned fields (ids, timestamps, ``dataGovernancePolicy``...) are simply never read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from segctl import pql
+from segctl.engine import marker
+from segctl.engine.model import DesiredSegment, PlanWarning
+from segctl.errors import SegctlError
+from segctl.project import DEFAULT_MERGE_POLICY, Segment
+
+KEY_PREFIX = "key:"
+
+
+class PlanError(SegctlError):
+    """The declared state cannot be planned against this sandbox (unknown merge policy...)."""
+
+
+@dataclass(frozen=True)
+class MergePolicies:
+    """The sandbox's merge policies, for resolving names and ``default``."""
+
+    policies: tuple[Mapping[str, Any], ...] = ()
+
+    def default_id(self, schema: str = "_xdm.context.profile") -> str | None:
+        for policy in self.policies:
+            schema_name = (policy.get("schema") or {}).get("name", schema)
+            if policy.get("default") is True and schema_name == schema:
+                return str(policy["id"])
+        return None
+
+    def resolve(self, ref: str, schema: str = "_xdm.context.profile") -> str | None:
+        if ref == DEFAULT_MERGE_POLICY:
+            return self.default_id(schema)
+        for policy in self.policies:
+            if policy.get("id") == ref:
+                return ref
+        for policy in self.policies:
+            if policy.get("name") == ref:
+                return str(policy["id"])
+        return None
+
+    def label(self, policy_id: str | None) -> str | None:
+        """How a policy id is shown in a diff: its name when known."""
+        if policy_id is None:
+            return None
+        for policy in self.policies:
+            if policy.get("id") == policy_id:
+                return str(policy.get("name") or policy_id)
+        return policy_id
+
+    def active_on_edge(self, policy_id: str | None) -> bool:
+        return any(
+            p.get("id") == policy_id and p.get("isActiveOnEdge") in (True, "true")
+            for p in self.policies
+        )
+
+
+@dataclass(frozen=True)
+class LiveSegment:
+    """A live definition with the marker split off; the PQL is normalised lazily."""
+
+    id: str
+    key: str | None  # from the ownership marker; None = not created or adopted by segctl
+    protect: bool
+    name: str
+    description: str
+    schema: str
+    ttl_in_days: int | None
+    merge_policy_id: str | None
+    evaluation: str
+    labels: tuple[str, ...]
+    update_time: Any
+    expression: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
+    description, mark = marker.parse(doc.get("description"))
+    ttl = doc.get("ttlInDays")
+    return LiveSegment(
+        id=str(doc["id"]),
+        key=mark.key if mark else None,
+        protect=bool(mark and mark.protect),
+        name=str(doc.get("name", "")),
+        description=description,
+        schema=str((doc.get("schema") or {}).get("name") or "_xdm.context.profile"),
+        ttl_in_days=int(ttl) if isinstance(ttl, int | str) and str(ttl).isdigit() else None,
+        merge_policy_id=doc.get("mergePolicyId") or None,
+        evaluation=evaluation_of(doc.get("evaluationInfo")),
+        labels=tuple(sorted(str(x) for x in doc.get("labels") or ())),
+        update_time=doc.get("updateTime"),
+        expression=doc.get("expression") or {},
+    )
+
+
+def evaluation_of(info: Any) -> str:
+    """The evaluation type an ``evaluationInfo`` object says is enabled (batch when omitted)."""
+    if not isinstance(info, Mapping):
+        return "batch"
+
+    def enabled(name: str) -> bool:
+        flag = info.get(name)
+        return isinstance(flag, Mapping) and flag.get("enabled") in (True, "true")
+
+    if enabled("synchronous"):
+        return "edge"
+    if enabled("continuous"):
+        return "streaming"
+    return "batch"
+
+
+def evaluation_info(evaluation: str) -> dict[str, Any]:
+    """The ``evaluationInfo`` request for a declared evaluation type."""
+    return {
+        "batch": {"enabled": evaluation == "batch"},
+        "continuous": {"enabled": evaluation == "streaming"},
+        "synchronous": {"enabled": evaluation == "edge"},
+    }
+
+
+def parse_live_expression(expression: Mapping[str, Any]) -> pql.Expr:
+    """Parse a live ``expression`` object whichever format the server kept."""
+    value = expression.get("value", "")
+    if str(expression.get("format", "pql/text")).lower() == "pql/json":
+        return pql.from_json(value)
+    return pql.parse(str(value))
+
+
+def live_pql(live: LiveSegment, id_to_key: Mapping[str, str]) -> str:
+    """Canonical text of a live expression, with references to managed ids shown as keys.
+
+    An expression the local parser cannot read is returned verbatim (it then differs from any
+    declared expression, and the update rewrites it).
+    """
+    try:
+        expr = parse_live_expression(live.expression)
+    except SegctlError:
+        return str(live.expression.get("value", ""))
+    if id_to_key:
+        expr = pql.rewrite_segment_refs(expr, _ids_to_keys(id_to_key))
+    return pql.to_text(expr)
+
+
+def live_refs(live: LiveSegment) -> frozenset[str]:
+    """Segment ids referenced by a live expression (empty when unparsable)."""
+    try:
+        return frozenset(pql.segment_refs(parse_live_expression(live.expression)))
+    except SegctlError:
+        return frozenset()
+
+
+def _ids_to_keys(id_to_key: Mapping[str, str]) -> Callable[[str], str]:
+    def mapping(ref: str) -> str:
+        key = id_to_key.get(ref)
+        return f"{KEY_PREFIX}{key}" if key is not None else ref
+
+    return mapping
+
+
+def _keys_to_ids(key_to_id: Callable[[str], str]) -> Callable[[str], str]:
+    def mapping(ref: str) -> str:
+        return key_to_id(ref[len(KEY_PREFIX):]) if ref.startswith(KEY_PREFIX) else ref
+
+    return mapping
+
+
+def desired_segment(
+    seg: Segment, policies: MergePolicies
+) -> tuple[DesiredSegment, tuple[PlanWarning, ...]]:
+    """Normalise a declared segment; warn when its evaluation type cannot be honoured."""
+    expr = pql.parse(seg.pql) if seg.pql is not None else pql.from_json(dict(seg.pql_json or {}))
+    policy_id = policies.resolve(seg.merge_policy, seg.schema)
+    if policy_id is None and (seg.merge_policy != DEFAULT_MERGE_POLICY or policies.policies):
+        raise PlanError(
+            f"segment {seg.key!r}: merge policy {seg.merge_policy!r} does not exist in the sandbox",
+            location=seg.field_location("mergePolicy"),
+            hint="use `default`, or the name or id of an existing merge policy",
+        )
+    evaluation, warnings = _effective_evaluation(seg, expr, policy_id, policies)
+    refs = sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr) if r.startswith(KEY_PREFIX))
+    desired = DesiredSegment(
+        key=seg.key,
+        name=seg.name,
+        description=seg.description or "",
+        pql=pql.to_text(expr),
+        schema=seg.schema,
+        ttl_in_days=seg.ttl_in_days,
+        merge_policy=seg.merge_policy,
+        merge_policy_id=policy_id,
+        evaluation=evaluation,
+        labels=tuple(sorted(seg.labels)),
+        protect=seg.protect,
+        refs=tuple(refs),
+        source=str(seg.location),
+    )
+    return desired, warnings
+
+
+def _effective_evaluation(
+    seg: Segment, expr: pql.Expr, policy_id: str | None, policies: MergePolicies
+) -> tuple[str, tuple[PlanWarning, ...]]:
+    if seg.evaluation == "batch":
+        return "batch", ()
+    eligibility = pql.classify(expr)
+    if not getattr(eligibility, seg.evaluation, False):
+        reasons = "; ".join(eligibility.reasons) or "expression not eligible"
+        return "batch", (
+            PlanWarning(
+                "evaluation-not-eligible",
+                f"{seg.key}: declared {seg.evaluation} evaluation, but the expression is not "
+                f"{seg.evaluation}-eligible ({reasons}); AEP will evaluate it in batch",
+                seg.key,
+            ),
+        )
+    if policies.policies and not policies.active_on_edge(policy_id):
+        return "batch", (
+            PlanWarning(
+                "evaluation-merge-policy",
+                f"{seg.key}: {seg.evaluation} evaluation needs the active-on-edge merge policy; "
+                f"AEP will evaluate it in batch",
+                seg.key,
+            ),
+        )
+    return seg.evaluation, ()
+
+
+def definition_payload(
+    desired: DesiredSegment, key_to_id: Callable[[str], str]
+) -> dict[str, Any]:
+    """The full segment-definition body apply sends (create and PATCH alike).
+
+    ``key:`` references are rewritten to live ids, and the ownership marker is stamped.
+    """
+    expr = pql.parse(desired.pql)
+    if desired.refs:
+        expr = pql.rewrite_segment_refs(expr, _keys_to_ids(key_to_id))
+    body: dict[str, Any] = {
+        "name": desired.name,
+        "description": marker.stamp(desired.description, desired.key, protect=desired.protect),
+        "expression": {"type": "PQL", "format": "pql/text", "value": pql.to_text(expr)},
+        "schema": {"name": desired.schema},
+        "evaluationInfo": evaluation_info(desired.evaluation),
+    }
+    if desired.ttl_in_days is not None:
+        body["ttlInDays"] = desired.ttl_in_days
+    if desired.merge_policy_id is not None:
+        body["mergePolicyId"] = desired.merge_policy_id
+    body["labels"] = list(desired.labels)
+    return body
+
+
+def stable_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

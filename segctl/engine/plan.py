@@ -1,0 +1,49 @@
+"""Build a plan: desired state from the project, live state read once, the pure diff."""
+
+from __future__ import annotations
+
+from segctl.aep import AepClient
+from segctl.engine.diff import diff
+from segctl.engine.jobs import plan_jobs
+from segctl.engine.model import DesiredSegment, Plan, PlanWarning, Target
+from segctl.engine.normalise import MergePolicies, desired_segment, live_segment
+from segctl.engine.state import LiveState, read_live_state
+from segctl.project import Project
+
+
+def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> Plan:
+    """Read the live state through ``client`` (paged lists only) and diff the project with it."""
+    state = read_live_state(client, [export.dataset for export in project.exports])
+    return plan_from_state(project, state, prune=prune)
+
+
+def plan_from_state(project: Project, state: LiveState, *, prune: bool = False) -> Plan:
+    """The plan for ``project`` against an already-read ``state``. Pure."""
+    policies = MergePolicies(state.merge_policies)
+    desired: list[DesiredSegment] = []
+    warnings: list[PlanWarning] = []
+    for seg in project.segments:
+        want, notes = desired_segment(seg, policies)
+        desired.append(want)
+        warnings.extend(notes)
+    live = [live_segment(doc) for doc in state.segments]
+    result = diff(desired, live, policies, prune=prune)
+    jobs = plan_jobs(result.changes, project.exports, state.datasets)
+    env = project.environment
+    return Plan(
+        changes=result.changes,
+        datasets=jobs.datasets,
+        segment_jobs=jobs.segment_jobs,
+        export_runs=jobs.export_runs,
+        warnings=(*warnings, *result.warnings, *jobs.warnings),
+        unmanaged=result.unmanaged,
+        prune=prune,
+        target=Target(
+            environment=env.name if env else None,
+            sandbox=env.sandbox if env else None,
+            platform_url=env.platform_url if env else None,
+        ),
+        project_root=str(project.root),
+        files_hash=project.files_hash,
+        fingerprint=state.fingerprint(),
+    )

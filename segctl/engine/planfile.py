@@ -1,0 +1,181 @@
+"""The stable JSON form of a plan (``segctl/render/PLAN_FORMAT.md``), saved plans, and the
+staleness check ``apply PLANFILE`` makes before writing anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from segctl.engine.model import (
+    Action,
+    DatasetChange,
+    DesiredSegment,
+    ExportRun,
+    FieldChange,
+    Plan,
+    PlanWarning,
+    SegmentChange,
+    SegmentJob,
+    Target,
+)
+from segctl.errors import SegctlError, UsageError
+
+FORMAT_VERSION = 1
+
+
+class StalePlanError(SegctlError):
+    """A saved plan no longer matches the files or the live sandbox; nothing was applied."""
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "target": asdict(plan.target),
+        "project": {"root": plan.project_root, "files_hash": plan.files_hash},
+        "prune": plan.prune,
+        "live_fingerprint": plan.fingerprint,
+        "summary": {
+            "create": plan.count(Action.CREATE) + plan.datasets_to_create,
+            "update": plan.count(Action.UPDATE),
+            "replace": plan.count(Action.REPLACE),
+            "delete": plan.count(Action.DELETE),
+            "segment_jobs": len(plan.segment_jobs),
+            "exports": len(plan.export_runs),
+            "has_changes": plan.has_changes,
+        },
+        "segment_changes": [_change_to_dict(c) for c in plan.changes],
+        "datasets": [
+            {"action": d.action.value, "name": d.name, "export": d.export, "id": d.id}
+            for d in plan.datasets
+        ],
+        "segment_jobs": [{"segments": list(job.segments)} for job in plan.segment_jobs],
+        "export_runs": [
+            {"export": r.export, "dataset": r.dataset, "segments": list(r.segments),
+             "fields": list(r.fields) if r.fields is not None else None,
+             "status": list(r.status), "reason": r.reason}
+            for r in plan.export_runs
+        ],
+        "warnings": [asdict(w) for w in plan.warnings],
+        "unmanaged": list(plan.unmanaged),
+    }
+
+
+def _change_to_dict(change: SegmentChange) -> dict[str, Any]:
+    desired = None
+    if change.desired is not None:
+        desired = asdict(change.desired)
+        desired["labels"] = list(change.desired.labels)
+        desired["refs"] = list(change.desired.refs)
+    return {
+        "action": change.action.value,
+        "key": change.key,
+        "name": change.name,
+        "id": change.id,
+        "reason": change.reason,
+        "adopted": change.adopted,
+        "evaluation": change.evaluation,
+        "depends_on": list(change.depends_on),
+        "changes": [asdict(f) for f in change.fields],
+        "desired": desired,
+    }
+
+
+def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
+    """Read a plan written by :func:`plan_to_dict` (raises UsageError on anything else)."""
+    version = doc.get("format_version")
+    if version != FORMAT_VERSION:
+        raise UsageError(f"unsupported plan format_version {version!r} "
+                         f"(this segctl reads {FORMAT_VERSION})")
+    try:
+        return Plan(
+            changes=tuple(_change_from_dict(c) for c in doc["segment_changes"]),
+            datasets=tuple(
+                DatasetChange(Action(d["action"]), d["name"], d["export"], d.get("id"))
+                for d in doc["datasets"]
+            ),
+            segment_jobs=tuple(SegmentJob(tuple(j["segments"])) for j in doc["segment_jobs"]),
+            export_runs=tuple(
+                ExportRun(r["export"], r["dataset"], tuple(r["segments"]),
+                          tuple(r["fields"]) if r.get("fields") is not None else None,
+                          tuple(r["status"]), r.get("reason", ""))
+                for r in doc["export_runs"]
+            ),
+            warnings=tuple(PlanWarning(**w) for w in doc.get("warnings", ())),
+            unmanaged=tuple(doc.get("unmanaged", ())),
+            prune=bool(doc.get("prune", False)),
+            target=Target(**doc.get("target", {})),
+            project_root=doc["project"]["root"],
+            files_hash=doc["project"]["files_hash"],
+            fingerprint=doc["live_fingerprint"],
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise UsageError(f"not a segctl plan file: missing or bad field ({err})") from None
+
+
+def _change_from_dict(doc: Mapping[str, Any]) -> SegmentChange:
+    desired = None
+    if doc.get("desired") is not None:
+        raw = dict(doc["desired"])
+        raw["labels"] = tuple(raw.get("labels", ()))
+        raw["refs"] = tuple(raw.get("refs", ()))
+        desired = DesiredSegment(**raw)
+    return SegmentChange(
+        action=Action(doc["action"]),
+        key=doc["key"],
+        name=doc["name"],
+        id=doc.get("id"),
+        fields=tuple(FieldChange(**f) for f in doc.get("changes", ())),
+        desired=desired,
+        depends_on=tuple(doc.get("depends_on", ())),
+        reason=doc.get("reason", ""),
+        adopted=bool(doc.get("adopted", False)),
+        evaluation=doc.get("evaluation", "batch"),
+    )
+
+
+def dumps(plan: Plan) -> str:
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    path.write_text(dumps(plan), encoding="utf-8")
+
+
+def is_plan_file(path: Path) -> bool:
+    """True when ``path`` is a JSON file that declares a plan ``format_version``."""
+    if not path.is_file() or path.suffix.lower() in (".yaml", ".yml"):
+        return False
+    try:
+        head = path.read_text(encoding="utf-8")
+        doc = json.loads(head)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(doc, dict) and "format_version" in doc
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UsageError(f"cannot read plan file {path}: {err}") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path} is not a segctl plan file")
+    return plan_from_dict(doc)
+
+
+def check_fresh(saved: Plan, files_hash: str, fingerprint: str) -> None:
+    """Refuse a saved plan made from other files or another live state."""
+    if saved.files_hash != files_hash:
+        raise StalePlanError(
+            "the saved plan is stale: the project files changed since it was made",
+            hint="run `segctl plan --out FILE` again and apply the new plan",
+        )
+    if saved.fingerprint != fingerprint:
+        raise StalePlanError(
+            "the saved plan is stale: the live sandbox changed since it was made "
+            "(segment definitions, datasets or merge policies were created, edited or deleted)",
+            hint="run `segctl plan --out FILE` again and apply the new plan",
+        )

@@ -1,0 +1,66 @@
+"""Read the live state once, and fingerprint it.
+
+Everything a plan compares against comes from paged list calls: every segment definition, the
+merge policies, and the datasets the exports name. No per-object GET: a plan over N segments
+costs about ceil(N/100) requests plus a few.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from segctl.aep import AepClient
+from segctl.engine.normalise import stable_json
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the sandbox holds, as the API returned it."""
+
+    segments: tuple[Mapping[str, Any], ...]
+    merge_policies: tuple[Mapping[str, Any], ...]
+    datasets: Mapping[str, Mapping[str, Any]]  # dataset name -> object (with "id")
+
+    def fingerprint(self) -> str:
+        """A digest of what a saved plan was computed from: ids plus update times."""
+        rows = sorted((str(s.get("id")), str(s.get("updateTime"))) for s in self.segments)
+        sets = sorted(
+            (name, str(d.get("id")), str(d.get("updated", ""))) for name, d in self.datasets.items()
+        )
+        policies = sorted(f"{p.get('id')}:{p.get('default')}" for p in self.merge_policies)
+        digest = hashlib.sha256(stable_json([rows, sets, policies]).encode()).hexdigest()
+        return f"sha256:{digest}"
+
+
+def read_live_state(client: AepClient, dataset_names: Iterable[str]) -> LiveState:
+    """One paged pass over definitions, merge policies and the named datasets."""
+    segments = tuple(client.list_segment_definitions())
+    policies = tuple(client.list_merge_policies())
+    datasets = find_datasets(client, dataset_names)
+    return LiveState(segments, policies, datasets)
+
+
+# up to this many distinct dataset names are looked up one by one; beyond, one paged list
+_LOOKUPS = 3
+_PROPERTIES = "name,tags,updated"
+
+
+def find_datasets(client: AepClient, names: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+    """Dataset name -> live dataset, for the names that exist."""
+    wanted = sorted(set(names))
+    found: dict[str, Mapping[str, Any]] = {}
+    if len(wanted) <= _LOOKUPS:
+        for name in wanted:
+            hit = client.find_dataset_by_name(name, properties=_PROPERTIES)
+            if hit is not None:
+                found[name] = hit
+        return found
+    chosen = set(wanted)
+    for dataset in client.list_datasets(params={"properties": _PROPERTIES}):
+        name = dataset.get("name")
+        if name in chosen and name not in found:
+            found[str(name)] = dataset
+    return found

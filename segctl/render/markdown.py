@@ -1,0 +1,130 @@
+"""A plan as a pull-request comment: summary, a collapsible block per segment, a mermaid graph
+of segment dependencies, jobs and exports. Kept under GitHub's comment limit (65,536) with a
+margin: at most 60,000 characters, with a note saying what was left out."""
+
+from __future__ import annotations
+
+from segctl.engine.model import Action, Plan, SegmentChange
+from segctl.render.text import show, where
+
+MAX_CHARS = 60_000
+MAX_EDGES = 150
+_RESERVE = 600  # room kept for the truncation note and the closing sections
+
+
+def render_plan(plan: Plan, *, limit: int = MAX_CHARS) -> str:
+    head = [f"### segctl plan for {where(plan)}", "", f"**{plan.summary()}**", ""]
+    if not plan.has_changes:
+        head += ["No changes: the sandbox matches the files.", ""]
+    if plan.warnings:
+        head += ["> [!WARNING]"] + [f"> {w.message}  " for w in plan.warnings] + [""]
+    tail = _tail(plan)
+    budget = limit - _RESERVE - len("\n".join(head + tail))
+    blocks: list[str] = []
+    shown = 0
+    changes = plan.actionable
+    for change in changes:
+        block = _details(change)
+        if len(block) + 1 > budget:
+            break
+        blocks.append(block)
+        budget -= len(block) + 1
+        shown += 1
+    if shown < len(changes):
+        blocks.append(
+            f"> **Truncated:** {len(changes) - shown} of {len(changes)} changes are not shown "
+            f"(the comment is kept under {limit:,} characters). "
+            "Run `segctl plan` for the full plan."
+        )
+    body = "\n".join([*head, *blocks, "", *tail]).rstrip() + "\n"
+    return body if len(body) <= limit else body[: limit - 40] + "\n\n> **Truncated.**\n"
+
+
+def _details(change: SegmentChange) -> str:
+    title = f"<code>{change.action.glyph}</code> <b>{_esc(change.key)}</b>"
+    if change.name != change.key:
+        title += f" — {_esc(change.name)}"
+    title += f" ({change.action.value})"
+    lines = ["<details>", f"<summary>{title}</summary>", ""]
+    if change.reason:
+        lines += [f"_{_esc(change.reason)}_", ""]
+    diff: list[str] = []
+    if change.action is Action.CREATE and change.desired is not None:
+        want = change.desired
+        diff += [f"+ name: {show(want.name)}", *_prefixed("+ pql: ", want.pql)]
+        if want.description:
+            diff.append(f"+ description: {show(want.description)}")
+        diff.append(f"+ mergePolicy: {show(want.merge_policy)}")
+        diff.append(f"+ evaluation: {show(want.evaluation)}")
+    elif change.action is Action.DELETE:
+        diff.append(f"- segment {show(change.name)} (id {change.id})")
+    for field in change.fields:
+        diff += _prefixed(f"- {field.field}: ", show(field.before, field.field))
+        diff += _prefixed(f"+ {field.field}: ", show(field.after, field.field))
+    if diff:
+        lines += ["```diff", *diff, "```"]
+    lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def _prefixed(prefix: str, text: str) -> list[str]:
+    rows = text.replace("```", "\x27\x27\x27").splitlines() or [""]
+    pad = prefix[0] + " " * (len(prefix) - 1)
+    return [prefix + rows[0], *[pad + row for row in rows[1:]]]
+
+
+def _tail(plan: Plan) -> list[str]:
+    out: list[str] = []
+    graph = _mermaid(plan)
+    if graph:
+        out += ["#### Segment dependencies", "", *graph, ""]
+    if plan.segment_jobs:
+        out += ["#### Segment jobs", ""]
+        out += [f"{n}. {', '.join(f'`{k}`' for k in job.segments)}"
+                for n, job in enumerate(plan.segment_jobs, 1)]
+        out.append("")
+    creates = [d for d in plan.datasets if d.action is Action.CREATE]
+    if plan.export_runs or creates:
+        out += ["#### Exports", ""]
+        out += [f"- new dataset **{_esc(d.name)}** (for `{d.export}`)" for d in creates]
+        out += [f"- `{r.export}` → **{_esc(r.dataset)}** ({_esc(r.reason)})"
+                for r in plan.export_runs]
+        out.append("")
+    if plan.unmanaged:
+        out += [f"Not declared any more (`apply --prune` deletes them): "
+                f"{', '.join(_esc(n) for n in plan.unmanaged)}", ""]
+    return out
+
+
+def _mermaid(plan: Plan) -> list[str]:
+    changes = {c.key: c for c in plan.changes if c.desired is not None}
+    edges = [(c.key, ref) for c in changes.values() for ref in c.desired.refs  # type: ignore[union-attr]
+             if ref in changes]
+    if not edges:
+        return []
+    shown = edges[:MAX_EDGES]
+    ids: dict[str, str] = {}
+    for a, b in shown:
+        for key in (a, b):
+            ids.setdefault(key, f"s{len(ids)}")
+    lines = ["```mermaid", "graph LR"]
+    for key, node in ids.items():
+        lines.append(f'  {node}["{_mermaid_label(key)}"]:::{_css(changes[key].action)}')
+    lines += [f"  {ids[b]} --> {ids[a]}" for a, b in shown]
+    lines += ["  classDef create fill:#d4f7d4", "  classDef update fill:#fff3c4",
+              "  classDef replace fill:#f7d4d4", "  classDef noop fill:#eeeeee", "```"]
+    if len(edges) > MAX_EDGES:
+        lines.append(f"_{len(edges) - MAX_EDGES} more dependencies not drawn._")
+    return lines
+
+
+def _css(action: Action) -> str:
+    return {"no-op": "noop"}.get(action.value, action.value)
+
+
+def _mermaid_label(key: str) -> str:
+    return key.replace('"', "#quot;")
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

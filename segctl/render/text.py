@@ -1,0 +1,146 @@
+"""Terraform-style text: one block per change with its glyph, per-field diffs, a summary line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
+from segctl.engine.report import ApplyReport, Outcome
+from segctl.render.style import Style
+
+_INDENT = "      "
+_CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
+                  "evaluation", "labels", "protect")
+
+
+def where(plan: Plan) -> str:
+    target = plan.target
+    if target.environment is None:
+        return "the local sandbox" if target.platform_url is None else "the default sandbox"
+    return f"environment {target.environment!r} (sandbox {target.sandbox!r})"
+
+
+def render_plan(plan: Plan, *, color: bool = False) -> str:
+    style = Style(color)
+    out: list[str] = []
+    actionable = plan.actionable
+    dataset_creates = [d for d in plan.datasets if d.action is Action.CREATE]
+    if not plan.has_changes:
+        out.append(f"No changes. {where(plan).capitalize()} matches the files.")
+    else:
+        out.append(f"segctl will perform the following actions on {where(plan)}:")
+        out.append("")
+        for change in actionable:
+            out.extend(_change_lines(change, style))
+            out.append("")
+        for ds in dataset_creates:
+            out.append(style.action(Action.CREATE, f"  + dataset {ds.name!r}")
+                       + f"  (for export {ds.export}; tagged as owned by segctl)")
+            out.append("")
+        if plan.segment_jobs:
+            out.append("Segment jobs (at most 20 segments each):")
+            for number, job in enumerate(plan.segment_jobs, 1):
+                out.append(f"  job {number}: {', '.join(job.segments)}")
+            out.append("")
+        if plan.export_runs:
+            out.append("Exports:")
+            for run in plan.export_runs:
+                out.append(f"  {run.export} -> dataset {run.dataset!r} "
+                           f"[{', '.join(run.segments)}] ({run.reason})")
+            out.append("")
+    if plan.unmanaged:
+        out.append(f"Not declared any more (apply --prune deletes them): "
+                   f"{', '.join(repr(n) for n in plan.unmanaged)}")
+    for warning in plan.warnings:
+        out.append(style.paint(f"Warning: {warning.message}", "yellow"))
+    if plan.unmanaged or plan.warnings:
+        out.append("")
+    out.append(style.paint(plan.summary(), "bold"))
+    return "\n".join(out) + "\n"
+
+
+def _change_lines(change: SegmentChange, style: Style) -> list[str]:
+    glyph = change.action.glyph
+    head = f"  {glyph} segment {change.key!r}"
+    extra = f" ({change.name})" if change.name != change.key else ""
+    if change.id:
+        extra += f"  id={change.id}"
+    lines = [style.action(change.action, head) + extra]
+    if change.reason:
+        lines.append(style.paint(f"{_INDENT}# {change.reason}", "dim"))
+    if change.depends_on:
+        lines.append(style.paint(f"{_INDENT}# after: {', '.join(change.depends_on)}", "dim"))
+    if change.action is Action.CREATE and change.desired is not None:
+        values = _desired_values(change)
+        for name in _CREATE_FIELDS:
+            if values.get(name) is not None:
+                lines.extend(_field_line("+", name, values[name], style, Action.CREATE))
+    elif change.action in (Action.UPDATE, Action.REPLACE):
+        for field in change.fields:
+            lines.extend(_diff_lines(field, style))
+    return lines
+
+
+def _desired_values(change: SegmentChange) -> dict[str, Any]:
+    want = change.desired
+    assert want is not None
+    return {
+        "name": want.name,
+        "description": want.description or None,
+        "pql": want.pql,
+        "schema": want.schema,
+        "ttlInDays": want.ttl_in_days,
+        "mergePolicy": want.merge_policy,
+        "evaluation": want.evaluation,
+        "labels": list(want.labels) or None,
+        "protect": want.protect or None,
+    }
+
+
+def show(value: Any, field: str = "") -> str:
+    if field == "pql" and isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _field_line(sign: str, name: str, value: Any, style: Style, action: Action) -> list[str]:
+    text = show(value, name)
+    rows = text.splitlines() or [""]
+    first = f"{_INDENT}{sign} {name}: {rows[0]}"
+    rest = [f"{_INDENT}    {' ' * len(name)}{row}" for row in rows[1:]]
+    return [style.action(action, row) for row in [first, *rest]]
+
+
+def _diff_lines(field: FieldChange, style: Style) -> list[str]:
+    before, after = show(field.before, field.field), show(field.after, field.field)
+    if "\n" not in before + after and len(before) + len(after) < 70:
+        return [style.action(Action.UPDATE, f"{_INDENT}~ {field.field}: {before} -> {after}")]
+    lines = [style.action(Action.UPDATE, f"{_INDENT}~ {field.field}:")]
+    lines += [style.paint(f"{_INDENT}    - {row}", "red") for row in before.splitlines() or [""]]
+    lines += [style.paint(f"{_INDENT}    + {row}", "green") for row in after.splitlines() or [""]]
+    return lines
+
+
+_OUTCOME_MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
+                 Outcome.SKIPPED: ("skipped", "yellow")}
+
+
+def render_report(report: ApplyReport, *, color: bool = False) -> str:
+    """The per-action report that ends apply."""
+    style = Style(color)
+    out: list[str] = []
+    width = max((len(r.key) for r in report.results), default=0)
+    for result in report.results:
+        mark, colour = _OUTCOME_MARK[result.outcome]
+        label = f"{result.kind} {result.action}"
+        line = f"  {style.paint(f'{mark:<7}', colour)} {label:<18} {result.key:<{width}}"
+        if result.id:
+            line += f"  id={result.id}"
+        if result.detail:
+            line += f"  {result.detail}"
+        out.append(line.rstrip())
+    for note in report.notes:
+        out.append(f"  note: {note}")
+    out.append(style.paint(report.summary(), "bold" if report.ok else "red"))
+    return "\n".join(out) + "\n"
