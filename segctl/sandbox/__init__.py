@@ -1,1 +1,11 @@
-"""segctl.sandbox"""
+"""The local sandbox: an emulator of the AEP REST API (segment definitions, segment and export
+jobs, Catalog, Data Access, merge policies, schedules, previews) over SQLite state, sample
+profiles and the real PQL engine. In-process it is an httpx transport; ``serve`` puts the same
+handler on loopback."""
+
+from segctl.sandbox.app import LocalSandbox, default_data_dir
+from segctl.sandbox.faults import FaultConfig, faults_from_env, parse_faults
+from segctl.sandbox.server import SandboxServer
+
+__all__ = ["FaultConfig", "LocalSandbox", "SandboxServer", "default_data_dir", "faults_from_env",
+           "parse_faults"]

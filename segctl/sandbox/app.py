@@ -1,0 +1,178 @@
+"""``LocalSandbox``: the emulated AEP behind one request handler.
+
+``handle`` takes an ``httpx.Request`` and returns an ``httpx.Response``; ``transport()`` wraps
+it as an ``httpx.MockTransport`` for in-process use and ``serve()`` puts it behind a threaded
+HTTP server on loopback. The routing table is the concatenation of each area's ``ROUTES``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from segctl.sandbox import (
+    auth,
+    catalog,
+    config,
+    definitions,
+    export_jobs,
+    preview,
+    profiles,
+    segment_jobs,
+)
+from segctl.sandbox.faults import Fault, FaultConfig, FaultInjector
+from segctl.sandbox.runner import JobRunner
+from segctl.sandbox.store import Store
+from segctl.sandbox.web import (
+    Ctx,
+    HttpFailure,
+    Route,
+    Router,
+    bad_request,
+    gateway_error,
+    json_response,
+    problem,
+)
+
+log = logging.getLogger(__name__)
+
+ENV_DATA_DIR = "SEGCTL_SANDBOX_DIR"
+LOCAL_BASE_URL = "http://sandbox.local"
+
+ROUTES: list[Route] = [
+    Route("POST", "/ims/token/v3", auth.issue_token, gateway=False),
+    *definitions.ROUTES,
+    *segment_jobs.ROUTES,
+    *export_jobs.ROUTES,
+    *config.ROUTES,
+    *preview.ROUTES,
+    *catalog.ROUTES,
+]
+_ROUTER = Router(ROUTES)
+_JSON_EXEMPT = {f"{definitions.UPS_BASE}/segment/conversion"}  # spec: content type */*
+
+
+def default_data_dir() -> Path:
+    """``$SEGCTL_SANDBOX_DIR`` or ``./.segctl``."""
+    return Path(os.environ.get(ENV_DATA_DIR) or ".segctl")
+
+
+class LocalSandbox:
+    """An emulated AEP sandbox whose state lives in ``data_dir``."""
+
+    def __init__(self, data_dir: Path, faults: FaultConfig | None = None,
+                 now: Callable[[], datetime] | None = None, *,
+                 credentials: tuple[str, str] | None = None,
+                 sample_profiles: int = profiles.DEFAULT_PROFILES,
+                 sample_seed: int = profiles.DEFAULT_SEED):
+        self.data_dir = Path(data_dir)
+        self.store = Store(self.data_dir)
+        self.fault_config = faults or FaultConfig()
+        self.faults = FaultInjector(faults)
+        self._now = now or (lambda: datetime.now(UTC))
+        self.credentials = credentials
+        self.base_url = LOCAL_BASE_URL
+        self.sample_profiles = sample_profiles
+        self.sample_seed = sample_seed
+        self._seed_lock = threading.Lock()
+        self.runner = JobRunner(self, {segment_jobs.KIND: segment_jobs.execute,
+                                       export_jobs.KIND: export_jobs.execute,
+                                       preview.KIND: preview.execute})
+        self.runner.recover()
+
+    # -- clock and data --------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._now()
+
+    def now_ms(self) -> int:
+        return int(self._now().timestamp() * 1000)
+
+    def ensure_sample(self) -> None:
+        """Seed the sample profiles on first use."""
+        with self._seed_lock:
+            if not profiles.has_sample(self.data_dir):
+                log.info("seeding %d sample profiles into %s", self.sample_profiles,
+                         self.data_dir)
+                profiles.seed(self.data_dir, self.sample_profiles, self.sample_seed, self.now())
+
+    def profile_data(self) -> profiles.ProfileData:
+        self.ensure_sample()
+        return profiles.cached(self.data_dir)
+
+    # -- HTTP ---------------------------------------------------------------------------------
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if self.faults.applies_to(path):
+            if self.fault_config.latency_ms:
+                time.sleep(self.fault_config.latency_ms / 1000)
+            fault = self.faults.draw()
+            if fault is Fault.DROP:
+                if self.faults.drop_kind() == "read":
+                    raise httpx.ReadTimeout("injected fault: read timed out", request=request)
+                raise httpx.ConnectError("injected fault: connection refused", request=request)
+            if fault is Fault.THROTTLE:
+                return json_response(429, {"error_code": "429050", "message": "Too many requests"},
+                                     {"Retry-After": str(self.fault_config.retry_after)})
+            if fault is Fault.SERVER_ERROR:
+                return json_response(503, problem(503, "UPAPI-113503-503",
+                                                  "Service unavailable (injected fault)").body)
+        try:
+            route, params = _ROUTER.match(request.method, path)
+            ctx = Ctx(self, request, params, query=dict(request.url.params.items()))
+            if route.gateway:
+                auth.check_gateway(ctx)
+                _check_content_type(request, path)
+            return route.handler(ctx)
+        except HttpFailure as failure:
+            return json_response(failure.status, failure.body, failure.headers)
+        except Exception:
+            log.exception("sandbox handler crashed on %s %s", request.method, path)
+            return json_response(500, problem(500, "UPAPI-113500-500",
+                                              "Internal error in the local sandbox").body)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Any:
+        """Start the HTTP server in a background thread; returns the running server."""
+        from segctl.sandbox.server import SandboxServer
+
+        server = SandboxServer(self, host, port)
+        server.start()
+        return server
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return self.runner.wait_idle(timeout)
+
+    def close(self) -> None:
+        self.runner.close()
+        self.store.close()
+
+    def __enter__(self) -> LocalSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_content_type(request: httpx.Request, path: str) -> None:
+    if request.method not in ("POST", "PUT", "PATCH") or not request.content:
+        return
+    ctype = request.headers.get("content-type", "").lower()
+    if path in _JSON_EXEMPT:
+        return
+    if "json" not in ctype:
+        raise HttpFailure(400, {"type": "/placeholder/type/uri", "status": 400,
+                                "title": "BadRequestError",
+                                "detail": "A valid content-type must be specified"})
+
+
+__all__ = ["LocalSandbox", "bad_request", "default_data_dir", "gateway_error"]

@@ -1,0 +1,221 @@
+"""Merge policies (one seeded default per sandbox) and segmentation schedules
+(AEP-API §9, §11)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid, sandbox_object
+from segctl.sandbox.store import Scope
+from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found
+
+if TYPE_CHECKING:
+    from segctl.sandbox.app import LocalSandbox
+
+POLICY = "mergepolicy"
+SCHEDULE = "schedule"
+_IDENTITY_GRAPHS = ("none", "pdg")
+_ATTRIBUTE_MERGES = ("timestampOrdered", "dataSetPrecedence")
+
+
+def _seed_policy(app: LocalSandbox, scope: Scope) -> dict[str, Any]:
+    now = app.now_ms()
+    pid = new_uuid()
+    doc: dict[str, Any] = {"id": pid, "name": "Default Timebased", "imsOrgId": scope.org,
+           "sandbox": sandbox_object(scope), "schema": {"name": PROFILE_SCHEMA}, "version": 1,
+           "identityGraph": {"type": "pdg"}, "attributeMerge": {"type": "timestampOrdered"},
+           "isActiveOnEdge": True, "default": True, "updateEpoch": now // 1000}
+    app.store.put(POLICY, scope, pid, doc, name=doc["name"], created=now)
+    return doc
+
+
+def policies(app: LocalSandbox, scope: Scope) -> list[dict[str, Any]]:
+    docs = app.store.all(POLICY, scope)
+    if docs:
+        return docs
+    with app.store.write():  # seed once even when two requests race here
+        docs = app.store.all(POLICY, scope)
+        return docs or [_seed_policy(app, scope)]
+
+
+def merge_policy(app: LocalSandbox, scope: Scope, pid: str | None) -> dict[str, Any] | None:
+    """The policy with this id, or the sandbox default when ``pid`` is empty."""
+    docs = policies(app, scope)
+    if not pid:
+        return next((d for d in docs if d.get("default")), docs[0])
+    return next((d for d in docs if d["id"] == pid), None)
+
+
+def list_policies(ctx: Ctx) -> httpx.Response:
+    docs = policies(ctx.app, ctx.scope)
+    for key in ("default", "isActiveOnEdge"):
+        if key in ctx.query:
+            want = ctx.query[key].lower() == "true"
+            docs = [d for d in docs if bool(d.get(key)) == want]
+    limit = ctx.int_param("limit", 20, lo=1)
+    start = ctx.int_param("start", 0)
+    window = docs[start:start + limit]
+    nxt = ({"href": f"@/mergePolicies?start={start + limit}&limit={limit}"}
+           if start + limit < len(docs) else {})
+    return json_response(200, {"_page": {"totalCount": len(docs), "pageSize": len(window)},
+                               "children": window, "_links": {"next": nxt}})
+
+
+def get_policy(ctx: Ctx) -> httpx.Response:
+    doc = merge_policy(ctx.app, ctx.scope, ctx.params["id"])
+    if doc is None:
+        raise not_found("merge policy", ctx.params["id"])
+    return json_response(200, doc)
+
+
+def _check_policy(body: dict[str, Any]) -> None:
+    if (body.get("schema") or {}).get("name") != PROFILE_SCHEMA:
+        raise bad_request(f"schema.name must be {PROFILE_SCHEMA}.")
+    if (body.get("identityGraph") or {}).get("type") not in _IDENTITY_GRAPHS:
+        raise bad_request("identityGraph.type must be none or pdg.")
+    if (body.get("attributeMerge") or {}).get("type") not in _ATTRIBUTE_MERGES:
+        raise bad_request("attributeMerge.type must be timestampOrdered or dataSetPrecedence.")
+
+
+def create_policy(ctx: Ctx) -> httpx.Response:
+    body = ctx.json_object()
+    if not body.get("name"):
+        raise bad_request("name is required.")
+    _check_policy(body)
+    existing = policies(ctx.app, ctx.scope)
+    if len(existing) >= 5:
+        raise bad_request("A sandbox holds at most 5 merge policies.")
+    now = ctx.app.now_ms()
+    doc: dict[str, Any] = {k: body[k] for k in ("name", "schema", "identityGraph",
+                                                "attributeMerge") if k in body}
+    doc.update({"id": new_uuid(), "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
+                "version": 1, "default": bool(body.get("default")),
+                "isActiveOnEdge": bool(body.get("isActiveOnEdge")), "updateEpoch": now // 1000})
+    with ctx.app.store.write():
+        for other in existing:  # at most one default and one active-on-edge policy
+            changed = False
+            for key in ("default", "isActiveOnEdge"):
+                if doc[key] and other.get(key):
+                    other[key] = False
+                    changed = True
+            if changed:
+                ctx.app.store.put(POLICY, ctx.scope, other["id"], other, name=other["name"])
+        ctx.app.store.put(POLICY, ctx.scope, doc["id"], doc, name=doc["name"], created=now)
+    return json_response(200, doc)
+
+
+def delete_policy(ctx: Ctx) -> httpx.Response:
+    doc = merge_policy(ctx.app, ctx.scope, ctx.params["id"])
+    if doc is None:
+        raise not_found("merge policy", ctx.params["id"])
+    if doc.get("isActiveOnEdge") or doc.get("default"):
+        raise bad_request("The default or active-on-edge merge policy cannot be deleted.")
+    ctx.app.store.delete(POLICY, ctx.scope, doc["id"])
+    return json_response(200, None)
+
+
+# -- schedules --------------------------------------------------------------------------------
+_FIXED = re.compile(r"^\d{1,2}$")
+
+
+def _check_cron(expr: Any) -> str:
+    """Quartz cron (6 or 7 fields, UTC) that fires at most once a day: seconds, minutes and
+    hours must be single numbers."""
+    if not isinstance(expr, str):
+        raise bad_request("schedule must be a Quartz cron string.")
+    parts = expr.split()
+    if len(parts) not in (6, 7):
+        raise bad_request("schedule must have 6 or 7 fields (sec min hour dom month dow [year]).")
+    sec, minute, hour = parts[:3]
+    if not all(_FIXED.match(p) for p in (sec, minute, hour)) or int(hour) > 23 \
+            or int(minute) > 59 or int(sec) > 59:
+        raise bad_request("A schedule may run at most once every 24 hours.")
+    return expr
+
+
+def list_schedules(ctx: Ctx) -> httpx.Response:
+    docs = ctx.app.store.all(SCHEDULE, ctx.scope)
+    limit = ctx.int_param("limit", 100, lo=1)
+    start = ctx.int_param("start", 0)
+    window = docs[start:start + limit]
+    page: dict[str, Any] = {"totalCount": len(docs), "pageSize": len(window)}
+    nxt: dict[str, Any] = {}
+    if start + limit < len(docs):
+        page["next"] = str(start + limit)
+        nxt = {"href": f"{UPS_BASE}/config/schedules?start={start + limit}&limit={limit}"}
+    return json_response(200, {"_page": page, "children": window, "_links": {"next": nxt}})
+
+
+def _load_schedule(ctx: Ctx) -> dict[str, Any]:
+    doc = ctx.app.store.get(SCHEDULE, ctx.scope, ctx.params["id"])
+    if doc is None:
+        raise not_found("schedule", ctx.params["id"])
+    return doc
+
+
+def get_schedule(ctx: Ctx) -> httpx.Response:
+    return json_response(200, _load_schedule(ctx))
+
+
+def create_schedule(ctx: Ctx) -> httpx.Response:
+    body = ctx.json_object()
+    if not body.get("name"):
+        raise bad_request("name is required.")
+    if body.get("type") not in ("batch_segmentation", "export"):
+        raise bad_request("type must be batch_segmentation or export.")
+    segments = (body.get("properties") or {}).get("segments")
+    if body["type"] == "batch_segmentation" and not isinstance(segments, list):
+        raise bad_request("properties.segments is required for batch_segmentation.")
+    state = body.get("state", "inactive")
+    if state not in ("active", "inactive"):
+        raise bad_request("state must be active or inactive.")
+    now = ctx.app.now_ms()
+    doc = {"id": new_uuid(), "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
+           "name": body["name"], "state": state, "type": body["type"],
+           "schedule": _check_cron(body.get("schedule", "0 0 1 * * ?")),
+           "properties": body.get("properties", {}),
+           "createEpoch": now // 1000, "updateEpoch": now // 1000}
+    ctx.app.store.put(SCHEDULE, ctx.scope, doc["id"], doc, name=doc["name"], created=now)
+    return json_response(200, doc)
+
+
+def patch_schedule(ctx: Ctx) -> httpx.Response:
+    doc = _load_schedule(ctx)
+    ops = ctx.json()
+    if not isinstance(ops, list) or not ops:
+        raise bad_request("PATCH body must be a JSON Patch array.")
+    for op in ops:
+        if not isinstance(op, dict) or op.get("op") != "add" \
+                or op.get("path") not in ("/state", "/schedule"):
+            raise bad_request('Only {"op": "add"} on /state or /schedule is supported.')
+        if op["path"] == "/state":
+            if op.get("value") not in ("active", "inactive"):
+                raise bad_request("state must be active or inactive.")
+            doc["state"] = op["value"]
+        else:
+            doc["schedule"] = _check_cron(op.get("value"))
+    doc["updateEpoch"] = ctx.app.now_ms() // 1000
+    ctx.app.store.put(SCHEDULE, ctx.scope, doc["id"], doc, name=doc["name"])
+    return json_response(204, None)
+
+
+def delete_schedule(ctx: Ctx) -> httpx.Response:
+    doc = _load_schedule(ctx)
+    ctx.app.store.delete(SCHEDULE, ctx.scope, doc["id"])
+    return json_response(204, None)
+
+
+ROUTES = [
+    Route("GET", f"{UPS_BASE}/config/mergePolicies", list_policies),
+    Route("POST", f"{UPS_BASE}/config/mergePolicies", create_policy),
+    Route("GET", f"{UPS_BASE}/config/mergePolicies/{{id}}", get_policy),
+    Route("DELETE", f"{UPS_BASE}/config/mergePolicies/{{id}}", delete_policy),
+    Route("GET", f"{UPS_BASE}/config/schedules", list_schedules),
+    Route("POST", f"{UPS_BASE}/config/schedules", create_schedule),
+    Route("GET", f"{UPS_BASE}/config/schedules/{{id}}", get_schedule),
+    Route("PATCH", f"{UPS_BASE}/config/schedules/{{id}}", patch_schedule),
+    Route("DELETE", f"{UPS_BASE}/config/schedules/{{id}}", delete_schedule),
+]

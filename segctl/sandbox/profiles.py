@@ -1,0 +1,168 @@
+"""Sample profiles and ExperienceEvents of the local sandbox.
+
+They live as NDJSON in ``<data>/profiles/`` and are loaded once per process into memory
+(profile dicts plus each profile's events, already prepared for the PQL evaluator). The cache is
+keyed by the files' size and modification time, so ``segctl sandbox seed`` in another process is
+picked up by the next job.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from segctl import pql
+
+PROFILES_DIR = "profiles"
+PROFILES_FILE = "profiles.ndjson"
+EVENTS_FILE = "events.ndjson"
+DEFAULT_PROFILES = 2000
+DEFAULT_SEED = 42
+_EVENT_OWNER_KEYS = ("profileId", "_profileId", "profile_id")
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """Profiles in file order; ``events[i]`` belongs to ``profiles[i]`` (prepared, sorted)."""
+
+    ids: tuple[str, ...]
+    profiles: tuple[dict[str, Any], ...]
+    events: tuple[Any, ...]
+    event_count: int
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows(self) -> Iterator[tuple[str, dict[str, Any], Any]]:
+        return zip(self.ids, self.profiles, self.events, strict=True)
+
+
+def profile_id(profile: dict[str, Any]) -> str:
+    """A profile's stable id: ``_id``/``id`` or else its first (primary) identity."""
+    for key in ("_id", "id", "profileId"):
+        if isinstance(profile.get(key), str):
+            return str(profile[key])
+    identity_map = profile.get("identityMap") or {}
+    for namespace, entries in sorted(identity_map.items()):
+        for entry in entries or []:
+            if isinstance(entry, dict) and entry.get("primary") and entry.get("id"):
+                return f"{namespace}:{entry['id']}"
+    for namespace, entries in sorted(identity_map.items()):
+        for entry in entries or []:
+            if isinstance(entry, dict) and entry.get("id"):
+                return f"{namespace}:{entry['id']}"
+    raise ValueError("profile has no _id and no identity")
+
+
+def _identity_keys(record: dict[str, Any]) -> list[str]:
+    keys = []
+    for namespace, entries in (record.get("identityMap") or {}).items():
+        for entry in entries or []:
+            if isinstance(entry, dict) and entry.get("id"):
+                keys.append(f"{namespace}:{entry['id']}")
+    return keys
+
+
+def event_owner(event: dict[str, Any]) -> str | None:
+    for key in _EVENT_OWNER_KEYS:
+        if isinstance(event.get(key), str):
+            return str(event[key])
+    keys = _identity_keys(event)
+    return keys[0] if keys else None
+
+
+def paths(data_dir: Path) -> tuple[Path, Path]:
+    base = Path(data_dir) / PROFILES_DIR
+    return base / PROFILES_FILE, base / EVENTS_FILE
+
+
+def has_sample(data_dir: Path) -> bool:
+    return all(p.is_file() for p in paths(data_dir))
+
+
+def seed(data_dir: Path, profiles: int, seed_value: int, now: datetime) -> tuple[Path, Path]:
+    """(Re)generate the sample with segctl.sandbox.sample and put it where the loader looks."""
+    from segctl.sandbox import sample
+
+    target = Path(data_dir) / PROFILES_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    written = sample.write_sample(target, profiles, seed_value, now)
+    wanted = paths(data_dir)
+    for src, dst in zip(written, wanted, strict=True):
+        if Path(src).resolve() != dst.resolve():
+            Path(src).replace(dst)
+    return wanted
+
+
+def _read_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open("r", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def prepare(events: list[dict[str, Any]]) -> Any:
+    prep = getattr(pql, "prepare_events", None)
+    if prep is not None:
+        return prep(events)
+    return sorted(events, key=lambda e: str(e.get("timestamp", "")))
+
+
+def load(data_dir: Path) -> ProfileData:
+    """Read both files (no cache) and link each event to its profile."""
+    profiles_path, events_path = paths(data_dir)
+    ids: list[str] = []
+    profiles: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for profile in _read_ndjson(profiles_path):
+        pid = profile_id(profile)
+        index[pid] = len(ids)
+        for alias in _identity_keys(profile):
+            index.setdefault(alias, len(ids))
+        ids.append(pid)
+        profiles.append(profile)
+    per_profile: list[list[dict[str, Any]]] = [[] for _ in ids]
+    count = 0
+    for event in _read_ndjson(events_path):
+        owner = event_owner(event)
+        slot = index.get(owner) if owner is not None else None
+        if slot is not None:
+            per_profile[slot].append(event)
+            count += 1
+    prepared = tuple(prepare(evs) for evs in per_profile)
+    return ProfileData(tuple(ids), tuple(profiles), prepared, count)
+
+
+_cache: dict[Path, tuple[tuple[int, ...], ProfileData]] = {}
+_cache_lock = threading.Lock()
+
+
+def _signature(data_dir: Path) -> tuple[int, ...]:
+    sig: list[int] = []
+    for p in paths(data_dir):
+        st = p.stat()
+        sig.extend((st.st_mtime_ns, st.st_size))
+    return tuple(sig)
+
+
+def cached(data_dir: Path) -> ProfileData:
+    """The profiles of a data directory, loaded at most once per change of the files."""
+    key = Path(data_dir).resolve()
+    with _cache_lock:
+        sig = _signature(key)
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        data = load(key)
+        _cache[key] = (sig, data)
+        return data
+
+
+def forget(data_dir: Path) -> None:
+    with _cache_lock:
+        _cache.pop(Path(data_dir).resolve(), None)

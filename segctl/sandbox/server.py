@@ -1,0 +1,102 @@
+"""The HTTP face of the local sandbox: a stdlib ThreadingHTTPServer that turns each request into
+an ``httpx.Request``, calls ``LocalSandbox.handle`` and writes the answer back. An injected
+"dropped connection" closes the socket without an answer."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    from segctl.sandbox.app import LocalSandbox
+
+log = logging.getLogger(__name__)
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _dispatch(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        url = f"http://{self.headers.get('host') or 'localhost'}{self.path}"
+        request = httpx.Request(self.command, url, headers=list(self.headers.items()),
+                                content=body)
+        try:
+            response = self.server.sandbox.handle(request)
+        except httpx.TransportError:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        content = b"" if response.status_code in (204, 304) else response.content
+        self.send_response(response.status_code)
+        for key, value in response.headers.items():
+            if key.lower() not in _HOP_BY_HOP:
+                self.send_header(key, value)
+        if response.status_code not in (204, 304):
+            self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        if content and self.command != "HEAD":
+            self.wfile.write(content)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, sandbox: LocalSandbox, host: str, port: int):
+        super().__init__((host, port), _Handler)
+        self.sandbox = sandbox
+
+
+class SandboxServer:
+    """A running server: ``url``, ``port``, ``wait()`` (blocks) and ``close()``."""
+
+    def __init__(self, sandbox: LocalSandbox, host: str = "127.0.0.1", port: int = 0):
+        self.sandbox = sandbox
+        self._server = _Server(sandbox, host, port)
+        self.host = host
+        self.port = int(self._server.server_address[1])
+        self.url = f"http://{host}:{self.port}"
+        sandbox.base_url = self.url
+        self._thread: threading.Thread | None = None
+
+    @property
+    def ims_url(self) -> str:
+        return f"{self.url}/ims/token/v3"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="segctl-sandbox-http", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C raises KeyboardInterrupt here)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

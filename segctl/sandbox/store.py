@@ -1,0 +1,199 @@
+"""Persistent state of the local sandbox: one SQLite file in the data directory.
+
+WAL mode lets readers (status polls) run while a job writes; every thread gets its own
+connection, and writes run inside ``BEGIN IMMEDIATE`` transactions so concurrent requests
+(the threaded server) and several processes on the same directory stay consistent.
+
+Resources are JSON documents keyed by (kind, org, sandbox, id); memberships are one JSON blob
+per (org, sandbox, segment) so a job over 100k profiles writes a handful of rows, not millions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    kind TEXT NOT NULL, org TEXT NOT NULL, sandbox TEXT NOT NULL, id TEXT NOT NULL,
+    name TEXT, created INTEGER NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (kind, org, sandbox, id)
+);
+CREATE INDEX IF NOT EXISTS resources_by_name ON resources (kind, org, sandbox, name);
+CREATE TABLE IF NOT EXISTS tokens (
+    digest TEXT PRIMARY KEY, client_id TEXT NOT NULL, expires INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS memberships (
+    org TEXT NOT NULL, sandbox TEXT NOT NULL, segment_id TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (org, sandbox, segment_id)
+);
+"""
+
+DB_NAME = "sandbox.db"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The partition every resource lives in: an IMS org and a sandbox name."""
+
+    org: str
+    sandbox: str
+
+
+def token_digest(token: str) -> str:
+    """Tokens are stored hashed: the database never holds a usable credential."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DB_NAME
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._conn().executescript(_SCHEMA)
+
+    # -- connections and transactions ------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE: takes the write lock up front)."""
+        conn = self._conn()
+        if conn.in_transaction:  # nested use inside one transaction
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._all_lock:
+            for conn in self._all:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- resources ---------------------------------------------------------------------------
+    def get(self, kind: str, scope: Scope, rid: str) -> dict[str, Any] | None:
+        row = self._conn().execute(
+            "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? AND id=?",
+            (kind, scope.org, scope.sandbox, rid)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def find_by_name(self, kind: str, scope: Scope, name: str) -> dict[str, Any] | None:
+        row = self._conn().execute(
+            "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? AND name=?",
+            (kind, scope.org, scope.sandbox, name)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all(self, kind: str, scope: Scope) -> list[dict[str, Any]]:
+        """All resources of a kind, oldest first (creation order)."""
+        rows = self._conn().execute(
+            "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
+            (kind, scope.org, scope.sandbox)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def items(self, kind: str, scope: Scope) -> list[tuple[str, dict[str, Any]]]:
+        rows = self._conn().execute(
+            "SELECT id, body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
+            (kind, scope.org, scope.sandbox)).fetchall()
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def all_scopes(self, kind: str) -> list[tuple[Scope, dict[str, Any]]]:
+        rows = self._conn().execute(
+            "SELECT org, sandbox, body FROM resources WHERE kind=? ORDER BY seq",
+            (kind,)).fetchall()
+        return [(Scope(r[0], r[1]), json.loads(r[2])) for r in rows]
+
+    def put(self, kind: str, scope: Scope, rid: str, body: dict[str, Any],
+            *, name: str | None = None, created: int = 0) -> None:
+        """Insert or replace, keeping the original creation order of an existing row."""
+        with self.write() as db:
+            row = db.execute(
+                "SELECT seq, created FROM resources WHERE kind=? AND org=? AND sandbox=? AND id=?",
+                (kind, scope.org, scope.sandbox, rid)).fetchone()
+            if row:
+                db.execute(
+                    "UPDATE resources SET name=?, body=? WHERE kind=? AND org=? AND sandbox=?"
+                    " AND id=?", (name, json.dumps(body), kind, scope.org, scope.sandbox, rid))
+            else:
+                seq = self._next(db, "seq")
+                db.execute("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)",
+                           (kind, scope.org, scope.sandbox, rid, name, created, seq,
+                            json.dumps(body)))
+
+    def delete(self, kind: str, scope: Scope, rid: str) -> bool:
+        with self.write() as db:
+            cur = db.execute("DELETE FROM resources WHERE kind=? AND org=? AND sandbox=? AND id=?",
+                             (kind, scope.org, scope.sandbox, rid))
+            return cur.rowcount > 0
+
+    def next_value(self, counter: str, start: int = 1) -> int:
+        with self.write() as db:
+            return self._next(db, counter, start)
+
+    @staticmethod
+    def _next(db: sqlite3.Connection, counter: str, start: int = 1) -> int:
+        row = db.execute("SELECT value FROM counters WHERE name=?", (counter,)).fetchone()
+        value = row[0] + 1 if row else start
+        db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
+        return int(value)
+
+    # -- tokens ------------------------------------------------------------------------------
+    def add_token(self, token: str, client_id: str, expires_ms: int) -> None:
+        with self.write() as db:
+            db.execute("INSERT OR REPLACE INTO tokens VALUES (?,?,?)",
+                       (token_digest(token), client_id, expires_ms))
+
+    def token_client(self, token: str, now_ms: int) -> str | None:
+        row = self._conn().execute("SELECT client_id, expires FROM tokens WHERE digest=?",
+                                   (token_digest(token),)).fetchone()
+        if row is None or row[1] <= now_ms:
+            return None
+        return str(row[0])
+
+    # -- memberships -------------------------------------------------------------------------
+    def memberships(self, scope: Scope, segment_id: str) -> dict[str, list[Any]]:
+        """profile id -> [status, lastQualificationTime ms] for one segment."""
+        row = self._conn().execute(
+            "SELECT body FROM memberships WHERE org=? AND sandbox=? AND segment_id=?",
+            (scope.org, scope.sandbox, segment_id)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def put_memberships(self, scope: Scope, results: dict[str, dict[str, list[Any]]]) -> None:
+        with self.write() as db:
+            db.executemany("INSERT OR REPLACE INTO memberships VALUES (?,?,?,?)",
+                           [(scope.org, scope.sandbox, sid, json.dumps(body, separators=(",", ":")))
+                            for sid, body in results.items()])
+
+    def drop_memberships(self, scope: Scope, segment_id: str) -> None:
+        with self.write() as db:
+            db.execute("DELETE FROM memberships WHERE org=? AND sandbox=? AND segment_id=?",
+                       (scope.org, scope.sandbox, segment_id))

@@ -1,0 +1,143 @@
+"""Request context, routing table machinery and the error bodies of AEP (AEP-API §2.3, §4).
+
+Handlers raise :class:`HttpFailure` for any non-2xx answer; the dispatcher turns it into the
+response, so every error shape is written in exactly one place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from segctl.sandbox.store import Scope
+
+if TYPE_CHECKING:
+    from segctl.sandbox.app import LocalSandbox
+
+
+class HttpFailure(Exception):
+    """An error answer: status, JSON body and extra headers."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None):
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+
+def gateway_error(status: int, code: str, message: str) -> HttpFailure:
+    """The API gateway's shape: ``{"error_code": "403010", "message": ...}``."""
+    return HttpFailure(status, {"error_code": code, "message": message})
+
+
+def problem(status: int, code: str, title: str) -> HttpFailure:
+    """Segmentation/Profile problem-details shape with the ``errors`` map keyed by status."""
+    return HttpFailure(status, {
+        "type": f"https://ns.adobe.com/aep/errors/{code}",
+        "title": title,
+        "status": status,
+        "requestId": uuid.uuid4().hex,
+        "errors": {str(status): [{"code": code, "message": title}]},
+    })
+
+
+def catalog_error(status: int, title: str, detail: str) -> HttpFailure:
+    """Catalog's legacy shape."""
+    return HttpFailure(status, {"type": "/placeholder/type/uri", "status": status,
+                                "title": title, "detail": detail})
+
+
+def not_found(what: str, rid: str) -> HttpFailure:
+    return problem(404, "UPAPI-113430-404",
+                   f"The {what} {rid} is not found. Use a valid entity and try again.")
+
+
+def bad_request(message: str, code: str = "UPAPI-113400-400") -> HttpFailure:
+    return problem(400, code, message)
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None
+                  ) -> httpx.Response:
+    content = b"" if body is None else json.dumps(body).encode()
+    hdrs = {"content-type": "application/json"} if body is not None else {}
+    hdrs.update(headers or {})
+    return httpx.Response(status, content=content, headers=hdrs)
+
+
+@dataclass
+class Ctx:
+    """One request as handlers see it."""
+
+    app: LocalSandbox
+    request: httpx.Request
+    params: dict[str, str]
+    scope: Scope = field(default_factory=lambda: Scope("", ""))
+    client_id: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        raw = self.request.content
+        if not raw:
+            raise bad_request("The request body is empty.")
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise bad_request("The request body is not valid JSON.") from None
+
+    def json_object(self) -> dict[str, Any]:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise bad_request("The request body must be a JSON object.")
+        return body
+
+    def int_param(self, name: str, default: int, *, lo: int = 0, hi: int | None = None) -> int:
+        text = self.query.get(name)
+        if text is None or text == "":
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            raise bad_request(f"Query parameter {name} must be an integer.") from None
+        if value < lo or (hi is not None and value > hi):
+            bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+            raise bad_request(f"Query parameter {name} must be {bound}.")
+        return value
+
+
+Handler = Callable[[Ctx], httpx.Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: str
+    handler: Handler
+    gateway: bool = True  # False: not behind the Platform gateway (the IMS token endpoint)
+
+    def compiled(self) -> re.Pattern[str]:
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.pattern.rstrip("/"))
+        return re.compile(f"^{regex}/?$")
+
+
+class Router:
+    def __init__(self, routes: list[Route]):
+        self._routes = [(r, r.compiled()) for r in routes]
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        allowed = False
+        for route, regex in self._routes:
+            m = regex.match(path)
+            if m is None:
+                continue
+            if route.method == method:
+                return route, m.groupdict()
+            allowed = True
+        if allowed:
+            raise problem(405, "UPAPI-113405-405", f"Method {method} is not allowed on {path}.")
+        raise problem(404, "UPAPI-113404-404", f"No API at {path}.")
