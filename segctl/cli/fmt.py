@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from segctl.errors import EXIT_ERROR
-from segctl.fmt import format_paths, write_results
+from segctl.fmt import FormatCheckFailed, format_paths, write_results
 
 
 @click.command("fmt")
@@ -36,6 +35,6 @@ def fmt(path: Path, check: bool) -> None:
     summary = f"{len(changed)} file(s) {verdict}, {unchanged} file(s) left unchanged"
     if errors:
         summary += f", {len(errors)} file(s) could not be formatted"
-    click.echo(summary, err=True)
     if errors or (check and changed):
-        raise click.exceptions.Exit(EXIT_ERROR)
+        raise FormatCheckFailed(summary)
+    click.echo(summary, err=True)

@@ -1,6 +1,7 @@
 """``segctl fmt``: canonical PQL and a stable key order in YAML, comments kept, idempotent."""
 
 from segctl.fmt.formatter import (
+    FormatCheckFailed,
     FormatError,
     FormatResult,
     format_file,
@@ -11,6 +12,7 @@ from segctl.fmt.formatter import (
 )
 
 __all__ = [
+    "FormatCheckFailed",
     "FormatError",
     "FormatResult",
     "format_file",

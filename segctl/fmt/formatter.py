@@ -37,6 +37,13 @@ class FormatError(SegctlError):
     """A file that cannot be formatted (YAML or PQL syntax error)."""
 
 
+class FormatCheckFailed(SegctlError):
+    """``fmt --check`` found files to reformat, or files could not be formatted (exit 1)."""
+
+    def format(self) -> str:
+        return self.message  # the summary line; the files were already named
+
+
 @dataclass(frozen=True)
 class FormatResult:
     """One file: its text before and after formatting."""
@@ -80,7 +87,12 @@ def pql_scalar(text: str) -> str:
     return text
 
 
-def _format_pql(doc: CommentedMap, kind: str, file: str, offset: int) -> None:
+def _line(text: str, index: int) -> str | None:
+    lines = text.splitlines()
+    return lines[index] if 0 <= index < len(lines) else None
+
+
+def _format_pql(doc: CommentedMap, kind: str, file: str, offset: int, body: str) -> None:
     for field in PQL_KEYS_BY_KIND.get(kind, ()):
         value = doc.get(field)
         if not isinstance(value, str):
@@ -89,12 +101,19 @@ def _format_pql(doc: CommentedMap, kind: str, file: str, offset: int) -> None:
             canonical = pql.canonical(str(value))
         except SegctlError as err:
             line, col = doc.lc.value(field)
+            inner = getattr(err, "location", None)
+            at = ""
+            if inner is not None and inner.line is not None:
+                at = f" (PQL line {inner.line}, column {inner.col})"
+                if inner.line == 1 and type(value) is str and inner.col is not None:
+                    col += inner.col - 1  # plain scalar on the key's line: point at the error
             raise FormatError(
-                f"{field}: {err.message}",
-                location=Location(file, offset + line + 1, col + 1),
+                f"{field}: {err.message}{at}",
+                location=Location(file, offset + line + 1, col + 1, _line(body, line)),
                 hint="fix the PQL (segctl validate shows the exact position), then run fmt again",
             ) from err
-        doc[field] = pql_scalar(canonical)  # the comments stay: ruamel keys them by field
+        # CommentedMap.__setitem__ would keep the old scalar style; comments stay (keyed by field)
+        super(CommentedMap, doc).__setitem__(field, pql_scalar(canonical))
 
 
 def _spans(doc: CommentedMap) -> list[KeySpan]:
@@ -114,13 +133,14 @@ def _format_document(body: str, file: str, offset: int) -> str:
         doc: Any = yaml.load(body)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        where = Location(file, offset + mark.line + 1, mark.column + 1) if mark else Location(file)
+        where = (Location(file, offset + mark.line + 1, mark.column + 1, _line(body, mark.line))
+                 if mark else Location(file))
         raise FormatError(f"YAML syntax error: {err.problem or err}", location=where) from err
     if not isinstance(doc, CommentedMap):
         return body  # empty, comments only, or not a mapping: nothing to order
     kind = doc.get("kind")
     kind = kind if isinstance(kind, str) else None
-    _format_pql(doc, kind or "", file, offset)
+    _format_pql(doc, kind or "", file, offset, body)
     out = io.StringIO()
     yaml.dump(doc, out)
     dumped = out.getvalue()

@@ -6,7 +6,13 @@ returning a :class:`TestReport` of :class:`CaseResult`, and :func:`render` (pyte
 
 from segctl.testing.model import Expectation, FixtureProfile, SegmentTest, segment_tests
 from segctl.testing.report import render
-from segctl.testing.runner import CaseResult, SegmentEngine, TestReport, run_tests
+from segctl.testing.runner import (
+    CaseResult,
+    SegmentEngine,
+    TestReport,
+    TestsFailed,
+    run_tests,
+)
 
 __all__ = [
     "CaseResult",
@@ -15,6 +21,7 @@ __all__ = [
     "SegmentEngine",
     "SegmentTest",
     "TestReport",
+    "TestsFailed",
     "render",
     "run_tests",
     "segment_tests",

@@ -30,6 +30,15 @@ class SegmentEvalError(SegctlError):
     """A segment could not be evaluated for a fixture (cycle, unknown key, engine error)."""
 
 
+class TestsFailed(SegctlError):
+    """At least one case failed (exit 1); the report was already printed."""
+
+    __test__ = False  # not a pytest class
+
+    def format(self) -> str:
+        return f"error: {self.message}"
+
+
 @dataclass(frozen=True)
 class CaseResult:
     """The outcome of one (test, segment) case."""

@@ -1,0 +1,49 @@
+"""``segctl test [PATH]``: run the SegmentTest documents of a project with the local PQL engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from segctl.project import load_project
+from segctl.testing import Expectation, SegmentTest, TestsFailed, render, run_tests
+
+
+def _same_file(shown: str | None, target: Path) -> bool:
+    return shown is not None and Path(shown).resolve() == target.resolve()
+
+
+@click.command("test")
+@click.argument("path", default="segments", type=click.Path(exists=True, path_type=Path))
+@click.option("--project", "project_dir", default="segments", show_default=True,
+              type=click.Path(path_type=Path),
+              help="Project folder holding the segments, when PATH is a single test file.")
+@click.option("--env", "env", metavar="NAME",
+              help="Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
+@click.option("-k", "keyword", metavar="TEXT",
+              help="Run only the cases whose 'test name::segment key' contains TEXT.")
+@click.pass_context
+def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
+         keyword: str | None) -> None:
+    """Run segment unit tests (kind: SegmentTest) under PATH (default: segments/).
+
+    Each test gives fixture profiles and events, a fixed `now`, and the expected members of
+    some segments; inSegment("key:...") dependencies are evaluated first. Prints PASS/FAIL per
+    case, the expected and actual members of each failure, and exits 1 if any case fails.
+    """
+    single_file = path.is_file()
+    project = load_project(project_dir if single_file else path, env)
+
+    def select(test: SegmentTest, case: Expectation) -> bool:
+        if single_file and not _same_file(test.location.file, path):
+            return False
+        return keyword is None or keyword in f"{test.name}::{case.segment}"
+
+    report = run_tests(project, select)
+    if not report.cases:
+        click.echo(f"no SegmentTest cases found under {path}", err=True)
+    color = bool((ctx.find_root().obj or {}).get("color", True))
+    click.echo(render(report, color=color), nl=False)
+    if not report.ok:
+        raise TestsFailed(f"{report.failed} of {len(report.cases)} segment test case(s) failed")
