@@ -22,6 +22,7 @@ from segctl.errors import EXIT_ERROR, SegctlError
 # command name -> "module:attribute" (imported lazily so `segctl --version` stays fast)
 _COMMANDS: dict[str, str] = {
     "validate": "segctl.cli.validate:validate",
+    "fmt": "segctl.cli.fmt:fmt",
 }
 
 
