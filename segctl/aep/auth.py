@@ -118,8 +118,15 @@ class ImsAuth(httpx.Auth):
         self._stamp(request, token)
         response = yield request
         if response.status_code == 401:
-            self._stamp(request, self._tokens.refresh(stale=token))
-            yield request
+            again = httpx.Request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.content,
+                extensions=request.extensions,
+            )  # a new request: the one already sent stays as it was
+            self._stamp(again, self._tokens.refresh(stale=token))
+            yield again
 
     def __repr__(self) -> str:
         client_id, sandbox = self._static["x-api-key"], self._static["x-sandbox-name"]
