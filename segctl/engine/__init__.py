@@ -1,1 +1,69 @@
-"""segctl.engine"""
+"""segctl.engine: normalise, diff (pure), Plan (frozen, serialisable), apply (the only writer).
+
+Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its parts,
+:func:`apply_plan` with :class:`ApplyOptions` and :class:`ApplyReport`, saved plans
+(:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`) and
+:class:`StalePlanError`.
+"""
+
+from segctl.engine.apply import ApplyOptions, apply_plan
+from segctl.engine.model import (
+    Action,
+    DatasetChange,
+    DesiredSegment,
+    ExportRun,
+    FieldChange,
+    Plan,
+    PlanWarning,
+    SegmentChange,
+    SegmentJob,
+    Target,
+)
+from segctl.engine.normalise import PlanError
+from segctl.engine.plan import build_plan, plan_from_state
+from segctl.engine.planfile import (
+    FORMAT_VERSION,
+    StalePlanError,
+    check_fresh,
+    is_plan_file,
+    load_plan,
+    plan_from_dict,
+    plan_to_dict,
+    save_plan,
+)
+from segctl.engine.progress import NullProgress, Progress
+from segctl.engine.report import ActionResult, ApplyReport, Outcome
+from segctl.engine.state import LiveState, read_live_state
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Action",
+    "ActionResult",
+    "ApplyOptions",
+    "ApplyReport",
+    "DatasetChange",
+    "DesiredSegment",
+    "ExportRun",
+    "FieldChange",
+    "LiveState",
+    "NullProgress",
+    "Outcome",
+    "Plan",
+    "PlanError",
+    "PlanWarning",
+    "Progress",
+    "SegmentChange",
+    "SegmentJob",
+    "StalePlanError",
+    "Target",
+    "apply_plan",
+    "build_plan",
+    "check_fresh",
+    "is_plan_file",
+    "load_plan",
+    "plan_from_dict",
+    "plan_from_state",
+    "plan_to_dict",
+    "read_live_state",
+    "save_plan",
+]

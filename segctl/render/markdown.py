@@ -62,8 +62,8 @@ def _details(change: SegmentChange) -> str:
         diff += _prefixed(f"- {field.field}: ", show(field.before, field.field))
         diff += _prefixed(f"+ {field.field}: ", show(field.after, field.field))
     if diff:
-        lines += ["```diff", *diff, "```"]
-    lines += ["", "</details>"]
+        lines += ["```diff", *diff, "```", ""]
+    lines.append("</details>")
     return "\n".join(lines)
 
 

@@ -27,7 +27,8 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     actionable = plan.actionable
     dataset_creates = [d for d in plan.datasets if d.action is Action.CREATE]
     if not plan.has_changes:
-        out.append(f"No changes. {where(plan).capitalize()} matches the files.")
+        place = where(plan)
+        out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
     else:
         out.append(f"segctl will perform the following actions on {where(plan)}:")
         out.append("")

@@ -1,0 +1,176 @@
+"""Apply a plan: the only code in segctl that writes to a sandbox.
+
+Stages, in order: segment definitions and datasets (a dependency graph on a bounded thread pool:
+referenced segments first, dependents deleted first), then segment jobs (one at a time: AEP
+does not run two evaluations of a sandbox at once), then export jobs. A failure stops new work,
+lets in-flight calls finish, and the report says exactly what succeeded, failed or never
+started. Applying again converges: the diff sees what was written, by its ownership marker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from segctl.aep import AepClient
+from segctl.engine import marker
+from segctl.engine.executor import Task, run_tasks
+from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
+from segctl.engine.normalise import definition_payload
+from segctl.engine.progress import NullProgress, Progress
+from segctl.engine.report import ActionResult, ApplyReport, Outcome
+from segctl.engine.waiting import run_export_jobs, run_segment_jobs
+from segctl.errors import SegctlError
+
+PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    concurrency: int = 4
+    run_jobs: bool = True
+    timeout: float = 1800.0  # seconds, for each wait on a segment or export job
+    poll_interval: float = 0.25
+
+
+class _Ids:
+    """Declared key -> live id, filled in as creates land (shared by the worker threads)."""
+
+    def __init__(self, known: Mapping[str, str]) -> None:
+        self._ids = dict(known)
+        self._lock = threading.Lock()
+
+    def set(self, key: str, value: str) -> None:
+        with self._lock:
+            self._ids[key] = value
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._ids.get(key)
+
+    def require(self, key: str) -> str:
+        found = self.get(key)
+        if found is None:
+            raise SegctlError(f"segment {key!r} has no live id (it was not created)")
+        return found
+
+
+def apply_plan(
+    plan: Plan,
+    client: AepClient,
+    options: ApplyOptions | None = None,
+    progress: Progress | None = None,
+) -> ApplyReport:
+    opts = options or ApplyOptions()
+    prog = progress or NullProgress()
+    ids = _Ids({c.key: c.id for c in plan.changes if c.id and c.action is not Action.DELETE})
+    datasets = _Ids({d.name: d.id for d in plan.datasets if d.id})
+
+    tasks = [t for change in plan.actionable for t in _segment_tasks(change, plan, client, ids)]
+    tasks += [_dataset_task(d, client, datasets) for d in plan.datasets
+              if d.action is Action.CREATE]
+    done = run_tasks(tasks, opts.concurrency, prog.step)
+    results = [done[t.name] for t in tasks]
+    notes: list[str] = []
+    if not (plan.segment_jobs or plan.export_runs):
+        return ApplyReport(tuple(results))
+    if not opts.run_jobs:
+        notes.append(f"--no-jobs: {len(plan.segment_jobs)} segment job(s) and "
+                     f"{len(plan.export_runs)} export(s) were not run")
+        return ApplyReport(tuple(results), tuple(notes))
+    failed = any(r.outcome is not Outcome.OK for r in results)
+    job_results = run_segment_jobs(plan.segment_jobs, client, ids.require, opts.timeout,
+                                   opts.poll_interval, prog, skip=failed)
+    failed = failed or any(r.outcome is not Outcome.OK for r in job_results)
+    export_results = run_export_jobs(plan.export_runs, client, ids.require, datasets.require,
+                                     opts.timeout, opts.poll_interval, prog, skip=failed)
+    return ApplyReport(tuple(results + job_results + export_results))
+
+
+def _segment_tasks(
+    change: SegmentChange, plan: Plan, client: AepClient, ids: _Ids
+) -> list[Task]:
+    base = ActionResult("segment", change.action.value, change.key, Outcome.SKIPPED,
+                        name=change.name, id=change.id)
+    deps = tuple(change.depends_on)
+    if change.action is Action.DELETE:
+        return [Task(change.key, deps, _delete(change, client, base), base)]
+    assert change.desired is not None
+    want = change.desired
+
+    def body() -> dict[str, Any]:
+        return definition_payload(want, ids.require)
+
+    if change.action is Action.CREATE:
+        def create() -> ActionResult:
+            created = client.create_segment_definition(body())
+            ids.set(change.key, str(created["id"]))
+            return _ok(base, str(created["id"]), "created")
+        return [Task(change.key, deps, create, base)]
+
+    old_id = change.id
+    assert old_id is not None
+    if change.action is Action.UPDATE:
+        def update() -> ActionResult:
+            client.update_segment_definition(old_id, body())
+            return _ok(base, old_id, "updated" + (" (adopted)" if change.adopted else ""))
+        return [Task(change.key, deps, update, base)]
+
+    # replace: park the old definition under another name, create the new one, and delete the
+    # old one once every segment referencing it has moved to the new id
+    def recreate() -> ActionResult:
+        client.update_segment_definition(old_id, {
+            "name": f"{want.name} [replaced by segctl {old_id[:8]}]",
+            "description": marker.stamp(want.description, f"{want.key}.replaced"),
+        })
+        created = client.create_segment_definition(body())
+        ids.set(change.key, str(created["id"]))
+        return _ok(base, str(created["id"]), f"created (replaces {old_id})")
+
+    users = tuple(c.key for c in plan.changes
+                  if c.desired is not None and change.key in c.desired.refs and c.key != change.key)
+    retire_base = ActionResult("segment", "delete", change.key, Outcome.SKIPPED,
+                               name=change.name, id=old_id)
+
+    def retire() -> ActionResult:
+        client.delete_segment_definition(old_id)
+        return _ok(retire_base, old_id, "old definition deleted")
+
+    return [Task(change.key, deps, recreate, base),
+            Task(f"{change.key}#retire", (change.key, *users), retire, retire_base)]
+
+
+def _delete(
+    change: SegmentChange, client: AepClient, base: ActionResult
+) -> Callable[[], ActionResult]:
+    def delete() -> ActionResult:
+        assert change.id is not None
+        client.delete_segment_definition(change.id)
+        return _ok(base, change.id, "deleted")
+    return delete
+
+
+def _dataset_task(dataset: DatasetChange, client: AepClient, datasets: _Ids) -> Task:
+    base = ActionResult("dataset", "create", dataset.name, Outcome.SKIPPED, name=dataset.name)
+
+    def create() -> ActionResult:
+        new_id = client.create_dataset({
+            "name": dataset.name,
+            "description": f"Members exported by segctl (export {dataset.export}).",
+            "schemaRef": {"id": PROFILE_UNION,
+                          "contentType": "application/vnd.adobe.xed+json;version=1"},
+            "fileDescription": {"persisted": True, "containerFormat": "parquet",
+                                "format": "parquet"},
+            "tags": marker.dataset_tags(dataset.export),
+        })
+        datasets.set(dataset.name, new_id)
+        return _ok(base, new_id, "created")
+
+    return Task(f"dataset:{dataset.name}", (), create, base)
+
+
+def _ok(base: ActionResult, live_id: str | None, detail: str) -> ActionResult:
+    return ActionResult(base.kind, base.action, base.key, Outcome.OK, name=base.name,
+                        id=live_id, detail=detail)

@@ -1,0 +1,173 @@
+"""Start segment jobs and export jobs, and wait for them with a timeout and progress."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from segctl.aep import AepClient
+from segctl.engine.model import ExportRun, SegmentJob
+from segctl.engine.progress import Progress
+from segctl.engine.report import ActionResult, Outcome
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
+MAX_INTERVAL = 5.0
+PROFILE_SCHEMA = "_xdm.context.profile"
+
+
+def run_segment_jobs(
+    jobs: Sequence[SegmentJob],
+    client: AepClient,
+    segment_id: Callable[[str], str],
+    timeout: float,
+    interval: float,
+    progress: Progress,
+    *,
+    skip: bool,
+) -> list[ActionResult]:
+    """One job after another (AEP evaluates one on-demand job per sandbox at a time)."""
+    results: list[ActionResult] = []
+    for number, job in enumerate(jobs, 1):
+        label = f"job {number}/{len(jobs)}"
+        base = ActionResult("segment-job", "run", label, Outcome.SKIPPED,
+                            name=", ".join(job.segments))
+        if skip:
+            results.append(_skipped(base))
+            continue
+        try:
+            created = client.create_segment_jobs([segment_id(k) for k in job.segments])
+            job_ids = [str(j["id"]) for j in created]
+            finals = [_wait(lambda i=i: client.get_segment_job(i), f"segment {label}", timeout,
+                            interval, progress) for i in job_ids]
+        except Exception as err:
+            results.append(_failed(base, err))
+            skip = True
+            progress.step(results[-1])
+            continue
+        failed = [f for f in finals if f.get("status") != "SUCCEEDED"]
+        result = _finished(base, ",".join(job_ids), finals[0] if not failed else failed[0],
+                           _segment_metrics(finals))
+        results.append(result)
+        progress.step(result)
+        skip = skip or result.outcome is not Outcome.OK
+    return results
+
+
+def run_export_jobs(
+    runs: Sequence[ExportRun],
+    client: AepClient,
+    segment_id: Callable[[str], str],
+    dataset_id: Callable[[str], str],
+    timeout: float,
+    interval: float,
+    progress: Progress,
+    *,
+    skip: bool,
+) -> list[ActionResult]:
+    """Start every export, then wait for all of them."""
+    results: dict[str, ActionResult] = {}
+    started: dict[str, int] = {}
+    bases = {r.export: ActionResult("export", "run", r.export, Outcome.SKIPPED, name=r.dataset)
+             for r in runs}
+    for run in runs:
+        base = bases[run.export]
+        if skip:
+            results[run.export] = _skipped(base)
+            continue
+        try:
+            created = client.create_export_job(export_body(run, segment_id, dataset_id))
+            started[run.export] = int(created["id"])
+        except Exception as err:
+            results[run.export] = _failed(base, err)
+            progress.step(results[run.export])
+            skip = True
+    for key, job_id in started.items():
+        base = bases[key]
+        try:
+            final = _wait(lambda j=job_id: client.get_export_job(j), f"export {key}", timeout,
+                          interval, progress)
+        except Exception as err:
+            results[key] = _failed(base, err, str(job_id))
+        else:
+            exported = (final.get("metrics") or {}).get("totalExportedProfileCounter")
+            detail = f"{exported} profiles exported" if exported is not None else ""
+            results[key] = _finished(base, str(job_id), final, detail)
+        progress.step(results[key])
+    return [results[r.export] for r in runs]
+
+
+def export_body(
+    run: ExportRun, segment_id: Callable[[str], str], dataset_id: Callable[[str], str]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "filter": {"segments": [
+            {"segmentId": segment_id(k), "segmentNs": "ups", "status": list(run.status)}
+            for k in run.segments
+        ]},
+        "destination": {"datasetId": dataset_id(run.dataset), "segmentPerBatch": False},
+        "schema": {"name": PROFILE_SCHEMA},
+    }
+    if run.fields is not None:
+        body["fields"] = ",".join(run.fields)
+    return body
+
+
+class JobTimeout(Exception):
+    pass
+
+
+def _wait(
+    fetch: Callable[[], Mapping[str, Any]],
+    label: str,
+    timeout: float,
+    interval: float,
+    progress: Progress,
+) -> Mapping[str, Any]:
+    started = time.monotonic()
+    delay = interval
+    while True:
+        job = fetch()
+        status = str(job.get("status", "?"))
+        elapsed = time.monotonic() - started
+        progress.status(f"{label}: {status} ({elapsed:.0f}s)")
+        if status in TERMINAL:
+            progress.clear()
+            return job
+        if elapsed + delay > timeout:
+            progress.clear()
+            raise JobTimeout(f"timed out after {timeout:g}s; job {job.get('id')} is still "
+                             f"{status} (it keeps running in AEP)")
+        time.sleep(delay)
+        delay = min(delay * 1.5, MAX_INTERVAL)
+
+
+def _segment_metrics(finals: Sequence[Mapping[str, Any]]) -> str:
+    counts: dict[str, Any] = {}
+    for job in finals:
+        counts.update((job.get("metrics") or {}).get("segmentedProfileCounter") or {})
+    if not counts:
+        return ""
+    return f"{sum(int(v) for v in counts.values())} qualifications"
+
+
+def _finished(base: ActionResult, job_id: str, final: Mapping[str, Any],
+              detail: str) -> ActionResult:
+    status = str(final.get("status"))
+    outcome = Outcome.OK if status == "SUCCEEDED" else Outcome.FAILED
+    errors = final.get("errors") or []
+    why = "; ".join(str(e.get("msg") or e.get("code")) for e in errors if isinstance(e, Mapping))
+    text = ", ".join(filter(None, [status, detail if outcome is Outcome.OK else why]))
+    return ActionResult(base.kind, base.action, base.key, outcome, name=base.name, id=job_id,
+                        detail=text)
+
+
+def _failed(base: ActionResult, err: Exception, job_id: str | None = None) -> ActionResult:
+    message = getattr(err, "message", None) or str(err) or type(err).__name__
+    return ActionResult(base.kind, base.action, base.key, Outcome.FAILED, name=base.name,
+                        id=job_id, detail=str(message))
+
+
+def _skipped(base: ActionResult) -> ActionResult:
+    return ActionResult(base.kind, base.action, base.key, Outcome.SKIPPED, name=base.name,
+                        detail="not started: an earlier action failed")

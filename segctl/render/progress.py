@@ -1,0 +1,60 @@
+"""Apply progress on stderr: a live, rewritten status line on a terminal; plain lines in CI."""
+
+from __future__ import annotations
+
+import threading
+from typing import TextIO
+
+from segctl.engine.report import ActionResult, Outcome
+from segctl.render.style import Style
+
+_MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
+         Outcome.SKIPPED: ("skipped", "yellow")}
+
+
+class StreamProgress:
+    """``live``: rewrite one status line in place (a TTY). Otherwise each distinct status is
+    printed once as its own line, so CI logs stay readable."""
+
+    def __init__(self, stream: TextIO, *, live: bool, color: bool = False) -> None:
+        self._stream = stream
+        self._live = live
+        self._style = Style(color)
+        self._lock = threading.Lock()
+        self._last = ""
+        self._shown = False
+
+    def step(self, result: ActionResult) -> None:
+        mark, colour = _MARK[result.outcome]
+        line = f"{self._style.paint(mark, colour)}: {result.kind} {result.action} {result.key}"
+        if result.detail:
+            line += f" ({result.detail})"
+        with self._lock:
+            self._wipe()
+            self._stream.write(line + "\n")
+            self._stream.flush()
+
+    def status(self, text: str) -> None:
+        with self._lock:
+            if self._live:
+                self._stream.write("\r\x1b[K" + text)
+                self._shown = True
+            elif _state(text) != _state(self._last):
+                self._stream.write(text + "\n")
+            self._last = text
+            self._stream.flush()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._wipe()
+            self._last = ""
+
+    def _wipe(self) -> None:
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._shown = False
+
+
+def _state(text: str) -> str:
+    """A status without its elapsed-seconds suffix (CI prints only state changes)."""
+    return text.rsplit(" (", 1)[0]

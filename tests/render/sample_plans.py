@@ -1,0 +1,99 @@
+"""Hand-built plans covering every action, for the golden renderings."""
+
+from __future__ import annotations
+
+from segctl.engine import (
+    Action,
+    DatasetChange,
+    DesiredSegment,
+    ExportRun,
+    FieldChange,
+    Plan,
+    PlanWarning,
+    SegmentChange,
+    SegmentJob,
+    Target,
+)
+
+
+def desired(
+    key: str, name: str, pql: str, refs: tuple[str, ...] = (), **kw: object
+) -> DesiredSegment:
+    values: dict[str, object] = {
+        "description": "", "schema": "_xdm.context.profile", "ttl_in_days": None,
+        "merge_policy": "default", "merge_policy_id": "mp-default", "evaluation": "batch",
+        "labels": (), "protect": False, "source": f"segments/{key}.yaml:1:1",
+    }
+    values.update(kw)
+    return DesiredSegment(key=key, name=name, pql=pql, refs=refs, **values)  # type: ignore[arg-type]
+
+
+def every_action() -> Plan:
+    female = desired("female-customers", "All Female Customers", 'person.gender = "female"',
+                     description="Profiles whose gender is female.", ttl_in_days=90)
+    gold = desired("gold-members", "Gold members", 'loyalty.tier = "platinum"')
+    both = desired("female-gold", "Female gold members",
+                   'inSegment("key:female-customers") and inSegment("key:gold-members")',
+                   refs=("female-customers", "gold-members"))
+    moved = desired("vip", "VIP", "loyalty.points > 10000", schema="_xdm.context.other")
+    quiet = desired("everyone", "Everyone", "true")
+    return Plan(
+        changes=(
+            SegmentChange(Action.DELETE, "retired", "Retired segment", id="id-old"),
+            SegmentChange(Action.CREATE, "female-customers", female.name, desired=female),
+            SegmentChange(Action.UPDATE, "gold-members", gold.name, id="id-gold", desired=gold,
+                          fields=(FieldChange("pql", 'loyalty.tier = "gold"',
+                                              'loyalty.tier = "platinum"'),
+                                  FieldChange("name", "Gold loyalty members", "Gold members"))),
+            SegmentChange(Action.REPLACE, "vip", "VIP", id="id-vip", desired=moved,
+                          fields=(FieldChange("schema", "_xdm.context.profile",
+                                              "_xdm.context.other"),),
+                          reason="schema cannot change in place"),
+            SegmentChange(Action.CREATE, "female-gold", both.name, desired=both,
+                          depends_on=("female-customers",)),
+            SegmentChange(Action.UPDATE, "everyone", "Everyone", id="id-all", desired=quiet,
+                          adopted=True,
+                          reason="adopted by name: apply stamps the ownership marker"),
+        ),
+        datasets=(DatasetChange(Action.CREATE, "Female customers", "female-customers-daily"),),
+        segment_jobs=(SegmentJob(("female-customers", "gold-members", "female-gold")),),
+        export_runs=(ExportRun("female-customers-daily", "Female customers",
+                               ("female-customers",), ("identities.id", "person.gender"),
+                               ("realized", "existing"), "segments changed: female-customers"),),
+        warnings=(PlanWarning("evaluation-not-eligible",
+                              "female-gold: declared streaming evaluation, but the expression "
+                              "is not streaming-eligible; AEP will evaluate it in batch",
+                              "female-gold"),),
+        unmanaged=(),
+        prune=True,
+        target=Target("prod", "prod", "https://platform.adobe.io"),
+        project_root="segments",
+        files_hash="0123abcd",
+        fingerprint="sha256:feedface",
+    )
+
+
+def no_changes() -> Plan:
+    quiet = desired("everyone", "Everyone", "true")
+    return Plan(
+        changes=(SegmentChange(Action.NOOP, "everyone", "Everyone", id="id-all", desired=quiet),),
+        datasets=(DatasetChange(Action.NOOP, "Everyone", "everyone-daily", id="ds-1"),),
+        unmanaged=("Old hand-made segment",),
+        project_root="segments",
+        files_hash="0123abcd",
+        fingerprint="sha256:feedface",
+    )
+
+
+def many_changes(count: int) -> Plan:
+    changes = tuple(
+        SegmentChange(Action.CREATE, f"segment-{i:04d}", f"Segment {i}",
+                      desired=desired(f"segment-{i:04d}", f"Segment {i}",
+                                      f"person.birthYear = {1900 + i % 100} and "
+                                      f'homeAddress.city = "City number {i}"'))
+        for i in range(count)
+    )
+    return Plan(changes=changes, project_root="segments", files_hash="x", fingerprint="y")
+
+
+PLANS = {"every_action": every_action, "no_changes": no_changes}
