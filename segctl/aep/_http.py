@@ -48,11 +48,10 @@ install_log_filter(logger)
 _BODY_PREVIEW = 2000
 
 
-class CountingTransport(httpx.BaseTransport):
-    """Counts every HTTP request that reaches the wire (token calls and retries included)."""
+class RequestCounter:
+    """Counts every HTTP request handed to the transport (token calls and retries included)."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._count = 0
 
@@ -61,13 +60,9 @@ class CountingTransport(httpx.BaseTransport):
         with self._lock:
             return self._count
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx.Request) -> None:
         with self._lock:
             self._count += 1
-        return self._inner.handle_request(request)
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def parse_json(response: httpx.Response) -> Any:
@@ -102,13 +97,16 @@ class HttpCore:
         self._retry = retry
         self._clock = clock
         self._rng = rng
-        self._transport = CountingTransport(transport or httpx.HTTPTransport())
+        self._counter = RequestCounter()
         self._client = httpx.Client(
             base_url=config.platform_url,
-            transport=self._transport,
+            transport=transport,  # None: httpx's own, which honours the *_PROXY variables
             timeout=config.timeout,
             headers={"Accept": "application/json"},
-            event_hooks={"request": [self._log_request], "response": [self._log_response]},
+            event_hooks={
+                "request": [self._counter, self._log_request],
+                "response": [self._log_response],
+            },
         )
         self._tokens = TokenProvider(self._fetch_token, clock)
         self._auth = ImsAuth(
@@ -124,7 +122,7 @@ class HttpCore:
 
     @property
     def request_count(self) -> int:
-        return self._transport.count
+        return self._counter.count
 
     def close(self) -> None:
         self._client.close()

@@ -8,11 +8,18 @@ import httpx
 import pytest
 import respx
 
-from segctl.aep import MAX_SEGMENT_IDS_PER_JOB, AepClient, ApiError, BatchFile, NotFoundError
+from segctl.aep import (
+    MAX_SEGMENT_IDS_PER_JOB,
+    AepClient,
+    AepConfig,
+    ApiError,
+    BatchFile,
+    NotFoundError,
+)
 from segctl.aep._catalog import dataset_id_from_ref
 from segctl.aep._segments import chunk_ids
 
-from .conftest import CATALOG, EXPORT, UPS
+from .conftest import CATALOG, EXPORT, IMS, UPS, token_response
 
 
 def _sent(route: respx.Route, n: int = 0) -> object:
@@ -295,3 +302,12 @@ def test_non_object_answer_is_an_error(client: AepClient, router: respx.Router) 
     router.get(f"{UPS}/segment/jobs/j1").mock(return_value=httpx.Response(200, text="<html>"))
     with pytest.raises(ApiError, match="not valid JSON"):
         client.get_segment_job("j1")
+
+
+def test_without_a_transport_the_client_speaks_real_http(config: AepConfig) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(IMS).mock(return_value=token_response())
+        mock.get(f"{UPS}/segment/jobs/j1").mock(return_value=httpx.Response(200, json={"id": "j1"}))
+        with AepClient(config) as client:
+            assert client.get_segment_job("j1") == {"id": "j1"}
+            assert client.request_count == 2
