@@ -6,6 +6,8 @@ Public names are listed in CONTRIBUTING.md; everything else in this package is p
 from segctl.pql import ast
 from segctl.pql.ast import Expr
 from segctl.pql.errors import PqlJsonError, PqlSyntaxError
+from segctl.pql.json_codec import to_json
+from segctl.pql.json_reader import from_json
 from segctl.pql.parser import parse
 from segctl.pql.printer import to_text
 
@@ -16,5 +18,6 @@ def canonical(text: str, *, file: str | None = None) -> str:
 
 
 __all__ = [
-    "Expr", "PqlJsonError", "PqlSyntaxError", "ast", "canonical", "parse", "to_text",
+    "Expr", "PqlJsonError", "PqlSyntaxError", "ast", "canonical", "from_json", "parse",
+    "to_json", "to_text",
 ]
