@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from segctl.aep._http import HttpCore, parse_json
-from segctl.aep.errors import ApiError
+from segctl.aep.errors import ApiError, NotFoundError
 from segctl.aep.paging import Style, iterate, make_request
 
 UPS = "/data/core/ups"
@@ -37,6 +37,15 @@ class ResourceBase:
         """For DELETEs that answer either nothing or a small JSON message."""
         body = self._json(method, url, **kwargs)
         return body if isinstance(body, dict) else None
+
+    def _delete(self, url: str) -> dict[str, Any] | None:
+        """DELETE; a 404 after an attempt whose answer was lost means that attempt worked."""
+        try:
+            return self._maybe_object("DELETE", url)
+        except NotFoundError as exc:
+            if exc.after_ambiguous:
+                return None
+            raise
 
     def _create(
         self,

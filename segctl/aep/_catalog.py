@@ -130,7 +130,7 @@ class CatalogApi(ResourceBase):
         return next((d for d in self.list_datasets(params=query) if d.get("name") == name), None)
 
     def delete_dataset(self, dataset_id: str) -> None:
-        self._json("DELETE", f"{DATASETS}/{seg(dataset_id)}")
+        self._delete(f"{DATASETS}/{seg(dataset_id)}")
 
     # -- batches and their files --------------------------------------------------------------
 

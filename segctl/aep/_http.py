@@ -188,6 +188,7 @@ class HttpCore:
                         "check the sandbox before running it again"
                     )
                 logger.debug("giving up on %s %s: %s", method, request.url.path, decision.reason)
+                error.after_ambiguous = after_ambiguous
                 raise error
             logger.info(
                 "%s %s failed (%s); %s in %.2fs (attempt %d of %d)",

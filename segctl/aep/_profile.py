@@ -83,7 +83,7 @@ class ProfileConfigApi(ResourceBase):
         return self._object("GET", f"{PREVIEWS}/{seg(preview_id)}", params=params)
 
     def delete_preview(self, preview_id: str) -> dict[str, Any] | None:
-        return self._maybe_object("DELETE", f"{PREVIEWS}/{seg(preview_id)}")
+        return self._delete(f"{PREVIEWS}/{seg(preview_id)}")
 
     def get_estimate(self, preview_id: str) -> dict[str, Any]:
         return self._object("GET", f"{ESTIMATES}/{seg(preview_id)}")

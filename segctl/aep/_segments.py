@@ -89,7 +89,7 @@ class SegmentsApi(ResourceBase):
         return self._object("PATCH", f"{DEFINITIONS}/{seg(segment_id)}", json_body=body)
 
     def delete_segment_definition(self, segment_id: str) -> None:
-        self._json("DELETE", f"{DEFINITIONS}/{seg(segment_id)}")
+        self._delete(f"{DEFINITIONS}/{seg(segment_id)}")
 
     def bulk_get_segment_definitions(self, segment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """``{id: definition}`` for the ids the service knows (answered with 207)."""
@@ -162,7 +162,7 @@ class SegmentsApi(ResourceBase):
 
     def cancel_segment_job(self, job_id: str) -> dict[str, Any] | None:
         """Request cancellation (asynchronous: CANCELLING, then CANCELLED)."""
-        return self._maybe_object("DELETE", f"{SEGMENT_JOBS}/{seg(job_id)}")
+        return self._delete(f"{SEGMENT_JOBS}/{seg(job_id)}")
 
     # -- export jobs (integer ids) ------------------------------------------------------------
 
@@ -196,4 +196,4 @@ class SegmentsApi(ResourceBase):
         return self._all(EXPORT_JOBS, Style.RECORDS, query)
 
     def cancel_export_job(self, job_id: int) -> dict[str, Any] | None:
-        return self._maybe_object("DELETE", f"{EXPORT_JOBS}/{int(job_id)}")
+        return self._delete(f"{EXPORT_JOBS}/{int(job_id)}")

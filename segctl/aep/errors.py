@@ -46,6 +46,8 @@ class ApiError(SegctlError):
         self.method = method
         self.path = urlsplit(url).path if url else None
         self.retry_after = retry_after
+        # Set by the retry loop: an earlier attempt of the same call may have been applied.
+        self.after_ambiguous = False
         super().__init__(self._summary(message), hint=hint)
         self.message = message  # the server's own words; str(self) is the full summary
 

@@ -19,7 +19,7 @@ from segctl.aep import (
     ServerError,
     TransportError,
 )
-from segctl.aep.errors import BadRequestError
+from segctl.aep.errors import BadRequestError, NotFoundError
 from segctl.aep.errors import ServerError as _ServerError
 from segctl.aep.retry import Action, decide, parse_retry_after
 
@@ -159,3 +159,16 @@ def test_decide_never_replays_an_ambiguous_create_without_lookup() -> None:
     throttled = RateLimitedError("slow down", status=429, retry_after=2)
     decision = decide(throttled, replayable=False, can_recover=False, **common)
     assert (decision.action, decision.delay) == (Action.RETRY, 2)
+
+
+def test_delete_whose_answer_was_lost_is_done(client: AepClient, router: respx.Router) -> None:
+    route = router.delete(f"{UPS}/segment/definitions/d1").mock(
+        side_effect=[httpx.ReadTimeout("lost"), httpx.Response(404, json={"message": "not found"})]
+    )
+    client.delete_segment_definition("d1")  # the first attempt did it
+    assert route.call_count == 2
+    router.delete(f"{UPS}/segment/definitions/d2").mock(
+        return_value=httpx.Response(404, json={"message": "not found"})
+    )
+    with pytest.raises(NotFoundError):
+        client.delete_segment_definition("d2")
