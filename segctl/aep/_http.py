@@ -168,9 +168,10 @@ class HttpCore:
                 data=form,
                 headers={**(headers or {}), "x-request-id": str(uuid.uuid4())},
             )
-            error = self._attempt(request, authenticated)
-            if isinstance(error, httpx.Response):
-                return parse(error)
+            outcome = self._attempt(request, authenticated)
+            if isinstance(outcome, httpx.Response):
+                return parse(outcome)
+            error = outcome
             decision = decide(
                 error,
                 replayable=can_replay,
