@@ -10,6 +10,7 @@ from segctl.pql.json_codec import to_json
 from segctl.pql.json_reader import from_json
 from segctl.pql.parser import parse
 from segctl.pql.printer import to_text
+from segctl.pql.refs import rewrite_segment_refs, segment_refs, transform, walk
 
 
 def canonical(text: str, *, file: str | None = None) -> str:
@@ -19,5 +20,5 @@ def canonical(text: str, *, file: str | None = None) -> str:
 
 __all__ = [
     "Expr", "PqlJsonError", "PqlSyntaxError", "ast", "canonical", "from_json", "parse",
-    "to_json", "to_text",
+    "rewrite_segment_refs", "segment_refs", "to_json", "to_text", "transform", "walk",
 ]

@@ -46,6 +46,8 @@ def locate(
 ) -> Location:
     """The :class:`Location` of character ``offset`` in ``text`` (1-based line and column)."""
     offset = max(0, min(offset, len(text)))
+    if offset == len(text) and text.endswith("\n"):
+        offset -= 1  # "unexpected end": point after the last character, not at a blank line
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
     if line_end < 0:

@@ -16,7 +16,7 @@ from typing import Any
 
 from segctl.errors import Location
 from segctl.pql import ast as a
-from segctl.pql.errors import PqlJsonError
+from segctl.pql.errors import PqlJsonError, locate
 from segctl.pql.json_codec import FREE_FUNCTIONS, KEYWORD_OPERATORS, PRIVATE_KEY
 from segctl.pql.json_private import decode_private
 from segctl.pql.tokens import IDENT_RE, KEYWORDS, RESERVED
@@ -35,9 +35,8 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as err:
-            raise PqlJsonError(f"invalid JSON: {err.msg}", location=Location(
-                file, err.lineno, err.colno, err.doc.splitlines()[err.lineno - 1]
-                if err.doc.splitlines() else "")) from None
+            raise PqlJsonError(f"invalid JSON: {err.msg}",
+                               location=locate(err.doc, err.pos, file=file)) from None
         except RecursionError:
             raise PqlJsonError("JSON nested too deeply", location=Location(file)) from None
     reader = JsonReader(file)

@@ -406,4 +406,8 @@ def parse(text: str, *, file: str | None = None, first_line: int = 1,
 
     ``file``/``first_line``/``first_col`` locate ``text`` inside a larger file for errors.
     """
-    return Parser(text, file=file, first_line=first_line, first_col=first_col).parse_query()
+    parser = Parser(text, file=file, first_line=first_line, first_col=first_col)
+    try:
+        return parser.parse_query()
+    except RecursionError:
+        raise parser.error("expression nested too deeply") from None
