@@ -23,6 +23,7 @@ from segctl.errors import EXIT_ERROR, SegctlError
 _COMMANDS: dict[str, str] = {
     "validate": "segctl.cli.validate:validate",
     "fmt": "segctl.cli.fmt:fmt",
+    "pql": "segctl.cli.pql:pql",
 }
 
 
