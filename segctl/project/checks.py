@@ -5,13 +5,13 @@ Each check is a pure function from a :class:`Context` to diagnostics; :data:`CHE
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
+from segctl import pql
 from segctl.errors import Diagnostic, Location, SegctlError
+from segctl.pql.eligibility import classify
 from segctl.project.model import Project
 from segctl.project.source import RawDocument
 
@@ -25,6 +25,7 @@ class Context:
 
     project: Project
     docs: Mapping[str, tuple[RawDocument, ...]]
+    unresolved: frozenset[int] = frozenset()  # id() of documents with a failed ${vars.NAME}
     parsed: dict[str, tuple[Any, RawDocument]] = field(default_factory=dict, hash=False)
 
     def of_kind(self, kind: str) -> tuple[RawDocument, ...]:
@@ -33,13 +34,6 @@ class Context:
     def declared_segment_keys(self) -> frozenset[str]:
         keys = (d.data.get("key") for d in self.of_kind("Segment"))
         return frozenset(k for k in keys if isinstance(k, str))
-
-
-def _pql() -> ModuleType | None:
-    """segctl.pql when its parser is available (it is developed alongside this package)."""
-    module = importlib.import_module("segctl.pql")
-    needed = ("parse", "from_json", "segment_refs")
-    return module if all(hasattr(module, n) for n in needed) else None
 
 
 # (kind, field, what) pairs that must be unique within the project
@@ -79,16 +73,12 @@ def check_export_refs(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_pql(ctx: Context) -> Iterator[Diagnostic]:
     """Parse every rule (remembering the trees for the reference checks)."""
-    pql = _pql()
     for doc in ctx.of_kind("Segment"):
         key, text, tree = doc.data.get("key"), doc.data.get("pql"), doc.data.get("pqlJson")
         if not isinstance(key, str) or (text is None) == (tree is None):
             continue  # the schema reports these
-        if pql is None:
-            yield Diagnostic("PQL was not checked: segctl.pql is not available in this build",
-                             doc.value_location(("pql",) if text is not None else ("pqlJson",)),
-                             severity="warning")
-            continue
+        if id(doc) in ctx.unresolved:
+            continue  # a placeholder is left in the text; its error is already reported
         try:
             if isinstance(text, str):
                 ctx.parsed[key] = (pql.parse(text), doc)
@@ -111,9 +101,6 @@ def _pql_error_location(doc: RawDocument, err: SegctlError) -> Location:
 
 def segment_dependencies(ctx: Context) -> dict[str, list[str]]:
     """segment key → keys it refers to through ``inSegment("key:...")`` (parsed rules only)."""
-    pql = _pql()
-    if pql is None:
-        return {}
     return {key: sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr)
                         if r.startswith(KEY_PREFIX))
             for key, (expr, _) in ctx.parsed.items()}
@@ -154,6 +141,22 @@ def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
                          _ref_location(doc, KEY_PREFIX + cycle[1 % len(cycle)]))
 
 
+def check_eligibility(ctx: Context) -> Iterator[Diagnostic]:
+    """Warn when a segment asks for streaming/edge evaluation its rule is not eligible for."""
+    for key, (expr, doc) in ctx.parsed.items():
+        desired = doc.data.get("evaluation", "batch")
+        if desired not in ("streaming", "edge"):
+            continue
+        verdict = classify(expr)
+        eligible = verdict.streaming if desired == "streaming" else verdict.edge
+        if not eligible:
+            reasons = verdict.streaming_reasons if desired == "streaming" else verdict.edge_reasons
+            why = "; ".join(reasons) or "not eligible"
+            yield Diagnostic(f"segment '{key}' asks for {desired} evaluation but AEP would "
+                             f"evaluate it in batch: {why}", doc.value_location(("evaluation",)),
+                             severity="warning")
+
+
 def _cycles(deps: Mapping[str, list[str]]) -> Iterator[list[str]]:
     """One cycle per strongly-connected loop reachable in ``deps`` (iterative DFS)."""
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
@@ -191,5 +194,6 @@ CHECKS: tuple[Callable[[Context], Iterable[Diagnostic]], ...] = (
     check_pql,  # before the reference checks: it fills ctx.parsed
     check_segment_refs,
     check_cycles,
+    check_eligibility,
 )
 

@@ -98,6 +98,7 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
 
     declared = tuple(e.name for e in environments)
     checked: dict[str, list[RawDocument]] = defaultdict(list)  # what the semantic checks see
+    unresolved: set[int] = set()
     checked["Environment"] = list(by_kind.get("Environment", []))
     for kind, kind_docs in by_kind.items():
         if kind in UNSUBSTITUTED_KINDS:
@@ -108,7 +109,9 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
                 doc, variables, environment.name if environment else None, declared)
             problems.extend(var_problems)
             checked[kind].append(substituted)
-            if not var_problems:
+            if var_problems:
+                unresolved.add(id(substituted))
+            else:
                 _build(substituted, built, problems)
 
     project = Project(
@@ -121,7 +124,8 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
         documents=MappingProxyType({k: tuple(d for d, _ in v) for k, v in built.items() if v}),
         files=tuple(files),
     )
-    ctx = Context(project, MappingProxyType({k: tuple(v) for k, v in checked.items()}))
+    ctx = Context(project, MappingProxyType({k: tuple(v) for k, v in checked.items()}),
+                  frozenset(unresolved))
     for check in CHECKS:
         problems.extend(check(ctx))
     for kind in by_kind:

@@ -262,9 +262,10 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag in _SCALAR_TAGS_CONSTRUCTED and node.style is None:
+        plain = not node.style  # libyaml reports "" for plain scalars, PyYAML None
+        if node.tag in _SCALAR_TAGS_CONSTRUCTED and plain:
             return _constructor.construct_object(node)
-        if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or node.style is not None:
+        if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or not plain:
             return node.value
         self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", self.at(node)))
         return node.value
@@ -272,7 +273,7 @@ class _Builder:
     def _span(self, node: yaml.ScalarNode) -> ScalarSpan:
         line0, col0 = node.start_mark.line, node.start_mark.column
         end_line0 = node.end_mark.line
-        style = node.style
+        style = node.style or None
         if style in ("'", '"'):
             return ScalarSpan(line0, col0 + 1, style, end_line0)
         if style in ("|", ">"):
