@@ -5,7 +5,9 @@ Public names are listed in CONTRIBUTING.md; everything else in this package is p
 
 from segctl.pql import ast
 from segctl.pql.ast import Expr
+from segctl.pql.eligibility import Eligibility, classify, evaluation_info
 from segctl.pql.errors import PqlJsonError, PqlSyntaxError
+from segctl.pql.evaluator import PqlEvalError, Predicate, PreparedEvents, compile, prepare_events
 from segctl.pql.json_codec import to_json
 from segctl.pql.json_reader import from_json
 from segctl.pql.parser import parse
@@ -19,6 +21,8 @@ def canonical(text: str, *, file: str | None = None) -> str:
 
 
 __all__ = [
-    "Expr", "PqlJsonError", "PqlSyntaxError", "ast", "canonical", "from_json", "parse",
-    "rewrite_segment_refs", "segment_refs", "to_json", "to_text", "transform", "walk",
+    "Eligibility", "Expr", "PqlEvalError", "PqlJsonError", "PqlSyntaxError", "Predicate",
+    "PreparedEvents", "ast", "canonical", "classify", "compile", "evaluation_info", "from_json",
+    "parse", "prepare_events", "rewrite_segment_refs", "segment_refs", "to_json", "to_text",
+    "transform", "walk",
 ]
