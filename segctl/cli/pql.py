@@ -80,3 +80,142 @@ def convert_command(target: str, expr: str) -> None:
         click.echo(json.dumps(to_json(tree), indent=2, ensure_ascii=False))
     else:
         click.echo(to_text(tree))
+
+
+# ---- `segctl pql eval` (evaluator) -----------------------------------------------------------
+# Kept apart from parse/convert above: reads a profile (and events) file and runs the compiled
+# predicate. Files are read here, at the edge; segctl.pql.compile stays pure.
+
+from datetime import UTC, datetime  # noqa: E402
+
+from segctl.errors import Location, SegctlError, UsageError  # noqa: E402
+from segctl.pql import compile as compile_pql  # noqa: E402
+from segctl.pql.functions import MapEntry  # noqa: E402
+from segctl.pql.timeutil import TimeValue  # noqa: E402
+
+
+def _load_json_file(path: str) -> tuple[object, str]:
+    """(decoded JSON, raw text); a located SegctlError when unreadable or not JSON."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as err:
+        raise SegctlError(f"cannot read {path}: {err.strerror or err}",
+                          location=Location(file=path)) from None
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as err:
+        if err.msg == "Extra data":  # maybe NDJSON; the caller decides
+            return _NDJSON, text
+        raise SegctlError(f"invalid JSON: {err.msg}", location=_json_location(path, text, err)
+                          ) from None
+
+
+_NDJSON = object()
+
+
+def _json_location(path: str, text: str, err: json.JSONDecodeError) -> Location:
+    lines = text.splitlines()
+    source = lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else None
+    return Location(file=path, line=err.lineno, col=err.colno,
+                    source_line=source)
+
+
+def _read_profile(path: str) -> tuple[dict[str, object], list[object] | None]:
+    """The profile object; ``{"profile": {...}, "events": [...]}`` (PQL.md §11) also works."""
+    doc, _ = _load_json_file(path)
+    if doc is _NDJSON or not isinstance(doc, dict):
+        raise SegctlError("the profile file must hold one JSON object",
+                          location=Location(file=path, line=1, col=1))
+    inner = doc.get("profile")
+    if isinstance(inner, dict) and set(doc) <= {"profile", "events"}:
+        events = doc.get("events")
+        if events is not None and not isinstance(events, list):
+            raise SegctlError('"events" must be an array', location=Location(file=path))
+        return inner, events
+    return doc, None
+
+
+def _read_events(path: str) -> list[object]:
+    """A JSON array of event objects, or NDJSON (one event object per line)."""
+    doc, text = _load_json_file(path)
+    if doc is _NDJSON:
+        events: list[object] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise SegctlError(f"invalid JSON: {err.msg}", location=Location(
+                    file=path, line=number, col=err.colno, source_line=line)) from None
+    elif isinstance(doc, list):
+        events = doc
+    else:
+        raise SegctlError("the events file must hold a JSON array or one event object per "
+                          "line (NDJSON)", location=Location(file=path, line=1, col=1))
+    for index, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise SegctlError(f"event {index + 1} is not a JSON object",
+                              location=Location(file=path))
+    return events
+
+
+def _parse_now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        now = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now: {text!r} is not an ISO-8601 date-time",
+                         location=Location(file="--now", line=1, col=1, source_line=text),
+                         hint="for example --now 2024-03-15T12:00:00Z") from None
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, TimeValue):
+        return value.to_json()
+    if isinstance(value, MapEntry):
+        return {"key": _jsonable(value.key), "value": _jsonable(value.value)}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else json.dumps(_jsonable(k)): _jsonable(v)
+                for k, v in value.items()}
+    return value
+
+
+@pql.command("eval")
+@click.argument("expr")
+@click.option("--profile", "profile_path", required=True, metavar="FILE",
+              help='Profile JSON object (or {"profile": {...}, "events": [...]}).')
+@click.option("--events", "events_path", metavar="FILE",
+              help="ExperienceEvents: a JSON array or NDJSON, one event per line.")
+@click.option("--now", "now_text", metavar="ISO8601",
+              help="Evaluation time (default: the current UTC time); naive times are UTC.")
+@click.option("--in-segment", "segments", multiple=True, metavar="ID",
+              help="Answer inSegment(ID) true (repeatable); default: the profile's "
+                   "segmentMembership map.")
+def eval_command(expr: str, profile_path: str, events_path: str | None, now_text: str | None,
+                 segments: tuple[str, ...]) -> None:
+    """Evaluate EXPR against one profile and its events.
+
+    Prints true/false for a condition, or the value as JSON. Exits 1 with a located
+    error for invalid PQL, an unreadable or malformed file, or a bad --now.
+
+    \b
+    Example:
+      segctl pql eval 'exists X from xEvent where X.timestamp occurs today' \\
+          --profile alice.json --events alice-events.ndjson --now 2024-03-15T12:00:00Z
+    """
+    now = _parse_now(now_text)
+    predicate = compile_pql(read_any(expr))
+    profile, embedded = _read_profile(profile_path)
+    events = _read_events(events_path) if events_path else (embedded or [])
+    member = set(segments).__contains__ if segments else None
+    result = predicate.evaluate(profile, events, now, member)  # type: ignore[arg-type]
+    if result is True or result is False:
+        click.echo("true" if result else "false")
+    else:
+        click.echo(json.dumps(_jsonable(result), ensure_ascii=False))
