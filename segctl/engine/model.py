@@ -158,13 +158,17 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
+        """True when the sandbox differs from the files (what ``--detailed-exitcode`` reports).
+
+        Jobs alone are not changes: an export with ``run: always`` runs at every apply, yet a
+        converged sandbox still plans "no changes".
+        """
+        return bool(self.actionable or any(d.action is Action.CREATE for d in self.datasets))
+
+    @property
+    def has_work(self) -> bool:
         """True when apply would write anything or start any job."""
-        return bool(
-            self.actionable
-            or any(d.action is Action.CREATE for d in self.datasets)
-            or self.segment_jobs
-            or self.export_runs
-        )
+        return self.has_changes or bool(self.segment_jobs or self.export_runs)
 
     @property
     def datasets_to_create(self) -> int:

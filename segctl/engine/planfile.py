@@ -45,6 +45,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "segment_jobs": len(plan.segment_jobs),
             "exports": len(plan.export_runs),
             "has_changes": plan.has_changes,
+            "has_work": plan.has_work,
         },
         "segment_changes": [_change_to_dict(c) for c in plan.changes],
         "datasets": [

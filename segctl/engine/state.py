@@ -60,7 +60,7 @@ def find_datasets(client: AepClient, names: Iterable[str]) -> dict[str, Mapping[
         return found
     chosen = set(wanted)
     for dataset in client.list_datasets(params={"properties": _PROPERTIES}):
-        name = dataset.get("name")
-        if name in chosen and name not in found:
-            found[str(name)] = dataset
+        label = dataset.get("name")
+        if isinstance(label, str) and label in chosen and label not in found:
+            found[label] = dataset
     return found

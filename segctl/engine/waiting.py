@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from segctl.aep import AepClient
@@ -38,7 +39,7 @@ def run_segment_jobs(
         try:
             created = client.create_segment_jobs([segment_id(k) for k in job.segments])
             job_ids = [str(j["id"]) for j in created]
-            finals = [_wait(lambda i=i: client.get_segment_job(i), f"segment {label}", timeout,
+            finals = [_wait(partial(client.get_segment_job, i), f"segment {label}", timeout,
                             interval, progress) for i in job_ids]
         except Exception as err:
             results.append(_failed(base, err))
@@ -85,7 +86,7 @@ def run_export_jobs(
     for key, job_id in started.items():
         base = bases[key]
         try:
-            final = _wait(lambda j=job_id: client.get_export_job(j), f"export {key}", timeout,
+            final = _wait(partial(client.get_export_job, job_id), f"export {key}", timeout,
                           interval, progress)
         except Exception as err:
             results[key] = _failed(base, err, str(job_id))

@@ -29,9 +29,13 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if not plan.has_changes:
         place = where(plan)
         out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
+        if plan.has_work:
+            out.append("Apply would still run the jobs below (exports with `run: always`).")
+        out.append("")
     else:
         out.append(f"segctl will perform the following actions on {where(plan)}:")
         out.append("")
+    if plan.has_work:
         for change in actionable:
             out.extend(_change_lines(change, style))
             out.append("")
@@ -55,9 +59,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {warning.message}", "yellow"))
-    if plan.unmanaged or plan.warnings:
-        out.append("")
-    out.append(style.paint(plan.summary(), "bold"))
+    while out and not out[-1]:
+        out.pop()
+    out += ["", style.paint(plan.summary(), "bold")]
     return "\n".join(out) + "\n"
 
 

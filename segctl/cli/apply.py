@@ -1,0 +1,103 @@
+"""``segctl apply``: converge the sandbox on the files (or on a saved plan)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from segctl.cli.plan import use_color
+from segctl.engine import (
+    ApplyOptions,
+    Plan,
+    apply_plan,
+    build_plan,
+    check_fresh,
+    is_plan_file,
+    load_plan,
+    read_live_state,
+)
+from segctl.errors import SegctlError, UsageError
+from segctl.project import load_project
+from segctl.render import StreamProgress, render_plan, render_report
+from segctl.render.text import where
+from segctl.target import open_client
+
+
+class ApplyFailedError(SegctlError):
+    """Some actions failed or never started; the report on stdout lists each one."""
+
+
+@click.command("apply")
+@click.argument("source", metavar="[PATH | PLANFILE]", default="segments",
+                type=click.Path(path_type=Path))
+@click.option("--env", "env", metavar="NAME", help="Environment (kind: Environment) to apply to.")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--prune", is_flag=True,
+              help="Delete segctl-owned segments no longer declared (never protected ones).")
+@click.option("--no-jobs", is_flag=True, help="Write definitions and datasets; run no jobs.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Parallel API calls while writing definitions.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=1800.0, show_default=True,
+              metavar="SECONDS", help="Longest wait for each segment or export job.")
+@click.pass_context
+def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
+          no_jobs: bool, concurrency: int, timeout: float) -> None:
+    """Converge the sandbox on PATH (default segments/), or apply a plan saved by
+    `segctl plan --out FILE`.
+
+    Creates, updates (and with --prune deletes) segment definitions in dependency order, runs
+    segment jobs for changed batch segments, creates export datasets and runs the exports.
+    A saved plan is applied as reviewed (no prompt), and refused when the files or the live
+    sandbox changed since it was made.
+    """
+    color_out = use_color(ctx, sys.stdout)
+    options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
+    saved: Plan | None = None
+    if is_plan_file(source):
+        saved = load_plan(source)
+        if env is not None and env != saved.target.environment:
+            raise UsageError(f"the plan was made for environment {saved.target.environment!r}, "
+                             f"not {env!r}")
+        if prune and not saved.prune:
+            raise UsageError("--prune is decided when the plan is made: run "
+                             "`segctl plan --prune --out FILE`")
+        project = load_project(saved.project_root, env=saved.target.environment)
+    else:
+        project = load_project(source, env=env)
+
+    with open_client(project.environment) as client:
+        if saved is not None:
+            state = read_live_state(client, [e.dataset for e in project.exports])
+            check_fresh(saved, project.files_hash, state.fingerprint())
+            the_plan = saved
+        else:
+            the_plan = build_plan(project, client, prune=prune)
+        click.echo(render_plan(the_plan, color=color_out), nl=False)
+        if not the_plan.has_work:
+            return
+        if saved is None and not auto_approve:
+            _confirm(the_plan)
+        progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
+                                  color=use_color(ctx, sys.stderr))
+        click.echo(f"Applying to {where(the_plan)}...", err=True)
+        report = apply_plan(the_plan, client, options, progress)
+    click.echo("")
+    click.echo(render_report(report, color=color_out), nl=False)
+    if not report.ok:
+        raise ApplyFailedError(
+            "apply did not complete; the report above lists what succeeded, failed and "
+            "never started",
+            hint="fix the cause and run `segctl apply` again: it converges without duplicates",
+        )
+
+
+def _confirm(the_plan: Plan) -> None:
+    if not sys.stdin.isatty():
+        raise UsageError("stdin is not a terminal, so apply cannot ask for confirmation",
+                         hint="review `segctl plan`, then run `segctl apply --auto-approve`")
+    answer = click.prompt(f"\nApply these changes to {where(the_plan)}? Only 'yes' is accepted",
+                          default="", show_default=False, err=True)
+    if answer.strip() != "yes":
+        raise UsageError("apply cancelled: nothing was changed")

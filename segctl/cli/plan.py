@@ -1,0 +1,52 @@
+"""``segctl plan``: a read-only diff of the project against the sandbox."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from segctl.engine import build_plan, save_plan
+from segctl.errors import EXIT_CHANGES
+from segctl.project import load_project
+from segctl.render import render_plan
+from segctl.target import open_client
+
+
+def use_color(ctx: click.Context, stream: object) -> bool:
+    """Colour only on a terminal, and never with --no-color or NO_COLOR (root group decides)."""
+    wanted = bool((ctx.find_root().obj or {}).get("color", True))
+    isatty = getattr(stream, "isatty", None)
+    return wanted and bool(isatty and isatty())
+
+
+@click.command("plan")
+@click.argument("path", default="segments", type=click.Path(path_type=Path))
+@click.option("--env", "env", metavar="NAME",
+              help="Environment (kind: Environment) to plan against.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Save the plan (JSON, with a live-state fingerprint) for `segctl apply FILE`.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="How to print the plan on stdout.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes (0 none, 1 error).")
+@click.option("--prune", is_flag=True,
+              help="Also plan deleting segctl-owned segments no longer declared.")
+@click.pass_context
+def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
+         detailed_exitcode: bool, prune: bool) -> None:
+    """Show what `segctl apply` would change in the sandbox (nothing is written).
+
+    Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
+    2 changes present (with --detailed-exitcode).
+    """
+    project = load_project(path, env=env)
+    with open_client(project.environment) as client:
+        the_plan = build_plan(project, client, prune=prune)
+    if out is not None:
+        save_plan(the_plan, out)
+        click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
+    click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
+    if detailed_exitcode and the_plan.has_changes:
+        ctx.exit(EXIT_CHANGES)
