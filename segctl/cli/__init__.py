@@ -24,6 +24,8 @@ _COMMANDS: dict[str, str] = {
     "validate": "segctl.cli.validate:validate",
     "fmt": "segctl.cli.fmt:fmt",
     "pql": "segctl.cli.pql:pql",
+    "plan": "segctl.cli.plan:plan",
+    "apply": "segctl.cli.apply:apply",
 }
 
 
