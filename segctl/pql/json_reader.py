@@ -173,6 +173,9 @@ class JsonReader:
         if kind == "literal" and str(target.get("literalType", "")).lower() == "xdmobject":
             self.literal(target, path + "/object")
             return _ROOT
+        name = target.get("varName")
+        if kind == "varref" and str(name).lower() == "profile" and name not in self.bound:
+            return _ROOT  # OLD-SQ JQ3 roots lookups at an unbound "profile" variable
         return self.node(target, path + "/object")
 
     def field_lookup(self, node: dict[str, Any], path: str) -> a.Expr:
