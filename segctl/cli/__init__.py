@@ -23,6 +23,8 @@ from segctl.errors import EXIT_ERROR, SegctlError
 _COMMANDS: dict[str, str] = {
     "validate": "segctl.cli.validate:validate",
     "fmt": "segctl.cli.fmt:fmt",
+    "test": "segctl.cli.test_cmd:test",
+    "import": "segctl.cli.import_cmd:import_",
     "pql": "segctl.cli.pql:pql",
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
