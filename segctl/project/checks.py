@@ -5,6 +5,7 @@ Each check is a pure function from a :class:`Context` to diagnostics; :data:`CHE
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,8 @@ def check_pql(ctx: Context) -> Iterator[Diagnostic]:
             continue  # the schema reports these
         if id(doc) in ctx.unresolved:
             continue  # a placeholder is left in the text; its error is already reported
+        if isinstance(tree, str) and not _is_json(tree):
+            continue  # the Segment builder reports it at the exact character
         try:
             if isinstance(text, str):
                 ctx.parsed[key] = (pql.parse(text), doc)
@@ -86,6 +89,14 @@ def check_pql(ctx: Context) -> Iterator[Diagnostic]:
                 ctx.parsed[key] = (pql.from_json(tree), doc)
         except SegctlError as err:
             yield Diagnostic(f"invalid PQL: {err.message}", _pql_error_location(doc, err))
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _pql_error_location(doc: RawDocument, err: SegctlError) -> Location:

@@ -94,7 +94,9 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
     for doc in by_kind.get("Environment", []):
         _build(doc, built, problems)
     environments = tuple(e for e, _ in built["Environment"])
+    before = len(problems)
     environment = _select_environment(environments, env, target, problems)
+    env_unknown = len(problems) > before  # then "needs an environment" errors would be noise
 
     declared = tuple(e.name for e in environments)
     checked: dict[str, list[RawDocument]] = defaultdict(list)  # what the semantic checks see
@@ -107,7 +109,8 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
             variables = environment.vars if environment else None
             substituted, var_problems = substitute(
                 doc, variables, environment.name if environment else None, declared)
-            problems.extend(var_problems)
+            if not env_unknown:
+                problems.extend(var_problems)
             checked[kind].append(substituted)
             if var_problems:
                 unresolved.add(id(substituted))

@@ -211,6 +211,8 @@ def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
+        if err.context and err.context_mark and err.problem_mark:
+            problem += f" ({err.context} started on line {err.context_mark.line + 1})"
         where = source.location(mark.line, mark.column) if mark else source.whole()
         yield Diagnostic(f"YAML syntax error: {problem}", where)
     except yaml.YAMLError as err:
