@@ -95,7 +95,7 @@ _RUNTIME: dict[str, Any] = {
     "_neg": ops.neg, "_truth": rt.truth, "_g": rt.get, "_items": rt.items_of,
     "_Prepared": PreparedEvents, "_prepare": prepare_events, "_members": rt.membership_from_profile,
     "_order": rt.order_events, "_occ": rt.occurs, "_inw": rt.in_windows, "_as_time": rt.as_time,
-    "_zip": builtins.zip, "_len": builtins.len,
+    "_zip": builtins.zip, "_len": builtins.len, "_NUMS": frozenset({int, float}),
 }
 
 
@@ -168,10 +168,10 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         bound = scope.vars.get(node.name)
         if bound is not None:
             return Code(bound)
-        return Code(self.lookup(scope.items[-1], node.name))
+        return Code(self.lookup(scope.items[-1], node.name, scope))
 
     def _field_node(self, node: ast.Field, scope: Scope) -> Code:
-        return Code(self.lookup(self.compile(node.target, scope).text, node.name))
+        return Code(self.lookup(self.compile(node.target, scope).text, node.name, scope))
 
     def _parameter(self, node: ast.Parameter, scope: Scope) -> Code:
         if node.position != 1:
@@ -189,7 +189,7 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         index = len(scope.items) - 1 - node.levels
         if index < 0:
             raise self.error(f"{'^' * node.levels}{node.name}: climbs above the profile")
-        return Code(self.lookup(scope.items[index], node.name))
+        return Code(self.lookup(scope.items[index], node.name, scope))
 
     def _context_ref(self, node: ast.ContextRef, scope: Scope) -> Code:
         raise self.error("decisioning context data (@{...}) is not available to segment PQL")
@@ -210,16 +210,37 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
             pattern = right_node.value
             if node.op == "matches" and ops.java_regex(pattern) is None:
                 raise self.error(f"invalid regular expression {pattern!r}")
-        if node.op == "=" and isinstance(right_node, ast.StringLiteral):
-            # the common `path = "text"`: compare strings inline, fall back for other types
-            tmp = self.temp()
-            return Code(f"({tmp} == {right} if ({tmp} := {left}).__class__ is str "
-                        f"else _eq({tmp}, {right}))", "bool")
+        inline = self._inline_compare(node.op, left, right_node, right)
+        if inline is not None:
+            return inline
         kind = "bool" if node.op in ast.RELATION_OPS else "any"
         return Code(f"{_BINARY[node.op]}({left}, {right})", kind)
 
+    def _inline_compare(self, op: str, left: str, right_node: ast.Expr, right: str
+                        ) -> Code | None:
+        """``path OP literal``: compare same-typed values inline, else call the general rule.
+
+        Same-typed strings or numbers follow Python's comparison exactly as the general rule
+        does; anything else (null, arrays, coercions) takes the ``_eq``/``_gt``... path.
+        """
+        if op not in ast.COMPARISON_OPS:
+            return None
+        if isinstance(right_node, ast.StringLiteral) and op in ("=", "!="):
+            test = "is str"
+        elif isinstance(right_node, ast.IntegerLiteral | ast.NumberLiteral):
+            test = "in _NUMS"
+        else:
+            return None
+        tmp = self.temp()
+        python_op = "==" if op == "=" else op
+        return Code(f"({tmp} {python_op} {right} if ({tmp} := {left}).__class__ {test} "
+                    f"else {_BINARY[op]}({tmp}, {right}))", "bool")
+
     def _and(self, node: ast.And, scope: Scope) -> Code:
-        return Code("(" + " and ".join(self.truth(o, scope) for o in node.operands) + ")", "bool")
+        codes = [self.truth_code(o, scope) for o in node.operands]
+        codes.sort(key=lambda c: not c.cheap)  # stable: cheap time tests first
+        return Code("(" + " and ".join(c.text for c in codes) + ")", "bool",
+                    cheap=all(c.cheap for c in codes))
 
     def _or(self, node: ast.Or, scope: Scope) -> Code:
         return Code("(" + " or ".join(self.truth(o, scope) for o in node.operands) + ")", "bool")

@@ -20,10 +20,12 @@ FIXED_PARAMS = ("P", "E", "C", "S")
 
 @dataclass(frozen=True)
 class Code:
-    """A Python expression; ``kind`` "bool" when it always yields a Python bool."""
+    """A Python expression; ``kind`` "bool" when it always yields a Python bool; ``cheap``
+    when it is a few integer comparisons (``and`` tests those first: PQL has no side effects)."""
 
     text: str
     kind: str = "any"
+    cheap: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Scope:
 
     vars: Mapping[str, str]
     items: tuple[str, ...]
-    times: Mapping[str, str]  # Python name of an event -> Python name of its µs timestamp
+    times: Mapping[str, str]  # event from xEvent (a mapping) -> Python name of its µs time
     params: tuple[str, ...]
 
     @staticmethod
@@ -105,14 +107,19 @@ class CodegenBase:
 
     # ---- expressions ----------------------------------------------------------------------------
 
-    def lookup(self, target: str, name: str) -> str:
-        if target == "P":  # the profile is always a mapping
-            return f"P.get({name!r})"
+    def lookup(self, target: str, name: str, scope: Scope) -> str:
+        """Field ``name`` of the Python expression ``target``. The profile and events bound
+        straight from ``xEvent`` (the names with a parsed time) are mappings: plain ``.get``."""
+        if target == "P" or target in scope.times:
+            return f"{target}.get({name!r})"
         return f"_g({target}, {name!r})"
 
     def truth(self, node: ast.Expr, scope: Scope) -> str:
+        return self.truth_code(node, scope).text
+
+    def truth_code(self, node: ast.Expr, scope: Scope) -> Code:
         code = self.compile(node, scope)
-        return code.text if code.kind == "bool" else f"_truth({code.text})"
+        return code if code.kind == "bool" else Code(f"_truth({code.text})", "bool")
 
     # ---- functions ------------------------------------------------------------------------------
 

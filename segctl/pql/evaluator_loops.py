@@ -139,7 +139,8 @@ class LoopsMixin(CodegenBase):
             body = [f"_p = _order({source}, {node.order_by!r})", "_ev = _p.events",
                     "_ts = _p.times"]
         body += ["_n = _len(_ev)", "_pos = 0", "_last = None"]
-        timed = node.order_by == "timestamp"
+        # items of xEvent are mappings with a parsed timestamp; other arrays stay generic
+        timed = node.order_by == "timestamp" and isinstance(node.events, ast.XEvent)
         for step in node.steps:
             body += self._chain_step(step, scope, timed)
         body.append("return True")

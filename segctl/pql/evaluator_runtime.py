@@ -37,13 +37,14 @@ EMPTY_EVENTS = PreparedEvents([], [])
 
 
 def prepare_events(events: Iterable[Mapping[str, Any]] | PreparedEvents | None) -> PreparedEvents:
-    """Sort events by timestamp (PQL.md §11) and parse each timestamp once."""
+    """Sort events by timestamp (PQL.md §11) and parse each timestamp once; anything that is
+    not an object is not an event and is dropped."""
     if events is None:
         return EMPTY_EVENTS
     if isinstance(events, PreparedEvents):
         return events
     to_us = timeutil.to_micros
-    pairs = [(to_us(e.get("timestamp")) if isinstance(e, Mapping) else None, e) for e in events]
+    pairs = [(to_us(e.get("timestamp")), e) for e in events if isinstance(e, Mapping)]
     if not pairs:
         return EMPTY_EVENTS
     pairs.sort(key=_event_order)

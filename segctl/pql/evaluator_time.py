@@ -143,7 +143,7 @@ class TimeMixin(CodegenBase):
     def occurs(self, node: ast.Occurs, scope: Scope) -> Code:
         fast = self._fast_time(node.subject, scope)
         if fast is not None:
-            return Code(self.time_check(node.spec, fast, True, scope), "bool")
+            return Code(self.time_check(node.spec, fast, True, scope), "bool", cheap=True)
         subject = self.compile(node.subject, scope).text
         return Code(self.time_check(node.spec, subject, False, scope), "bool")
 
