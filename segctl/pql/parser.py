@@ -306,7 +306,8 @@ class Parser:
                 if keyword == "chain":
                     return forms.parse_chain(self)
             if keyword in RESERVED:
-                raise self.error(f"unexpected keyword {self.describe(token)}", token)
+                raise self.error(f"expected an expression, found keyword {self.describe(token)}",
+                                 token)
         if self.peek().kind == "(":
             return a.Call(name, self.parse_args())
         return a.Name(name)
