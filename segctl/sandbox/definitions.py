@@ -25,7 +25,8 @@ def _location(sid: str) -> dict[str, str]:
     return {"X-Location": f"{UPS_BASE}/segment/definitions/{sid}"}
 
 
-def _validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None) -> dict[str, Any]:
+def _validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None,
+              requested_info: Any) -> dict[str, Any]:
     """Check a full definition (after merge) and fill the server-derived fields."""
     name = doc.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -49,7 +50,8 @@ def _validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None) -> dict[
         raise bad_request(f"Merge policy {doc.get('mergePolicyId')} does not exist.")
     doc["mergePolicyId"] = policy["id"]
     doc["evaluationInfo"] = pqlbridge.evaluation_info(
-        expr, active_on_edge=bool(policy.get("isActiveOnEdge")))
+        expr, pqlbridge.requested_evaluation(requested_info),
+        active_on_edge=bool(policy.get("isActiveOnEdge")))
     for ref in pqlbridge.segment_refs(expr):
         if ref == current_id:
             raise bad_request("A segment definition cannot reference itself with inSegment.")
@@ -63,11 +65,12 @@ def create(ctx: Ctx) -> httpx.Response:
     doc: dict[str, Any] = {k: body[k] for k in _CLIENT_FIELDS if k in body}
     doc.setdefault("description", "")
     doc.setdefault("profileInstanceId", "ups")
-    doc = _validate(ctx, doc, current_id=None)
-    doc.update({"id": sid, "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
-                "dataGovernancePolicy": {"excludeOptOut": True},
-                "creationTime": now, "updateTime": now, "updateEpoch": now // 1000})
-    ctx.app.store.put(KIND, ctx.scope, sid, doc, name=doc["name"], created=now)
+    with ctx.app.store.write():  # the name check and the insert are one transaction
+        doc = _validate(ctx, doc, current_id=None, requested_info=body.get("evaluationInfo"))
+        doc.update({"id": sid, "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
+                    "dataGovernancePolicy": {"excludeOptOut": True},
+                    "creationTime": now, "updateTime": now, "updateEpoch": now // 1000})
+        ctx.app.store.put(KIND, ctx.scope, sid, doc, name=doc["name"], created=now)
     return json_response(200, doc, _location(sid))
 
 
@@ -85,15 +88,17 @@ def _load(ctx: Ctx, sid: str) -> dict[str, Any]:
 def patch(ctx: Ctx) -> httpx.Response:
     """Top-level merge of the keys sent; read-only keys are ignored (AEP-API §5.5)."""
     sid = ctx.params["id"]
-    doc = _load(ctx, sid)
     body = ctx.json_object()
-    for key, value in body.items():
-        if key not in _READ_ONLY:
-            doc[key] = value
-    doc = _validate(ctx, doc, current_id=sid)
-    now = ctx.app.now_ms()
-    doc.update({"updateTime": now, "updateEpoch": now // 1000})
-    ctx.app.store.put(KIND, ctx.scope, sid, doc, name=doc["name"])
+    with ctx.app.store.write():
+        doc = _load(ctx, sid)
+        for key, value in body.items():
+            if key not in _READ_ONLY:
+                doc[key] = value
+        doc = _validate(ctx, doc, current_id=sid,
+                        requested_info=body.get("evaluationInfo", doc.get("evaluationInfo")))
+        now = ctx.app.now_ms()
+        doc.update({"updateTime": now, "updateEpoch": now // 1000})
+        ctx.app.store.put(KIND, ctx.scope, sid, doc, name=doc["name"])
     return json_response(200, doc, _location(sid))
 
 
@@ -128,7 +133,8 @@ def list_(ctx: Ctx) -> httpx.Response:
     if ctx.query.get("sort"):
         sort_field, _, direction = ctx.query["sort"].split(",")[0].partition(":")
         sort_dir = "asc" if direction.lower() == "asc" else "desc"
-    docs.sort(key=lambda d: (d.get(sort_field) is None, d.get(sort_field, "")),
+    order = {d["id"]: i for i, d in enumerate(docs)}  # creation order breaks ties
+    docs.sort(key=lambda d: (d.get(sort_field) is None, d.get(sort_field, ""), order[d["id"]]),
               reverse=sort_dir == "desc")
     limit = ctx.int_param("limit", 100, lo=1, hi=100)
     start = ctx.int_param("start", 0)

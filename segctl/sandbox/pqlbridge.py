@@ -68,30 +68,31 @@ def segment_refs(expr: Any) -> frozenset[str]:
     return frozenset(pql.segment_refs(expr))
 
 
-def evaluation_info(expr: Any, *, active_on_edge: bool) -> dict[str, Any]:
-    """Batch unless the classifier says the PQL streams (or runs on edge); since 2025-05-20
-    streaming and edge also need the org's active-on-edge merge policy (AEP-API §13.2)."""
-    kinds = _eligible_kinds(pql.classify(expr))
-    streaming = active_on_edge and "streaming" in kinds
-    edge = active_on_edge and "edge" in kinds
-    return {"batch": {"enabled": not (streaming or edge)},
-            "continuous": {"enabled": streaming},
-            "synchronous": {"enabled": edge}}
+def requested_evaluation(info: Any) -> str:
+    """The evaluation type a client asked for in ``evaluationInfo`` (omitted → batch)."""
+    if not isinstance(info, dict):
+        return "batch"
+
+    def enabled(key: str) -> bool:
+        block = info.get(key)
+        return isinstance(block, dict) and block.get("enabled") is True
+
+    if enabled("synchronous"):
+        return "edge"
+    if enabled("continuous"):
+        return "streaming"
+    return "batch"
 
 
-def _eligible_kinds(eligibility: Any) -> set[str]:
-    """Read the classifier's answer: flags (``.streaming``/``.edge``) or a method name."""
-    kinds: set[str] = set()
-    for name in ("streaming", "edge"):
-        flag = getattr(eligibility, name, None)
-        if isinstance(flag, bool) and flag:
-            kinds.add(name)
-    method = getattr(eligibility, "method", None) or getattr(eligibility, "kind", None)
-    method = getattr(method, "value", method)
-    if isinstance(method, str):
-        lowered = method.lower()
-        if lowered == "edge":
-            kinds.update(("edge", "streaming"))
-        elif lowered == "streaming":
-            kinds.add("streaming")
-    return kinds
+def evaluation_info(expr: Any, requested: str, *, active_on_edge: bool) -> dict[str, Any]:
+    """What AEP stores: the requested streaming/edge evaluation when the classifier finds the
+    PQL eligible and the merge policy is active on edge (AEP-API §13.2), batch otherwise."""
+    eligibility = pql.classify(expr)
+    effective = "batch"
+    if active_on_edge and requested == "streaming" and eligibility.streaming:
+        effective = "streaming"
+    elif active_on_edge and requested == "edge" and eligibility.edge:
+        effective = "edge"
+    return {"batch": {"enabled": effective == "batch"},
+            "continuous": {"enabled": effective == "streaming"},
+            "synchronous": {"enabled": effective == "edge"}}

@@ -4,7 +4,9 @@ evaluates the PQL over the sample profiles and fills in results and counts."""
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -95,6 +97,10 @@ ROUTES = [
 ]
 
 
+def _member(lookup: Callable[[str, str], bool], pid: str, ref: str) -> bool:
+    return lookup(ref, pid)
+
+
 def execute(app: LocalSandbox, scope: Scope, pid: str) -> None:
     doc = app.store.get(KIND, scope, pid)
     if doc is None:
@@ -110,7 +116,7 @@ def execute(app: LocalSandbox, scope: Scope, pid: str) -> None:
         namespaces: dict[str, int] = {}
         matched = 0
         for pid_, profile, events in data.rows():
-            if predicate.evaluate(profile, events, now, lambda ref, _p=pid_: lookup(ref, _p)):
+            if predicate.evaluate(profile, events, now, functools.partial(_member, lookup, pid_)):
                 matched += 1
                 if len(members) < MAX_RESULTS:
                     members.append(pid_)

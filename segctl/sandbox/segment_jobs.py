@@ -172,13 +172,17 @@ class JobStep:
     def update(self, **changes: Any) -> dict[str, Any]:
         with self.app.store.write():
             doc = self.app.store.get(self.kind, self.scope, self.rid)
-            if doc is None:
-                raise Cancelled()
-            if doc["status"] in ("CANCELLING", "CANCELLED"):
+            cancelled = doc is None or doc["status"] in ("CANCELLING", "CANCELLED")
+            if doc is not None and cancelled:
                 doc["status"] = "CANCELLED"
                 _touch(self.app, doc)
                 self.app.store.put(self.kind, self.scope, self.rid, doc)
-                raise Cancelled()
+        if cancelled or doc is None:  # raised after the commit, not inside the transaction
+            raise Cancelled()
+        with self.app.store.write():
+            doc = self.app.store.get(self.kind, self.scope, self.rid)
+            if doc is None or doc["status"] in ("CANCELLING", "CANCELLED"):
+                return self.update()
             for key, value in changes.items():
                 if key == "metrics":
                     doc.setdefault("metrics", {}).update(value)

@@ -1,0 +1,131 @@
+"""``segctl sandbox serve|seed|reset``: run the local AEP emulator on loopback and manage its
+sample data."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from segctl.errors import UsageError
+from segctl.sandbox import LocalSandbox, default_data_dir, parse_faults
+from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.faults import ENV_VAR as FAULTS_ENV
+from segctl.sandbox.faults import FaultConfig
+from segctl.sandbox.store import DB_NAME
+
+_DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _data_dir(data: Path | None) -> Path:
+    return data if data is not None else default_data_dir()
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """The local sandbox: an emulator of the AEP REST API with sample profiles."""
+
+
+@sandbox.command("serve")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind (loopback unless you say otherwise).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port (0 = any free port).")
+@click.option("--client-id", default=None,
+              help="Only issue tokens for this client id (default: any).")
+@click.option("--client-secret", default=None, envvar="SEGCTL_SANDBOX_CLIENT_SECRET",
+              help="Secret that goes with --client-id (or $SEGCTL_SANDBOX_CLIENT_SECRET).")
+@click.option("--faults", "fault_spec", default=None, envvar=FAULTS_ENV,
+              help="Fault injection, e.g. rate429=0.2,rate5xx=0.1,drop=0.05,latency_ms=50,"
+                   "job_fail=1.0,seed=7 (or $SEGCTL_FAULTS).")
+@click.option("--rate429", type=float, default=None, help="Share of requests answered 429.")
+@click.option("--rate5xx", type=float, default=None, help="Share of requests answered 503.")
+@click.option("--drop", type=float, default=None, help="Share of connections dropped.")
+@click.option("--latency-ms", type=int, default=None, help="Delay added to every request.")
+@click.option("--job-fail", type=float, default=None, help="Share of jobs that end FAILED.")
+@click.option("--fault-seed", type=int, default=None, help="Seed of the fault generator.")
+def serve(data: Path | None, host: str, port: int, client_id: str | None,
+          client_secret: str | None, fault_spec: str | None, rate429: float | None,
+          rate5xx: float | None, drop: float | None, latency_ms: int | None,
+          job_fail: float | None, fault_seed: int | None) -> None:
+    """Serve the local sandbox over HTTP until Ctrl-C."""
+    if (client_id is None) != (client_secret is None):
+        raise UsageError("--client-id and --client-secret go together")
+    faults = parse_faults(fault_spec) if fault_spec else FaultConfig()
+    overrides: dict[str, Any] = {"rate429": rate429, "rate5xx": rate5xx, "drop": drop,
+                 "latency_ms": latency_ms, "job_fail": job_fail, "seed": fault_seed}
+    faults = replace(faults, **{k: v for k, v in overrides.items() if v is not None})
+    credentials = (client_id, client_secret) if client_id and client_secret else None
+    directory = _data_dir(data)
+    if host not in _LOOPBACK:
+        click.echo(f"warning: binding {host}: the sandbox is reachable from other machines",
+                   err=True)
+    app = LocalSandbox(directory, faults if faults.active else None, credentials=credentials)
+    try:
+        server = app.serve(host, port)
+    except OSError as err:
+        app.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    url_host = f"[{host}]" if ":" in host else host
+    url = f"http://{url_host}:{server.port}"
+    click.echo(f"Local AEP sandbox listening on {url} (data: {directory})")
+    if faults.active:
+        click.echo(f"Fault injection: {faults.to_spec()}")
+    click.echo("Point segctl (or any AEP client) at it:")
+    click.echo(f"  export AEP_PLATFORM_URL={url}")
+    click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
+    click.echo("Press Ctrl-C to stop.")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("Stopping.", err=True)
+    finally:
+        server.close()
+        app.close()
+
+
+@sandbox.command("seed")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
+@click.option("--profiles", "count", default=sample_profiles.DEFAULT_PROFILES, show_default=True,
+              type=click.IntRange(1, 10_000_000), help="Number of sample profiles.")
+@click.option("--seed", "seed_value", default=sample_profiles.DEFAULT_SEED, show_default=True,
+              type=int, help="Random seed (same seed, same data).")
+def seed(data: Path | None, count: int, seed_value: int) -> None:
+    """(Re)generate the sample profiles and events."""
+    directory = _data_dir(data)
+    profiles_path, events_path = sample_profiles.seed(directory, count, seed_value,
+                                                      datetime.now(UTC))
+    events = sum(1 for line in events_path.open(encoding="utf-8") if line.strip())
+    click.echo(f"Wrote {count} profiles to {profiles_path}")
+    click.echo(f"Wrote {events} events to {events_path}")
+
+
+_STATE_ENTRIES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "datasets",
+                  sample_profiles.PROFILES_DIR)
+
+
+@sandbox.command("reset")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(data: Path | None, yes: bool) -> None:
+    """Delete the sandbox state (definitions, jobs, datasets, sample data)."""
+    directory = _data_dir(data)
+    present = [directory / name for name in _STATE_ENTRIES if (directory / name).exists()]
+    if not present:
+        click.echo(f"Nothing to reset in {directory}.")
+        return
+    if not yes:
+        click.confirm(f"Delete all local sandbox state in {directory}?", abort=True)
+    for path in present:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    sample_profiles.forget(directory)
+    click.echo(f"Reset the local sandbox in {directory}.")

@@ -1,0 +1,117 @@
+"""`segctl sandbox serve|seed|reset` and `segctl dataset preview`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from segctl.aep import AepClient, AepConfig
+from segctl.cli import cli
+from segctl.sandbox import LocalSandbox
+from tests.sandbox.conftest import fixed_now, gateway_headers, issue_token, wait_job
+
+
+def test_seed_and_reset(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = tmp_path / "state"
+    result = runner.invoke(cli, ["sandbox", "seed", "--data", str(data), "--profiles", "25",
+                                 "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    lines = (data / "profiles" / "profiles.ndjson").read_text().splitlines()
+    assert len(lines) == 25
+    again = runner.invoke(cli, ["sandbox", "seed", "--data", str(data), "--profiles", "25",
+                                "--seed", "3"])
+    assert again.exit_code == 0
+    assert (data / "profiles" / "profiles.ndjson").read_text().splitlines() == lines
+
+    refused = runner.invoke(cli, ["sandbox", "reset", "--data", str(data)], input="n\n")
+    assert refused.exit_code != 0 and (data / "profiles").exists()
+    done = runner.invoke(cli, ["sandbox", "reset", "--data", str(data), "--yes"])
+    assert done.exit_code == 0 and not (data / "profiles").exists()
+
+
+def test_serve_prints_url_and_env_and_answers(tmp_path: Path, seeded_template: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "segctl", "sandbox", "serve", "--port", "0", "--data",
+         str(tmp_path / "served")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "SEGCTL_FAULTS": ""})
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(4)]
+        url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[0])
+        assert url, lines
+        assert f"export AEP_PLATFORM_URL={url.group(1)}" in "".join(lines)
+        assert f"export AEP_IMS_URL={url.group(1)}/ims/token/v3" in "".join(lines)
+        with httpx.Client(base_url=url.group(1), timeout=10) as client:
+            headers = gateway_headers(issue_token(client))
+            assert client.get("/data/foundation/catalog/dataSets", headers=headers).json() == {}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0
+
+
+def test_serve_rejects_bad_faults() -> None:
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--faults", "rate429=2"])
+    assert result.exit_code != 0
+
+
+@pytest.fixture
+def exported(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a segment job and an export through the real client, in-process."""
+    monkeypatch.setenv("SEGCTL_SANDBOX_DIR", str(data_dir))
+    for var in ("AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET",
+                "AEP_ORG_ID", "AEP_SANDBOX"):
+        monkeypatch.delenv(var, raising=False)
+    app = LocalSandbox(data_dir, now=fixed_now)
+    config = AepConfig.from_env()
+    with AepClient(config, transport=app.transport()) as client:
+        seg = client.create_segment_definition({
+            "name": "Women", "schema": {"name": "_xdm.context.profile"},
+            "expression": {"type": "PQL", "format": "pql/text",
+                           "value": 'person.gender = "female"'}})
+        job = client.create_segment_jobs([seg["id"]])[0]
+        raw = httpx.Client(transport=app.transport(), base_url="http://x")
+        raw.headers.update(gateway_headers(issue_token(raw, config.client_id),
+                                           client_id=config.client_id))
+        raw.headers["x-gw-ims-org-id"] = config.org_id
+        wait_job(raw, f"/data/core/ups/segment/jobs/{job['id']}")
+        did = client.create_dataset({"name": "Women export"})
+        export = client.create_export_job({
+            "fields": "_id,person.gender", "filter": {"segments": [{"segmentId": seg["id"]}]},
+            "destination": {"datasetId": did}, "schema": {"name": "_xdm.context.profile"}})
+        done = wait_job(raw, f"/data/core/ups/export/jobs/{export['id']}")
+        assert done["status"] == "SUCCEEDED"
+        raw.close()
+    app.close()
+    return "Women export"
+
+
+def test_dataset_preview_table_and_json(exported: str) -> None:
+    runner = CliRunner()
+    table = runner.invoke(cli, ["dataset", "preview", exported, "--limit", "3"])
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["_id", "person.gender"]
+    assert len(lines) == 2 + 3 and all(line.endswith("female") for line in lines[2:])
+    as_json = runner.invoke(cli, ["dataset", "preview", exported, "--format", "json",
+                                  "--limit", "5"])
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 5 and all(r["person"] == {"gender": "female"} for r in rows)
+
+
+def test_dataset_preview_unknown_name(exported: str) -> None:
+    from segctl.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dataset", "preview", "no such dataset"])
+    assert exit_info.value.code == 1

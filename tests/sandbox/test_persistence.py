@@ -1,0 +1,91 @@
+"""State survives restarts; abandoned jobs are resumed; concurrent requests stay consistent."""
+
+from __future__ import annotations
+
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from segctl.sandbox import LocalSandbox
+from segctl.sandbox.common import sandbox_object
+from segctl.sandbox.runner import OWNER_KEY
+from segctl.sandbox.store import Scope
+from tests.sandbox.conftest import (
+    CATALOG,
+    ORG,
+    UPS,
+    definition,
+    fixed_now,
+    gateway_headers,
+    issue_token,
+    wait_job,
+)
+
+
+def _client(app: LocalSandbox, token: str | None = None) -> httpx.Client:
+    client = httpx.Client(transport=app.transport(), base_url="http://sandbox.test")
+    client.headers.update(gateway_headers(token or issue_token(client)))
+    return client
+
+
+def test_restart_keeps_state_and_tokens(data_dir: Path) -> None:
+    first = LocalSandbox(data_dir, now=fixed_now)
+    with contextlib.closing(_client(first)) as client:
+        token = client.headers["Authorization"].split()[1]
+        did = client.post(f"{CATALOG}/dataSets", json={"name": "kept"}).json()[0]
+        policy = client.get(f"{UPS}/config/mergePolicies").json()["children"][0]["id"]
+    first.close()
+    second = LocalSandbox(data_dir, now=fixed_now)
+    with contextlib.closing(_client(second, token)) as client:
+        listing = client.get(f"{CATALOG}/dataSets").json()
+        assert [d["name"] for d in listing.values()] == ["kept"]
+        assert did.rsplit("/", 1)[1] in listing
+        assert client.get(f"{UPS}/config/mergePolicies").json()["children"][0]["id"] == policy
+    second.close()
+
+
+def test_abandoned_job_is_resumed_on_start(data_dir: Path) -> None:
+    app = LocalSandbox(data_dir, now=fixed_now)
+    with contextlib.closing(_client(app)) as client:
+        seg = client.post(f"{UPS}/segment/definitions",
+                          json=definition("f", 'person.gender = "female"')).json()
+        token = client.headers["Authorization"].split()[1]
+    scope = Scope(ORG, "prod")
+    # a job a dead process left behind in PROCESSING
+    app.store.put("segjob", scope, "orphan", {
+        "id": "orphan", "status": "PROCESSING", "imsOrgId": ORG,
+        "sandbox": sandbox_object(scope), "creationTime": 1, "updateTime": 1,
+        "segments": [{"segmentId": seg["id"]}], OWNER_KEY: "999999999:gone"}, created=1)
+    app.close()
+    restarted = LocalSandbox(data_dir, now=fixed_now)
+    with contextlib.closing(_client(restarted, token)) as client:
+        done = wait_job(client, f"{UPS}/segment/jobs/orphan")
+        assert done["status"] == "SUCCEEDED"
+        assert seg["id"] in done["metrics"]["segmentedProfileCounter"]
+    restarted.close()
+
+
+def test_concurrent_requests_over_http(server, http: httpx.Client) -> None:
+    headers = dict(http.headers)
+
+    def create(i: int) -> int:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            name = f"same name {i % 5}"
+            return client.post(f"{UPS}/segment/definitions",
+                               json=definition(name, 'person.gender = "female"')).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(create, range(40)))
+    assert statuses.count(200) == 5 and statuses.count(422) == 35
+    listing = http.get(f"{UPS}/segment/definitions").json()
+    assert sorted(s["name"] for s in listing["segments"]) == [f"same name {i}" for i in range(5)]
+
+    def dataset(i: int) -> int:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+            return client.post(f"{CATALOG}/dataSets", json={"name": f"d{i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(dataset, range(30))) == {201}
+    assert len(http.get(f"{CATALOG}/dataSets", params={"limit": 100}).json()) == 30
