@@ -22,6 +22,8 @@ from segctl.errors import EXIT_ERROR, SegctlError
 # command name -> "module:attribute" (imported lazily so `segctl --version` stays fast)
 _COMMANDS: dict[str, str] = {
     "validate": "segctl.cli.validate:validate",
+    "sandbox": "segctl.cli.sandbox:sandbox",
+    "dataset": "segctl.cli.dataset:dataset",
     "fmt": "segctl.cli.fmt:fmt",
     "test": "segctl.cli.test_cmd:test",
     "import": "segctl.cli.import_cmd:import_",
