@@ -15,6 +15,8 @@ job_fail       share of segment/export jobs that end FAILED                0
 retry_after    seconds sent in Retry-After with injected 429s              1
 seed           seed of the generator                                       0
 ims            1 = faults also hit the IMS token endpoint                  0
+job_quota      on-demand segment jobs allowed per sandbox per UTC day      0 (off)
+               (AEP's flexible-evaluation ration is 2); beyond it: 429
 =============  =========================================================  =======
 """
 
@@ -44,6 +46,7 @@ class FaultConfig:
     retry_after: int = 1
     seed: int = 0
     ims: bool = False
+    job_quota: int = 0
 
     def __post_init__(self) -> None:
         for name in ("rate429", "rate5xx", "drop", "job_fail"):
@@ -52,12 +55,13 @@ class FaultConfig:
                 raise UsageError(f"fault {name}={value} is not a rate between 0 and 1")
         if self.rate429 + self.rate5xx + self.drop > 1.0:
             raise UsageError("fault rates rate429 + rate5xx + drop add up to more than 1")
-        if self.latency_ms < 0 or self.retry_after < 0:
+        if self.latency_ms < 0 or self.retry_after < 0 or self.job_quota < 0:
             raise UsageError("fault latency_ms and retry_after must not be negative")
 
     @property
     def active(self) -> bool:
-        return any((self.rate429, self.rate5xx, self.drop, self.latency_ms, self.job_fail))
+        return any((self.rate429, self.rate5xx, self.drop, self.latency_ms, self.job_fail,
+                    self.job_quota))
 
     def to_spec(self) -> str:
         """The ``key=value,...`` text that parses back to this config (non-defaults only)."""
@@ -81,7 +85,7 @@ def _to_bool(text: str) -> bool:
 
 _CONVERTERS: Mapping[str, Callable[[str], object]] = {
     "rate429": float, "rate5xx": float, "drop": float, "job_fail": float,
-    "latency_ms": int, "retry_after": int, "seed": int, "ims": _to_bool,
+    "latency_ms": int, "retry_after": int, "seed": int, "ims": _to_bool, "job_quota": int,
 }
 
 

@@ -13,7 +13,7 @@ from segctl.sandbox import definitions, evaluate, pqlbridge
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.runner import OWNER_KEY, TERMINAL
 from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found
+from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found, problem
 
 if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
@@ -59,9 +59,27 @@ def _segment_entry(app: LocalSandbox, scope: Scope, doc: dict[str, Any]) -> dict
                         "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
 
 
+def _check_quota(ctx: Ctx) -> None:
+    """Flexible audience evaluation's daily ration, when the sandbox is told to enforce it."""
+    quota = ctx.app.fault_config.job_quota
+    if not quota:
+        return
+    now = ctx.app.now_ms()
+    day_start = now - now % 86_400_000
+    today = [j for j in ctx.app.store.all(KIND, ctx.scope)
+             if j.get("source") == "api" and j["creationTime"] >= day_start]
+    if len(today) >= quota:
+        retry = str((day_start + 86_400_000 - now) // 1000 + 1)
+        failure = problem(429, "UPAPI-113429-429",
+                          f"On-demand segment job quota reached ({quota} per day).")
+        failure.headers["Retry-After"] = retry
+        raise failure
+
+
 def create(ctx: Ctx) -> httpx.Response:
     ids, all_segments = _requested_ids(ctx.json())
     store = ctx.app.store
+    _check_quota(ctx)
     if all_segments:
         entries: list[dict[str, Any]] = [{"segmentId": "*"}]
     else:

@@ -121,3 +121,16 @@ def test_forced_job_failure(data_dir: Path) -> None:
         batch = client.get(f"{CATALOG}/batches/{failed['destination']['batchId']}").json()
         assert batch[failed["destination"]["batchId"]]["status"] == "failed"
     app.close()
+
+
+def test_daily_job_quota(data_dir: Path) -> None:
+    app = LocalSandbox(data_dir, parse_faults("job_quota=2"), now=fixed_now)
+    with contextlib.closing(_client(app)) as client:
+        seg = client.post(f"{UPS}/segment/definitions",
+                          json=definition("f", 'person.gender = "female"')).json()
+        codes = [client.post(f"{UPS}/segment/jobs", json=[{"segmentId": seg["id"]}])
+                 for _ in range(3)]
+        assert [c.status_code for c in codes] == [200, 200, 429]
+        assert int(codes[2].headers["Retry-After"]) > 0
+        app.wait_idle(60)
+    app.close()
