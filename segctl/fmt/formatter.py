@@ -23,9 +23,10 @@ from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 from segctl import pql
 from segctl.errors import Location, SegctlError
 from segctl.fmt.keyorder import ordered_keys
+from segctl.fmt.pqllayout import layout
 from segctl.fmt.reorder import KeySpan, reorder
 
-#: PQL longer than this (or spanning lines) is written as a ``|`` block scalar
+#: PQL longer than this is written as a ``|`` block scalar, broken into lines
 PQL_INLINE_MAX = 80
 #: the fields holding PQL text, by document kind
 PQL_KEYS_BY_KIND: dict[str, tuple[str, ...]] = {"Segment": ("pql",)}
@@ -81,10 +82,19 @@ def _split_documents(text: str) -> list[tuple[int, str, str]]:
 
 
 def pql_scalar(text: str) -> str:
-    """The YAML scalar for canonical PQL ``text``: plain when short, else a ``|`` block."""
-    if "\n" in text or len(text) > PQL_INLINE_MAX:
-        return LiteralScalarString(text)
-    return text
+    """The YAML scalar for canonical PQL ``text``: plain when short, else a laid-out ``|`` block.
+
+    The layout only moves whitespace between tokens; it is checked to parse back to the same
+    canonical text (else the single line is kept).
+    """
+    if "\n" not in text and len(text) <= PQL_INLINE_MAX:
+        return text
+    laid_out = layout(text)
+    try:
+        same = pql.canonical(laid_out) == text
+    except SegctlError:
+        same = False
+    return LiteralScalarString((laid_out if same else text) + "\n")
 
 
 def _line(text: str, index: int) -> str | None:

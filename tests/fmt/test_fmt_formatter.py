@@ -10,6 +10,7 @@ from ruamel.yaml import YAML
 
 from segctl.fmt import FormatError, format_source
 from segctl.fmt.keyorder import ordered_keys
+from segctl.pql import canonical
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fmt"
 
@@ -56,6 +57,12 @@ def test_data_is_unchanged_apart_from_pql() -> None:
     first = after[0]
     assert isinstance(first, dict)
     assert first["pql"] == 'person.gender = "female" and homeAddress.countryCode = "US"'
+    third = after[2]
+    assert isinstance(third, dict)
+    assert canonical(third["pql"]) == (
+        'person.gender = "female" and homeAddress.countryCode = "US" '
+        "and xEvent.any(commerce.order.priceTotal > 100)"
+    )
 
 
 def test_key_order_kind_key_name_description_then_schema_order() -> None:
@@ -79,7 +86,13 @@ def test_any_key_order_formats_to_the_same_text(order: tuple[str, ...]) -> None:
 def test_long_pql_becomes_a_block_scalar_and_short_pql_stays_inline() -> None:
     long_rule = " and ".join(f'person.f{i} = "value number {i}"' for i in range(4))
     out = format_source(f"kind: Segment\nkey: k\nname: n\npql: {long_rule}\n")
-    assert f"pql: |-\n  {long_rule}\n" in out
+    assert out.endswith(
+        "pql: |\n"
+        '  person.f0 = "value number 0"\n'
+        '  and person.f1 = "value number 1"\n'
+        '  and person.f2 = "value number 2"\n'
+        '  and person.f3 = "value number 3"\n'
+    )
     short = format_source("kind: Segment\nkey: k\nname: n\npql: |\n  a = 1\n")
     assert "pql: a = 1\n" in short
 
