@@ -95,3 +95,42 @@ def test_definitions_page_and_jobs_split_against_the_sandbox(tmp_path: Path) -> 
         assert sorted(d["id"] for d in listed) == sorted(d["id"] for d in created)
         found = client.find_segment_definition_by_name("segment 4")
         assert found is not None and found["id"] == created[4]["id"]
+
+
+@pytest.mark.skipif(not PQL_READY, reason="the sandbox needs segctl.pql to evaluate segments")
+def test_the_manual_workflow_end_to_end(tmp_path: Path) -> None:
+    """DESIGN.md §1 through the client: definition, segment job, dataset, export, preview."""
+    sandbox = LocalSandbox(tmp_path)
+    try:
+        with _client(sandbox.transport()) as client:
+            definition = client.create_segment_definition(
+                {
+                    "name": "Everyone",
+                    "expression": {"type": "PQL", "format": "pql/text", "value": "true"},
+                    "schema": {"name": "_xdm.context.profile"},
+                }
+            )
+            [job] = client.create_segment_jobs([definition["id"]])
+            assert sandbox.wait_idle(120)
+            assert client.get_segment_job(job["id"])["status"] == "SUCCEEDED"
+
+            dataset_id = client.create_dataset(_dataset("Everyone export"))
+            export = client.create_export_job(
+                {
+                    "fields": "identities.id,person.gender",
+                    "filter": {
+                        "segments": [{"segmentId": definition["id"], "status": ["realized"]}]
+                    },
+                    "destination": {"datasetId": dataset_id, "segmentPerBatch": False},
+                    "schema": {"name": "_xdm.context.profile"},
+                }
+            )
+            assert isinstance(export["id"], int)
+            assert sandbox.wait_idle(120)
+            assert client.get_export_job(export["id"])["status"] == "SUCCEEDED"
+
+            [batch, *_] = client.list_dataset_batches(dataset_id)
+            files = client.read_batch_files(batch["id"])
+            assert files and all(f.content for f in files)
+    finally:
+        sandbox.close()
