@@ -14,7 +14,13 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from segctl.engine.model import Action, DesiredSegment, FieldChange, PlanWarning, SegmentChange
-from segctl.engine.normalise import LiveSegment, MergePolicies, PlanError, live_pql, live_refs
+from segctl.engine.normalise import (
+    LiveSegment,
+    MergePolicies,
+    PlanError,
+    live_pql_against,
+    live_refs,
+)
 from segctl.engine.order import dependency_order, topo
 
 # fields AEP cannot change in place: a change to any of them is a replace (new id)
@@ -80,11 +86,13 @@ def comparable_live(
     want: DesiredSegment,
     id_to_key: Mapping[str, str],
     policies: MergePolicies,
+    key_to_id: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "name": have.name,
         "description": have.description,
-        "pql": live_pql(have, id_to_key),
+        "pql": live_pql_against(have, want, id_to_key,
+                                key_to_id or {k: i for i, k in id_to_key.items()}),
         "schema": have.schema,
         # a definition without mergePolicyId uses the sandbox default
         "mergePolicy": policies.label(have.merge_policy_id or policies.default_id(have.schema)),
@@ -100,6 +108,8 @@ def comparable_live(
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """Top-level fields that differ, found by deepdiff, in a stable order."""
+    if before == after:  # the common case, and deepdiff's setup is not free
+        return ()
     delta = DeepDiff(dict(before), dict(after), ignore_order=False, view="tree")
     names: set[str] = set()
     for level in (lvl for group in delta.values() for lvl in group):
@@ -123,9 +133,10 @@ def diff(
     """Changes (in dependency order), warnings and prune candidates. Pure."""
     matched = match(desired, live)
     id_to_key = {have.id: key for key, have in matched.items()}
+    key_to_id = {key: have.id for key, have in matched.items()}
     raw: dict[str, SegmentChange] = {}
     for want in desired:
-        raw[want.key] = _change_for(want, matched.get(want.key), id_to_key, policies)
+        raw[want.key] = _change_for(want, matched.get(want.key), id_to_key, key_to_id, policies)
 
     # a replaced segment gets a new id: its dependents must be rewritten to it
     replaced = {k for k, c in raw.items() if c.action is Action.REPLACE}
@@ -150,13 +161,14 @@ def _change_for(
     want: DesiredSegment,
     have: LiveSegment | None,
     id_to_key: Mapping[str, str],
+    key_to_id: Mapping[str, str],
     policies: MergePolicies,
 ) -> SegmentChange:
     if have is None:
         return SegmentChange(Action.CREATE, want.key, want.name, desired=want,
                              evaluation=want.evaluation)
     after = comparable_desired(want, policies)
-    before = comparable_live(have, want, id_to_key, policies)
+    before = comparable_live(have, want, id_to_key, policies, key_to_id)
     fields = field_changes(before, after)
     adopted = have.key != want.key
     action, reason = Action.NOOP, ""

@@ -152,6 +152,35 @@ def live_pql(live: LiveSegment, id_to_key: Mapping[str, str]) -> str:
     return pql.to_text(expr)
 
 
+def written_text(want: DesiredSegment, key_to_id: Mapping[str, str]) -> str | None:
+    """The exact pql/text apply writes for ``want`` given these live ids (None if one is
+    missing). The canonical printer prints a reference as ``inSegment("key:<key>")`` and escapes
+    quotes inside string literals, so this pattern can only be a reference."""
+    text = want.pql
+    for ref in want.refs:
+        live_id = key_to_id.get(ref)
+        if live_id is None:
+            return None
+        text = text.replace(f'inSegment("{KEY_PREFIX}{ref}")', f'inSegment("{live_id}")')
+    return text
+
+
+def live_pql_against(
+    live: LiveSegment,
+    want: DesiredSegment,
+    id_to_key: Mapping[str, str],
+    key_to_id: Mapping[str, str],
+) -> str:
+    """``live_pql``, with a fast path: a live pql/text that is exactly what apply would write
+    for ``want`` is ``want``'s expression, without parsing (the common, converged case)."""
+    expression = live.expression
+    if str(expression.get("format", "pql/text")).lower() == "pql/text":
+        value = expression.get("value")
+        if isinstance(value, str) and value == written_text(want, key_to_id):
+            return want.pql
+    return live_pql(live, id_to_key)
+
+
 def live_refs(live: LiveSegment) -> frozenset[str]:
     """Segment ids referenced by a live expression (empty when unparsable)."""
     try:
