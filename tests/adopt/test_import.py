@@ -63,6 +63,7 @@ def test_plan_right_after_import_changes_no_field_and_apply_converges(
     assert all(c.action in (Action.NOOP, Action.UPDATE) for c in plan.changes)
     assert [c.fields for c in plan.changes] == [()] * 5  # nothing but ownership to stamp
     assert {c.id for c in plan.changes} == set(filled.values())  # matched, never recreated
+    assert plan.segment_jobs == ()  # adoption alone re-evaluates nothing
     before = {d["id"]: d["updateTime"] for d in client.list_segment_definitions()}
     assert len(before) == 5  # planning wrote nothing (nor did import)
 

@@ -50,7 +50,8 @@ def test_import_writes_valid_files_and_never_overwrites(
     ]
     assert "imported 2 segment(s) into segments" in err
     text = (workdir / "segments" / "female-gmail.yaml").read_text()
-    assert 'pql: |-\n  inSegment("key:all-female-customers") and personalEmail' in text
+    assert text.endswith('pql: |\n  inSegment("key:all-female-customers")\n'
+                         '  and personalEmail.address.endsWith("@gmail.com", false)\n')
 
     code, out, err = run(["validate"], capsys)
     assert code == 0, err
