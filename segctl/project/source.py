@@ -102,20 +102,21 @@ class RawDocument:
 
     def location_in_value(self, path: JsonPath, line: int, col: int) -> Location:
         """Map a 1-based (line, col) inside the string value at ``path`` to the file."""
-        span = self.scalars.get(path)
-        if span is None:
-            return self.value_location(path)
-        line0, col0 = _position_in_scalar(self.source, span, line, col)
-        return self.source.location(line0, col0)
+        lines = self._text(path).split("\n")
+        offset = sum(len(text) + 1 for text in lines[: max(line - 1, 0)]) + max(col - 1, 0)
+        return self.offset_in_value(path, offset)
 
     def offset_in_value(self, path: JsonPath, offset: int) -> Location:
         """Map a 0-based character offset inside the string value at ``path`` to the file."""
+        span = self.scalars.get(path)
+        if span is None:
+            return self.value_location(path)
+        line0, col0 = _source_position(self.source, span, self._text(path), offset)
+        return self.source.location(line0, col0)
+
+    def _text(self, path: JsonPath) -> str:
         value = _get(self.data, path)
-        text = value if isinstance(value, str) else ""
-        before = text[:offset]
-        line = before.count("\n") + 1
-        col = offset - (before.rfind("\n") + 1) + 1
-        return self.location_in_value(path, line, col)
+        return value if isinstance(value, str) else ""
 
 
 def _get(data: Any, path: JsonPath) -> Any:
@@ -127,25 +128,30 @@ def _get(data: Any, path: JsonPath) -> Any:
     return data
 
 
-def _position_in_scalar(
-    source: SourceFile, span: ScalarSpan, line: int, col: int
-) -> tuple[int, int]:
-    if span.style == "|":  # literal: value line k is source line start+k-1, same indentation
-        return span.line0 + line - 1, span.col0 + col - 1
-    if line > 1:  # a folded value has no newlines unless blank lines were kept; best effort
-        return min(span.line0 + line - 1, span.end_line0), col - 1
-    # folded / plain / quoted: source lines were joined with single spaces
-    remaining = col - 1
-    line0, start = span.line0, span.col0
-    while line0 <= span.end_line0 and line0 < len(source.lines):
-        segment = source.lines[line0][start:].rstrip()
-        if remaining <= len(segment) or line0 == span.end_line0:
-            return line0, start + remaining
-        remaining -= len(segment) + 1
-        line0 += 1
-        nxt = source.lines[line0] if line0 < len(source.lines) else ""
-        start = len(nxt) - len(nxt.lstrip())
-    return span.line0, span.col0 + col - 1
+def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: int
+                     ) -> tuple[int, int]:
+    """Where character ``offset`` of a scalar's value is written, per its YAML style."""
+    if span.style == "|":  # literal: value line k is source line start+k, same indentation
+        before = text[:offset]
+        return span.line0 + before.count("\n"), span.col0 + offset - (before.rfind("\n") + 1)
+    # plain, folded and quoted: walk the source, one value character at a time; a line break
+    # folds into one space, escapes (\" \x41 \u00e9, '') are one character written as several
+    lines = source.lines
+    line0, col0, remaining = span.line0, span.col0, offset
+    while remaining > 0 and line0 < len(lines):
+        raw = lines[line0]
+        if col0 >= len(raw.rstrip()) and line0 < span.end_line0:
+            line0 += 1
+            nxt = lines[line0] if line0 < len(lines) else ""
+            col0 = len(nxt) - len(nxt.lstrip())
+        elif span.style == '"' and raw.startswith("\\", col0):
+            col0 += {"x": 4, "u": 6, "U": 10}.get(raw[col0 + 1: col0 + 2], 2)
+        elif span.style == "'" and raw.startswith("''", col0):
+            col0 += 2
+        else:
+            col0 += 1
+        remaining -= 1
+    return line0, col0
 
 
 def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:

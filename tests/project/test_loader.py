@@ -201,3 +201,31 @@ def test_example_project_loads_cleanly() -> None:
     assert female is not None and female.dataset == "Female customers"
     evaluations = {s.evaluation for s in project.segments}
     assert {"batch", "streaming", "edge"} <= evaluations
+
+
+@pytest.mark.parametrize(("pql_lines", "line", "col"), [
+    # folded block: lines are joined with spaces, positions map back to each source line
+    (['pql: >', '  person.gender = "female"', '  and inSegment("key:nope")'], 6, 18),
+    # plain scalar continued on the next line
+    (['pql: person.gender = "female"', '  and inSegment("key:nope")'], 5, 18),
+    # double-quoted, escaped quotes: the offset is counted in the decoded text
+    (['pql: "inSegment(\\"key:nope\\")"'], 4, 19),
+    (["pql: 'x = \"it''s\" and inSegment(\"key:nope\")'"], 4, 34),
+    # a multi-line double-quoted scalar
+    (['pql: "person.gender = \\"female\\"', '  and inSegment(\\"key:nope\\")"'], 5, 19),
+])
+def test_positions_inside_multi_line_scalars(
+        tmp_path: Path, pql_lines: list[str], line: int, col: int) -> None:
+    text = "kind: Segment\nkey: k\nname: K\n" + "\n".join(pql_lines) + "\n"
+    (tmp_path / "a.yaml").write_text(text)
+    (error,) = analyse_project(tmp_path).errors
+    assert "unknown segment key 'nope'" in error.message
+    assert (error.location.line, error.location.col) == (line, col), error.format()
+
+
+def test_crlf_files_report_the_same_positions(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes(
+        b"kind: Segment\r\nkey: k\r\nname: K\r\npql: person.gender = = 1\r\n")
+    (error,) = analyse_project(tmp_path).errors
+    assert (error.location.line, error.location.col) == (4, 22)
+    assert error.location.source_line == "pql: person.gender = = 1"
