@@ -208,24 +208,38 @@ def _orphans(
             warnings.append(PlanWarning("protected", f"{item.key}: not declared any more but "
                                         "protected; prune leaves it in place", item.key))
     refs = {item.id: live_refs(item) for item in live}
-    keep_ids = {item.id for item in live} - set(doomed)
-    for item in list(doomed.values()):
-        users = sorted(other_id for other_id in keep_ids if item.id in refs[other_id])
-        if users:
-            names = {x.id: x.name for x in live}
-            used_by = ", ".join(names[u] for u in users)
-            warnings.append(PlanWarning(
-                "still-referenced", f"{item.key}: not deleted, still referenced by {used_by}",
-                item.key,
-            ))
-            del doomed[item.id]
+    # a declared segment that references a doomed one today but not in the files is updated
+    # first; any other live reference keeps the doomed segment (AEP refuses the delete)
+    declared_by_id = {have.id: want for want in desired
+                      if (have := matched.get(want.key)) is not None}
+    names = {x.id: x.name for x in live}
+    changed = True
+    while changed:
+        changed = False
+        for item in list(doomed.values()):
+            users = [other for other in refs if other not in doomed and item.id in refs[other]]
+            blocking = sorted(u for u in users if u not in declared_by_id
+                              or f'inSegment("{item.id}")' in declared_by_id[u].pql)
+            if blocking:
+                used_by = ", ".join(names[u] for u in blocking)
+                warnings.append(PlanWarning(
+                    "still-referenced", f"{item.key}: not deleted, still referenced by {used_by}",
+                    item.key,
+                ))
+                del doomed[item.id]
+                changed = True
     # dependents first: a definition is deleted before the ones it references
     graph = {i: tuple(r for r in refs[i] if r in doomed) for i in doomed}
     order = list(reversed(topo(sorted(doomed, key=lambda i: doomed[i].name), graph)))
     key_of = {i: doomed[i].key or i for i in doomed}
+
+    def first(i: str) -> tuple[str, ...]:
+        dependents = {key_of[j] for j in doomed if i in refs[j]}
+        updated = {declared_by_id[u].key for u in declared_by_id if i in refs[u]}
+        return tuple(sorted(dependents | updated))
+
     deletes = [
-        SegmentChange(Action.DELETE, key_of[i], doomed[i].name, id=i,
-                      depends_on=tuple(sorted(key_of[j] for j in doomed if i in refs[j])),
+        SegmentChange(Action.DELETE, key_of[i], doomed[i].name, id=i, depends_on=first(i),
                       evaluation=doomed[i].evaluation)
         for i in order
     ]

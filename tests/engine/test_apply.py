@@ -260,3 +260,22 @@ def test_exported_rows_match_the_pql(example: Path, sandbox: LocalSandbox,
     expected = {pid for pid, profile, events in data.rows()
                 if predicate.evaluate(profile, events, sandbox.now(), lambda _sid: False)}
     assert exported == expected and expected
+
+
+def test_replace_moves_dependents_to_the_new_id(example: Path, client: AepClient) -> None:
+    converge(example, client)
+    before = {d["name"]: d for d in client.list_segment_definitions()}
+    gold = before["Gold loyalty members"]
+    # someone changed the schema by hand: AEP cannot change it back in place
+    client.update_segment_definition(gold["id"], {**gold, "schema": {"name": "_xdm.context.other"}})
+    plan = build_plan(load_project(example), client)
+    assert [(c.key, c.action) for c in plan.actionable] == [
+        ("gold-members", Action.REPLACE), ("female-gold", Action.UPDATE)]
+    report = apply_plan(plan, client, FAST)
+    assert report.ok, report.results
+    after = {d["name"]: d for d in client.list_segment_definitions()}
+    assert sorted(after) == sorted(before)
+    new_gold = after["Gold loyalty members"]
+    assert new_gold["id"] != gold["id"] and new_gold["schema"]["name"] == "_xdm.context.profile"
+    assert new_gold["id"] in after["Female gold members"]["expression"]["value"]
+    assert not build_plan(load_project(example), client).has_changes

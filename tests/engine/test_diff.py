@@ -191,3 +191,21 @@ def test_exports_run_on_change_always_never_and_create_datasets() -> None:
                      seg("gold", 'loyalty.tier = "gold"', name="Gold"), exports=exports)
     changed = plan_of(edited, st)
     assert [r.export for r in changed.export_runs] == ["on-change", "always"]
+
+
+def test_prune_waits_for_the_update_that_drops_a_reference() -> None:
+    st = state(live("id-1", "Old", FEMALE, key="old"),
+               live("id-2", "User", 'inSegment("id-1") or person.birthYear > 2000', key="user"))
+    plan = plan_of(project(seg("user", "person.birthYear > 2000", name="User")), st, prune=True)
+    assert actions(plan) == {"old": "delete", "user": "update"}
+    delete = next(c for c in plan.changes if c.action is Action.DELETE)
+    assert delete.depends_on == ("user",)
+
+
+def test_prune_keeps_what_an_unmanaged_segment_still_uses_transitively() -> None:
+    st = state(live("id-1", "Base", FEMALE, key="base"),
+               live("id-2", "Mid", 'inSegment("id-1")', key="mid"),
+               live("id-3", "Hand made", 'inSegment("id-2")'))  # not ours: never deleted
+    plan = plan_of(project(), st, prune=True)
+    assert actions(plan) == {}
+    assert sorted(w.message.split(":")[0] for w in plan.warnings) == ["base", "mid"]
