@@ -153,7 +153,11 @@ def _format_document(body: str, file: str, offset: int) -> str:
     _format_pql(doc, kind or "", file, offset, body)
     out = io.StringIO()
     yaml.dump(doc, out)
+    # ruamel ends a document whose last value is a ``|+`` scalar with "...": not needed (the
+    # user's own document markers are kept as separators by _split_documents)
     dumped = out.getvalue()
+    if dumped.endswith("\n...\n"):
+        dumped = dumped[: -len("...\n")]
     if doc.fa.flow_style():
         return dumped
     reread: CommentedMap = _yaml().load(dumped)
@@ -161,11 +165,23 @@ def _format_document(body: str, file: str, offset: int) -> str:
     return reorder(dumped, _spans(reread), order)
 
 
+def _settled(body: str, file: str, offset: int) -> str:
+    """Format until nothing changes (a second pass is a no-op in every case we know of; the
+    loop guards idempotency against ruamel layout choices that depend on key position)."""
+    current = _format_document(body, file, offset)
+    for _ in range(3):
+        again = _format_document(current, file, offset)
+        if again == current:
+            break
+        current = again
+    return current
+
+
 def format_source(text: str, file: str = "<input>") -> str:
     """The formatted text of one YAML file (several documents allowed)."""
     pieces: list[str] = []
     for offset, separator, body in _split_documents(text):
-        formatted = _format_document(body, file, offset) if body.strip() else body
+        formatted = _settled(body, file, offset) if body.strip() else body
         if formatted and not formatted.endswith("\n"):
             formatted += "\n"
         pieces.append(separator + formatted)

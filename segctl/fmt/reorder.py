@@ -3,9 +3,9 @@
 Reordering happens on text, after ruamel has round-tripped the document, because ruamel keeps a
 comment *above* a key as the trailing comment of whatever came before it (often the last item
 of a nested list), so moving mapping entries would move comments to the wrong key. On text the
-rule is simple: the comment and blank lines directly above a key belong to that key; the lines
-above the first key are the document header and stay first; the lines after the last key's
-value are the footer and stay last.
+rule is simple: the unindented comment lines and blank lines directly above a key belong to that
+key (an indented comment stays with the nested value above it); the lines above the first key
+are the document header and stay first; the lines after the last key's value are the footer.
 """
 
 from __future__ import annotations
@@ -25,13 +25,10 @@ class KeySpan:
 
 def _is_loose(line: str, block_scalar: bool) -> bool:
     """A blank or comment-only line that may belong to the next key rather than this value."""
-    stripped = line.strip()
-    if not stripped:
-        return not block_scalar
-    if not stripped.startswith("#"):
-        return False
-    # inside a block scalar an indented "#..." line is content, not a comment
-    return not (block_scalar and line[:1] in (" ", "\t"))
+    if not line.strip():
+        return not block_scalar  # a block scalar's trailing blank lines may be its content
+    # an indented comment belongs to the nested value above it (or is block scalar content)
+    return line.startswith("#")
 
 
 def _split_tail(lines: Sequence[str], block_scalar: bool) -> int:

@@ -130,3 +130,18 @@ def test_yaml_syntax_error_is_located_in_the_right_document() -> None:
         format_source("kind: Export\nkey: e\n---\nkind: Segment\nkey: [k\nname: x\n", "s.yaml")
     assert caught.value.location is not None
     assert caught.value.location.line == 6
+
+
+def test_indented_comment_stays_with_the_nested_value_above_it() -> None:
+    text = "kind: Segment\nlabels:\n  - a\n  # about the labels\n# about pql\npql: a = 1\n"
+    assert format_source(text) == (
+        "kind: Segment\n# about pql\npql: a = 1\nlabels:\n  - a\n  # about the labels\n"
+    )
+
+
+def test_keep_chomping_block_scalar_keeps_its_trailing_blank_line() -> None:
+    text = "key: k\ndescription: |+\n  keep\n\nkind: Segment\n"
+    out = format_source(text)
+    assert out == "kind: Segment\nkey: k\ndescription: |+\n  keep\n\n"
+    assert format_source(out) == out
+    assert YAML(typ="safe").load(out)["description"] == "keep\n\n"
