@@ -314,7 +314,12 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
 
     def build(self, expr: ast.Expr) -> Predicate:
         self.begin_function()
-        body = self.compile(expr, Scope.root())
+        scope, root = Scope.root(), expr
+        if isinstance(root, ast.Lambda):  # `(Profile) => Profile.x`: the parameter is the root
+            if len(root.params) != 1:
+                raise self.error("a top-level lambda takes one parameter, the profile")
+            scope, root = scope.bind(root.params[0], "P"), root.body
+        body = self.compile(root, scope)
         prelude = self.end_function()
         lines = ["def evaluate(P, events, now, in_segment=None):"]
         lines.append("    E = events if events.__class__ is _Prepared else _prepare(events)"

@@ -43,7 +43,7 @@ class Scope:
 
     def _with(self, py: str, time: str | None) -> tuple[Mapping[str, str], tuple[str, ...]]:
         times = dict(self.times)
-        params = [*self.params, py]
+        params = [*self.params, py] if py not in FIXED_PARAMS else list(self.params)
         if time is not None:
             times[py] = time
             params.append(time)

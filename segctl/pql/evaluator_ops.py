@@ -9,6 +9,7 @@ scalar is existential (true if any element satisfies the comparison).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -239,36 +240,55 @@ def _num(a: Any) -> bool:
     return (a.__class__ is int or a.__class__ is float) and a.__class__ is not bool
 
 
+def _arithmetic(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Numbers only; null for anything else and for a result too large for a float."""
+
+    def apply(a: Any, b: Any) -> Any:
+        if not (_num(a) and _num(b)):
+            return None
+        try:
+            return fn(a, b)
+        except (OverflowError, ZeroDivisionError):
+            return None
+
+    apply.__name__ = fn.__name__
+    return apply
+
+
+def _plus(a: Any, b: Any) -> Any:
+    return a + b
+
+
 def add(a: Any, b: Any) -> Any:
-    if _num(a) and _num(b):
-        return a + b
+    """Numbers add; two strings concatenate [I]."""
     if a.__class__ is str and b.__class__ is str:
         return a + b
-    return None
+    return _add(a, b)
 
 
-def sub(a: Any, b: Any) -> Any:
-    return a - b if _num(a) and _num(b) else None
+_add = _arithmetic(_plus)
+sub = _arithmetic(lambda a, b: a - b)
+mul = _arithmetic(lambda a, b: a * b)
 
 
-def mul(a: Any, b: Any) -> Any:
-    return a * b if _num(a) and _num(b) else None
-
-
-def div(a: Any, b: Any) -> Any:
-    if not (_num(a) and _num(b)) or b == 0:
+def _divide(a: Any, b: Any) -> Any:
+    if b == 0:
         return None
     if a.__class__ is int and b.__class__ is int and a % b == 0:
         return a // b
     return a / b
 
 
-def mod(a: Any, b: Any) -> Any:
+def _remainder(a: Any, b: Any) -> Any:
     """Remainder with the sign of the dividend (Java ``%``); modulo zero is null."""
-    if not (_num(a) and _num(b)) or b == 0:
+    if b == 0:
         return None
     r = abs(a) % abs(b)
     return r if a >= 0 else -r
+
+
+div = _arithmetic(_divide)
+mod = _arithmetic(_remainder)
 
 
 def neg(a: Any) -> Any:

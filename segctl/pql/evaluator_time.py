@@ -25,7 +25,7 @@ def _date(year: Any, month: Any, day: Any) -> TimeValue | None:
         return None
     try:
         return timeutil.day_interval(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -47,7 +47,7 @@ class TimeMixin(CodegenBase):
             y, m, d = (p.value for p in parts)  # type: ignore[attr-defined]
             try:
                 return Code(self.const(timeutil.day_interval(y, m, d)))
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise self.error(f"date({y}, {m}, {d}) is not a calendar date") from None
         self.namespace["_date"] = _date
         args = ", ".join(self.compile(p, scope).text for p in parts)
@@ -78,7 +78,7 @@ class TimeMixin(CodegenBase):
             try:
                 value = timeutil.day_interval(node.year.value, node.month.value,  # type: ignore[attr-defined]
                                               node.day.value)  # type: ignore[attr-defined]
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise self.error("date(...) is not a calendar date") from None
             return lambda c: value
         return None

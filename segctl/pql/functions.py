@@ -13,6 +13,7 @@ operand is null, and null propagates through value functions.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +122,14 @@ def _distinct(a: Any) -> Any:
 
 
 def _group_key(key: Any) -> Any:
-    return tuple(key) if key.__class__ is list else key
+    """A hashable map key: arrays become tuples, objects their canonical JSON text [I]."""
+    if key.__class__ is list:
+        key = tuple(_group_key(k) for k in key)
+    try:
+        hash(key)
+    except TypeError:
+        return json.dumps(key, sort_keys=True, default=str)
+    return key
 
 
 def _group_by(a: Any, key: Item) -> Any:
@@ -279,7 +287,7 @@ def _values(m: Any) -> Any:
 def _date_part(part: Callable[[int], int]) -> Callable[[Any], Any]:
     def apply(value: Any) -> Any:
         t = timeutil.to_micros(value)
-        return None if t is None else part(t)
+        return None if t is None or not timeutil.in_range(t) else part(t)
 
     return apply
 

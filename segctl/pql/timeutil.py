@@ -12,6 +12,7 @@ durations; naive ISO strings are UTC; numbers are epoch milliseconds.
 from __future__ import annotations
 
 import calendar
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,6 +20,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
 
 US_PER_MS = 1_000
+_NEVER = -(2**62)  # before any instant
+_EVER = 2**62  # after any instant
 US_PER_DAY = 86_400_000_000
 
 # canonical unit -> fixed length in microseconds (None: calendar unit, see _MONTHS)
@@ -82,6 +85,15 @@ def datetime_micros(dt: datetime) -> int:
     return (dt - _EPOCH) // _ONE_US
 
 
+_MIN_US = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // _ONE_US
+_MAX_US = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _ONE_US
+
+
+def in_range(t: int) -> bool:
+    """Whether ``t`` is a calendar instant (years 1-9999); others only compare."""
+    return _MIN_US <= t <= _MAX_US
+
+
 def from_micros(t: int) -> datetime:
     return _EPOCH + timedelta(microseconds=t)
 
@@ -107,7 +119,7 @@ def to_micros(value: object) -> int | None:
     cls = value.__class__
     if cls is str:
         return parse_iso(value)  # type: ignore[arg-type]
-    if cls is int or cls is float:
+    if cls is int or (cls is float and math.isfinite(value)):  # type: ignore[arg-type]
         return int(value * US_PER_MS)  # type: ignore[operator]
     if isinstance(value, TimeValue):
         return value.start
@@ -146,16 +158,22 @@ def shift(t: int, unit: str, n: int) -> int:
     fixed = _FIXED.get(unit)
     if fixed is not None:
         return t + n * fixed
+    if not in_range(t):
+        return t
     months = _MONTHS[unit] * n
     d = from_micros(t)
     index = d.year * 12 + (d.month - 1) + months
     year, month0 = divmod(index, 12)
+    if not 1 <= year <= 9999:  # past the calendar: saturate
+        return _NEVER if n < 0 else _EVER
     day = min(d.day, calendar.monthrange(year, month0 + 1)[1])
     return datetime_micros(d.replace(year=year, month=month0 + 1, day=day))
 
 
 def bucket(t: int, unit: str) -> TimeValue:
     """The calendar unit (UTC) containing ``t``: its day, ISO week, month, year, decade..."""
+    if not in_range(t) or not in_range(t - 7 * US_PER_DAY):
+        return TimeValue(t, t)  # outside the calendar there is no bucket, only the instant
     fixed = _FIXED.get(unit)
     if fixed is not None and unit != "week":
         start = t - t % fixed
@@ -193,8 +211,6 @@ def day_word(now: int, word: str) -> TimeValue:
 # ---- occurs (PQL.md §7): each form becomes half-open windows [lo, hi) of instants ------------
 
 Windows = tuple[tuple[int, int], ...]
-_NEVER = -(2**62)
-_EVER = 2**62
 
 
 def _limit_before(ref: TimeValue) -> int:
