@@ -55,8 +55,9 @@ def test_plan_right_after_import_changes_no_field_and_apply_converges(
     sandbox: LocalSandbox, filled: dict[str, str], tmp_path: Path
 ) -> None:
     out = tmp_path / "segments"
-    _import_into(sandbox, out)
     client = segctl_client(sandbox)
+    untouched = {d["id"]: d["updateTime"] for d in client.list_segment_definitions()}
+    _import_into(sandbox, out)
     project = load_project(out)
     plan = build_plan(project, client)
     assert len(plan.changes) == 5
@@ -64,8 +65,8 @@ def test_plan_right_after_import_changes_no_field_and_apply_converges(
     assert [c.fields for c in plan.changes] == [()] * 5  # nothing but ownership to stamp
     assert {c.id for c in plan.changes} == set(filled.values())  # matched, never recreated
     assert plan.segment_jobs == ()  # adoption alone re-evaluates nothing
-    before = {d["id"]: d["updateTime"] for d in client.list_segment_definitions()}
-    assert len(before) == 5  # planning wrote nothing (nor did import)
+    after = {d["id"]: d["updateTime"] for d in client.list_segment_definitions()}
+    assert after == untouched  # neither import nor plan wrote to the sandbox
 
     apply_plan(plan, client, ApplyOptions(run_jobs=False))
     again = build_plan(load_project(out), client)
