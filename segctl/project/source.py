@@ -33,13 +33,15 @@ _SCALAR_TAGS_KEPT_AS_TEXT = {
     "tag:yaml.org,2002:binary",
     "tag:yaml.org,2002:str",
 }
-_SCALAR_TAGS_CONSTRUCTED = {
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
 _constructor = yaml.constructor.SafeConstructor()
+# resolved tag of a plain scalar → its constructor (called directly: construct_object would
+# cache every node in the shared constructor forever)
+_SCALAR_CONSTRUCTORS = {
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
+}
 
 
 @dataclass(frozen=True)
@@ -271,8 +273,8 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         plain = not node.style  # libyaml reports "" for plain scalars, PyYAML None
-        if node.tag in _SCALAR_TAGS_CONSTRUCTED and plain:
-            return _constructor.construct_object(node)
+        if node.tag in _SCALAR_CONSTRUCTORS and plain:
+            return _SCALAR_CONSTRUCTORS[node.tag](node)
         if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or not plain:
             return node.value
         self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", self.at(node)))

@@ -18,7 +18,7 @@ import json
 import random
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +305,3 @@ def _write(profiles_path: Path, events_path: Path, encode: Any,
         if event_lines:
             ef.write("\n".join(event_lines) + "\n")
 
-
-def history_start(now: datetime) -> datetime:
-    """The earliest timestamp the sample can contain."""
-    return now - timedelta(days=HISTORY_DAYS)
