@@ -110,6 +110,9 @@ class _Membership:
         self._now = now
         self._known: dict[str, bool] = {}
         self._active: list[str] = []
+        # sorted and timestamp-parsed once, shared by every segment evaluated for this profile
+        self._profile_data = dict(profile.data)
+        self._events = pql.prepare_events([dict(e) for e in profile.events])
 
     def of(self, key: str) -> bool:
         if key in self._known:
@@ -121,11 +124,7 @@ class _Membership:
         self._active.append(key)
         try:
             result = bool(predicate.evaluate(
-                dict(self._profile.data),
-                [dict(e) for e in self._profile.events],
-                self._now,
-                self.in_segment,
-            ))
+                self._profile_data, self._events, self._now, self.in_segment))
         finally:
             self._active.pop()
         self._known[key] = result
