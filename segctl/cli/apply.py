@@ -18,6 +18,7 @@ from segctl.engine import (
     load_plan,
     read_live_state,
 )
+from segctl.engine.plan import target_of
 from segctl.errors import SegctlError, UsageError
 from segctl.project import load_project
 from segctl.render import StreamProgress, render_plan, render_report
@@ -70,7 +71,8 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
     with open_client(project.environment) as client:
         if saved is not None:
             state = read_live_state(client, [e.dataset for e in project.exports])
-            check_fresh(saved, project.files_hash, state.fingerprint())
+            check_fresh(saved, project.files_hash, state.fingerprint(),
+                        target_of(project, client))
             the_plan = saved
         else:
             the_plan = build_plan(project, client, prune=prune)

@@ -14,10 +14,22 @@ from segctl.project import Project
 def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> Plan:
     """Read the live state through ``client`` (paged lists only) and diff the project with it."""
     state = read_live_state(client, [export.dataset for export in project.exports])
-    return plan_from_state(project, state, prune=prune)
+    return plan_from_state(project, state, prune=prune, target=target_of(project, client))
 
 
-def plan_from_state(project: Project, state: LiveState, *, prune: bool = False) -> Plan:
+def target_of(project: Project, client: AepClient) -> Target:
+    """Where ``client`` points: the environment name, the sandbox, the URL (None = local)."""
+    config = client.config
+    return Target(
+        environment=project.environment.name if project.environment else None,
+        sandbox=config.sandbox,
+        platform_url=None if config.is_local else config.platform_url,
+    )
+
+
+def plan_from_state(
+    project: Project, state: LiveState, *, prune: bool = False, target: Target | None = None
+) -> Plan:
     """The plan for ``project`` against an already-read ``state``. Pure."""
     policies = MergePolicies(state.merge_policies)
     desired: list[DesiredSegment] = []
@@ -30,6 +42,12 @@ def plan_from_state(project: Project, state: LiveState, *, prune: bool = False) 
     result = diff(desired, live, policies, prune=prune)
     jobs = plan_jobs(result.changes, project.exports, state.datasets)
     env = project.environment
+    if target is None:
+        target = Target(
+            environment=env.name if env else None,
+            sandbox=env.sandbox if env else None,
+            platform_url=env.platform_url if env else None,
+        )
     return Plan(
         changes=result.changes,
         datasets=jobs.datasets,
@@ -38,11 +56,7 @@ def plan_from_state(project: Project, state: LiveState, *, prune: bool = False) 
         warnings=(*warnings, *result.warnings, *jobs.warnings),
         unmanaged=result.unmanaged,
         prune=prune,
-        target=Target(
-            environment=env.name if env else None,
-            sandbox=env.sandbox if env else None,
-            platform_url=env.platform_url if env else None,
-        ),
+        target=target,
         project_root=str(project.root),
         files_hash=project.files_hash,
         fingerprint=state.fingerprint(),

@@ -137,6 +137,11 @@ def _change_from_dict(doc: Mapping[str, Any]) -> SegmentChange:
     )
 
 
+def _target_text(target: Target) -> str:
+    where = target.platform_url or "the local sandbox"
+    return f"sandbox {target.sandbox!r} on {where}"
+
+
 def dumps(plan: Plan) -> str:
     return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
 
@@ -167,8 +172,16 @@ def load_plan(path: Path) -> Plan:
     return plan_from_dict(doc)
 
 
-def check_fresh(saved: Plan, files_hash: str, fingerprint: str) -> None:
-    """Refuse a saved plan made from other files or another live state."""
+def check_fresh(
+    saved: Plan, files_hash: str, fingerprint: str, target: Target | None = None
+) -> None:
+    """Refuse a saved plan made from other files, another live state or for another target."""
+    if target is not None and target != saved.target:
+        raise StalePlanError(
+            f"the saved plan was made for {_target_text(saved.target)}, not for "
+            f"{_target_text(target)}",
+            hint="apply it with the same --env and AEP_* settings, or plan again",
+        )
     if saved.files_hash != files_hash:
         raise StalePlanError(
             "the saved plan is stale: the project files changed since it was made",

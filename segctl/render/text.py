@@ -15,10 +15,15 @@ _CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePol
 
 
 def where(plan: Plan) -> str:
+    """The target in words: environment, sandbox, and whether it is the local sandbox."""
     target = plan.target
+    if target.platform_url is None:
+        place = "the local sandbox" + (f" {target.sandbox!r}" if target.sandbox else "")
+    else:
+        place = f"sandbox {target.sandbox!r} at {target.platform_url}"
     if target.environment is None:
-        return "the local sandbox" if target.platform_url is None else "the default sandbox"
-    return f"environment {target.environment!r} (sandbox {target.sandbox!r})"
+        return place
+    return f"environment {target.environment!r} ({place})"
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:

@@ -279,3 +279,16 @@ def test_replace_moves_dependents_to_the_new_id(example: Path, client: AepClient
     assert new_gold["id"] != gold["id"] and new_gold["schema"]["name"] == "_xdm.context.profile"
     assert new_gold["id"] in after["Female gold members"]["expression"]["value"]
     assert not build_plan(load_project(example), client).has_changes
+
+
+def test_saved_plan_is_refused_for_another_sandbox(example: Path, client: AepClient) -> None:
+    from segctl.engine import Target
+    from segctl.engine.plan import target_of
+
+    proj = load_project(example)
+    plan = build_plan(proj, client)
+    state = read_live_state(client, [e.dataset for e in proj.exports])
+    check_fresh(plan, proj.files_hash, state.fingerprint(), target_of(proj, client))
+    other = Target(plan.target.environment, "dev", plan.target.platform_url)
+    with pytest.raises(StalePlanError, match="not for sandbox 'dev'"):
+        check_fresh(plan, proj.files_hash, state.fingerprint(), other)
