@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from segctl.errors import UsageError
 from segctl.project import load_project
 from segctl.testing import Expectation, SegmentTest, TestsFailed, render, run_tests
 
@@ -34,6 +35,9 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
     """
     single_file = path.is_file()
     project = load_project(project_dir if single_file else path, env)
+    if single_file and not any(_same_file(str(f), path) for f in project.files):
+        raise UsageError(f"{path} is not part of the project in {project_dir}",
+                         hint="pass the project folder with --project")
 
     def select(test: SegmentTest, case: Expectation) -> bool:
         if single_file and not _same_file(test.location.file, path):

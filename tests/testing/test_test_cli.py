@@ -80,3 +80,13 @@ def test_invalid_project_exits_1_with_location(
     code, _, err = run(["test", str(project)], capsys)
     assert code == 1
     assert "broken.yaml:3:6" in err
+
+
+def test_single_file_outside_the_project_is_a_usage_error(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stray = tmp_path / "stray.yaml"
+    stray.write_text((project / "tests" / "purchases.yaml").read_text())
+    code, _, err = run(["test", str(stray), "--project", str(project)], capsys)
+    assert code == 1
+    assert "is not part of the project" in err
