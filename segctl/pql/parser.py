@@ -41,7 +41,7 @@ _LITERAL_WORDS: dict[str, a.Expr] = {
 class Parser:
     """Parses one PQL text; use :func:`parse`."""
 
-    __slots__ = ("file", "first_col", "first_line", "no_in", "pos", "text", "tokens")
+    __slots__ = ("file", "first_col", "first_line", "no_in", "pos", "text", "tok", "tokens")
 
     def __init__(self, text: str, *, file: str | None = None, first_line: int = 1,
                  first_col: int = 1):
@@ -51,6 +51,7 @@ class Parser:
         self.first_col = first_col
         self.tokens = tokenize(text, file=file, first_line=first_line, first_col=first_col)
         self.pos = 0
+        self.tok = self.tokens[0]  # the current token, i.e. tokens[pos]
         self.no_in = False  # inside a let value, where `in` ends the value
 
     # ---- token helpers ------------------------------------------------------------------
@@ -60,14 +61,15 @@ class Parser:
         return self.tokens[index] if index < len(self.tokens) else self.tokens[-1]
 
     def advance(self) -> Token:
-        token = self.tokens[self.pos]
+        token = self.tok
         if token.kind != "eof":
             self.pos += 1
+            self.tok = self.tokens[self.pos]
         return token
 
     def error(self, message: str, token: Token | None = None,
               hint: str | None = None) -> PqlSyntaxError:
-        token = token or self.peek()
+        token = token or self.tok
         return PqlSyntaxError.at(self.text, token.start, message, file=self.file,
                                  first_line=self.first_line, first_col=self.first_col, hint=hint)
 
@@ -77,22 +79,22 @@ class Parser:
         return repr(self.text[token.start:token.end])
 
     def expect(self, kind: str, what: str | None = None) -> Token:
-        token = self.peek()
+        token = self.tok
         if token.kind != kind:
             raise self.error(f"expected {what or repr(kind)}, found {self.describe(token)}")
         return self.advance()
 
     def at_keyword(self, keyword: str) -> bool:
-        return self.peek().keyword == keyword
+        return self.tok.keyword == keyword
 
     def expect_keyword(self, keyword: str) -> Token:
-        if self.peek().keyword != keyword:
-            raise self.error(f"expected '{keyword}', found {self.describe(self.peek())}")
+        if self.tok.keyword != keyword:
+            raise self.error(f"expected '{keyword}', found {self.describe(self.tok)}")
         return self.advance()
 
     def expect_name(self, what: str) -> str:
         """An identifier usable as a variable, parameter or label (not a reserved word)."""
-        token = self.peek()
+        token = self.tok
         if token.kind != "ident" or token.keyword in RESERVED:
             raise self.error(f"expected {what}, found {self.describe(token)}")
         self.advance()
@@ -110,7 +112,7 @@ class Parser:
 
     def parse_query(self) -> a.Expr:
         expr = self.parse_expr()
-        token = self.peek()
+        token = self.tok
         if token.kind != "eof":
             raise self.error(f"unexpected {self.describe(token)} after a complete expression")
         return expr
@@ -122,26 +124,26 @@ class Parser:
 
     def parse_or(self) -> a.Expr:
         first = self.parse_and()
-        if self.peek().keyword != "or":
+        if self.tok.keyword != "or":
             return first
         operands = [first]
-        while self.peek().keyword == "or":
+        while self.tok.keyword == "or":
             self.advance()
             operands.append(self.parse_and())
         return a.Or(tuple(operands))
 
     def parse_and(self) -> a.Expr:
         first = self.parse_not()
-        if self.peek().keyword != "and":
+        if self.tok.keyword != "and":
             return first
         operands = [first]
-        while self.peek().keyword == "and":
+        while self.tok.keyword == "and":
             self.advance()
             operands.append(self.parse_not())
         return a.And(tuple(operands))
 
     def parse_not(self) -> a.Expr:
-        if self.peek().keyword == "not":
+        if self.tok.keyword == "not":
             self.advance()
             return a.Not(self.parse_not())
         return self.parse_relation()
@@ -159,7 +161,7 @@ class Parser:
 
     def parse_relation(self) -> a.Expr:
         left = self.parse_additive()
-        op = self.relation_op(self.peek())
+        op = self.relation_op(self.tok)
         if op is None:
             return left
         self.advance()
@@ -168,7 +170,7 @@ class Parser:
             node = a.Occurs(left, forms.parse_time_spec(self))
         else:
             node = a.BinaryOp(op, left, self.parse_additive())
-        following = self.peek()
+        following = self.tok
         if self.relation_op(following) is not None:
             raise self.error(f"comparison operators do not chain: {self.describe(following)}",
                              following, hint="add parentheses")
@@ -177,7 +179,7 @@ class Parser:
     def parse_binary(self, operators: frozenset[str],
                      operand: Callable[[], a.Expr]) -> a.Expr:
         left = operand()
-        while self.peek().kind in operators:
+        while self.tok.kind in operators:
             op = self.advance().kind
             left = a.BinaryOp(op, left, operand())
         return left
@@ -189,8 +191,12 @@ class Parser:
         return self.parse_binary(MULTIPLICATIVE_TOKENS, self.parse_unary)
 
     def parse_unary(self) -> a.Expr:
-        kind = self.peek().kind
-        if kind == "-":
+        token = self.tok
+        kind = token.kind
+        if kind == "ident":
+            if token.keyword is None and self.tokens[self.pos + 1].kind != "=>":
+                return self.parse_postfix()  # the common case: a plain name or path
+        elif kind == "-":
             self.advance()
             start = self.pos
             operand = self.parse_unary()
@@ -201,9 +207,11 @@ class Parser:
                 if type(operand) is a.NumberLiteral:
                     return a.NumberLiteral(-operand.value)
             return a.Negate(operand)
-        if kind == "!":
+        elif kind == "!":
             self.advance()
             return a.Not(self.parse_unary())
+        elif kind != "(":
+            return self.parse_postfix()
         binding = self.binding_form()
         if binding is not None:
             return binding(self)
@@ -211,7 +219,7 @@ class Parser:
 
     def binding_form(self) -> Callable[[Parser], a.Expr] | None:
         """The parser of the binding form starting here, or None."""
-        token = self.peek()
+        token = self.tok
         keyword = token.keyword
         if keyword in ("let", "select", "exists", "forall"):
             return forms.BINDING_FORMS[keyword]
@@ -232,7 +240,7 @@ class Parser:
 
     def lambda_head_length(self) -> int | None:
         """Tokens in a lambda head ``(A, B) =>`` or ``A =>`` starting here, else None."""
-        first = self.peek()
+        first = self.tok
         if first.kind == "ident":
             return 2 if self.peek(1).kind == "=>" else None
         index = 1
@@ -252,12 +260,12 @@ class Parser:
     def parse_postfix(self) -> a.Expr:
         node = self.parse_primary()
         while True:
-            kind = self.peek().kind
+            kind = self.tok.kind
             if kind == ".":
                 self.advance()
                 name_token = self.expect("ident", "a field or method name after '.'")
                 name = str(name_token.value)
-                if self.peek().kind == "(":
+                if self.tok.kind == "(":
                     node = a.MethodCall(node, name, self.parse_args())
                 else:
                     node = a.Field(node, name)
@@ -272,16 +280,16 @@ class Parser:
     def parse_args(self) -> tuple[a.Expr, ...]:
         self.expect("(")
         args: list[a.Expr] = []
-        if self.peek().kind != ")":
+        if self.tok.kind != ")":
             args.append(self.nested(self.parse_expr))
-            while self.peek().kind == ",":
+            while self.tok.kind == ",":
                 self.advance()
                 args.append(self.nested(self.parse_expr))
         self.expect(")", "',' or ')' in the argument list")
         return tuple(args)
 
     def parse_primary(self) -> a.Expr:
-        token = self.peek()
+        token = self.tok
         kind = token.kind
         if kind == "ident":
             return self.parse_word()
@@ -300,7 +308,7 @@ class Parser:
             literal = _LITERAL_WORDS.get(keyword)
             if literal is not None:
                 return literal
-            if self.peek().kind == "(":
+            if self.tok.kind == "(":
                 if keyword == "date":
                     return self.parse_date(token)
                 if keyword == "chain":
@@ -308,7 +316,7 @@ class Parser:
             if keyword in RESERVED:
                 raise self.error(f"expected an expression, found keyword {self.describe(token)}",
                                  token)
-        if self.peek().kind == "(":
+        if self.tok.kind == "(":
             return a.Call(name, self.parse_args())
         return a.Name(name)
 
@@ -322,9 +330,9 @@ class Parser:
     def parse_parenthesised(self) -> a.Expr:
         self.advance()
         first = self.nested(self.parse_expr)
-        if self.peek().kind == ",":  # ("a", "b"): a tolerated list spelling
+        if self.tok.kind == ",":  # ("a", "b"): a tolerated list spelling
             items = [first]
-            while self.peek().kind == ",":
+            while self.tok.kind == ",":
                 self.advance()
                 items.append(self.nested(self.parse_expr))
             self.expect(")", "')' closing the list")
@@ -335,9 +343,9 @@ class Parser:
     def parse_list(self) -> a.Expr:
         self.advance()
         items: list[a.Expr] = []
-        if self.peek().kind != "]":
+        if self.tok.kind != "]":
             items.append(self.nested(self.parse_expr))
-            while self.peek().kind == ",":
+            while self.tok.kind == ",":
                 self.advance()
                 items.append(self.nested(self.parse_expr))
         self.expect("]", "',' or ']' in the list")
@@ -346,12 +354,12 @@ class Parser:
     def parse_object(self) -> a.Expr:
         self.advance()
         entries: list[tuple[str, a.Expr]] = []
-        if self.peek().kind != "}":
+        if self.tok.kind != "}":
             while True:
                 key = self.expect("string", "a quoted key in the object literal")
                 self.expect(":", "':' after the object key")
                 entries.append((str(key.value), self.nested(self.parse_expr)))
-                if self.peek().kind != ",":
+                if self.tok.kind != ",":
                     break
                 self.advance()
         self.expect("}", "',' or '}' in the object literal")
@@ -359,10 +367,10 @@ class Parser:
 
     def parse_up(self) -> a.Expr:
         levels = 0
-        while self.peek().kind == "^":
+        while self.tok.kind == "^":
             self.advance()
             levels += 1
-        if self.peek().kind == ".":
+        if self.tok.kind == ".":
             self.advance()
         name = self.expect("ident", "a field name after '^'")
         return a.Up(levels, str(name.value))

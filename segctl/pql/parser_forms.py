@@ -52,7 +52,7 @@ def parse_quantified(parser: Parser) -> a.Expr:
 
 def parse_aggregate(parser: Parser) -> a.Expr:
     function = parser.advance().keyword or ""
-    if parser.peek().kind == "ident" and parser.peek(1).keyword == "from":
+    if parser.tok.kind == "ident" and parser.peek(1).keyword == "from":
         return a.Aggregate(function, None, parse_decls(parser))
     value = parser.parse_expr()
     parser.expect_keyword("over")
@@ -61,13 +61,13 @@ def parse_aggregate(parser: Parser) -> a.Expr:
 
 def parse_lambda(parser: Parser) -> a.Expr:
     params: list[str] = []
-    if parser.peek().kind == "ident":
+    if parser.tok.kind == "ident":
         params.append(parser.expect_name("a lambda parameter"))
     else:
         parser.advance()
-        while parser.peek().kind != ")":
+        while parser.tok.kind != ")":
             params.append(parser.expect_name("a lambda parameter"))
-            if parser.peek().kind == ",":
+            if parser.tok.kind == ",":
                 parser.advance()
         parser.advance()
     parser.expect("=>")
@@ -78,7 +78,7 @@ def parse_decls(parser: Parser) -> tuple[a.VarDecl, ...]:
     """``V from A [where|: C] {, V from A [where C]}``; a comma ends a condition only when
     ``ident from`` follows it (PQL.md §4)."""
     decls = [_parse_decl(parser)]
-    while (parser.peek().kind == "," and parser.peek(1).kind == "ident"
+    while (parser.tok.kind == "," and parser.peek(1).kind == "ident"
            and parser.peek(2).keyword == "from"):
         parser.advance()
         decls.append(_parse_decl(parser))
@@ -90,7 +90,7 @@ def _parse_decl(parser: Parser) -> a.VarDecl:
     parser.expect_keyword("from")
     source = parser.parse_expr()
     condition = None
-    if parser.peek().keyword == "where" or parser.peek().kind == ":":
+    if parser.tok.keyword == "where" or parser.tok.kind == ":":
         parser.advance()
         condition = parser.parse_expr()
     return a.VarDecl(name, source, condition)
@@ -108,10 +108,10 @@ BINDING_FORMS: dict[str, Callable[[Parser], a.Expr]] = {
 
 def parse_time_spec(parser: Parser) -> a.TimeSpec:
     """One of the four ``occurs`` forms (PQL.md §7), after the word ``occurs`` or in WHEN()."""
-    token = parser.peek()
+    token = parser.tok
     if token.kind in _COMPARATORS:
         parser.advance()
-        amount = parser.peek()
+        amount = parser.tok
         if amount.kind != "int":
             raise parser.error(
                 f"expected a whole number of time units after {token.kind!r}, "
@@ -137,7 +137,7 @@ def parse_time_spec(parser: Parser) -> a.TimeSpec:
 
 def parse_anchor(parser: Parser) -> a.Expr:
     """A time reference: a time word, ``this|last|next UNIT``, ``date(...)``, or a path."""
-    token = parser.peek()
+    token = parser.tok
     if token.keyword in a.PERIOD_ANCHORS:
         unit_token = parser.peek(1)
         if unit_token.kind == "ident" and str(unit_token.value).lower() in UNIT_WORDS:
@@ -152,7 +152,7 @@ def parse_anchor(parser: Parser) -> a.Expr:
 
 
 def _parse_unit(parser: Parser) -> str:
-    token = parser.peek()
+    token = parser.tok
     unit = UNIT_WORDS.get(str(token.value).lower()) if token.kind == "ident" else None
     if unit is None:
         raise parser.error(f"expected a time unit (days, hours, months, ...), "
@@ -162,7 +162,7 @@ def _parse_unit(parser: Parser) -> str:
 
 
 def _parse_direction(parser: Parser) -> str:
-    token = parser.peek()
+    token = parser.tok
     if token.keyword not in a.DIRECTIONS:
         raise parser.error(f"expected 'before', 'after' or 'from', found {parser.describe(token)}")
     parser.advance()
@@ -181,7 +181,7 @@ def parse_chain(parser: Parser) -> a.Expr:
     parser.expect(",", "',' after the chain's ordering field")
     parser.expect("[", "'[' opening the chain steps")
     steps = [_parse_step(parser)]
-    while parser.peek().kind == ",":
+    while parser.tok.kind == ",":
         parser.advance()
         steps.append(_parse_step(parser))
     parser.expect("]", "',' or ']' after a chain step")
@@ -190,12 +190,12 @@ def parse_chain(parser: Parser) -> a.Expr:
 
 
 def _parse_step(parser: Parser) -> a.ChainStep:
-    label_token = parser.peek()
+    label_token = parser.tok
     label = parser.expect_name("a chain step label (e.g. A:)")
     parser.expect(":", "':' after the chain step label")
     clauses: dict[str, object] = {}
     while True:
-        token = parser.peek()
+        token = parser.tok
         word = str(token.value).lower() if token.kind == "ident" else ""
         if word not in _CHAIN_CLAUSES or parser.peek(1).kind != "(":
             break
@@ -206,7 +206,7 @@ def _parse_step(parser: Parser) -> a.ChainStep:
         if word == "when":
             clauses[word] = parse_time_spec(parser)
         elif word == "count":
-            count = parser.peek()
+            count = parser.tok
             if count.kind != "int":
                 raise parser.error(f"COUNT() takes a whole number, found {parser.describe(count)}")
             parser.advance()

@@ -38,24 +38,38 @@ RESERVED: frozenset[str] = frozenset({
     "now", "today", "yesterday", "tomorrow",
 })
 
+_KEYWORD_OF: dict[str, str] = {word: word for word in KEYWORDS}
+
 IDENT_PATTERN = r"(?:xdm:@?)?[A-Za-z_][A-Za-z0-9_]*"
 IDENT_RE = re.compile(IDENT_PATTERN + r"\Z")
 
+# One compiled regex, run by ``findall`` in C: each match is (leading whitespace, lexeme), so
+# no Match objects are built and offsets are a running sum. Alternatives are ordered by
+# frequency; float precedes the operators so that ".45" is a number, not a dot; ``\S`` last
+# catches every stray character (an unterminated quote included) for a positioned error.
 _MASTER = re.compile(
-    r"""
-    (?P<ws>\s+)
-   |(?P<float>(?:\d+\.\d+|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
-   |(?P<int>\d+)
-   |(?P<dstring>"(?:[^"\\]|\\.)*")
-   |(?P<sstring>'(?:[^'\\]|\\.)*')
-   |(?P<ident>""" + IDENT_PATTERN + r""")
-   |(?P<param>\$\d+)
-   |(?P<context>@(?:event)?\{[^{}]*\})
-   |(?P<op>=>|!=|<=|>=|[.,:()\[\]{}^=<>+\-*/%!])
-   |(?P<bad>.)
+    r"""(\s*)(
+     """ + IDENT_PATTERN + r"""
+    |(?:\d+\.\d+|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+
+    |=>|!=|<=|>=|[.,:()\[\]{}^=<>+\-*/%!]
+    |"(?:[^"\\]|\\.)*"
+    |'(?:[^'\\]|\\.)*'
+    |\$\d+
+    |@(?:event)?\{[^{}]*\}
+    |\S)
     """,
     re.VERBOSE | re.DOTALL,
 )
+_OPERATORS = frozenset({"=>", "!=", "<=", ">=", *".,:()[]{}^=<>+-*/%!"})
+#: token class by first character of the lexeme
+_CLASS_OF_FIRST: dict[str, str] = {
+    **{c: "ident" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"},
+    **{c: "number" for c in "0123456789"},
+    **{c: "op" for c in _OPERATORS if len(c) == 1},
+    "=": "op", "!": "op", "<": "op", ">": "op",
+    '"': "string", "'": "string", "$": "param", "@": "context",
+}
+_CLASS_OF_FIRST["."] = "dot"
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f",
                    '"': '"', "'": "'", "\\": "\\", "/": "/"}
@@ -76,39 +90,44 @@ def decode_string(body: str) -> str:
 
 def tokenize(text: str, *, file: str | None = None, first_line: int = 1,
              first_col: int = 1) -> list[Token]:
-    """All tokens of ``text`` followed by an ``eof`` token; raises :class:`PqlSyntaxError`."""
+    """All tokens of ``text`` followed by ``eof`` tokens; raises :class:`PqlSyntaxError`."""
     tokens: list[Token] = []
     append = tokens.append
-    for match in _MASTER.finditer(text):
-        kind = match.lastgroup
-        start, end = match.span()
-        if kind == "ws":
-            continue
-        lexeme = match.group()
-        if kind == "ident":
-            lower = lexeme.lower()
-            append(Token("ident", lexeme, lower if lower in KEYWORDS else None, start, end))
-        elif kind == "op":
-            append(Token(lexeme, lexeme, None, start, end))
-        elif kind == "dstring" or kind == "sstring":
-            append(Token("string", decode_string(lexeme[1:-1]), None, start, end))
-        elif kind == "int":
-            append(Token("int", int(lexeme), None, start, end))
-        elif kind == "float":
-            value = float(lexeme)
-            if not math.isfinite(value):
-                raise PqlSyntaxError.at(text, start, f"number {lexeme} is out of range",
-                                        file=file, first_line=first_line, first_col=first_col)
-            append(Token("float", value, None, start, end))
-        elif kind == "param":
-            append(Token("param", int(lexeme[1:]), None, start, end))
-        elif kind == "context":
+    make = tuple.__new__  # skips NamedTuple's Python-level __new__: tokens are the hot path
+    keywords = _KEYWORD_OF
+    classes = _CLASS_OF_FIRST
+    end = 0
+    for space, lexeme in _MASTER.findall(text):
+        start = end + len(space)
+        end = start + len(lexeme)
+        cls = classes.get(lexeme[0])
+        if cls == "ident":
+            append(make(Token, ("ident", lexeme, keywords.get(lexeme.lower()), start, end)))
+        elif cls == "op" or (cls == "dot" and len(lexeme) == 1):
+            append(make(Token, (lexeme, lexeme, None, start, end)))
+        elif cls == "number" or cls == "dot":
+            if "." in lexeme or "e" in lexeme or "E" in lexeme:
+                value = float(lexeme)
+                if not math.isfinite(value):
+                    raise PqlSyntaxError.at(text, start, f"number {lexeme} is out of range",
+                                            file=file, first_line=first_line,
+                                            first_col=first_col)
+                append(make(Token, ("float", value, None, start, end)))
+            else:
+                append(make(Token, ("int", int(lexeme), None, start, end)))
+        elif cls == "string" and len(lexeme) > 1:
+            append(make(Token, ("string", decode_string(lexeme[1:-1]), None, start, end)))
+        elif cls == "param" and len(lexeme) > 1:
+            append(make(Token, ("param", int(lexeme[1:]), None, start, end)))
+        elif cls == "context" and len(lexeme) > 1:
             brace = lexeme.index("{")
-            append(Token("context", (lexeme[1:brace], lexeme[brace + 1:-1]), None, start, end))
+            append(make(Token, ("context", (lexeme[1:brace], lexeme[brace + 1:-1]), None,
+                                start, end)))
         else:
             raise PqlSyntaxError.at(text, start, _bad_char_message(lexeme), file=file,
                                     first_line=first_line, first_col=first_col)
-    tokens.append(Token("eof", None, None, len(text), len(text)))
+    eof = Token("eof", None, None, len(text), len(text))
+    tokens += (eof, eof, eof)  # lookahead past the end never needs a bounds check
     return tokens
 
 
