@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from segctl.pql import timeutil
@@ -34,6 +34,8 @@ class PreparedEvents:
 
 
 EMPTY_EVENTS = PreparedEvents([], [])
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
 
 
 def prepare_events(events: Iterable[Mapping[str, Any]] | PreparedEvents | None) -> PreparedEvents:
@@ -43,26 +45,42 @@ def prepare_events(events: Iterable[Mapping[str, Any]] | PreparedEvents | None) 
         return EMPTY_EVENTS
     if isinstance(events, PreparedEvents):
         return events
-    to_us = timeutil.to_micros
-    pairs = [(to_us(e.get("timestamp")), e) for e in events if isinstance(e, Mapping)]
-    if not pairs:
+    items = [e for e in events if e.__class__ is dict or isinstance(e, Mapping)]
+    if not items:
         return EMPTY_EVENTS
-    pairs.sort(key=_event_order)
-    return PreparedEvents([e for _, e in pairs], [t for t, _ in pairs])
-
-
-def _event_order(pair: tuple[int | None, Any]) -> tuple[bool, int]:
-    t = pair[0]
-    return (t is None, t or 0)
+    return _sorted_by_time(items, [e.get("timestamp") for e in items])
 
 
 def order_events(events: Any, field: str) -> PreparedEvents:
     """Events of an arbitrary array ordered by ``field`` (chain's ordering argument)."""
     items = events if isinstance(events, list) else [] if events is None else [events]
+    return _sorted_by_time(items, [get(e, field) for e in items])
+
+
+_UNTIMED = 2**63  # sorts after every instant
+
+
+def _sorted_by_time(items: list[Any], stamps: list[Any]) -> PreparedEvents:
+    """``items`` stably sorted by their parsed ``stamps``; unparsable ones last."""
+    fromiso = datetime.fromisoformat
     to_us = timeutil.to_micros
-    pairs = [(to_us(get(e, field)), e) for e in items]
-    pairs.sort(key=_event_order)
-    return PreparedEvents([e for _, e in pairs], [t for t, _ in pairs])
+    keys: list[int] = []
+    append = keys.append
+    for stamp in stamps:
+        if stamp.__class__ is str:  # the hot path: ISO text, inline
+            try:
+                dt = fromiso(stamp)
+            except ValueError:
+                append(_UNTIMED)
+                continue
+            append(timeutil.datetime_micros(dt) if dt.tzinfo is None
+                   else (dt - _EPOCH) // _ONE_US)
+        else:
+            t = to_us(stamp)
+            append(_UNTIMED if t is None else t)
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return PreparedEvents([items[i] for i in order],
+                          [None if keys[i] == _UNTIMED else keys[i] for i in order])
 
 
 # ---- time context ---------------------------------------------------------------------------
