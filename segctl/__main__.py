@@ -1,3 +1,3 @@
 from segctl.cli import main
 
-main()
+raise SystemExit(main())
