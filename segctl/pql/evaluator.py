@@ -3,8 +3,9 @@
 ``compile(expr)`` walks the AST once and emits a small Python module: one function for the
 predicate plus one helper function per loop (quantifier, select, aggregate, filter, chain,
 let), with every helper taking the names it can see as parameters, so evaluation creates no
-closures except for item-relative method arguments. Constants (lists, regexes, dates) are
-hoisted; occurs windows that depend only on ``now`` are computed once per evaluation time.
+closures except for item-relative method arguments. Constant lists and dates are hoisted,
+regexes are compiled once (cached), and occurs windows that depend only on ``now`` are
+computed once per evaluation time.
 
 Name resolution (see :mod:`segctl.pql.ast`): a bare name is a bound variable when one is in
 scope, else a field of the current *item* — the profile at top level, the element inside a
