@@ -3,6 +3,7 @@ field projection and the selection of exported profiles. No I/O here."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,19 +89,32 @@ def evaluate_segment(data: ProfileData, predicate: Predicate, previous: Membersh
                      in_segment: Callable[[str, str], bool]) -> SegmentResult:
     """Evaluate one segment over every profile and compute the membership transitions."""
     evaluate = predicate.evaluate
+    uses_segments = getattr(predicate, "uses_segments", True)
     result: Memberships = {}
     counts = {REALIZED: 0, EXISTING: 0, EXITED: 0}
     get_prev = previous.get
     for pid, profile, events in data.rows():
-        def membership(ref: str, _pid: str = pid) -> bool:
-            return in_segment(ref, _pid)
-
-        qualifies = bool(evaluate(profile, events, now, membership))
-        new = transition(get_prev(pid), qualifies, now_ms)
-        if new is not None:
+        membership = functools.partial(_member, in_segment, pid) if uses_segments else _never
+        qualifies = evaluate(profile, events, now, membership)
+        prev = get_prev(pid)
+        # transition() inlined: this loop runs once per profile and segment
+        if qualifies is True or (qualifies is not False and qualifies):
+            status = EXISTING if prev is not None and prev[0] in MEMBER_STATUSES else REALIZED
+            result[pid] = [status, now_ms]
+            counts[status] += 1
+        elif prev is not None:
+            new = [EXITED, now_ms] if prev[0] in MEMBER_STATUSES else prev
             result[pid] = new
-            counts[new[0]] += 1
+            counts[EXITED] += 1
     return SegmentResult(result, counts)
+
+
+def _member(in_segment: Callable[[str, str], bool], pid: str, ref: str) -> bool:
+    return in_segment(ref, pid)
+
+
+def _never(ref: str) -> bool:
+    return False
 
 
 def membership_lookup(current: Mapping[str, Memberships], stored: Callable[[str], Memberships]
