@@ -158,8 +158,11 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
 
 def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
     """Read one file; undecodable bytes become a located diagnostic."""
-    data = path.read_bytes()
     display = _display(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        return Diagnostic(f"cannot read file: {err.strerror or err}", Location(display))
     try:
         relative = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

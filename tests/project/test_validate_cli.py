@@ -110,3 +110,22 @@ def test_paths_are_shown_relative_to_the_working_directory(
     monkeypatch.chdir(os.sep)
     _, _, err = run_cli("validate", str(INVALID / "duplicate-key.yaml"))
     assert err.startswith(str(INVALID / "duplicate-key.yaml").lstrip(os.sep) + ":5:1")
+
+
+def test_text_format_success_prints_warnings_to_stderr(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "kind: Segment\nkey: t\nname: T\nevaluation: edge\n"
+        "pql: (select X from xEvent where X.timestamp occurs <= 30 days before now)\n")
+    code, out, err = run_cli("validate", str(tmp_path / "a.yaml"))
+    assert code == 0 and out.startswith("OK: 1 segment, 0 exports, 0 environments in ")
+    first, excerpt, caret = err.splitlines()
+    assert first.startswith(f"{tmp_path / 'a.yaml'}:4:13: warning: segment 't' asks for edge "
+                            "evaluation but AEP would evaluate it in batch: ")
+    assert excerpt == "    evaluation: edge" and caret == "    " + " " * 12 + "^"
+
+
+def test_directory_named_like_yaml_is_skipped(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "ok.yaml").write_text("kind: Environment\nname: local\nsandbox: prod\n")
+    code, out, _ = run_cli("validate", str(tmp_path))
+    assert code == 0 and "1 environment" in out
