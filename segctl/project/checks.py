@@ -1,4 +1,4 @@
-"""Semantic checks over the built documents: duplicates, references, cycles, PQL.
+"""Semantic checks: duplicate keys and names, references, dependency cycles, PQL, eligibility.
 
 Each check is a pure function from a :class:`Context` to diagnostics; :data:`CHECKS` lists them.
 """

@@ -67,20 +67,7 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
         raise UsageError(f"no YAML files (*.yaml, *.yml) found under {target}")
 
     problems: list[Diagnostic] = []
-    sources: list[SourceFile] = []
-    docs: list[RawDocument] = []
-    for file in files:
-        source = read_source(file, root)
-        if isinstance(source, Diagnostic):
-            problems.append(source)
-            continue
-        sources.append(source)
-        for item in parse_documents(source):
-            if isinstance(item, Diagnostic):
-                problems.append(item)
-            else:
-                docs.append(item)
-
+    sources, docs = _read_documents(files, root, problems)
     by_kind: dict[str, list[RawDocument]] = defaultdict(list)
     for doc in docs:
         problem = _kind_problem(doc)
@@ -141,6 +128,25 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
     has_errors = any(d.severity == "error" for d in ordered)
     final = None if has_errors else _with_warnings(project, warnings)
     return LoadResult(final, ordered, counts)
+
+
+def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic]
+                    ) -> tuple[list[SourceFile], list[RawDocument]]:
+    """Every readable file and every document in them; unreadable parts become problems."""
+    sources: list[SourceFile] = []
+    docs: list[RawDocument] = []
+    for file in files:
+        source = read_source(file, root)
+        if isinstance(source, Diagnostic):
+            problems.append(source)
+            continue
+        sources.append(source)
+        for item in parse_documents(source):
+            if isinstance(item, Diagnostic):
+                problems.append(item)
+            else:
+                docs.append(item)
+    return sources, docs
 
 
 def _with_warnings(project: Project, warnings: tuple[Diagnostic, ...]) -> Project:
