@@ -61,16 +61,6 @@ def topological_order(segments: Iterable[str], refs: Mapping[str, frozenset[str]
     return order
 
 
-def transition(previous: list[Any] | None, qualifies: bool, now_ms: int) -> list[Any] | None:
-    """The new [status, lastQualificationTime] of one profile in one segment."""
-    was_member = previous is not None and previous[0] in MEMBER_STATUSES
-    if qualifies:
-        return [EXISTING if was_member else REALIZED, now_ms]
-    if was_member:
-        return [EXITED, now_ms]
-    return previous  # still exited (kept with its time) or never a member
-
-
 @dataclass(frozen=True)
 class SegmentResult:
     memberships: Memberships
@@ -87,7 +77,10 @@ Predicate = Any  # segctl.pql Predicate: .evaluate(profile, events, now, in_segm
 def evaluate_segment(data: ProfileData, predicate: Predicate, previous: Memberships,
                      now: datetime, now_ms: int,
                      in_segment: Callable[[str, str], bool]) -> SegmentResult:
-    """Evaluate one segment over every profile and compute the membership transitions."""
+    """Evaluate one segment over every profile and compute the membership transitions:
+    qualifying now → ``realized`` (new) or ``existing`` (was a member), with this run's time;
+    a member that no longer qualifies → ``exited`` at this run; an earlier exit is kept with
+    its time; a profile that never qualified gets no entry."""
     evaluate = predicate.evaluate
     uses_segments = getattr(predicate, "uses_segments", True)
     result: Memberships = {}
@@ -97,7 +90,6 @@ def evaluate_segment(data: ProfileData, predicate: Predicate, previous: Membersh
         membership = functools.partial(_member, in_segment, pid) if uses_segments else _never
         qualifies = evaluate(profile, events, now, membership)
         prev = get_prev(pid)
-        # transition() inlined: this loop runs once per profile and segment
         if qualifies is True or (qualifies is not False and qualifies):
             status = EXISTING if prev is not None and prev[0] in MEMBER_STATUSES else REALIZED
             result[pid] = [status, now_ms]
