@@ -9,24 +9,9 @@ from typing import Any
 
 import click
 
-from segctl.aep import AepClient, AepConfig
+from segctl.aep import AepClient
 from segctl.errors import SegctlError
-
-
-def _open_client() -> AepClient:
-    """The target chosen by the environment: the embedded local sandbox when no platform URL
-    is set (private stand-in until ``segctl.target.open_client`` is available)."""
-    try:
-        from segctl.target import open_client  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        config = AepConfig.from_env()
-        if config.is_local and config.platform_url.startswith("http://local.sandbox"):
-            from segctl.sandbox import LocalSandbox, default_data_dir
-
-            return AepClient(config, transport=LocalSandbox(default_data_dir()).transport())
-        return AepClient(config)
-    client: AepClient = open_client()
-    return client
+from segctl.target import open_client
 
 
 def parse_rows(files: Iterable[tuple[str, bytes]]) -> list[dict[str, Any]]:
@@ -111,7 +96,7 @@ def dataset() -> None:
               show_default=True)
 def preview(name: str, limit: int, fmt: str) -> None:
     """Show the rows the latest export wrote into dataset NAME."""
-    with _open_client() as client:
+    with open_client() as client:
         batch_id, rows = latest_rows(client, name)
     shown = rows[:limit]
     if fmt == "json":

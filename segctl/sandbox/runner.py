@@ -105,6 +105,8 @@ class JobRunner:
             item = self._queue.get()
             if item is None:
                 return
+            if self._closed:  # stop after the current job; the rest is recovered later
+                return
             kind, scope, rid = item
             try:
                 self.executors[kind](self.app, scope, rid)
@@ -130,11 +132,13 @@ class JobRunner:
         return self._idle.wait(timeout)
 
     def close(self) -> None:
+        """Stop taking jobs. A job still running gets a few seconds; jobs left unfinished
+        are resumed by the next sandbox that opens this data directory."""
         with self._lock:
             self._closed = True
             thread = self._thread
             self._queue.put(None)
         if thread is not None:
-            thread.join(timeout=30)
+            thread.join(timeout=5)
         with _LIVE_LOCK:
             _LIVE.discard(self.owner)
