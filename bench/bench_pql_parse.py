@@ -19,6 +19,7 @@ decoder reading the same trees as JSON. Target: >= 20,000 typical expressions/s 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import sys
@@ -45,16 +46,29 @@ def rate(fn: Callable[[str], object], items: list[str], repeat: int, runs: int) 
     return statistics.median(samples)
 
 
+def loop_ms() -> float:
+    """Milliseconds for one million empty loop iterations: the speed of this interpreter and
+    machine right now (shared CI machines can be several times slower than a laptop)."""
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(1_000_000):
+            pass
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     texts = [line for line in CORPUS.read_text().splitlines() if line]
     jsons = [json.dumps(to_json(parse(t))) for t in texts]
-    tokens = sum(len(tokenize(t)) - 1 for t in texts)
+    tokens = sum(len(tokenize(t)) - 3 for t in texts)  # minus the eof padding
     repeat, runs = (5, 3) if quick else (40, 7)
     print(f"corpus: {len(texts)} expressions, {tokens / len(texts):.1f} tokens and "
           f"{sum(map(len, texts)) / len(texts):.0f} characters on average")
-    print(f"python {platform.python_version()} on {platform.machine()}; "
-          f"median of {runs} runs x {repeat} passes\n")
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+          f"median of {runs} runs x {repeat} passes; empty 1M-iteration loop: "
+          f"{loop_ms():.0f} ms\n")
     results = {
         "parse": rate(parse, texts, repeat, runs),
         "tokenize only": rate(tokenize, texts, repeat, runs),

@@ -22,7 +22,7 @@ from segctl.pql.tokens import RESERVED, Token, tokenize
 #: relation operator token (punctuation kind or keyword) -> BinaryOp.op
 RELATION_TOKENS: dict[str, str] = {
     "=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
-    "in": "in", "notin": "notIn", "like": "like", "matches": "matches",
+    "in": "in", "notin": "notIn", "like": "like", "matches": "matches", "occurs": "occurs",
 }
 ADDITIVE_TOKENS: frozenset[str] = frozenset({"+", "-"})
 MULTIPLICATIVE_TOKENS: frozenset[str] = frozenset({"*", "/", "%"})
@@ -149,19 +149,18 @@ class Parser:
         return self.parse_relation()
 
     def relation_op(self, token: Token) -> str | None:
-        key = token.keyword if token.kind == "ident" else token.kind
-        if key is None:
-            return None
-        if key == "occurs":
-            return key
-        op = RELATION_TOKENS.get(key)
+        # keyword is None for punctuation, and "ident" is not a relation token
+        op = RELATION_TOKENS.get(token.keyword or token.kind)
         if op == "in" and self.no_in:
             return None
         return op
 
     def parse_relation(self) -> a.Expr:
         left = self.parse_additive()
-        op = self.relation_op(self.tok)
+        token = self.tok
+        if (token.keyword or token.kind) not in RELATION_TOKENS:
+            return left
+        op = self.relation_op(token)
         if op is None:
             return left
         self.advance()
@@ -176,19 +175,19 @@ class Parser:
                              following, hint="add parentheses")
         return node
 
-    def parse_binary(self, operators: frozenset[str],
-                     operand: Callable[[], a.Expr]) -> a.Expr:
-        left = operand()
-        while self.tok.kind in operators:
+    def parse_additive(self) -> a.Expr:
+        left = self.parse_multiplicative()
+        while self.tok.kind in ADDITIVE_TOKENS:
             op = self.advance().kind
-            left = a.BinaryOp(op, left, operand())
+            left = a.BinaryOp(op, left, self.parse_multiplicative())
         return left
 
-    def parse_additive(self) -> a.Expr:
-        return self.parse_binary(ADDITIVE_TOKENS, self.parse_multiplicative)
-
     def parse_multiplicative(self) -> a.Expr:
-        return self.parse_binary(MULTIPLICATIVE_TOKENS, self.parse_unary)
+        left = self.parse_unary()
+        while self.tok.kind in MULTIPLICATIVE_TOKENS:
+            op = self.advance().kind
+            left = a.BinaryOp(op, left, self.parse_unary())
+        return left
 
     def parse_unary(self) -> a.Expr:
         token = self.tok
@@ -262,9 +261,13 @@ class Parser:
         while True:
             kind = self.tok.kind
             if kind == ".":
-                self.advance()
-                name_token = self.expect("ident", "a field or method name after '.'")
-                name = str(name_token.value)
+                name_token = self.tokens[self.pos + 1]
+                if name_token.kind != "ident":
+                    self.advance()
+                    self.expect("ident", "a field or method name after '.'")
+                self.pos += 2
+                self.tok = self.tokens[self.pos]
+                name = name_token.value
                 if self.tok.kind == "(":
                     node = a.MethodCall(node, name, self.parse_args())
                 else:
@@ -301,9 +304,11 @@ class Parser:
         return parse(self)
 
     def parse_word(self) -> a.Expr:
-        token = self.advance()
+        token = self.tok
+        self.pos += 1
+        self.tok = self.tokens[self.pos]
         keyword = token.keyword
-        name = str(token.value)
+        name = token.value
         if keyword is not None:
             literal = _LITERAL_WORDS.get(keyword)
             if literal is not None:
@@ -377,7 +382,7 @@ class Parser:
 
     def parse_parameter(self) -> a.Expr:
         token = self.advance()
-        position = int(token.value)  # type: ignore[call-overload]
+        position = int(token.value)
         if position < 1:
             raise self.error("parameters are numbered from $1", token)
         return a.Parameter(position)

@@ -119,7 +119,7 @@ def parse_time_spec(parser: Parser) -> a.TimeSpec:
         parser.advance()
         unit = _parse_unit(parser)
         direction = _parse_direction(parser)
-        return a.OffsetSpec(token.kind, int(amount.value), unit,  # type: ignore[call-overload]
+        return a.OffsetSpec(token.kind, int(amount.value), unit,
                             direction, parse_anchor(parser))
     keyword = token.keyword
     if keyword in a.DIRECTIONS:

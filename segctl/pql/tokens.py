@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from segctl.pql.errors import PqlSyntaxError
 
 
 class Token(NamedTuple):
-    """One lexeme: ``kind``, decoded ``value``, keyword (lower case) or None, source span."""
+    """One lexeme: ``kind``, decoded ``value``, keyword (lower case) or None, source span.
+
+    ``value`` is the text of ``ident`` and punctuation tokens, the decoded string of
+    ``string``, the number of ``int``/``float``/``param``, and (kind, ref) of ``context``.
+    """
 
     kind: str
-    value: object
+    value: Any
     keyword: str | None
     start: int
     end: int
