@@ -3,7 +3,8 @@
 AEP rations on-demand segment jobs (AEP-API §1.9): at most 20 segment ids per job and two runs
 a day per sandbox. So jobs run only for batch segments whose membership can have changed (a
 create, a replace, or a change to the expression, schema, merge policy or evaluation type),
-plus the segments depending on them and those of exports with ``run: always``.
+plus the segments depending on them and those of exports that run for another reason
+(``run: always``, a new dataset, an export that never succeeded).
 """
 
 from __future__ import annotations
@@ -73,10 +74,13 @@ def plan_jobs(
     runs: list[ExportRun] = []
     evaluate = set(changed)
     for export in exports:
-        reason = _run_reason(export, changed, datasets[export.dataset])
+        exported = bool((live_datasets.get(export.dataset) or {}).get("lastSuccessfulBatch"))
+        reason = _run_reason(export, changed, datasets[export.dataset], exported)
         if reason is None:
             continue
-        if export.run == "always":
+        if not reason.startswith("segments changed"):
+            # not triggered by a change: its segments' memberships may never have been
+            # computed (a new export, a failed or skipped earlier run), so evaluate them too
             evaluate |= set(export.segments)
         runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
                               export.fields, tuple(export.status), reason))
@@ -96,7 +100,11 @@ def plan_jobs(
     return JobPlan(tuple(datasets.values()), jobs, tuple(runs), tuple(warnings))
 
 
-def _run_reason(export: Export, changed: set[str], dataset: DatasetChange) -> str | None:
+def _run_reason(
+    export: Export, changed: set[str], dataset: DatasetChange, exported: bool
+) -> str | None:
+    """Why an export runs in this plan, or None. ``on-change`` also catches up on an export
+    that never succeeded (a failed job, ``--no-jobs``), so re-running apply converges."""
     if export.run == "never":
         return None
     if export.run == "always":
@@ -106,4 +114,6 @@ def _run_reason(export: Export, changed: set[str], dataset: DatasetChange) -> st
         return f"segments changed: {', '.join(hit)}"
     if dataset.action is Action.CREATE:
         return "new dataset"
+    if not exported:
+        return "no successful export yet"
     return None

@@ -45,7 +45,7 @@ def read_live_state(client: AepClient, dataset_names: Iterable[str]) -> LiveStat
 
 # up to this many distinct dataset names are looked up one by one; beyond, one paged list
 _LOOKUPS = 3
-_PROPERTIES = "name,tags,updated"
+_PROPERTIES = "name,tags,updated,lastSuccessfulBatch"
 
 
 def find_datasets(client: AepClient, names: Iterable[str]) -> dict[str, Mapping[str, Any]]:

@@ -292,3 +292,23 @@ def test_saved_plan_is_refused_for_another_sandbox(example: Path, client: AepCli
     other = Target(plan.target.environment, "dev", plan.target.platform_url)
     with pytest.raises(StalePlanError, match="not for sandbox 'dev'"):
         check_fresh(plan, proj.files_hash, state.fingerprint(), other)
+
+
+def test_failed_job_then_rerun_runs_the_jobs_and_exports(tmp_path: Path, example: Path) -> None:
+    from segctl.sandbox import parse_faults
+
+    data = tmp_path / "jobs-fail"
+    with LocalSandbox(data, parse_faults("job_fail=1"), sample_profiles=300) as sbx, \
+            AepClient(AepConfig.local(), transport=sbx.transport()) as aep:
+        report = apply_plan(build_plan(load_project(example), aep), aep, FAST)
+        outcome = {(r.kind, r.key): r.outcome for r in report.results}
+        assert outcome[("segment-job", "job 1/1")] is Outcome.FAILED
+        assert outcome[("export", "female-customers-daily")] is Outcome.SKIPPED
+    with LocalSandbox(data, sample_profiles=300) as sbx, \
+            AepClient(AepConfig.local(), transport=sbx.transport()) as aep:
+        plan = build_plan(load_project(example), aep)
+        assert not plan.has_changes  # definitions and dataset are there...
+        assert [r.reason for r in plan.export_runs] == ["no successful export yet"]
+        assert plan.segment_jobs[0].segments == ("female-customers",)  # ...memberships are not
+        assert apply_plan(plan, aep, FAST).ok
+        assert not build_plan(load_project(example), aep).has_work

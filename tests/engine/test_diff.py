@@ -180,13 +180,19 @@ def test_exports_run_on_change_always_never_and_create_datasets() -> None:
                    name="Gold"), exports=exports)
     st = state(live("id-1", "Female", FEMALE, key="female"),
                live("id-2", "Gold", 'loyalty.tier = "gold"', key="gold"),
-               datasets={"Female customers": {"id": "ds-1", "name": "Female customers"},
+               datasets={"Female customers": {"id": "ds-1", "name": "Female customers",
+                                              "lastSuccessfulBatch": "b-1"},
                          "Gold": {"id": "ds-2", "name": "Gold"}})
     plan = plan_of(proj, st)
     assert [r.export for r in plan.export_runs] == ["always"]
     assert [(d.name, d.action.value) for d in plan.datasets] == [
         ("Female customers", "no-op"), ("Gold", "no-op"), ("Gold too", "create")]
     assert plan.segment_jobs[0].segments == ("gold",)  # run: always evaluates its segments
+    never = state(*st.segments, datasets={"Female customers": {"id": "ds-1"}, "Gold": {"id": "x"}})
+    catch_up = plan_of(proj, never)  # the last run failed or was skipped: run it again
+    first = catch_up.export_runs[0]
+    assert (first.export, first.reason) == ("on-change", "no successful export yet")
+    assert catch_up.segment_jobs[0].segments == ("female", "gold")
     edited = project(seg("female", 'person.gender = "male"', name="Female"),
                      seg("gold", 'loyalty.tier = "gold"', name="Gold"), exports=exports)
     changed = plan_of(edited, st)
