@@ -38,7 +38,17 @@ class PqlSyntaxError(SegctlError):
 
 
 class PqlJsonError(PqlSyntaxError):
-    """A pql/json document that is not valid JSON or not a PQL tree (message names the path)."""
+    """A pql/json document that is not valid JSON or not a PQL tree (message names the path).
+
+    ``pointer`` is the JSON pointer of the offending node, when the problem is in the tree.
+    """
+
+    def __init__(
+        self, message: str, *, location: Location | None = None, hint: str | None = None,
+        pointer: str | None = None,
+    ):
+        super().__init__(message, location=location, hint=hint)
+        self.pointer = pointer
 
 
 def locate(

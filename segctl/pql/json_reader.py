@@ -18,6 +18,7 @@ from segctl.errors import Location
 from segctl.pql import ast as a
 from segctl.pql.errors import PqlJsonError, locate
 from segctl.pql.json_codec import FREE_FUNCTIONS, KEYWORD_OPERATORS, PRIVATE_KEY
+from segctl.pql.json_locate import pointer_offset
 from segctl.pql.json_private import decode_private
 from segctl.pql.tokens import IDENT_RE, KEYWORDS, RESERVED
 
@@ -27,11 +28,16 @@ _BINARY_SYMBOLS = frozenset({*a.COMPARISON_OPS, *a.ARITHMETIC_OPS})
 
 
 def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
-    """The AST of a pql/json document (dict, JSON text, or double-encoded JSON text)."""
+    """The AST of a pql/json document (dict, JSON text, or double-encoded JSON text).
+
+    Errors in JSON text given once-encoded carry the line and column of the offending node.
+    """
     value: Any = doc
+    texts: list[str] = []
     for _ in range(3):  # JSON text, possibly a JSON string holding JSON text
         if not isinstance(value, str):
             break
+        texts.append(value)
         try:
             value = json.loads(value)
         except json.JSONDecodeError as err:
@@ -44,6 +50,14 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
         return reader.envelope(value)
     except RecursionError:
         raise PqlJsonError("pql/json tree nested too deeply", location=Location(file)) from None
+    except PqlJsonError as err:
+        offset = None
+        if len(texts) == 1 and err.pointer is not None:
+            offset = pointer_offset(texts[0], err.pointer)
+        if offset is None:
+            raise
+        raise PqlJsonError(err.message, location=locate(texts[0], offset, file=file),
+                           pointer=err.pointer) from None
 
 
 class JsonReader:
@@ -54,7 +68,8 @@ class JsonReader:
         self.bound: tuple[str, ...] = ()  # variables in scope: a root lookup must not be captured
 
     def error(self, path: str, message: str) -> PqlJsonError:
-        return PqlJsonError(f"at {path or '/'}: {message}", location=Location(self.file))
+        return PqlJsonError(f"at {path or '/'}: {message}", location=Location(self.file),
+                            pointer=path)
 
     def envelope(self, value: Any) -> a.Expr:
         if isinstance(value, dict) and "nodeType" not in value and "value" in value and (
@@ -67,8 +82,11 @@ class JsonReader:
                 from segctl.pql.parser import parse
 
                 return parse(inner, file=self.file)
-            if isinstance(inner, str):
-                return from_json(inner, file=self.file)
+            if isinstance(inner, str):  # errors inside are reported without a position
+                try:
+                    return from_json(inner, file=self.file)
+                except PqlJsonError as err:
+                    raise PqlJsonError(err.message, location=Location(self.file)) from None
             return self.node(inner, "/value")
         return self.node(value, "")
 
@@ -158,7 +176,8 @@ class JsonReader:
             if isinstance(value, list):
                 return a.ListLiteral(tuple(self.constant(v, None, f"{path}/{i}")
                                            for i, v in enumerate(value)))
-        raise self.error(path, f"cannot read {_kind(value)} as a {kind or 'PQL'} literal"
+        target = f"a literal of type {kind!r}" if kind else "a PQL literal"
+        raise self.error(path, f"cannot read {_kind(value)} as {target}"
                          + (" (PQL has no null literal)" if value is None else ""))
 
     def lookup_object(self, node: dict[str, Any], path: str) -> object:

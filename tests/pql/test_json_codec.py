@@ -78,37 +78,48 @@ def test_private_nodes_are_marked() -> None:
 
 
 BAD_DOCUMENTS = [
-    ('{"nodeType": "fnApply", "fnName": "=", "params": [', "invalid JSON", 1),
-    ("[1, 2]", "expected a JSON object node", None),
-    ('{"nodeType": "bogus"}', "unknown or missing nodeType 'bogus'", None),
-    ('{"nodeType": "fnApply", "params": []}', "expected a string 'fnName'", None),
+    ('{"nodeType": "fnApply", "fnName": "=", "params": [', "invalid JSON", 51),
+    ("[1, 2]", "expected a JSON object node", 1),
+    ('{"nodeType": "bogus"}', "unknown or missing nodeType 'bogus'", 1),
+    ('{"nodeType": "fnApply", "params": []}', "expected a string 'fnName'", 1),
     ('{"nodeType": "fnApply", "fnName": "=", "params": [{"nodeType": "literal", "value": 1}]}',
-     "'=' takes 2 param(s), got 1", None),
-    ('{"nodeType": "fieldLookup", "fieldName": "a-b"}', "'a-b' is not a valid PQL name", None),
+     "'=' takes 2 param(s), got 1", 1),
+    ('{"nodeType": "fieldLookup", "fieldName": "a-b"}', "'a-b' is not a valid PQL name", 1),
     ('{"nodeType": "literal", "literalType": "Integer", "value": "six"}',
-     "cannot read a string as a integer literal", None),
-    ('{"nodeType": "literal", "value": null}', "PQL has no null literal", None),
-    ('{"nodeType": "select", "variables": []}', "needs at least one varDecl", None),
+     "cannot read a string as a literal of type 'integer'", 60),
+    ('{"nodeType": "literal", "value": null}', "PQL has no null literal", 34),
+    ('{"nodeType": "select", "variables": []}', "needs at least one varDecl", 1),
     ('{"nodeType": "quantification", "quantifier": "most", "variables": '
      '[{"nodeType": "varDecl", "varName": "x", "from": {"nodeType": "fieldLookup", '
-     '"fieldName": "a"}}]}', "unknown quantifier 'most'", None),
+     '"fieldName": "a"}}]}', "unknown quantifier 'most'", 1),
     ('{"nodeType": "fnApply", "fnName": "occurs", "segctl": "occurs", "params": '
      '[{"nodeType": "fieldLookup", "fieldName": "t"}], "timeSpec": {"form": "soon"}}',
-     "unknown time specification form 'soon'", None),
+     "unknown time specification form 'soon'", 136),
     ('{"nodeType": "fnApply", "fnName": "x", "segctl": "teleport", "params": []}',
-     "unknown segctl node kind 'teleport'", None),
+     "unknown segctl node kind 'teleport'", 1),
 ]
 
 
-@pytest.mark.parametrize(("text", "message", "line"), BAD_DOCUMENTS)
-def test_bad_documents_raise_located_errors(text: str, message: str, line: int | None) -> None:
+@pytest.mark.parametrize(("text", "message", "col"), BAD_DOCUMENTS)
+def test_bad_documents_raise_located_errors(text: str, message: str, col: int) -> None:
     with pytest.raises(PqlJsonError) as info:
         from_json(text, file="seg.json")
     err = info.value
     assert isinstance(err, PqlSyntaxError)
     assert message in err.message
     assert err.location is not None and err.location.file == "seg.json"
-    assert err.location.line == line
+    assert (err.location.line, err.location.col) == (1, col)
+
+
+def test_structural_errors_in_json_text_point_at_the_node() -> None:
+    text = ('{"nodeType": "fnApply", "fnName": "and", "params": [\n'
+            '  {"nodeType": "fieldLookup", "fieldName": "ok"},\n'
+            '  {"nodeType": "fieldLookup", "fieldName": "not ok"}]}')
+    with pytest.raises(PqlJsonError) as info:
+        from_json(text, file="seg.json")
+    assert (info.value.line, info.value.col) == (3, 3)
+    assert info.value.pointer == "/params/1"
+    assert info.value.format().splitlines()[-1] == "      ^"
 
 
 def test_errors_name_the_json_path() -> None:
