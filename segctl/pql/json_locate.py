@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
-from json.decoder import scanstring
+from collections.abc import Callable
+from json import decoder
+
+# the C string scanner json itself uses (not in the type stubs)
+scanstring: Callable[[str, int], tuple[str, int]] = decoder.scanstring  # type: ignore[attr-defined]
 
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\n\r"
