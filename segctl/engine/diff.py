@@ -153,8 +153,43 @@ def diff(
             raw[want.key] = _with(raw[want.key], depends_on=deps)
 
     deletes, warnings, unmanaged = _orphans(desired, live, matched, prune)
-    ordered = dependency_order(list(raw.values()), {d.key: d.refs for d in desired})
+    warnings += _names_in_use(raw, live, id_to_key, deletes)
+    after = {d.key: (*d.refs, *raw[d.key].depends_on) for d in desired}
+    ordered = dependency_order(list(raw.values()), after)
     return DiffResult(tuple(deletes) + tuple(ordered), tuple(warnings), tuple(unmanaged))
+
+
+def _names_in_use(
+    raw: dict[str, SegmentChange],
+    live: Sequence[LiveSegment],
+    id_to_key: Mapping[str, str],
+    deletes: Sequence[SegmentChange],
+) -> list[PlanWarning]:
+    """Names are unique in a sandbox: a create or rename that takes a name another definition
+    holds waits for that one's rename or delete; when nothing frees it, warn (AEP answers 422)."""
+    holders = {have.name: have for have in live}
+    deleted = {c.id: c.key for c in deletes}
+    warnings: list[PlanWarning] = []
+    for key, change in raw.items():
+        if change.action not in (Action.CREATE, Action.UPDATE) or change.desired is None:
+            continue
+        holder = holders.get(change.desired.name)
+        if holder is None or holder.id == change.id:
+            continue
+        other = id_to_key.get(holder.id)
+        other_change = raw.get(other) if other is not None else None
+        if other_change is not None and other_change.desired is not None \
+                and other_change.desired.name != holder.name:
+            frees = other_change.key
+        elif holder.id in deleted:
+            frees = deleted[holder.id]
+        else:
+            warnings.append(PlanWarning(
+                "name-taken", f"{key}: the name {holder.name!r} belongs to another live "
+                "segment definition that this plan keeps; AEP will refuse it", key))
+            continue
+        raw[key] = _with(change, depends_on=tuple(dict.fromkeys((*change.depends_on, frees))))
+    return warnings
 
 
 def _change_for(

@@ -215,3 +215,15 @@ def test_prune_keeps_what_an_unmanaged_segment_still_uses_transitively() -> None
     plan = plan_of(project(), st, prune=True)
     assert actions(plan) == {}
     assert sorted(w.message.split(":")[0] for w in plan.warnings) == ["base", "mid"]
+
+
+def test_taking_a_name_waits_for_the_rename_or_delete_that_frees_it() -> None:
+    st = state(live("id-1", "Alpha", FEMALE, key="a"), live("id-2", "Hand made", FEMALE))
+    proj = project(seg("a", FEMALE, name="Alpha v2"), seg("b", "true", name="Alpha"),
+                   seg("c", "false", name="Hand made 2"))
+    plan = plan_of(proj, st)
+    by_key = {c.key: c for c in plan.changes}
+    assert by_key["b"].action is Action.CREATE and by_key["b"].depends_on == ("a",)
+    assert [c.key for c in plan.changes].index("a") < [c.key for c in plan.changes].index("b")
+    taken = plan_of(project(seg("a", FEMALE, name="Hand made")), st)  # kept, unmanaged holder
+    assert [(w.code, w.key) for w in taken.warnings] == [("name-taken", "a")]
