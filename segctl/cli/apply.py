@@ -70,7 +70,8 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
 
     with open_client(project.environment) as client:
         if saved is not None:
-            state = read_live_state(client, [e.dataset for e in project.exports])
+            state = read_live_state(client, [e.dataset for e in project.exports],
+                                    owned=saved.prune)
             check_fresh(saved, project.files_hash, state.fingerprint(),
                         target_of(project, client))
             the_plan = saved

@@ -71,6 +71,7 @@ def apply_plan(
     tasks = [t for change in plan.actionable for t in _segment_tasks(change, plan, client, ids)]
     tasks += [_dataset_task(d, client, datasets) for d in plan.datasets
               if d.action is Action.CREATE]
+    tasks += [_dataset_delete(d, client) for d in plan.datasets if d.action is Action.DELETE]
     done = run_tasks(tasks, opts.concurrency, prog.step)
     results = [done[t.name] for t in tasks]
     notes: list[str] = []
@@ -169,6 +170,18 @@ def _dataset_task(dataset: DatasetChange, client: AepClient, datasets: _Ids) -> 
         return _ok(base, new_id, "created")
 
     return Task(f"dataset:{dataset.name}", (), create, base)
+
+
+def _dataset_delete(dataset: DatasetChange, client: AepClient) -> Task:
+    base = ActionResult("dataset", "delete", dataset.name, Outcome.SKIPPED, name=dataset.name,
+                        id=dataset.id)
+
+    def delete() -> ActionResult:
+        assert dataset.id is not None
+        client.delete_dataset(dataset.id)
+        return _ok(base, dataset.id, "deleted")
+
+    return Task(f"dataset-delete:{dataset.name}", (), delete, base)
 
 
 def _ok(base: ActionResult, live_id: str | None, detail: str) -> ActionResult:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.engine.diff import MEMBERSHIP_FIELDS
+from segctl.engine.marker import dataset_owner
 from segctl.engine.model import (
     Action,
     DatasetChange,
@@ -50,6 +51,7 @@ def plan_jobs(
     changes: Sequence[SegmentChange],
     exports: Sequence[Export],
     live_datasets: Mapping[str, Mapping[str, Any]],
+    owned_datasets: Sequence[Mapping[str, Any]] = (),
 ) -> JobPlan:
     """Datasets to create, segment jobs (≤20 ids each, dependency order) and export runs.
 
@@ -70,6 +72,13 @@ def plan_jobs(
             datasets[export.dataset] = DatasetChange(
                 Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
             )
+
+    declared = {e.key for e in exports}
+    for dataset in owned_datasets:  # prune: datasets segctl made for exports now gone
+        owner, name = dataset_owner(dataset), str(dataset.get("name", ""))
+        if owner is not None and owner not in declared and name not in datasets:
+            datasets[name] = DatasetChange(Action.DELETE, name, owner,
+                                           id=str(dataset.get("id") or "") or None)
 
     runs: list[ExportRun] = []
     evaluate = set(changed)

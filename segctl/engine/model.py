@@ -92,9 +92,10 @@ class SegmentChange:
 
 @dataclass(frozen=True)
 class DatasetChange:
-    """An export's target dataset: created (and tagged) when missing, else reused by name."""
+    """An export's target dataset: created (and tagged) when missing, else reused by name;
+    with prune, a dataset segctl created for an export no longer declared is deleted."""
 
-    action: Action  # CREATE or NOOP
+    action: Action  # CREATE, NOOP or DELETE
     name: str
     export: str
     id: str | None = None
@@ -163,7 +164,7 @@ class Plan:
         Jobs alone are not changes: an export with ``run: always`` runs at every apply, yet a
         converged sandbox still plans "no changes".
         """
-        return bool(self.actionable or any(d.action is Action.CREATE for d in self.datasets))
+        return bool(self.actionable or any(d.action is not Action.NOOP for d in self.datasets))
 
     @property
     def has_work(self) -> bool:
@@ -174,10 +175,15 @@ class Plan:
     def datasets_to_create(self) -> int:
         return sum(1 for d in self.datasets if d.action is Action.CREATE)
 
+    @property
+    def datasets_to_delete(self) -> int:
+        return sum(1 for d in self.datasets if d.action is Action.DELETE)
+
     def summary(self) -> str:
         creates = self.count(Action.CREATE) + self.datasets_to_create
+        deletes = self.count(Action.DELETE) + self.datasets_to_delete
         return (
             f"Plan: {creates} to create, {self.count(Action.UPDATE)} to update, "
-            f"{self.count(Action.REPLACE)} to replace, {self.count(Action.DELETE)} to delete; "
+            f"{self.count(Action.REPLACE)} to replace, {deletes} to delete; "
             f"{len(self.segment_jobs)} segment jobs, {len(self.export_runs)} exports."
         )

@@ -13,7 +13,7 @@ from segctl.project import Project
 
 def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> Plan:
     """Read the live state through ``client`` (paged lists only) and diff the project with it."""
-    state = read_live_state(client, [export.dataset for export in project.exports])
+    state = read_live_state(client, [export.dataset for export in project.exports], owned=prune)
     return plan_from_state(project, state, prune=prune, target=target_of(project, client))
 
 
@@ -40,7 +40,8 @@ def plan_from_state(
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]
     result = diff(desired, live, policies, prune=prune)
-    jobs = plan_jobs(result.changes, project.exports, state.datasets)
+    jobs = plan_jobs(result.changes, project.exports, state.datasets,
+                     state.owned_datasets if prune else ())
     env = project.environment
     if target is None:
         target = Target(

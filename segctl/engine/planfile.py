@@ -41,7 +41,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "create": plan.count(Action.CREATE) + plan.datasets_to_create,
             "update": plan.count(Action.UPDATE),
             "replace": plan.count(Action.REPLACE),
-            "delete": plan.count(Action.DELETE),
+            "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
             "segment_jobs": len(plan.segment_jobs),
             "exports": len(plan.export_runs),
             "has_changes": plan.has_changes,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.aep import AepClient
+from segctl.engine.marker import DATASET_TAG
 from segctl.engine.normalise import stable_json
 
 
@@ -23,24 +24,32 @@ class LiveState:
     segments: tuple[Mapping[str, Any], ...]
     merge_policies: tuple[Mapping[str, Any], ...]
     datasets: Mapping[str, Mapping[str, Any]]  # dataset name -> object (with "id")
+    owned_datasets: tuple[Mapping[str, Any], ...] = ()  # tagged by segctl (read for prune)
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
         rows = sorted((str(s.get("id")), str(s.get("updateTime"))) for s in self.segments)
         sets = sorted(
             (name, str(d.get("id")), str(d.get("updated", ""))) for name, d in self.datasets.items()
-        )
+        ) + sorted((str(d.get("name")), str(d.get("id")), "owned") for d in self.owned_datasets)
         policies = sorted(f"{p.get('id')}:{p.get('default')}" for p in self.merge_policies)
         digest = hashlib.sha256(stable_json([rows, sets, policies]).encode()).hexdigest()
         return f"sha256:{digest}"
 
 
-def read_live_state(client: AepClient, dataset_names: Iterable[str]) -> LiveState:
-    """One paged pass over definitions, merge policies and the named datasets."""
+def read_live_state(
+    client: AepClient, dataset_names: Iterable[str], *, owned: bool = False
+) -> LiveState:
+    """One paged pass over definitions, merge policies and the named datasets; with ``owned``
+    (prune) also the datasets carrying segctl's tag."""
     segments = tuple(client.list_segment_definitions())
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
-    return LiveState(segments, policies, datasets)
+    mine: tuple[Mapping[str, Any], ...] = ()
+    if owned:
+        mine = tuple(client.list_datasets(
+            params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
+    return LiveState(segments, policies, datasets, mine)
 
 
 # up to this many distinct dataset names are looked up one by one; beyond, one paged list

@@ -84,9 +84,11 @@ def _tail(plan: Plan) -> list[str]:
                 for n, job in enumerate(plan.segment_jobs, 1)]
         out.append("")
     creates = [d for d in plan.datasets if d.action is Action.CREATE]
-    if plan.export_runs or creates:
+    if plan.export_runs or creates or plan.datasets_to_delete:
         out += ["#### Exports", ""]
         out += [f"- new dataset **{_esc(d.name)}** (for `{d.export}`)" for d in creates]
+        out += [f"- delete dataset **{_esc(d.name)}** (export `{d.export}` no longer declared)"
+                for d in plan.datasets if d.action is Action.DELETE]
         out += [f"- `{r.export}` → **{_esc(r.dataset)}** ({_esc(r.reason)})"
                 for r in plan.export_runs]
         out.append("")

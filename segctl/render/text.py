@@ -48,6 +48,10 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
             out.append(style.action(Action.CREATE, f"  + dataset {ds.name!r}")
                        + f"  (for export {ds.export}; tagged as owned by segctl)")
             out.append("")
+        for ds in (d for d in plan.datasets if d.action is Action.DELETE):
+            out.append(style.action(Action.DELETE, f"  - dataset {ds.name!r}")
+                       + f"  id={ds.id}  (made for export {ds.export}, no longer declared)")
+            out.append("")
         if plan.segment_jobs:
             out.append("Segment jobs (at most 20 segments each):")
             for number, job in enumerate(plan.segment_jobs, 1):

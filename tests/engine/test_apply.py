@@ -312,3 +312,20 @@ def test_failed_job_then_rerun_runs_the_jobs_and_exports(tmp_path: Path, example
         assert plan.segment_jobs[0].segments == ("female-customers",)  # ...memberships are not
         assert apply_plan(plan, aep, FAST).ok
         assert not build_plan(load_project(example), aep).has_work
+
+
+def test_prune_deletes_datasets_made_for_exports_no_longer_declared(
+    example: Path, client: AepClient, tmp_path: Path
+) -> None:
+    converge(example, client)
+    client.create_dataset({"name": "Not ours", "tags": {"team": ["crm"]}})
+    (example / "exports.yaml").unlink()
+    plan = build_plan(load_project(example), client, prune=True)
+    assert [(d.action, d.name) for d in plan.datasets] == [(Action.DELETE, "Female customers")]
+    assert plan.has_changes and plan.summary().startswith("Plan: 0 to create, 0 to update, "
+                                                          "0 to replace, 1 to delete;")
+    assert not build_plan(load_project(example), client).has_changes  # only with --prune
+    converge(example, client, prune=True)
+    assert client.find_dataset_by_name("Female customers") is None
+    assert client.find_dataset_by_name("Not ours") is not None
+    assert not build_plan(load_project(example), client, prune=True).has_changes

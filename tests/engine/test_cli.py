@@ -99,3 +99,14 @@ def test_no_jobs_writes_definitions_only(workdir: Path) -> None:
     assert code == 0
     assert "note: --no-jobs: 1 segment job(s) and 1 export(s) were not run" in out
     assert "export run" not in out
+
+
+def test_saved_prune_plan_applies(workdir: Path) -> None:
+    assert run("apply", "--auto-approve")[0] == 0
+    (workdir / "segments" / "exports.yaml").unlink()
+    code, _, _ = run("plan", "--prune", "--out", "prune.json", "--detailed-exitcode")
+    assert code == 2
+    code, out, err = run("apply", "prune.json")
+    assert code == 0, err
+    assert "dataset delete" in out and "Female customers" in out
+    assert run("plan", "--prune", "--detailed-exitcode")[0] == 0
