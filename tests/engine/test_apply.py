@@ -329,3 +329,18 @@ def test_prune_deletes_datasets_made_for_exports_no_longer_declared(
     assert client.find_dataset_by_name("Female customers") is None
     assert client.find_dataset_by_name("Not ours") is not None
     assert not build_plan(load_project(example), client, prune=True).has_changes
+
+
+def test_the_repository_example_project_converges(tmp_path: Path, client: AepClient) -> None:
+    import shutil
+
+    source = Path(__file__).resolve().parents[2] / "segments"
+    if not source.is_dir():
+        pytest.skip("no example project in this checkout")
+    root = tmp_path / "segments"
+    shutil.copytree(source, root)
+    converge(root, client)
+    again = build_plan(load_project(root), client)
+    assert not again.has_changes, [c for c in again.actionable]
+    # only `run: always` exports (and their segments) are still run by a converged apply
+    assert all(r.reason == "run: always" for r in again.export_runs)
