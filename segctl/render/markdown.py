@@ -9,6 +9,7 @@ from segctl.render.text import show, where
 
 MAX_CHARS = 60_000
 MAX_EDGES = 150
+MAX_LISTED = 25  # jobs, exports and names listed in full; the rest are counted
 _RESERVE = 600  # room kept for the truncation note and the closing sections
 
 
@@ -81,7 +82,8 @@ def _tail(plan: Plan) -> list[str]:
     if plan.segment_jobs:
         out += ["#### Segment jobs", ""]
         out += [f"{n}. {', '.join(f'`{k}`' for k in job.segments)}"
-                for n, job in enumerate(plan.segment_jobs, 1)]
+                for n, job in enumerate(plan.segment_jobs[:MAX_LISTED], 1)]
+        out += _more(len(plan.segment_jobs), "segment jobs")
         out.append("")
     creates = [d for d in plan.datasets if d.action is Action.CREATE]
     if plan.export_runs or creates or plan.datasets_to_delete:
@@ -90,12 +92,20 @@ def _tail(plan: Plan) -> list[str]:
         out += [f"- delete dataset **{_esc(d.name)}** (export `{d.export}` no longer declared)"
                 for d in plan.datasets if d.action is Action.DELETE]
         out += [f"- `{r.export}` → **{_esc(r.dataset)}** ({_esc(r.reason)})"
-                for r in plan.export_runs]
+                for r in plan.export_runs[:MAX_LISTED]]
+        out += _more(len(plan.export_runs), "exports")
         out.append("")
     if plan.unmanaged:
-        out += [f"Not declared any more (`apply --prune` deletes them): "
-                f"{', '.join(_esc(n) for n in plan.unmanaged)}", ""]
+        names = ", ".join(_esc(n) for n in plan.unmanaged[:MAX_LISTED])
+        extra = len(plan.unmanaged) - MAX_LISTED
+        names += f" and {extra} more" if extra > 0 else ""
+        out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
     return out
+
+
+def _more(total: int, what: str) -> list[str]:
+    return ["", f"_… and {total - MAX_LISTED} more {what} (see `segctl plan`)._"] \
+        if total > MAX_LISTED else []
 
 
 def _mermaid(plan: Plan) -> list[str]:

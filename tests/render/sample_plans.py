@@ -94,7 +94,11 @@ def many_changes(count: int) -> Plan:
                                       f'homeAddress.city = "City number {i}"'))
         for i in range(count)
     )
-    return Plan(changes=changes, project_root="segments", files_hash="x", fingerprint="y")
+    jobs = tuple(SegmentJob(tuple(c.key for c in changes[i:i + 20]))
+                 for i in range(0, count, 20))
+    old = tuple(f"Old {i}" for i in range(count))
+    return Plan(changes=changes, segment_jobs=jobs, unmanaged=old,
+                project_root="segments", files_hash="x", fingerprint="y")
 
 
 PLANS = {"every_action": every_action, "no_changes": no_changes}

@@ -70,3 +70,5 @@ def test_markdown_is_truncated_under_the_limit_with_a_note() -> None:
     assert len(md) <= MAX_CHARS
     assert "**Truncated:**" in md and "of 3000 changes are not shown" in md
     assert md.count("<details>") == md.count("</details>")
+    assert md.count("```") % 2 == 0  # no fence left open
+    assert "and 125 more segment jobs" in md and "and 2975 more" in md
