@@ -85,9 +85,7 @@ def _object(reader: JsonReader, node: Node, path: str) -> a.Expr:
 
 
 def _function(reader: JsonReader, node: Node, path: str) -> a.Expr:
-    name = reader.string(node, "fnName", path)
-    reader.check_name(name, path)
-    return a.Call(name, tuple(reader.params(node, path)))
+    return reader.call(reader.string(node, "fnName", path), reader.params(node, path), path)
 
 
 def _method(reader: JsonReader, node: Node, path: str) -> a.Expr:

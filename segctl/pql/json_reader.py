@@ -322,12 +322,19 @@ class JsonReader:
             return a.Filter(params[0], params[1].body)
         self.check_name(name, path)
         if name in FREE_FUNCTIONS or not params:
-            return a.Call(name, tuple(params))
+            return self.call(name, params, path)
         return a.MethodCall(params[0], name, tuple(params[1:]))
 
     def check_name(self, name: str, path: str) -> None:
         if not IDENT_RE.match(name):
             raise self.error(path, f"{name!r} is not a PQL function or operator")
+
+    def call(self, name: str, params: list[a.Expr], path: str) -> a.Expr:
+        """A free function call; keywords (``select``, ``date`` of the wrong arity) are not."""
+        self.check_name(name, path)
+        if name.lower() in KEYWORDS:
+            raise self.error(path, f"{name!r} with {len(params)} param(s) is not a PQL function")
+        return a.Call(name, tuple(params))
 
     def arity(self, name: str, params: list[a.Expr], count: int, path: str) -> None:
         if len(params) != count:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from segctl.pql import ast as a
 from segctl.pql import parser_forms as forms
+from segctl.pql import parser_literals as literals
 from segctl.pql.errors import PqlSyntaxError
 from segctl.pql.tokens import RESERVED, Token, tokenize
 
@@ -296,7 +297,7 @@ class Parser:
         kind = token.kind
         if kind == "ident":
             return self.parse_word()
-        parse = _PRIMARY_BY_KIND.get(kind)
+        parse = literals.PRIMARY_BY_KIND.get(kind)
         if parse is None:
             if kind == "eof":
                 raise self.error("unexpected end of input: expected an expression")
@@ -331,87 +332,6 @@ class Parser:
             raise self.error(f"date() takes 3 arguments (year, month, day), got {len(args)}",
                              token)
         return a.DateLiteral(*args)
-
-    def parse_parenthesised(self) -> a.Expr:
-        self.advance()
-        first = self.nested(self.parse_expr)
-        if self.tok.kind == ",":  # ("a", "b"): a tolerated list spelling
-            items = [first]
-            while self.tok.kind == ",":
-                self.advance()
-                items.append(self.nested(self.parse_expr))
-            self.expect(")", "')' closing the list")
-            return a.ListLiteral(tuple(items))
-        self.expect(")", "')'")
-        return first
-
-    def parse_list(self) -> a.Expr:
-        self.advance()
-        items: list[a.Expr] = []
-        if self.tok.kind != "]":
-            items.append(self.nested(self.parse_expr))
-            while self.tok.kind == ",":
-                self.advance()
-                items.append(self.nested(self.parse_expr))
-        self.expect("]", "',' or ']' in the list")
-        return a.ListLiteral(tuple(items))
-
-    def parse_object(self) -> a.Expr:
-        self.advance()
-        entries: list[tuple[str, a.Expr]] = []
-        if self.tok.kind != "}":
-            while True:
-                key = self.expect("string", "a quoted key in the object literal")
-                self.expect(":", "':' after the object key")
-                entries.append((str(key.value), self.nested(self.parse_expr)))
-                if self.tok.kind != ",":
-                    break
-                self.advance()
-        self.expect("}", "',' or '}' in the object literal")
-        return a.ObjectLiteral(tuple(entries))
-
-    def parse_up(self) -> a.Expr:
-        levels = 0
-        while self.tok.kind == "^":
-            self.advance()
-            levels += 1
-        if self.tok.kind == ".":
-            self.advance()
-        name = self.expect("ident", "a field name after '^'")
-        return a.Up(levels, str(name.value))
-
-    def parse_parameter(self) -> a.Expr:
-        token = self.advance()
-        position = int(token.value)
-        if position < 1:
-            raise self.error("parameters are numbered from $1", token)
-        return a.Parameter(position)
-
-
-def _literal(node_type: type[a.Expr]) -> Callable[[Parser], a.Expr]:
-    def parse(parser: Parser) -> a.Expr:
-        return node_type(parser.advance().value)  # type: ignore[call-arg]
-
-    return parse
-
-
-def _context(parser: Parser) -> a.Expr:
-    value = parser.advance().value
-    assert isinstance(value, tuple)
-    return a.ContextRef(str(value[0]), str(value[1]))
-
-
-_PRIMARY_BY_KIND: dict[str, Callable[[Parser], a.Expr]] = {
-    "int": _literal(a.IntegerLiteral),
-    "float": _literal(a.NumberLiteral),
-    "string": _literal(a.StringLiteral),
-    "param": Parser.parse_parameter,
-    "context": _context,
-    "(": Parser.parse_parenthesised,
-    "[": Parser.parse_list,
-    "{": Parser.parse_object,
-    "^": Parser.parse_up,
-}
 
 
 def parse(text: str, *, file: str | None = None, first_line: int = 1,
