@@ -4,6 +4,8 @@ sample data."""
 from __future__ import annotations
 
 import shutil
+import signal
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +83,7 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     click.echo(f"  export AEP_PLATFORM_URL={url}")
     click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
     click.echo("Press Ctrl-C to stop.")
+    _stop_on_sigterm()
     try:
         server.wait()
     except KeyboardInterrupt:
@@ -88,6 +91,17 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     finally:
         server.close()
         app.close()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (service managers, ``kill``) stops the server like Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 @sandbox.command("seed")

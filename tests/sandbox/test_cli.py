@@ -39,7 +39,8 @@ def test_seed_and_reset(tmp_path: Path) -> None:
     assert done.exit_code == 0 and not (data / "profiles").exists()
 
 
-def test_serve_prints_url_and_env_and_answers(tmp_path: Path, seeded_template: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_prints_url_and_env_and_answers(tmp_path: Path, stop: signal.Signals) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "segctl", "sandbox", "serve", "--port", "0", "--data",
          str(tmp_path / "served")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -55,7 +56,7 @@ def test_serve_prints_url_and_env_and_answers(tmp_path: Path, seeded_template: P
             headers = gateway_headers(issue_token(client))
             assert client.get("/data/foundation/catalog/dataSets", headers=headers).json() == {}
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         proc.wait(timeout=20)
     assert proc.returncode == 0
 
