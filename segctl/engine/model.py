@@ -89,6 +89,12 @@ class SegmentChange:
     adopted: bool = False
     evaluation: str = "batch"
 
+    @property
+    def adopt_only(self) -> bool:
+        """An unmarked live definition that already matches the files: apply only stamps the
+        ownership marker, so it is not a change (``segctl import`` then ``plan`` is empty)."""
+        return self.action is Action.UPDATE and self.adopted and not self.fields
+
 
 @dataclass(frozen=True)
 class DatasetChange:
@@ -164,12 +170,15 @@ class Plan:
         Jobs alone are not changes: an export with ``run: always`` runs at every apply, yet a
         converged sandbox still plans "no changes".
         """
-        return bool(self.actionable or any(d.action is not Action.NOOP for d in self.datasets))
+        return bool(
+            any(not c.adopt_only for c in self.actionable)
+            or any(d.action is not Action.NOOP for d in self.datasets)
+        )
 
     @property
     def has_work(self) -> bool:
         """True when apply would write anything or start any job."""
-        return self.has_changes or bool(self.segment_jobs or self.export_runs)
+        return bool(self.actionable or self.segment_jobs or self.export_runs) or self.has_changes
 
     @property
     def datasets_to_create(self) -> int:
@@ -182,8 +191,10 @@ class Plan:
     def summary(self) -> str:
         creates = self.count(Action.CREATE) + self.datasets_to_create
         deletes = self.count(Action.DELETE) + self.datasets_to_delete
+        adopts = sum(1 for change in self.changes if change.adopt_only)
+        adopting = f", {adopts} to adopt" if adopts else ""
         return (
-            f"Plan: {creates} to create, {self.count(Action.UPDATE)} to update, "
-            f"{self.count(Action.REPLACE)} to replace, {deletes} to delete; "
+            f"Plan: {creates} to create, {self.count(Action.UPDATE) - adopts} to update, "
+            f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
             f"{len(self.segment_jobs)} segment jobs, {len(self.export_runs)} exports."
         )

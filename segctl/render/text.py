@@ -34,7 +34,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if not plan.has_changes:
         place = where(plan)
         out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
-        if plan.has_work:
+        if any(c.adopt_only for c in actionable):
+            out.append("Apply would stamp the ownership marker on the adopted segments below.")
+        if plan.segment_jobs or plan.export_runs:
             out.append("Apply would still run the jobs below (exports with `run: always`).")
         out.append("")
     else:
