@@ -15,6 +15,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,11 @@ CREATE TABLE IF NOT EXISTS memberships (
 DB_NAME = "sandbox.db"
 
 
+class _Connection(sqlite3.Connection):
+    """A subclass only so connections can be tracked weakly: a request thread's connection
+    is closed when the thread ends, instead of piling up in a long-running server."""
+
+
 @dataclass(frozen=True)
 class Scope:
     """The partition every resource lives in: an IMS org and a sandbox name."""
@@ -59,7 +65,7 @@ class Store:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_NAME
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._all_lock = threading.Lock()
         self._conn().executescript(_SCHEMA)
 
@@ -68,13 +74,13 @@ class Store:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
+                                   check_same_thread=False, factory=_Connection)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
             with self._all_lock:
-                self._all.append(conn)
+                self._all.add(conn)
         return conn
 
     @contextlib.contextmanager
@@ -94,10 +100,10 @@ class Store:
 
     def close(self) -> None:
         with self._all_lock:
-            for conn in self._all:
+            for conn in list(self._all):
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
-            self._all.clear()
+            self._all = weakref.WeakSet()
         self._local = threading.local()
 
     # -- resources ---------------------------------------------------------------------------

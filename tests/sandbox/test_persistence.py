@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from segctl.sandbox import LocalSandbox
 from segctl.sandbox.common import sandbox_object
@@ -89,3 +92,23 @@ def test_concurrent_requests_over_http(server, http: httpx.Client) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert set(pool.map(dataset, range(30))) == {201}
     assert len(http.get(f"{CATALOG}/dataSets", params={"limit": 100}).json()) == 30
+
+
+def _open_db_handles(data_dir: Path) -> int:
+    db = str((data_dir / "sandbox.db").resolve())
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) == db:
+                count += 1
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_request_threads_do_not_leak_connections(server, http: httpx.Client,
+                                                  data_dir: Path) -> None:
+    for _ in range(150):  # a fresh connection, so a fresh server thread, per request
+        with httpx.Client(base_url=server.url, headers=dict(http.headers)) as client:
+            assert client.get(f"{CATALOG}/dataSets").status_code == 200
+    gc.collect()
+    assert _open_db_handles(data_dir) < 60
