@@ -51,8 +51,10 @@ def test_json_round_trips_through_the_codec() -> None:
 
 def test_text_summary_line_and_glyphs() -> None:
     text = render_plan(PLANS["every_action"](), "text")
-    assert text.rstrip().endswith("Plan: 3 to create, 1 to update, 1 to replace, 2 to delete, 1 to adopt; "
-                                  "1 segment jobs, 1 exports.")
+    assert text.rstrip().endswith(
+        "Plan: 3 to create, 1 to update, 1 to replace, 2 to delete, 1 to adopt; "
+        "1 segment jobs, 1 exports."
+    )
     for glyph in ("  + segment", "  ~ segment", "  -/+ segment", "  - segment"):
         assert glyph in text
     assert "\x1b[" not in text
