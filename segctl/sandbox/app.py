@@ -101,7 +101,8 @@ class LocalSandbox:
             if not profiles.has_sample(self.data_dir):
                 log.info("seeding %d sample profiles into %s", self.sample_profiles,
                          self.data_dir)
-                profiles.seed(self.data_dir, self.sample_profiles, self.sample_seed, self.now())
+                profiles.seed(self.data_dir, self.sample_profiles, self.sample_seed,
+                              self.now(), only_if_missing=True)
 
     def profile_data(self) -> profiles.ProfileData:
         self.ensure_sample()

@@ -8,7 +8,9 @@ picked up by the next job.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,17 +87,38 @@ def has_sample(data_dir: Path) -> bool:
     return all(p.is_file() for p in paths(data_dir))
 
 
-def seed(data_dir: Path, profiles: int, seed_value: int, now: datetime) -> tuple[Path, Path]:
-    """(Re)generate the sample with segctl.sandbox.sample and put it where the loader looks."""
-    from segctl.sandbox import sample
-
+@contextlib.contextmanager
+def _seed_lock(data_dir: Path) -> Iterator[None]:
+    """An advisory lock so two processes never write the sample at the same time."""
     target = Path(data_dir) / PROFILES_DIR
     target.mkdir(parents=True, exist_ok=True)
-    written = sample.write_sample(target, profiles, seed_value, now)
+    with (target / ".seed.lock").open("a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # no fcntl (Windows): the atomic renames below still hold
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def seed(data_dir: Path, profiles: int, seed_value: int, now: datetime,
+         *, only_if_missing: bool = False) -> tuple[Path, Path]:
+    """(Re)generate the sample with segctl.sandbox.sample and put it where the loader looks.
+    Files are written aside and renamed into place, so a reader never sees half a file."""
+    from segctl.sandbox import sample
+
     wanted = paths(data_dir)
-    for src, dst in zip(written, wanted, strict=True):
-        if Path(src).resolve() != dst.resolve():
-            Path(src).replace(dst)
+    with _seed_lock(data_dir):
+        if only_if_missing and has_sample(data_dir):
+            return wanted
+        with tempfile.TemporaryDirectory(dir=wanted[0].parent, prefix=".seed-") as tmp:
+            written = sample.write_sample(Path(tmp), profiles, seed_value, now)
+            for src, dst in zip(written, wanted, strict=True):
+                Path(src).replace(dst)
     return wanted
 
 

@@ -112,3 +112,17 @@ def test_request_threads_do_not_leak_connections(server, http: httpx.Client,
             assert client.get(f"{CATALOG}/dataSets").status_code == 200
     gc.collect()
     assert _open_db_handles(data_dir) < 60
+
+
+def test_first_use_seeds_the_sample(tmp_path: Path) -> None:
+    app = LocalSandbox(tmp_path / "fresh", now=fixed_now, sample_profiles=30, sample_seed=5)
+    with contextlib.closing(_client(app)) as client:
+        seg = client.post(f"{UPS}/segment/definitions",
+                          json=definition("all", 'person.gender = "female" or true')).json()
+        job = client.post(f"{UPS}/segment/jobs", json=[{"segmentId": seg["id"]}]).json()
+        done = wait_job(client, f"{UPS}/segment/jobs/{job['id']}")
+    app.close()
+    assert done["status"] == "SUCCEEDED", done.get("errors")
+    assert done["metrics"]["totalProfiles"] == 30
+    lines = (tmp_path / "fresh" / "profiles" / "profiles.ndjson").read_text().splitlines()
+    assert len(lines) == 30
