@@ -95,16 +95,87 @@ def create_policy(ctx: Ctx) -> httpx.Response:
                 "version": 1, "default": bool(body.get("default")),
                 "isActiveOnEdge": bool(body.get("isActiveOnEdge")), "updateEpoch": now // 1000})
     with ctx.app.store.write():
-        for other in existing:  # at most one default and one active-on-edge policy
-            changed = False
-            for key in ("default", "isActiveOnEdge"):
-                if doc[key] and other.get(key):
-                    other[key] = False
-                    changed = True
-            if changed:
-                ctx.app.store.put(POLICY, ctx.scope, other["id"], other, name=other["name"])
+        _unset_others(ctx, doc)
         ctx.app.store.put(POLICY, ctx.scope, doc["id"], doc, name=doc["name"], created=now)
     return json_response(200, doc)
+
+
+def _unset_others(ctx: Ctx, doc: dict[str, Any]) -> None:
+    """At most one default and one active-on-edge policy: ``doc`` takes the flags it sets."""
+    for other in policies(ctx.app, ctx.scope):
+        if other["id"] == doc["id"]:
+            continue
+        changed = False
+        for key in ("default", "isActiveOnEdge"):
+            if doc.get(key) and other.get(key):
+                other[key] = False
+                changed = True
+        if changed:
+            ctx.app.store.put(POLICY, ctx.scope, other["id"], other, name=other["name"])
+
+
+def _store_policy(ctx: Ctx, doc: dict[str, Any]) -> None:
+    with ctx.app.store.write():
+        _unset_others(ctx, doc)
+        doc["version"] = int(doc.get("version", 1)) + 1
+        doc["updateEpoch"] = ctx.app.now_ms() // 1000
+        ctx.app.store.put(POLICY, ctx.scope, doc["id"], doc, name=doc["name"])
+
+
+def _load_policy(ctx: Ctx) -> dict[str, Any]:
+    doc = merge_policy(ctx.app, ctx.scope, ctx.params["id"])
+    if doc is None:
+        raise not_found("merge policy", ctx.params["id"])
+    return doc
+
+
+_PATCHABLE = {"/name": ("name",), "/identityGraph.type": ("identityGraph", "type"),
+              "/attributeMerge.type": ("attributeMerge", "type"),
+              "/schema.name": ("schema", "name"),
+              "/default": ("default",), "/isActiveOnEdge": ("isActiveOnEdge",)}
+
+
+def patch_policy(ctx: Ctx) -> httpx.Response:
+    """JSON-Patch-style ``add`` ops (the docs also show a single op object, accepted too)."""
+    doc = _load_policy(ctx)
+    body = ctx.json()
+    ops = body if isinstance(body, list) else [body]
+    for op in ops:
+        target = _PATCHABLE.get(str(op.get("path"))) if isinstance(op, dict) else None
+        if target is None or op.get("op") != "add":
+            raise bad_request(f"Only op add on {', '.join(_PATCHABLE)} is supported.")
+        holder = doc
+        for key in target[:-1]:
+            holder = holder.setdefault(key, {})
+        holder[target[-1]] = op.get("value")
+    _check_policy(doc)
+    _store_policy(ctx, doc)
+    return json_response(200, doc)
+
+
+def put_policy(ctx: Ctx) -> httpx.Response:
+    doc = _load_policy(ctx)
+    body = ctx.json_object()
+    _check_policy(body)
+    for key in ("name", "schema", "identityGraph", "attributeMerge"):
+        if key in body:
+            doc[key] = body[key]
+    doc["default"] = bool(body.get("default"))
+    doc["isActiveOnEdge"] = bool(body.get("isActiveOnEdge"))
+    _store_policy(ctx, doc)
+    return json_response(200, doc)
+
+
+def bulk_get_policies(ctx: Ctx) -> httpx.Response:
+    ids = ctx.json_object().get("ids")
+    if not isinstance(ids, list):
+        raise bad_request('Body must be {"ids": [{"id": "..."}]}.')
+    docs = {d["id"]: d for d in policies(ctx.app, ctx.scope)}
+    results = {}
+    for item in ids:
+        pid = str(item.get("id")) if isinstance(item, dict) else str(item)
+        results[pid] = docs.get(pid) or {"id": pid, "status": 404}
+    return json_response(207, {"results": results})
 
 
 def delete_policy(ctx: Ctx) -> httpx.Response:
@@ -211,7 +282,10 @@ def delete_schedule(ctx: Ctx) -> httpx.Response:
 ROUTES = [
     Route("GET", f"{UPS_BASE}/config/mergePolicies", list_policies),
     Route("POST", f"{UPS_BASE}/config/mergePolicies", create_policy),
+    Route("POST", f"{UPS_BASE}/config/mergePolicies/bulk-get", bulk_get_policies),
     Route("GET", f"{UPS_BASE}/config/mergePolicies/{{id}}", get_policy),
+    Route("PATCH", f"{UPS_BASE}/config/mergePolicies/{{id}}", patch_policy),
+    Route("PUT", f"{UPS_BASE}/config/mergePolicies/{{id}}", put_policy),
     Route("DELETE", f"{UPS_BASE}/config/mergePolicies/{{id}}", delete_policy),
     Route("GET", f"{UPS_BASE}/config/schedules", list_schedules),
     Route("POST", f"{UPS_BASE}/config/schedules", create_schedule),

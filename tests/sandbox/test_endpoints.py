@@ -253,3 +253,31 @@ def test_preview_and_estimate(local: httpx.Client) -> None:
 ])
 def test_unknown_routes(local: httpx.Client, method: str, path: str, status: int) -> None:
     assert local.request(method, path).status_code == status
+
+
+def test_merge_policy_create_patch_put_bulk_get_delete(local: httpx.Client) -> None:
+    seeded = local.get(f"{UPS}/config/mergePolicies").json()["children"][0]
+    created = local.post(f"{UPS}/config/mergePolicies", json={
+        "name": "pdg", "schema": {"name": "_xdm.context.profile"},
+        "identityGraph": {"type": "pdg"}, "attributeMerge": {"type": "timestampOrdered"},
+        "default": True})
+    assert created.status_code == 200
+    new = created.json()
+    listing = local.get(f"{UPS}/config/mergePolicies", params={"default": "true"}).json()
+    assert [p["id"] for p in listing["children"]] == [new["id"]]  # the old default was unset
+    patched = local.patch(f"{UPS}/config/mergePolicies/{new['id']}",
+                          json=[{"op": "add", "path": "/name", "value": "renamed"}])
+    assert patched.status_code == 200 and patched.json()["name"] == "renamed"
+    assert patched.json()["version"] == 2
+    bad = local.patch(f"{UPS}/config/mergePolicies/{new['id']}",
+                      json=[{"op": "remove", "path": "/name"}])
+    assert bad.status_code == 400
+    put = local.put(f"{UPS}/config/mergePolicies/{new['id']}", json={
+        "name": "replaced", "schema": {"name": "_xdm.context.profile"},
+        "identityGraph": {"type": "none"}, "attributeMerge": {"type": "timestampOrdered"}})
+    assert put.json()["identityGraph"] == {"type": "none"} and put.json()["default"] is False
+    bulk = local.post(f"{UPS}/config/mergePolicies/bulk-get",
+                      json={"ids": [{"id": seeded["id"]}, {"id": new["id"]}]})
+    assert bulk.status_code == 207 and set(bulk.json()["results"]) == {seeded["id"], new["id"]}
+    assert local.delete(f"{UPS}/config/mergePolicies/{seeded['id']}").status_code == 400
+    assert local.delete(f"{UPS}/config/mergePolicies/{new['id']}").status_code == 200
