@@ -281,3 +281,12 @@ def test_merge_policy_create_patch_put_bulk_get_delete(local: httpx.Client) -> N
     assert bulk.status_code == 207 and set(bulk.json()["results"]) == {seeded["id"], new["id"]}
     assert local.delete(f"{UPS}/config/mergePolicies/{seeded['id']}").status_code == 400
     assert local.delete(f"{UPS}/config/mergePolicies/{new['id']}").status_code == 200
+
+
+def test_catalog_name_filter_escapes_and_negation(local: httpx.Client) -> None:
+    star = local.post(f"{CATALOG}/dataSets", json={"name": "a*b"}).json()[0].rsplit("/", 1)[1]
+    local.post(f"{CATALOG}/dataSets", json={"name": "axxb"})
+    assert list(local.get(f"{CATALOG}/dataSets", params={"name": "a**b"}).json()) == [star]
+    assert len(local.get(f"{CATALOG}/dataSets", params={"name": "a*b"}).json()) == 2
+    assert list(local.get(f"{CATALOG}/dataSets", params={"name": "!axxb"}).json()) == [star]
+    assert len(local.get(f"{CATALOG}/dataSets", params={"name": "a*b,axxb"}).json()) == 2
