@@ -191,24 +191,20 @@ class JobStep:
         with self.app.store.write():
             doc = self.app.store.get(self.kind, self.scope, self.rid)
             cancelled = doc is None or doc["status"] in ("CANCELLING", "CANCELLED")
-            if doc is not None and cancelled:
-                doc["status"] = "CANCELLED"
+            if doc is not None:
+                if cancelled:
+                    doc["status"] = "CANCELLED"
+                else:
+                    for key, value in changes.items():
+                        if key == "metrics":
+                            doc.setdefault("metrics", {}).update(value)
+                        else:
+                            doc[key] = value
                 _touch(self.app, doc)
                 self.app.store.put(self.kind, self.scope, self.rid, doc)
-        if cancelled or doc is None:  # raised after the commit, not inside the transaction
+        if cancelled or doc is None:  # raised after the commit: an exception would roll back
             raise Cancelled()
-        with self.app.store.write():
-            doc = self.app.store.get(self.kind, self.scope, self.rid)
-            if doc is None or doc["status"] in ("CANCELLING", "CANCELLED"):
-                return self.update()
-            for key, value in changes.items():
-                if key == "metrics":
-                    doc.setdefault("metrics", {}).update(value)
-                else:
-                    doc[key] = value
-            _touch(self.app, doc)
-            self.app.store.put(self.kind, self.scope, self.rid, doc)
-            return doc
+        return doc
 
     def check(self) -> None:
         self.update()

@@ -126,3 +126,16 @@ def test_first_use_seeds_the_sample(tmp_path: Path) -> None:
     assert done["metrics"]["totalProfiles"] == 30
     lines = (tmp_path / "fresh" / "profiles" / "profiles.ndjson").read_text().splitlines()
     assert len(lines) == 30
+
+
+def test_cancellation_recorded_before_the_worker_runs_wins(data_dir: Path) -> None:
+    from segctl.sandbox import segment_jobs
+
+    app = LocalSandbox(data_dir, now=fixed_now)
+    scope = Scope(ORG, "prod")
+    app.store.put("segjob", scope, "j1", {
+        "id": "j1", "status": "CANCELLING", "creationTime": 1, "updateTime": 1,
+        "segments": [{"segmentId": "*"}], OWNER_KEY: app.runner.owner}, created=1)
+    segment_jobs.execute(app, scope, "j1")  # what the worker would do
+    assert app.store.get("segjob", scope, "j1")["status"] == "CANCELLED"
+    app.close()
