@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from segctl.aep import AepClient
 from segctl.errors import SegctlError
+from segctl.project import Environment, load_project
 from segctl.target import open_client
 
 
@@ -83,6 +85,13 @@ def latest_rows(client: AepClient, name: str) -> tuple[str, list[dict[str, Any]]
     return str(batch["id"]), parse_rows((f.name, f.content) for f in files)
 
 
+def _environment(project_path: str, env: str | None) -> Environment | None:
+    """The selected Environment; with no project and no --env, none (the local sandbox)."""
+    if env is None and not Path(project_path).exists():
+        return None
+    return load_project(project_path, env=env).environment
+
+
 @click.group("dataset")
 def dataset() -> None:
     """Inspect datasets that exports write."""
@@ -94,9 +103,24 @@ def dataset() -> None:
               help="Rows to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def preview(name: str, limit: int, fmt: str) -> None:
-    """Show the rows the latest export wrote into dataset NAME."""
-    with open_client() as client:
+@click.option("--env", metavar="NAME", default=None,
+              help="Environment (from the project at --project) whose sandbox to read.")
+@click.option("--project", "project_path", default="segments", show_default=True,
+              type=click.Path(file_okay=True, dir_okay=True),
+              help="Project whose Environment documents --env names.")
+def preview(name: str, limit: int, fmt: str, env: str | None, project_path: str) -> None:
+    """Show the rows the latest export wrote into dataset NAME.
+
+    The target is chosen like `segctl plan`: the project's Environment (--env, or the one
+    named `local`), else the embedded local sandbox.
+
+    \b
+    Example:
+      segctl dataset preview "Female customers" --limit 5
+      segctl dataset preview "prod-Female customers" --env prod --format json
+    """
+    environment = _environment(project_path, env)
+    with open_client(environment) as client:
         batch_id, rows = latest_rows(client, name)
     shown = rows[:limit]
     if fmt == "json":

@@ -116,3 +116,23 @@ def test_dataset_preview_unknown_name(exported: str) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["dataset", "preview", "no such dataset"])
     assert exit_info.value.code == 1
+
+
+def test_dataset_preview_reads_the_selected_environment(exported: str, tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "envs.yaml").write_text(
+        "kind: Environment\nname: local\nsandbox: prod\n---\n"
+        "kind: Environment\nname: dev\nsandbox: dev\n"
+    )
+    runner = CliRunner()
+    base = ["dataset", "preview", exported, "--project", str(project), "--format", "json"]
+    same = runner.invoke(cli, [*base, "--env", "local"])
+    assert same.exit_code == 0, same.output
+    assert len(json.loads(same.stdout)) == 20
+    other = runner.invoke(cli, [*base, "--env", "dev"])  # another sandbox: nothing exported there
+    assert other.exit_code == 1
+    assert "no dataset named 'Women export'" in str(other.exception)
+    unknown = runner.invoke(cli, [*base, "--env", "nope"])
+    assert unknown.exit_code == 1
+    assert "unknown environment 'nope'" in unknown.exception.format()
