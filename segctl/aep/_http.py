@@ -33,17 +33,18 @@ from segctl.aep.errors import (
 from segctl.aep.redact import (
     MASK,
     SENSITIVE_KEYS,
-    install_log_filter,
+    install_log_filters,
     redact_headers,
     redact_json,
     redact_text,
+    remember_secret,
 )
 from segctl.aep.retry import IDEMPOTENT_METHODS, Action, RetryPolicy, decide, parse_retry_after
 
 T = TypeVar("T")
 
 logger = logging.getLogger("segctl.aep")
-install_log_filter(logger)
+install_log_filters()
 
 _BODY_PREVIEW = 2000
 
@@ -94,6 +95,7 @@ class HttpCore:
         rng: random.Random,
     ) -> None:
         self.config = config
+        remember_secret(config.client_secret.reveal())
         self._retry = retry
         self._clock = clock
         self._rng = rng

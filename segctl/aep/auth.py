@@ -18,7 +18,7 @@ import httpx
 
 from segctl.aep.clock import Clock
 from segctl.aep.errors import AuthError
-from segctl.aep.redact import Secret
+from segctl.aep.redact import Secret, remember_secret
 
 # The retired JWT exchange reported expires_in in milliseconds; anything longer than this many
 # seconds is read as milliseconds rather than trusted as a months-long token.
@@ -85,6 +85,7 @@ class TokenProvider:
 
     def _renew(self) -> AccessToken:
         value, expires_in = self._fetch()
+        remember_secret(value)
         self._issued.append(value)
         self._token = AccessToken(Secret(value), expires_in, self._clock.monotonic())
         return self._token

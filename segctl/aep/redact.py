@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,6 +31,19 @@ SENSITIVE_KEYS = frozenset(
 
 # Values shorter than this are not replaced verbatim: masking "a" everywhere helps nobody.
 _MIN_SECRET_LEN = 4
+
+# Loggers of the HTTP stack under the client. httpcore logs response headers verbatim at DEBUG,
+# so a server that echoes a credential in a header would otherwise put it in the log.
+HTTP_LOGGERS = (
+    "segctl.aep",
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+_MAX_KNOWN = 64
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1" + MASK),
@@ -104,15 +118,46 @@ def redact_json(value: Any) -> Any:
     return value
 
 
+class _KnownSecrets:
+    """Secret values this process holds (client secrets, tokens issued), newest last, so log
+    records can be masked by value as well as by pattern. Never log what ``values`` returns."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, None] = {}
+
+    def add(self, value: str) -> None:
+        if len(value) < _MIN_SECRET_LEN:
+            return
+        with self._lock:
+            self._values.pop(value, None)
+            self._values[value] = None
+            while len(self._values) > _MAX_KNOWN:
+                del self._values[next(iter(self._values))]
+
+    def values(self) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(self._values)
+
+
+KNOWN_SECRETS = _KnownSecrets()
+
+
+def remember_secret(value: str) -> None:
+    """Mask ``value`` in every record of the HTTP loggers from now on."""
+    KNOWN_SECRETS.add(value)
+
+
 class RedactingFilter(logging.Filter):
-    """Last line of defence on the ``segctl.aep`` logger: pattern-masks every formatted record."""
+    """Last line of defence on the HTTP loggers: masks every formatted record, by the known
+    secret values and by pattern."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a malformed record is logging's problem, not ours
             return True
-        cleaned = redact_text(message)
+        cleaned = redact_text(message, KNOWN_SECRETS.values())
         if cleaned != message:
             record.msg = cleaned
             record.args = None
@@ -123,3 +168,9 @@ def install_log_filter(logger: logging.Logger) -> None:
     """Attach one :class:`RedactingFilter` to ``logger`` (idempotent)."""
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())
+
+
+def install_log_filters() -> None:
+    """Attach the filter to the client's logger and to httpx's and httpcore's (idempotent)."""
+    for name in HTTP_LOGGERS:
+        install_log_filter(logging.getLogger(name))

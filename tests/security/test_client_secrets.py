@@ -6,8 +6,11 @@ exchange, httpx's and httpcore's records included, is clean too."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import logging
 import random
+import threading
 import traceback
 from datetime import timedelta
 from pathlib import Path
@@ -130,3 +133,52 @@ def test_reprs_hold_no_secret(served) -> None:
                  repr(http._auth), repr(http._tokens), repr(http._tokens.token())]
     assert app.issued
     assert_clean("\n".join(shown), app.issued, "a repr")
+
+
+class _EchoingGateway(http.server.BaseHTTPRequestHandler):
+    """A careless gateway: hands out a token, then echoes credentials back in headers."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = json.dumps({"access_token": ECHOED_TOKEN, "expires_in": 3600}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("x-echo-secret", SECRET)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        token = self.headers.get("authorization", "").removeprefix("Bearer ")
+        body = b'{"segments": [], "page": {"totalPages": 1}, "link": {}}'
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("x-echo-token", token)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+ECHOED_TOKEN = "echoed-token-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def test_credentials_echoed_in_response_headers_are_masked_in_the_debug_log(debug_log) -> None:
+    """httpcore logs response headers verbatim at DEBUG; those records are masked too."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoingGateway)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        with make_client(f"http://127.0.0.1:{server.server_address[1]}") as client:
+            client.list_segment_definitions()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    text = log_text(debug_log)
+    assert "x-echo-token" in text and "x-echo-secret" in text  # httpcore's records are there
+    assert_clean(text, [ECHOED_TOKEN], "the DEBUG log")
