@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from segctl.aep import AepClient
+from segctl.aep import AepClient, ApiError
 from segctl.engine.model import ExportRun, SegmentJob
 from segctl.engine.progress import Progress
 from segctl.engine.report import ActionResult, Outcome
@@ -40,7 +40,7 @@ def run_segment_jobs(
             created = client.create_segment_jobs([segment_id(k) for k in job.segments])
             job_ids = [str(j["id"]) for j in created]
             finals = [_wait(partial(client.get_segment_job, i), f"segment {label}", timeout,
-                            interval, progress) for i in job_ids]
+                            interval, progress, i) for i in job_ids]
         except Exception as err:
             results.append(_failed(base, err))
             skip = True
@@ -87,7 +87,7 @@ def run_export_jobs(
         base = bases[key]
         try:
             final = _wait(partial(client.get_export_job, job_id), f"export {key}", timeout,
-                          interval, progress)
+                          interval, progress, job_id)
         except Exception as err:
             results[key] = _failed(base, err, str(job_id))
         else:
@@ -124,21 +124,32 @@ def _wait(
     timeout: float,
     interval: float,
     progress: Progress,
+    job_id: object = None,
 ) -> Mapping[str, Any]:
     started = time.monotonic()
     delay = interval
+    job: Mapping[str, Any] = {}
     while True:
-        job = fetch()
-        status = str(job.get("status", "?"))
+        try:
+            job, unreadable = fetch(), None
+        except ApiError as err:
+            if not err.retryable:
+                raise
+            # The job runs on whatever its status endpoint says, and runs are rationed: a read
+            # that failed even after the client's retries is no reason to give the job up.
+            unreadable = err
+        status = "status unknown" if unreadable else str(job.get("status", "?"))
         elapsed = time.monotonic() - started
         progress.status(f"{label}: {status} ({elapsed:.0f}s)")
-        if status in TERMINAL:
+        if unreadable is None and status in TERMINAL:
             progress.clear()
             return job
         if elapsed + delay > timeout:
             progress.clear()
-            raise JobTimeout(f"timed out after {timeout:g}s; job {job.get('id')} is still "
-                             f"{status} (it keeps running in AEP)")
+            job_id = job.get("id", job_id)
+            state = (f"the status of job {job_id} could not be read ({unreadable.message})"
+                     if unreadable else f"job {job_id} is still {status}")
+            raise JobTimeout(f"timed out after {timeout:g}s; {state} (it keeps running in AEP)")
         time.sleep(delay)
         delay = min(delay * 1.5, MAX_INTERVAL)
 

@@ -164,3 +164,20 @@ class StuckJobs(httpx.BaseTransport):
             body = {**response.json(), "status": "PROCESSING"}
             return httpx.Response(response.status_code, json=body)
         return response
+
+
+class FlakyStatus(httpx.BaseTransport):
+    """The job status endpoints fail ``n`` times in a row (more than the client's retries)."""
+
+    def __init__(self, sandbox: LocalSandbox, n: int):
+        self.sandbox, self.left = sandbox, n
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        polling = request.method == "GET" and (path.startswith(f"{UPS}/segment/jobs/")
+                                               or path.startswith(f"{UPS}/export/jobs/"))
+        if polling and self.left > 0:
+            self.left -= 1
+            return httpx.Response(503, json={"error_code": "503000",
+                                             "message": "Service unavailable"})
+        return self.sandbox.handle(request)

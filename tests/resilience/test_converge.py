@@ -11,6 +11,7 @@ from segctl.sandbox import FaultConfig, faults_from_env
 from segctl.target import open_client
 from tests.resilience.conftest import (
     DiesAfter,
+    FlakyStatus,
     LossyTransport,
     StuckJobs,
     apply_once,
@@ -95,3 +96,28 @@ def test_segctl_faults_reaches_the_embedded_sandbox(monkeypatch, tmp_path) -> No
     with open_client() as client:
         assert client._sandbox.fault_config == faults_from_env() == FaultConfig(
             rate429=0.3, rate5xx=0.2, drop=0.1, seed=5)
+
+
+def test_job_status_outage_does_not_abandon_a_running_job(project, open_sandbox) -> None:
+    """Jobs are rationed (AEP-API §14): a status endpoint failing for a while must not turn a
+    job that is running fine into a failure that makes the next apply run it again."""
+    sandbox = open_sandbox(None)
+    network = FlakyStatus(sandbox, 12)  # > 2 x the client's 5 attempts
+    first = apply_once(project, network)
+    assert network.left == 0
+    assert isinstance(first, ApplyReport) and first.ok, first
+    with client_for(sandbox.transport()) as client:
+        assert len(client.list_segment_jobs()) == 1
+        assert len(client.list_export_jobs()) == len(project.exports)
+
+
+def test_job_status_outage_until_the_timeout_is_reported(project, open_sandbox) -> None:
+    sandbox = open_sandbox(None)
+    first = apply_once(project, FlakyStatus(sandbox, 10**6), timeout=0.05)
+    assert isinstance(first, ApplyReport) and not first.ok
+    job = next(r for r in first.results if r.kind == "segment-job")
+    assert job.outcome is Outcome.FAILED
+    assert job.detail.startswith("timed out after 0.05s; the status of job ")
+    assert "could not be read (Service unavailable)" in job.detail
+    sandbox.wait_idle(30)
+    assert_converged(project, sandbox)
