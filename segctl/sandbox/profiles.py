@@ -9,6 +9,7 @@ picked up by the next job.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import tempfile
 import threading
@@ -34,7 +35,7 @@ class ProfileData:
 
     ids: tuple[str, ...]
     profiles: tuple[dict[str, Any], ...]
-    events: tuple[Any, ...]
+    events: tuple[pql.PreparedEvents, ...]
     event_count: int
 
     def __len__(self) -> int:
@@ -71,11 +72,16 @@ def _identity_keys(record: dict[str, Any]) -> list[str]:
 
 
 def event_owner(event: dict[str, Any]) -> str | None:
+    """The profile an event belongs to: an owner key, else its first identity."""
     for key in _EVENT_OWNER_KEYS:
-        if isinstance(event.get(key), str):
-            return str(event[key])
-    keys = _identity_keys(event)
-    return keys[0] if keys else None
+        value = event.get(key)
+        if isinstance(value, str):
+            return str(value)
+    for namespace, entries in (event.get("identityMap") or {}).items():
+        for entry in entries or []:
+            if isinstance(entry, dict) and entry.get("id"):
+                return f"{namespace}:{entry['id']}"
+    return None
 
 
 def paths(data_dir: Path) -> tuple[Path, Path]:
@@ -122,22 +128,64 @@ def seed(data_dir: Path, profiles: int, seed_value: int, now: datetime,
     return wanted
 
 
-def _read_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+_CHUNK_LINES = 20_000
+
+
+def _decode_chunk(lines: list[str]) -> list[Any]:
+    """The records of some NDJSON lines, decoded as one JSON array (one C-decoder call that
+    shares key strings); a chunk that is not exactly one value per line is decoded line by
+    line, so a bad line raises the same error, at the same line, as reading it alone."""
+    try:
+        records = json.loads("[" + ",".join(lines) + "]")
+    except ValueError:
+        records = None
+    if records is None or len(records) != len(lines):
+        records = [json.loads(line) for line in lines]
+    return list(records)
+
+
+def _read_ndjson(path: Path) -> Iterator[Any]:
     with path.open("r", encoding="utf-8") as fh:
+        chunk: list[str] = []
         for line in fh:
             if line.strip():
-                yield json.loads(line)
+                chunk.append(line)
+                if len(chunk) >= _CHUNK_LINES:
+                    yield from _decode_chunk(chunk)
+                    chunk = []
+        if chunk:
+            yield from _decode_chunk(chunk)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Build millions of acyclic dicts without the cyclic garbage collector: it would rescan
+    the growing heap again and again while loading (about half of the load time), and then
+    once per generation afterwards. Garbage is collected first, and what the load built is
+    moved to the collector's permanent generation (``gc.freeze``): the JSON data holds no
+    cycles, so reference counting alone frees it when a reload replaces it."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def prepare(events: list[dict[str, Any]]) -> Any:
-    prep = getattr(pql, "prepare_events", None)
-    if prep is not None:
-        return prep(events)
-    return sorted(events, key=lambda e: str(e.get("timestamp", "")))
+    return pql.prepare_events(events)
 
 
 def load(data_dir: Path) -> ProfileData:
     """Read both files (no cache) and link each event to its profile."""
+    with _gc_paused():
+        return _load(data_dir)
+
+
+def _load(data_dir: Path) -> ProfileData:
     profiles_path, events_path = paths(data_dir)
     ids: list[str] = []
     profiles: list[dict[str, Any]] = []
@@ -165,23 +213,24 @@ _cache: dict[Path, tuple[tuple[int, ...], ProfileData]] = {}
 _cache_lock = threading.Lock()
 
 
-def _signature(data_dir: Path) -> tuple[int, ...]:
-    sig: list[int] = []
-    for p in paths(data_dir):
-        st = p.stat()
-        sig.extend((st.st_mtime_ns, st.st_size))
-    return tuple(sig)
-
-
 def cached(data_dir: Path) -> ProfileData:
-    """The profiles of a data directory, loaded at most once per change of the files."""
+    """The profiles of a data directory, loaded at most once per change of the files: from
+    memory, else from the prepared copy on disk (see profile_cache), else by parsing the
+    NDJSON (and then the prepared copy is written for the next process)."""
+    from segctl.sandbox import profile_cache
+
     key = Path(data_dir).resolve()
     with _cache_lock:
-        sig = _signature(key)
+        sig = profile_cache.signature(key)
         hit = _cache.get(key)
         if hit is not None and hit[0] == sig:
             return hit[1]
-        data = load(key)
+        with _gc_paused():
+            data = profile_cache.read(key, sig)
+            if data is None:
+                data = _load(key)
+                if profile_cache.signature(key) == sig:  # not reseeded meanwhile
+                    profile_cache.write(key, sig, data)
         _cache[key] = (sig, data)
         return data
 
