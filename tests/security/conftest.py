@@ -104,7 +104,7 @@ class Cli:
         env = {**self.env, **(extra_env or {})}
         done = subprocess.run([sys.executable, "-m", "segctl", *args], cwd=self.cwd, env=env,
                               capture_output=True, timeout=timeout, check=False)
-        self.transcript += [done.stdout, done.stderr]
+        self.transcript.extend((done.stdout, done.stderr))
         return done
 
 
