@@ -146,8 +146,15 @@ def dumps(plan: Plan) -> str:
     return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
 
 
+_MAKE_ONE = "make one with `segctl plan --out FILE`"
+
+
 def save_plan(plan: Plan, path: Path) -> None:
-    path.write_text(dumps(plan), encoding="utf-8")
+    try:
+        path.write_text(dumps(plan), encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write the plan to {path}: {err.strerror or err}",
+                         hint="--out takes a file in an existing, writable folder") from None
 
 
 def is_plan_file(path: Path) -> bool:
