@@ -56,7 +56,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
     color_out = use_color(ctx, sys.stdout)
     options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
     saved: Plan | None = None
-    if is_plan_file(source):
+    if _is_saved_plan(source):
         saved = load_plan(source)
         if env is not None and env != saved.target.environment:
             raise UsageError(f"the plan was made for environment {saved.target.environment!r}, "
@@ -94,6 +94,12 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             "never started",
             hint="fix the cause and run `segctl apply` again: it converges without duplicates",
         )
+
+
+def _is_saved_plan(source: Path) -> bool:
+    """A file that is not YAML is meant as a saved plan (load_plan says why if it is not one)."""
+    return is_plan_file(source) or (
+        source.is_file() and source.suffix.lower() not in (".yaml", ".yml"))
 
 
 def _confirm(the_plan: Plan) -> None:

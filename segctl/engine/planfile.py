@@ -21,7 +21,7 @@ from segctl.engine.model import (
     SegmentJob,
     Target,
 )
-from segctl.errors import SegctlError, UsageError
+from segctl.errors import Location, SegctlError, UsageError
 
 FORMAT_VERSION = 1
 
@@ -87,6 +87,8 @@ def _change_to_dict(change: SegmentChange) -> dict[str, Any]:
 def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
     """Read a plan written by :func:`plan_to_dict` (raises UsageError on anything else)."""
     version = doc.get("format_version")
+    if version is None:
+        raise UsageError("not a segctl plan file: it has no format_version", hint=_MAKE_ONE)
     if version != FORMAT_VERSION:
         raise UsageError(f"unsupported plan format_version {version!r} "
                          f"(this segctl reads {FORMAT_VERSION})")
@@ -112,8 +114,9 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             files_hash=doc["project"]["files_hash"],
             fingerprint=doc["live_fingerprint"],
         )
-    except (KeyError, TypeError, ValueError) as err:
-        raise UsageError(f"not a segctl plan file: missing or bad field ({err})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise UsageError(f"not a segctl plan file: missing or bad field ({err})",
+                         hint=_MAKE_ONE) from None
 
 
 def _change_from_dict(doc: Mapping[str, Any]) -> SegmentChange:
@@ -170,13 +173,30 @@ def is_plan_file(path: Path) -> bool:
 
 
 def load_plan(path: Path) -> Plan:
+    """Read a saved plan; a located UsageError when the file is not one."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UsageError(f"cannot read plan file {path}: {err}") from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot read plan file {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise UsageError("not a segctl plan file: it is not UTF-8 text",
+                         location=Location(str(path)), hint=_MAKE_ONE) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        lines = text.splitlines()
+        source = lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else None
+        raise UsageError(f"not a segctl plan file: invalid JSON ({err.msg})",
+                         location=Location(str(path), err.lineno, err.colno, source),
+                         hint=f"{_MAKE_ONE}; a truncated or edited plan cannot be applied"
+                         ) from None
     if not isinstance(doc, dict):
-        raise UsageError(f"{path} is not a segctl plan file")
-    return plan_from_dict(doc)
+        raise UsageError("not a segctl plan file: expected a JSON object",
+                         location=Location(str(path), 1, 1), hint=_MAKE_ONE)
+    try:
+        return plan_from_dict(doc)
+    except UsageError as err:
+        raise UsageError(err.message, location=Location(str(path)), hint=err.hint) from None
 
 
 def check_fresh(
