@@ -19,7 +19,7 @@ from segctl.engine import (
     read_live_state,
 )
 from segctl.engine.plan import target_of
-from segctl.errors import SegctlError, UsageError
+from segctl.errors import Location, SegctlError, UsageError
 from segctl.project import load_project
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
@@ -64,6 +64,13 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
         if prune and not saved.prune:
             raise UsageError("--prune is decided when the plan is made: run "
                              "`segctl plan --prune --out FILE`")
+        if not Path(saved.project_root).exists():
+            raise UsageError(
+                f"the plan's project folder {saved.project_root!r} is not here: a saved plan is "
+                "applied from the directory `segctl plan --out` ran in",
+                location=Location(str(source)),
+                hint=f"cd to that directory, or plan again here with `segctl plan PATH --out "
+                     f"{source.name}`")
         project = load_project(saved.project_root, env=saved.target.environment)
     else:
         project = load_project(source, env=env)
