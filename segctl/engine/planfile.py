@@ -211,12 +211,14 @@ def check_fresh(
         )
     if saved.files_hash != files_hash:
         raise StalePlanError(
-            "the saved plan is stale: the project files changed since it was made",
+            "the saved plan is stale: the project files changed since it was made "
+            "(or the plan comes from another project)",
             hint="run `segctl plan --out FILE` again and apply the new plan",
         )
     if saved.fingerprint != fingerprint:
         raise StalePlanError(
             "the saved plan is stale: the live sandbox changed since it was made "
-            "(segment definitions, datasets or merge policies were created, edited or deleted)",
+            "(segment definitions, datasets or merge policies were created, edited or deleted; "
+            "or this is another sandbox)",
             hint="run `segctl plan --out FILE` again and apply the new plan",
         )

@@ -1,0 +1,16 @@
+"""Stale saved plans: the refusal names the likely causes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import Run
+
+
+def test_apply_of_a_plan_from_another_project_is_refused(workdir: Path, run: Run) -> None:
+    assert run("plan", "--out", "p.plan")[0] == 0
+    other = workdir / "segments" / "female-customers.yaml"
+    other.write_text(other.read_text().replace("ttlInDays: 30", "ttlInDays: 31"))
+    code, _, err = run("apply", "p.plan")
+    assert code == 1
+    assert "stale" in err and "or the plan comes from another project" in err
