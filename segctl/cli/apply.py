@@ -113,7 +113,12 @@ def _confirm(the_plan: Plan) -> None:
     if not sys.stdin.isatty():
         raise UsageError("stdin is not a terminal, so apply cannot ask for confirmation",
                          hint="review `segctl plan`, then run `segctl apply --auto-approve`")
-    answer = click.prompt(f"\nApply these changes to {where(the_plan)}? Only 'yes' is accepted",
-                          default="", show_default=False, err=True)
+    try:
+        answer = click.prompt(
+            f"\nApply these changes to {where(the_plan)}? Only 'yes' is accepted",
+            default="", show_default=False, err=True)
+    except click.Abort:  # Ctrl-C or end of input at the prompt
+        click.echo("", err=True)
+        answer = ""
     if answer.strip() != "yes":
         raise UsageError("apply cancelled: nothing was changed")
