@@ -117,6 +117,10 @@ class AepConfig:
         platform_url = _first(env.get(ENV_PLATFORM_URL), doc.get("platformUrl"))
         ims_url = _first(env.get(ENV_IMS_URL))
 
+        for url, what in ((platform_url, "the platform URL"), (ims_url, "the IMS URL")):
+            if url is not None:
+                _require_tls(url, what)
+
         if platform_url is None or _is_loopback(platform_url):
             base = platform_url or LOCAL_PLATFORM_URL
             local = cls.local(base, sandbox=sandbox, org_id=org_id or LOCAL_ORG_ID, ims_url=ims_url)
@@ -172,6 +176,18 @@ def _check_url(url: str, what: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"invalid {what} {url!r}: expected http(s)://host[:port]")
     return url.rstrip("/")
+
+
+def _require_tls(url: str, what: str) -> None:
+    """Tokens and the client secret travel over TLS; plain HTTP only to the local sandbox."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _is_loopback(url):
+        raise ConfigError(
+            f"{what} {parts.scheme}://{parts.hostname} is plain HTTP: segctl sends credentials "
+            "only over TLS",
+            hint="use an https:// URL (plain http:// is for the local sandbox on 127.0.0.1, "
+            "::1 or localhost)",
+        )
 
 
 def _is_loopback(url: str) -> bool:
