@@ -143,12 +143,23 @@ def _class_for(status: int, message: str) -> type[ApiError]:
     if status == 409:
         return ConflictError
     if status == 422:
-        lowered = message.lower()
-        duplicate = "exist" in lowered or "duplicate" in lowered
-        return ConflictError if duplicate else BadRequestError
+        return ConflictError if _says_duplicate(message) else BadRequestError
     if status in (400, 405, 406, 413, 415):
         return BadRequestError
     return ApiError
+
+
+_MISSING = ("does not exist", "doesn't exist", "do not exist", "not exist", "not found",
+            "cannot be retrieved")
+
+
+def _says_duplicate(message: str) -> bool:
+    """A 422 means "already exists" (the spec's duplicate-name answer) only when it says so: a
+    422 about a dataset that "does not exist" is a bad reference, not a conflict."""
+    lowered = message.lower()
+    if any(phrase in lowered for phrase in _MISSING):
+        return False
+    return "exist" in lowered or "duplicate" in lowered
 
 
 def describe_error_body(body: Any) -> tuple[str | None, str | None, str | None]:
