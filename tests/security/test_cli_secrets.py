@@ -40,7 +40,8 @@ def test_no_secret_or_token_anywhere(served, project: Path, data_dir: Path) -> N
 
     # read-only commands, side by side; refused credentials print the traceback with --debug
     runs = {
-        "import": (("--debug", "import", "--out", str(project / "imported")), None),
+        "import": (("--debug", "import", "--project", "fresh", "--out",
+                    str(project / "imported")), None),
         "preview": (("--debug", "dataset", "preview", "Female customers", "--limit", "3"),
                     None),
         "wrong-secret": (("--debug", "plan", "segments"), {"AEP_CLIENT_SECRET": SECRET[::-1]}),
@@ -51,6 +52,8 @@ def test_no_secret_or_token_anywhere(served, project: Path, data_dir: Path) -> N
                    for name, (args, env) in runs.items()}
         done = {name: future.result() for name, future in futures.items()}
     assert done["import"].returncode == 0, done["import"].stderr.decode()[-2000:]
+    written = sorted((project / "imported").rglob("*.yaml"))
+    assert len(written) >= 11 and b"kind: Segment" in written[0].read_bytes()
     assert done["preview"].returncode == 0 and b"person.gender" in done["preview"].stdout
     for name in ("wrong-secret", "other-client"):
         assert done[name].returncode == 1 and b"invalid_client" in done[name].stderr
