@@ -113,7 +113,11 @@ class RawDocument:
         span = self.scalars.get(path)
         if span is None:
             return self.value_location(path)
-        line0, col0 = _source_position(self.source, span, self._text(path), offset)
+        text = self._text(path)
+        # "unexpected end of input" sits past the trailing newline of a block scalar: point just
+        # after the last character written instead of at the (blank) line below the value
+        offset = min(offset, len(text.rstrip()))
+        line0, col0 = _source_position(self.source, span, text, offset)
         return self.source.location(line0, col0)
 
     def _text(self, path: JsonPath) -> str:
@@ -137,7 +141,8 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
         before = text[:offset]
         return span.line0 + before.count("\n"), span.col0 + offset - (before.rfind("\n") + 1)
     # plain, folded and quoted: walk the source, one value character at a time; a line break
-    # folds into one space, escapes (\" \x41 \u00e9, '') are one character written as several
+    # folds into one space (a run of blank lines into one newline per blank line), escapes
+    # (\" \x41 \u00e9, '') are one character written as several
     lines = source.lines
     line0, col0, remaining = span.line0, span.col0, offset
     while remaining > 0 and line0 < len(lines):
@@ -145,7 +150,11 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
         if col0 >= len(raw.rstrip()) and line0 < span.end_line0:
             line0 += 1
             nxt = lines[line0] if line0 < len(lines) else ""
-            col0 = len(nxt) - len(nxt.lstrip())
+            indent = len(nxt) - len(nxt.lstrip())
+            # a folded block keeps the indentation beyond its own as text
+            col0 = min(indent, span.col0) if span.style == ">" else indent
+            if raw.strip() and not nxt.strip():
+                continue  # the break before blank lines disappears (they stand for it)
         elif span.style == '"' and raw.startswith("\\", col0):
             col0 += {"x": 4, "u": 6, "U": 10}.get(raw[col0 + 1: col0 + 2], 2)
         elif span.style == "'" and raw.startswith("''", col0):
