@@ -45,6 +45,10 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
         return keyword is None or keyword in f"{test.name}::{case.segment}"
 
     report = run_tests(project, select)
+    if not report.cases and keyword is not None:
+        raise UsageError(f"no test case under {path} matches -k {keyword!r}",
+                         hint="-k matches 'test name::segment key'; run `segctl test` "
+                              "to list every case")
     if not report.cases:
         click.echo(f"no SegmentTest cases found under {path}", err=True)
     color = bool((ctx.find_root().obj or {}).get("color", True))
