@@ -44,6 +44,8 @@ class Expectation:
     members: tuple[str, ...] | None = None  # exact member set, when given
     non_members: tuple[str, ...] = ()
     location: Location = _NOWHERE
+    # where each listed profile id is written (first mention), for located diagnostics
+    id_locations: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,16 @@ def _expectations(doc: RawDocument) -> tuple[Expectation, ...]:
     cases = []
     for key, spec in doc.data["expect"].items():
         members = spec.get("members")
+        where: dict[str, Location] = {}
+        for field_name in ("members", "nonMembers"):
+            for i, ident in enumerate(spec.get(field_name) or ()):
+                where.setdefault(ident, doc.value_location(("expect", key, field_name, i)))
         cases.append(Expectation(
             segment=key,
             members=tuple(members) if members is not None else None,
             non_members=tuple(spec.get("nonMembers", ())),
             location=doc.key_location(("expect", key)),
+            id_locations=MappingProxyType(where),
         ))
     return tuple(cases)
 
@@ -210,7 +217,7 @@ def check_segment_tests(project: Project) -> Iterable[Diagnostic]:
             for ident in dict.fromkeys(listed):
                 if ident not in ids:
                     yield Diagnostic(f"expect.{case.segment}: {ident!r} is not a fixture "
-                                     f"profile id", case.location)
+                                     f"profile id", case.id_locations.get(ident, case.location))
             both = set(case.members or ()) & set(case.non_members)
             if both:
                 yield Diagnostic(f"expect.{case.segment}: listed as both members and nonMembers: "

@@ -93,7 +93,7 @@ def test_unknown_segment_and_profile_ids_are_validation_errors(project: Path) ->
         load_project(project)
     messages = [(d.location.line, d.message) for d in caught.value.diagnostics]
     assert (14, "expect: unknown segment key 'no-such-segment'") in messages
-    assert (14, "expect.no-such-segment: 'zed' is not a fixture profile id") in messages
+    assert (15, "expect.no-such-segment: 'zed' is not a fixture profile id") in messages
 
 
 def test_bad_ndjson_line_is_located(project: Path) -> None:
