@@ -49,17 +49,23 @@ def make_request(url: str, params: dict[str, object] | None = None) -> PageReque
 
 @dataclass(frozen=True)
 class Page:
+    """One parsed page. ``guessed`` marks a ``next`` the client computed (a page number) rather
+    than one the server linked: such a page may repeat the previous one (the numbering base is
+    undocumented, AEP-API.md §16) and the walk ends once ``total`` items have come back."""
+
     items: tuple[dict[str, Any], ...]
     next: PageRequest | None
     total: int | None = None
+    guessed: bool = False
 
 
 def resolve_link(current: PageRequest, href: str) -> PageRequest:
     """A request for a ``next`` link as AEP writes them.
 
-    ``https://…`` is absolute; ``@/mergePolicies?start=…`` is relative to the collection's
-    parent; ``/data/…`` is a platform path; any other ``/export/jobs/?…`` is relative to the
-    service base (``/data/core/ups``) of the current request.
+    ``https://…`` is absolute; ``@/mergePolicies?start=…`` is anchored where its first segment
+    occurs in the current path (``@/segment/definitions`` under ``/data/core/ups/segment/…``),
+    else relative to the collection's parent; ``/data/…`` is a platform path; any other
+    ``/export/jobs/?…`` is relative to the service base (``/data/core/ups``) of the request.
     """
     parts = urlsplit(href)
     params = tuple(parse_qsl(parts.query, keep_blank_values=True))
@@ -69,12 +75,20 @@ def resolve_link(current: PageRequest, href: str) -> PageRequest:
     prefix = current.url[: len(current.url) - len(current_path)] if current_path else current.url
     path = parts.path
     if path.startswith("@/"):
-        parent = current_path.rstrip("/").rsplit("/", 1)[0]
-        path = f"{parent}/{path[2:]}"
+        path = f"{_anchor(current_path, path[2:])}/{path[2:]}"
     elif not path.startswith("/data/"):
         base = next((b for b in SERVICE_BASES if current_path.startswith(b)), "")
         path = base + (path if path.startswith("/") else "/" + path)
     return PageRequest(prefix + path, params)
+
+
+def _anchor(current_path: str, rest: str) -> str:
+    """The prefix of ``current_path`` that an ``@/rest`` link continues."""
+    parts = current_path.rstrip("/").split("/")
+    first = rest.split("/", 1)[0]
+    if first and first in parts[1:]:
+        return "/".join(parts[: parts.index(first, 1)])
+    return "/".join(parts[:-1])
 
 
 def _link_href(link: Any) -> str | None:
@@ -101,8 +115,10 @@ def _int(value: Any) -> int | None:
 def parse_page_link(body: Any, request: PageRequest, items_key: str = "segments") -> Page:
     """Segment definitions: ``{"segments", "page": {totalPages…}, "link": {"next"?}}``.
 
-    A ``link.next`` is followed when present; otherwise the page number (0-based, AEP-API.md
-    §3) advances while it is below ``page.totalPages``.
+    A ``link.next`` (a string or ``{"href"}``) is followed when present; otherwise the page
+    number advances. Whether ``page`` counts from 0 (spec example) or 1 is undocumented, so the
+    walk (when ``page.totalCount`` is given) goes up to ``page=totalPages``, tolerates one page
+    that repeats the first, and stops as soon as ``totalCount`` definitions have come back.
     """
     body = body if isinstance(body, dict) else {}
     items = _dicts(body.get(items_key))
@@ -114,8 +130,11 @@ def parse_page_link(body: Any, request: PageRequest, items_key: str = "segments"
         return Page(items, resolve_link(request, href), total)
     total_pages = _int(page.get("totalPages"))
     current = _int(request.param("page")) or 0
-    if items and total_pages is not None and current + 1 < total_pages:
-        return Page(items, request.with_param("page", current + 1), total)
+    # 0-based, the last page is totalPages - 1; 1-based it is totalPages. That one extra page is
+    # only worth asking for when totalCount says whether anything is still missing.
+    last = None if total_pages is None else total_pages - (1 if total is None else 0)
+    if items and last is not None and current + 1 <= last:
+        return Page(items, request.with_param("page", current + 1), total, guessed=True)
     return Page(items, None, total)
 
 
@@ -203,13 +222,15 @@ def iterate(
 
     Stops when a page names no successor, when a successor repeats a request already made, or
     when a page brings nothing new (a server ignoring the paging parameters would otherwise
-    loop forever).
+    loop forever); one page reached by a guessed page number may repeat an earlier one (a
+    1-based server answering ``page=1`` with the first page), and such a walk also ends at
+    ``totalCount`` items.
     """
     parse = PARSERS[style]
     request: PageRequest | None = first
     seen_requests: set[PageRequest] = set()
     seen_items: set[str] = set()
-    pages = 0
+    pages = yielded = stale_guesses = 0
     while request is not None and request not in seen_requests and pages < max_pages:
         seen_requests.add(request)
         pages += 1
@@ -222,7 +243,14 @@ def iterate(
                     continue
                 seen_items.add(identity)
             fresh += 1
+            yielded += 1
             yield item
-        if page.items and fresh == 0:
+        if page.guessed and page.total is not None and yielded >= page.total:
             return
+        if page.items and fresh == 0:
+            # a 1-based server answers page=1 with the first page again: go on once, and only
+            # while totalCount says items are still missing
+            stale_guesses += page.guessed
+            if not page.guessed or page.total is None or stale_guesses > 1:
+                return
         request = page.next

@@ -39,3 +39,73 @@ def test_422_is_a_conflict_only_for_duplicates(
     with pytest.raises(cls):
         client.create_export_job({"destination": {"datasetId": "5b7c86968f7b6501e21ba9df"},
                                   "schema": {"name": "_xdm.context.profile"}})
+
+
+# -- segment definitions paging -----------------------------------------------------------
+# help/segmentation/api/segment-definitions.md lists `page` ("which page the results will start
+# from", example page=5) and segmentation.yaml gives the example page=0; whether the first page
+# is 0 or 1 is undocumented (AEP-API.md §16). Both numberings must yield every definition.
+def _defs(*ids: str) -> list[dict[str, str]]:
+    return [{"id": i, "name": f"Segment {i}"} for i in ids]
+
+
+@pytest.mark.parametrize(
+    ("pages", "expected_requests"),
+    [
+        ({None: ("a", "b"), "1": ("c", "d"), "2": ("e",)}, [None, "1", "2"]),  # 0-based
+        ({None: ("a", "b"), "1": ("a", "b"), "2": ("c", "d"), "3": ("e",)},
+         [None, "1", "2", "3"]),  # 1-based: page=1 repeats the default first page
+    ],
+    ids=["zero-based", "one-based"],
+)
+def test_definition_pages_numbered_from_zero_or_one(
+    client: AepClient, router: respx.Router, pages: dict, expected_requests: list
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        ids = pages[request.url.params.get("page")]
+        return httpx.Response(200, json={
+            "segments": _defs(*ids),
+            "page": {"totalCount": 5, "totalPages": 3, "sortField": "creationTime",
+                     "sort": "desc", "pageSize": len(ids), "limit": 2},
+            "link": {}})
+
+    route = router.get(f"{U}/segment/definitions").mock(side_effect=answer)
+    assert [d["id"] for d in client.list_segment_definitions(limit=2)] == list("abcde")
+    assert [c.request.url.params.get("page") for c in route.calls] == expected_requests
+
+
+def test_definition_pages_stop_when_the_server_ignores_page(
+    client: AepClient, router: respx.Router
+) -> None:
+    route = router.get(f"{U}/segment/definitions").mock(return_value=httpx.Response(200, json={
+        "segments": _defs("a", "b"), "page": {"totalCount": 9, "totalPages": 5}, "link": {}}))
+    assert [d["id"] for d in client.list_segment_definitions(limit=2)] == ["a", "b"]
+    assert route.call_count == 3  # the first page, one tolerated repeat, one more repeat
+
+
+# `link.next` on segment definitions is undocumented (AEP-API.md §5.2): a string as on export
+# jobs (help/segmentation/api/export-jobs.md), an {"href"} object as on segment jobs and merge
+# policies, or an "@/..." reference as on merge policies and audiences (segmentation.yaml).
+@pytest.mark.parametrize(
+    "link_next",
+    [
+        "/data/core/ups/segment/definitions?limit=1&page=1",
+        "/segment/definitions?limit=1&page=1",
+        {"href": "/segment/definitions?limit=1&page=1"},
+        {"href": "@/segment/definitions?limit=1&page=1"},
+        "@/definitions?limit=1&page=1",
+        f"{PLATFORM}/data/core/ups/segment/definitions?limit=1&page=1",
+    ],
+)
+def test_definition_link_next_string_or_object(
+    client: AepClient, router: respx.Router, link_next: object
+) -> None:
+    first = {"segments": _defs("a"), "page": {"totalCount": 2, "totalPages": 2},
+             "link": {"next": link_next}}
+    last = {"segments": _defs("b"), "page": {"totalCount": 2, "totalPages": 2}, "link": {}}
+    route = router.get(f"{U}/segment/definitions").mock(
+        side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=last)])
+    assert [d["id"] for d in client.list_segment_definitions(limit=1)] == ["a", "b"]
+    second = route.calls[1].request.url
+    assert second.path == "/data/core/ups/segment/definitions"
+    assert second.params["page"] == "1"
