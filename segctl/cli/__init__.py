@@ -33,6 +33,40 @@ _COMMANDS: dict[str, str] = {
 }
 
 
+def _root_obj(ctx: click.Context) -> dict[str, Any]:
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    assert isinstance(root.obj, dict)
+    return root.obj
+
+
+def _late_no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _root_obj(ctx)["color"] = False
+
+
+def _late_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not _root_obj(ctx).get("debug"):
+        _root_obj(ctx)["debug"] = True
+        _start_debug_logging()
+
+
+def _accept_global_flags(command: click.Command) -> None:
+    """Let --no-color and --debug also follow the subcommand (`segctl plan --no-color`)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_flags(sub)
+        return
+    if any(p.name == "late_no_color" for p in command.params):
+        return
+    command.params += [
+        click.Option(["--no-color", "late_no_color"], is_flag=True, expose_value=False,
+                     callback=_late_no_color, help="Disable colour (same as segctl --no-color)."),
+        click.Option(["--debug", "late_debug"], is_flag=True, expose_value=False,
+                     callback=_late_debug, help="Same as segctl --debug."),
+    ]
+
+
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *_COMMANDS])
@@ -42,6 +76,7 @@ class _LazyGroup(click.Group):
             module_name, attr = _COMMANDS[cmd_name].split(":")
             command = getattr(importlib.import_module(module_name), attr)
             assert isinstance(command, click.Command)
+            _accept_global_flags(command)
             return command
         return super().get_command(ctx, cmd_name)
 
@@ -73,7 +108,11 @@ def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
     ctx.obj["debug"] = debug
     ctx.obj["color"] = not (no_color or "NO_COLOR" in os.environ)
     if debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+        _start_debug_logging()
+
+
+def _start_debug_logging() -> None:
+    logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> Any:
