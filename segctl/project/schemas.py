@@ -79,9 +79,48 @@ def _diagnose(doc: RawDocument, error: jsonschema.ValidationError) -> list[Diagn
     if error.validator == "type":
         expected = error.validator_value
         kinds = " or ".join(expected) if isinstance(expected, list) else expected
-        return [Diagnostic(f"expected {kinds}{where}, got {_json_type(instance)} "
-                           f"{_short(instance)}", doc.value_location(path))]
+        got = _json_type(instance) + ("" if instance is None else f" {_short(instance)}")
+        return [Diagnostic(f"expected {kinds}{where}, got {got}", doc.value_location(path))]
+    if "propertyNames" in error.relative_schema_path and isinstance(instance, str):
+        rule = _PATTERNS.get(str(error.validator_value), f"must match {error.validator_value}")
+        return [Diagnostic(f"name {_short(instance)}{where} {rule}",
+                           doc.key_location((*path, instance)))]
+    if error.validator == "pattern":
+        rule = _PATTERNS.get(str(error.validator_value), f"must match {error.validator_value}")
+        return [Diagnostic(f"{_short(instance)}{where} {rule}", doc.value_location(path))]
+    if error.validator == "uniqueItems" and isinstance(instance, list):
+        index = _first_repeat(instance)
+        return [Diagnostic(f"{_short(instance[index])} is listed twice{where}",
+                           doc.value_location((*path, index)))]
+    if error.validator in ("minLength", "minItems"):
+        return [Diagnostic(f"expected a non-empty {_json_type(instance)}{where}",
+                           doc.value_location(path))]
+    if error.validator == "minimum":
+        return [Diagnostic(f"{_short(instance)} is too small{where} (the minimum is "
+                           f"{error.validator_value})", doc.value_location(path))]
     return [Diagnostic(f"{error.message}{where}", doc.value_location(path))]
+
+
+# the schemas' patterns in words (anything else is shown as the pattern itself)
+_PATTERNS = {
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$":
+        "must start with a letter or digit and use only letters, digits, '.', '_' and '-'",
+    "^[A-Za-z_][A-Za-z0-9_-]*$":
+        "must start with a letter or '_' and use only letters, digits, '_' and '-'",
+    "^[^@\\s]+@AdobeOrg$": "must be an IMS organisation id ending in @AdobeOrg",
+    "^https?://[^\\s]+$": "must be an http:// or https:// URL",
+    "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}:?\\d{2})?$":
+        "must be an ISO 8601 date or date-time, for example 2024-03-15T12:00:00Z",
+}
+
+
+def _first_repeat(items: list[Any]) -> int:
+    seen: list[Any] = []
+    for index, item in enumerate(items):
+        if item in seen:
+            return index
+        seen.append(item)
+    return 0
 
 
 def _only_required(subschemas: Any) -> bool:

@@ -139,7 +139,7 @@ def test_unknown_field_points_at_the_key(tmp_path: Path) -> None:
         "kind: Export\nkey: e\nsegments: []\ndataset: d\n  \nstatuss: [realized]\n")
     result = analyse_project(tmp_path)
     got = [(d.location.line, d.location.col, d.message) for d in result.errors]
-    assert got[0] == (3, 11, "[] should be non-empty at segments")
+    assert got[0] == (3, 11, "expected a non-empty array at segments")
     assert got[1][:2] == (6, 1) and got[1][2].startswith("unknown field 'statuss'")
 
 
