@@ -220,8 +220,8 @@ def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
     """Every document of the file (empty ones skipped), or diagnostics for what is wrong."""
     try:
         for index, node in enumerate(yaml.compose_all(source.text, Loader=_Loader)):
-            if node is None:
-                continue
+            if node is None or _is_empty(node):
+                continue  # a stray or trailing `---` (perhaps followed by comments only)
             builder = _Builder(source, index)
             data = builder.convert(node, ())
             start = source.location(node.start_mark.line, node.start_mark.column)
@@ -237,6 +237,11 @@ def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
         yield Diagnostic(f"YAML syntax error: {problem}", where)
     except yaml.YAMLError as err:
         yield Diagnostic(f"YAML error: {err}", source.whole())
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    return (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+            and node.value == "" and not node.style)
 
 
 class _Builder:
