@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
+from segctl.aep.errors import NotFoundError
 from segctl.aep.paging import Style
 
 MAX_SEGMENT_IDS_PER_JOB = 20
@@ -92,15 +93,25 @@ class SegmentsApi(ResourceBase):
         self._delete(f"{DEFINITIONS}/{seg(segment_id)}")
 
     def bulk_get_segment_definitions(self, segment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """``{id: definition}`` for the ids the service knows (answered with 207)."""
+        """``{id: definition}`` for the ids the service knows (answered with 207).
+
+        An id the service does not know comes back as an error entry (``{"requestId",
+        "errors": {"404": [...]}}``, segmentation.yaml bulk-get examples) and is left out; when
+        none is known the answer is a 404, which means an empty result here.
+        """
         if not segment_ids:
             return {}
         body = {"ids": [{"id": i} for i in dict.fromkeys(segment_ids)]}
-        result = self._object("POST", f"{DEFINITIONS}/bulk-get", json_body=body, replayable=True)
+        try:
+            result = self._object(
+                "POST", f"{DEFINITIONS}/bulk-get", json_body=body, replayable=True
+            )
+        except NotFoundError:
+            return {}
         results = result.get("results")
         if not isinstance(results, dict):
             return {}
-        return {k: v for k, v in results.items() if isinstance(v, dict)}
+        return {k: v for k, v in results.items() if isinstance(v, dict) and "errors" not in v}
 
     def convert_segment_definition(self, definition: Mapping[str, Any]) -> dict[str, Any]:
         """POST /segment/conversion: the expression comes back in the other PQL format."""

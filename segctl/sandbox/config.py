@@ -10,7 +10,7 @@ import httpx
 
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid, sandbox_object
 from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found
+from segctl.sandbox.web import Ctx, Route, bad_request, bulk_missing, json_response, not_found
 
 if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
@@ -174,7 +174,7 @@ def bulk_get_policies(ctx: Ctx) -> httpx.Response:
     results = {}
     for item in ids:
         pid = str(item.get("id")) if isinstance(item, dict) else str(item)
-        results[pid] = docs.get(pid) or {"id": pid, "status": 404}
+        results[pid] = docs.get(pid) or bulk_missing(pid)
     return json_response(207, {"results": results})
 
 

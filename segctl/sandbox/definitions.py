@@ -12,7 +12,15 @@ import httpx
 from segctl.sandbox import pqlbridge
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid, sandbox_object
 from segctl.sandbox.config import merge_policy
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found, problem
+from segctl.sandbox.web import (
+    Ctx,
+    Route,
+    bad_request,
+    bulk_missing,
+    json_response,
+    not_found,
+    problem,
+)
 
 KIND = "segment"
 _READ_ONLY = ("id", "imsOrgId", "sandbox", "creationTime", "updateTime", "updateEpoch",
@@ -123,25 +131,34 @@ def _refs(doc: dict[str, Any]) -> frozenset[str]:
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    docs = ctx.app.store.all(KIND, ctx.scope)
-    for flag in ("continuous", "synchronous", "batch"):
-        wanted = ctx.query.get(f"evaluationInfo.{flag}.enabled")
-        if wanted is not None:
-            want = wanted.lower() == "true"
-            docs = [d for d in docs if d["evaluationInfo"][flag]["enabled"] == want]
+    filters = {flag: wanted.lower() == "true"
+               for flag in ("continuous", "synchronous", "batch")
+               if (wanted := ctx.query.get(f"evaluationInfo.{flag}.enabled")) is not None}
     sort_field, sort_dir = "creationTime", "desc"
     if ctx.query.get("sort"):
         sort_field, _, direction = ctx.query["sort"].split(",")[0].partition(":")
         sort_dir = "asc" if direction.lower() == "asc" else "desc"
-    order = {d["id"]: i for i, d in enumerate(docs)}  # creation order breaks ties
-    docs.sort(key=lambda d: (d.get(sort_field) is None, d.get(sort_field, ""), order[d["id"]]),
-              reverse=sort_dir == "desc")
     limit = ctx.int_param("limit", 100, lo=1, hi=100)
     start = ctx.int_param("start", 0)
     page = ctx.int_param("page", 0)
     offset = start + page * limit
-    window = docs[offset:offset + limit]
-    total = len(docs)
+    store = ctx.app.store
+    if sort_field == "creationTime" and not filters:
+        # creationTime is the row's ``created`` column (set together on create, read-only
+        # after), so the page is ordered and cut in SQL: no decoding of the other definitions
+        total = store.count(KIND, ctx.scope)
+        window = store.page_by_created(KIND, ctx.scope, descending=sort_dir == "desc",
+                                       offset=offset, limit=limit) if offset < total else []
+    else:
+        docs = store.all(KIND, ctx.scope)
+        for flag, want in filters.items():
+            docs = [d for d in docs if d["evaluationInfo"][flag]["enabled"] == want]
+        order = {d["id"]: i for i, d in enumerate(docs)}  # creation order breaks ties
+        docs.sort(key=lambda d: (d.get(sort_field) is None, d.get(sort_field, ""),
+                                 order[d["id"]]),
+                  reverse=sort_dir == "desc")
+        window = docs[offset:offset + limit]
+        total = len(docs)
     link: dict[str, str] = {}
     if offset + limit < total:
         link["next"] = f"{UPS_BASE}/segment/definitions?" + urlencode(
@@ -166,9 +183,7 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
         if not isinstance(sid, str):
             raise bad_request('Each entry of ids must be {"id": "..."}.')
         doc = ctx.app.store.get(KIND, ctx.scope, sid)
-        results[sid] = doc if doc is not None else {
-            "id": sid, "status": 404,
-            "errors": [{"code": "UPAPI-113430-404", "message": f"Segment {sid} not found"}]}
+        results[sid] = doc if doc is not None else bulk_missing(sid)
     return json_response(207, {"results": results})
 
 

@@ -13,7 +13,15 @@ from segctl.sandbox import definitions, evaluate, pqlbridge
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.runner import OWNER_KEY, TERMINAL
 from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found, problem
+from segctl.sandbox.web import (
+    Ctx,
+    Route,
+    bad_request,
+    bulk_missing,
+    json_response,
+    not_found,
+    problem,
+)
 
 if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
@@ -147,7 +155,7 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
     for item in ids:
         jid = str(item.get("id")) if isinstance(item, dict) else str(item)
         doc = ctx.app.store.get(KIND, ctx.scope, jid)
-        results[jid] = public(doc) if doc else {"id": jid, "status": 404}
+        results[jid] = public(doc) if doc else bulk_missing(jid)
     return json_response(207, {"results": results})
 
 

@@ -53,6 +53,14 @@ def catalog_error(status: int, title: str, detail: str) -> HttpFailure:
                                 "title": title, "detail": detail})
 
 
+def bulk_missing(rid: str) -> dict[str, Any]:
+    """The entry a bulk-get answers for an id it does not know (segmentation.yaml, audiences
+    bulk-get "One audience was not found"); ``id``/``status`` are kept for readers of old
+    sandbox answers."""
+    return {"id": rid, "status": 404, "requestId": uuid.uuid4().hex,
+            "errors": {"404": [{"code": 404, "message": "Not found."}]}}
+
+
 def not_found(what: str, rid: str) -> HttpFailure:
     return problem(404, "UPAPI-113430-404",
                    f"The {what} {rid} is not found. Use a valid entity and try again.")

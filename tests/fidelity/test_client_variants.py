@@ -109,3 +109,36 @@ def test_definition_link_next_string_or_object(
     second = route.calls[1].request.url
     assert second.path == "/data/core/ups/segment/definitions"
     assert second.params["page"] == "1"
+
+
+# -- bulk-get -----------------------------------------------------------------------------
+# help/segmentation/api/segment-definitions.md#bulk-get answers 207 {"results": {id: def}}; an
+# unknown id comes back as an error entry and, when no id is known, the answer is a 404
+# (segmentation.yaml, audiences bulk-get: "One audience was not found", "All audiences were
+# not found"). Neither is a definition.
+def test_bulk_get_leaves_out_error_entries(client: AepClient, router: respx.Router) -> None:
+    router.post(f"{U}/segment/definitions/bulk-get").mock(return_value=httpx.Response(207, json={
+        "results": {
+            "a": {"id": "a", "name": "A", "expression": {"type": "PQL"}},
+            "gone": {"requestId": "r1", "errors": {"404": [{"code": 404,
+                                                             "message": "Not found."}]}},
+        }}))
+    assert client.bulk_get_segment_definitions(["a", "gone"]) == {
+        "a": {"id": "a", "name": "A", "expression": {"type": "PQL"}}}
+
+
+def test_bulk_get_of_only_unknown_ids_is_empty(client: AepClient, router: respx.Router) -> None:
+    router.post(f"{U}/segment/definitions/bulk-get").mock(return_value=httpx.Response(404, json={
+        "requestId": "r2", "type": "https://ns.adobe.com/aep/errors/UPAPI-113000-404",
+        "title": "The entity x,y is not found.", "status": 404,
+        "errors": {"404": [{"code": "UPAPI-113000-404",
+                            "message": "The entity x,y is not found."}]}}))
+    assert client.bulk_get_segment_definitions(["x", "y"]) == {}
+
+
+def test_bulk_get_against_the_sandbox(local_client: AepClient) -> None:
+    created = local_client.create_segment_definition({
+        "name": "A", "schema": {"name": "_xdm.context.profile"},
+        "expression": {"type": "PQL", "format": "pql/text", "value": 'person.gender = "x"'}})
+    found = local_client.bulk_get_segment_definitions([created["id"], "missing"])
+    assert list(found) == [created["id"]]
