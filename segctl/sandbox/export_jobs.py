@@ -12,6 +12,7 @@ import httpx
 
 from segctl.sandbox import catalog, definitions, evaluate
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, batch_id, iso, new_uuid
+from segctl.sandbox.config import merge_policy
 from segctl.sandbox.runner import OWNER_KEY
 from segctl.sandbox.segment_jobs import Cancelled, JobStep, failure, public, run_segmentation
 from segctl.sandbox.store import Scope
@@ -91,7 +92,8 @@ def create(ctx: Ctx) -> httpx.Response:
     job: dict[str, Any] = {
         "id": jid, "jobType": "BATCH", "profileInstanceId": "ups", "imsOrgId": ctx.scope.org,
         "status": "NEW", "schema": {"name": PROFILE_SCHEMA},
-        "mergePolicy": body.get("mergePolicy") or {}, "filter": flt, "destination": dest,
+        "mergePolicy": _merge_policy(ctx, body.get("mergePolicy"), segments),
+        "filter": flt, "destination": dest,
         "evaluationInfo": body.get("evaluationInfo") or {"segmentation": False},
         "metrics": {"totalTime": {"startTimeInMs": now}},
         "computeGatewayJobId": {"exportJob": ""}, "creationTime": now, "updateTime": now,
@@ -100,11 +102,28 @@ def create(ctx: Ctx) -> httpx.Response:
     }
     if fields is not None:
         job["fields"] = fields
+    if isinstance(body.get("additionalFields"), dict):
+        job["additionalFields"] = body["additionalFields"]
     for batch in _batch_ids(job):
         _put_batch(ctx.app, ctx.scope, batch, dataset_id, "loading", now)
     ctx.app.store.put(KIND, ctx.scope, str(jid), job, created=now)
     ctx.app.runner.submit(KIND, ctx.scope, str(jid))
     return json_response(200, public(job), {"X-Location": f"{UPS_BASE}/export/jobs/{jid}"})
+
+
+def _merge_policy(ctx: Ctx, given: Any, segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """``mergePolicy`` as the job reports it: the one sent (version defaulting to the latest),
+    else that of the first exported segment, else the sandbox default (export-jobs.md: "If not
+    provided, the export will take the same merge policy as the given segment")."""
+    pid = given.get("id") if isinstance(given, dict) else None
+    if not pid and segments:
+        first = ctx.app.store.get(definitions.KIND, ctx.scope, segments[0]["segmentId"])
+        pid = first.get("mergePolicyId") if first else None
+    policy = merge_policy(ctx.app, ctx.scope, pid)
+    if policy is None:
+        raise bad_request(f"Merge policy {pid} does not exist.")
+    version = given.get("version") if isinstance(given, dict) else None
+    return {"id": policy["id"], "version": version or policy.get("version", 1)}
 
 
 def _batch_ids(job: dict[str, Any]) -> list[str]:
@@ -155,11 +174,11 @@ def list_(ctx: Ctx) -> httpx.Response:
     window = jobs[:limit]
     page: dict[str, Any] = {"sortField": "createdTime", "sort": "desc", "pageSize": len(window)}
     link: dict[str, str] = {"next": ""}
-    if len(jobs) > limit:
+    if window:  # spec: "the creation time and job id for the last record on the page"
         last = window[-1]
-        cursor_text = f"{last['creationTime']}_{last['id']}"
-        page["pageOffset"] = cursor_text
-        link["next"] = f"/export/jobs/?limit={limit}&offset={cursor_text}"
+        page["pageOffset"] = f"{last['creationTime']}_{last['id']}"
+    if len(jobs) > limit:
+        link["next"] = f"/export/jobs/?limit={limit}&offset={page['pageOffset']}"
     return json_response(200, {"records": [public(j) for j in window], "page": page,
                                "link": link})
 
