@@ -18,6 +18,17 @@ BATCH = "batch"
 FILE = "file"
 
 
+def _int_param(ctx: Ctx, name: str, default: int, *, lo: int = 0, hi: int | None = None
+               ) -> int:
+    """``ctx.int_param`` with Catalog's own error body: filter-data.md, "Invalid limit
+    parameters (including limit=0) result in 400-level error responses that outline proper
+    ranges", in the ``/placeholder/type/uri`` shape Catalog uses for every error."""
+    try:
+        return ctx.int_param(name, default, lo=lo, hi=hi)
+    except HttpFailure as failure:
+        raise catalog_error(400, "BadRequestError", failure.body["title"]) from None
+
+
 def _missing(kind: str) -> HttpFailure:
     return catalog_error(404, "NotFoundError", f"{kind} not found.")
 
@@ -125,8 +136,8 @@ def _match_tags(doc: dict[str, Any], spec: str) -> bool:
 
 
 def list_datasets(ctx: Ctx) -> httpx.Response:
-    limit = ctx.int_param("limit", 20, lo=1, hi=100)
-    start = ctx.int_param("start", 0)
+    limit = _int_param(ctx, "limit", 20, lo=1, hi=100)
+    start = _int_param(ctx, "start", 0)
     selected = []
     for did, doc in ctx.app.store.items(DATASET, ctx.scope):
         if "name" in ctx.query and not _match_simple(doc.get("name"), ctx.query["name"]):
@@ -184,8 +195,8 @@ def delete_dataset(ctx: Ctx) -> httpx.Response:
 
 # -- batches ----------------------------------------------------------------------------------
 def list_batches(ctx: Ctx) -> httpx.Response:
-    limit = ctx.int_param("limit", 20, lo=1, hi=100)
-    start = ctx.int_param("start", 0)
+    limit = _int_param(ctx, "limit", 20, lo=1, hi=100)
+    start = _int_param(ctx, "start", 0)
     batches = ctx.app.store.all(BATCH, ctx.scope)
     dataset = ctx.query.get("dataSet")
     if dataset:
@@ -215,9 +226,15 @@ def batch_files(ctx: Ctx) -> httpx.Response:
     files = [f for f in ctx.app.store.all(FILE, ctx.scope) if f["batchId"] == bid]
     data = [{"dataSetFileId": f["id"], "dataSetViewId": f["dataSetId"], "version": "1.0.0",
              "created": iso(f["created"]), "updated": iso(f["created"]), "isValid": True,
+             "records": str(f.get("records", 0)), "size": str(_size(ctx, f)),
              "_links": {"self": {"href": f"{ctx.app.base_url}{EXPORT_BASE}/files/{f['id']}"}}}
             for f in files]
     return json_response(200, {"data": data, "_page": {"limit": 100, "count": len(data)}})
+
+
+def _size(ctx: Ctx, meta: dict[str, Any]) -> int:
+    path = ctx.app.data_dir / meta["path"]
+    return path.stat().st_size if path.is_file() else 0
 
 
 def file_info(ctx: Ctx) -> httpx.Response:
@@ -231,7 +248,7 @@ def file_info(ctx: Ctx) -> httpx.Response:
             raise _missing("File")
         return httpx.Response(200, content=Path(path).read_bytes(),
                               headers={"content-type": "application/octet-stream"})
-    length = path.stat().st_size if path.is_file() else 0
+    length = _size(ctx, meta)
     href = f"{ctx.app.base_url}{EXPORT_BASE}/files/{meta['id']}?path={meta['name']}"
     return json_response(200, {"data": [{"name": meta["name"], "length": str(length),
                                          "_links": {"self": {"href": href}}}],
