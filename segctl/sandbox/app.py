@@ -123,8 +123,9 @@ class LocalSandbox:
                 return json_response(429, {"error_code": "429050", "message": "Too many requests"},
                                      {"Retry-After": str(self.fault_config.retry_after)})
             if fault is Fault.SERVER_ERROR:
-                return json_response(503, problem(503, "UPAPI-113503-503",
-                                                  "Service unavailable (injected fault)").body)
+                return json_response(503, _traced(problem(
+                    503, "UPAPI-113503-503", "Service unavailable (injected fault)").body,
+                    request))
         try:
             route, params = _ROUTER.match(request.method, path)
             ctx = Ctx(self, request, params, query=dict(request.url.params.items()))
@@ -133,11 +134,12 @@ class LocalSandbox:
                 _check_content_type(request, path)
             return route.handler(ctx)
         except HttpFailure as failure:
-            return json_response(failure.status, failure.body, failure.headers)
+            return json_response(failure.status, _traced(failure.body, request), failure.headers)
         except Exception:
             log.exception("sandbox handler crashed on %s %s", request.method, path)
-            return json_response(500, problem(500, "UPAPI-113500-500",
-                                              "Internal error in the local sandbox").body)
+            return json_response(500, _traced(problem(500, "UPAPI-113500-500",
+                                                      "Internal error in the local sandbox").body,
+                                              request))
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -162,6 +164,16 @@ class LocalSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _traced(body: Any, request: httpx.Request) -> Any:
+    """A problem-details body carries the caller's ``x-request-id`` as its ``requestId`` (the
+    spec's header is "used to track a request"), so a reported error names the id the client
+    logged; without the header the generated id stays."""
+    rid = request.headers.get("x-request-id")
+    if rid and isinstance(body, dict) and "requestId" in body:
+        return {**body, "requestId": rid}
+    return body
 
 
 def _check_content_type(request: httpx.Request, path: str) -> None:
