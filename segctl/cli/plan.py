@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from segctl.cli.validate import refuse_saved_plan
 from segctl.engine import build_plan, save_plan
 from segctl.errors import EXIT_CHANGES
 from segctl.project import load_project
@@ -41,6 +42,7 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
     2 changes present (with --detailed-exitcode).
     """
+    refuse_saved_plan(path)
     project = load_project(path, env=env)
     with open_client(project.environment) as client:
         the_plan = build_plan(project, client, prune=prune)

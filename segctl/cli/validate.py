@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from segctl.errors import Diagnostic, ValidationError
+from segctl.errors import Diagnostic, Location, UsageError, ValidationError
 from segctl.project import KINDS, analyse_project
 
 
@@ -53,6 +53,19 @@ def summary(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
+def refuse_saved_plan(path: Path) -> None:
+    """A saved plan given where the project folder is expected: say what to do with it."""
+    if not path.is_file() or path.suffix.lower() in (".yaml", ".yml"):
+        return
+    from segctl.engine import is_plan_file  # only here: the engine is slow to import
+
+    if is_plan_file(path):
+        raise UsageError("this is a saved plan, not a project folder",
+                         location=Location(str(path)),
+                         hint=f"apply it with `segctl apply {path}`; plan and validate read "
+                              "the YAML files (default: segments/)")
+
+
 def _echo_all(lines: Iterable[str], err: bool) -> None:
     for line in lines:
         click.echo(line, err=err)
@@ -68,6 +81,7 @@ def validate(path: Path, env: str | None, output_format: str) -> None:
     """Check PATH (default: segments/) offline: YAML, JSON Schema, PQL syntax, references,
     duplicate keys and names, dependency cycles. Reports every problem with file:line:col
     and exits 1 if there is any error."""
+    refuse_saved_plan(path)
     result = analyse_project(path, env)
     if output_format == "github":
         _echo_all((github_annotation(d) for d in result.diagnostics), err=False)
