@@ -6,6 +6,8 @@ respx; the client is the real ``AepClient``.
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 import respx
@@ -142,3 +144,100 @@ def test_bulk_get_against_the_sandbox(local_client: AepClient) -> None:
         "expression": {"type": "PQL", "format": "pql/text", "value": 'person.gender = "x"'}})
     found = local_client.bulk_get_segment_definitions([created["id"], "missing"])
     assert list(found) == [created["id"]]
+
+
+# -- DELETE answers ----------------------------------------------------------------------------
+# help/segmentation/api/segment-definitions.md#delete: "200 with no message"; segmentation.yaml
+# deleteSegmentDefinition: 200 MessageResponse {status, message}.
+@pytest.mark.parametrize("answer", [httpx.Response(200), httpx.Response(200, json={
+    "status": True, "message": "deleted"})], ids=["empty", "message"])
+def test_definition_delete_either_answer(
+    client: AepClient, router: respx.Router, answer: httpx.Response
+) -> None:
+    route = router.delete(f"{U}/segment/definitions/d1").mock(return_value=answer)
+    client.delete_segment_definition("d1")
+    assert route.call_count == 1
+
+
+# segmentation.yaml deleteSegmentJob: 204 with no content; help/segmentation/api/segment-jobs.md
+# #delete: 204 "with the following information" {status, message}.
+@pytest.mark.parametrize("answer", [httpx.Response(204), httpx.Response(204, json={
+    "status": True, "message": "Segment job with id 'j1' has been marked for cancelling"})],
+    ids=["no-body", "body"])
+def test_segment_job_cancel_either_answer(
+    client: AepClient, router: respx.Router, answer: httpx.Response
+) -> None:
+    router.delete(f"{U}/segment/jobs/j1").mock(return_value=answer)
+    result = client.cancel_segment_job("j1")
+    assert result is None or result["status"] is True
+
+
+# segmentation.yaml cancelExportJob: 200 with {status, message}; the export-jobs.md page (newer
+# version): 204 with the same message.
+@pytest.mark.parametrize("status", [200, 204])
+def test_export_job_cancel_200_or_204(client: AepClient, router: respx.Router, status: int
+                                      ) -> None:
+    message = {"status": True, "message": "Export job has been marked for cancelling"}
+    router.delete(f"{U}/export/jobs/11037").mock(return_value=httpx.Response(status,
+                                                                              json=message))
+    assert client.cancel_export_job(11037) == message
+
+
+# -- export jobs -----------------------------------------------------------------------------
+# help/segmentation/api/export-jobs.md spells the destination both `datasetId` and `dataSetId`
+# (segmentPerBatch example); the spec says datasetId. Two jobs naming the same dataset either
+# way are the same export (the recovery after a lost create relies on it).
+def test_export_destination_dataset_id_in_either_spelling() -> None:
+    from segctl.aep._segments import export_signature
+
+    spec = {"destination": {"datasetId": "5b7c"}, "filter": {"segments": [{"segmentId": "s"}]}}
+    doc = {"destination": {"dataSetId": "5b7c"}, "filter": {"segments": [{"segmentId": "s"}]}}
+    assert export_signature(spec) == export_signature(doc) == ("5b7c", frozenset({"s"}))
+
+
+# segmentation.yaml GetExportJobsResponse: link.next is a string, "empty" when there are no
+# more records; older examples omit link entirely or show {}.
+@pytest.mark.parametrize("last_link", [{"next": ""}, {}, None], ids=["empty", "no-next",
+                                                                     "no-link"])
+def test_export_job_list_last_page_forms(
+    client: AepClient, router: respx.Router, last_link: object
+) -> None:
+    first = {"records": [{"id": 2}], "page": {"pageOffset": "1538573416687_2", "pageSize": 1},
+             "link": {"next": "/export/jobs/?limit=1&offset=1538573416687_2"}}
+    last: dict = {"records": [{"id": 1}], "page": {"pageSize": 1}}
+    if last_link is not None:
+        last["link"] = last_link
+    # the documented next link ends the path with a slash: "/export/jobs/?limit=2&offset=..."
+    route = router.get(url__regex=rf"^{re.escape(U)}/export/jobs/?(\?.*)?$").mock(
+        side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=last)])
+    assert [j["id"] for j in client.list_export_jobs(limit=1)] == [2, 1]
+    assert route.calls[1].request.url.params["offset"] == "1538573416687_2"
+
+
+# -- Catalog create --------------------------------------------------------------------------
+# help/catalog/api/create-dataset.md: 201 ["@/dataSets/<id>"] + Location; profile and segment
+# docs show the lowercase "@/datasets/<id>" (AEP-API.md §1.2).
+@pytest.mark.parametrize("body", [["@/dataSets/5c8c3c555033b814b69f947f"],
+                                  ["@/datasets/5c8c3c555033b814b69f947f"], None],
+                         ids=["camel", "lower", "location-only"])
+def test_dataset_create_answers(client: AepClient, router: respx.Router, body: object) -> None:
+    headers = {"Location": "/data/foundation/catalog/dataSets/5c8c3c555033b814b69f947f"}
+    answer = httpx.Response(201, json=body, headers=headers) if body is not None \
+        else httpx.Response(201, headers=headers)
+    router.post(f"{PLATFORM}/data/foundation/catalog/dataSets").mock(return_value=answer)
+    assert client.create_dataset({"name": "d"}) == "5c8c3c555033b814b69f947f"
+
+
+# -- gateway throttling --------------------------------------------------------------------------
+# help/landing/troubleshooting.md / Adobe I/O gateway: 429 {"error_code": "429050"} with
+# Retry-After in seconds.
+def test_gateway_429_carries_retry_after(client: AepClient, router: respx.Router) -> None:
+    from segctl.aep import RateLimitedError
+
+    router.get(f"{U}/segment/jobs/j1").mock(return_value=httpx.Response(
+        429, json={"error_code": "429050", "message": "Too many requests"},
+        headers={"Retry-After": "7", "x-request-id": "gw-1"}))
+    with pytest.raises(RateLimitedError) as info:
+        client.get_segment_job("j1")
+    assert (info.value.code, info.value.retry_after, info.value.request_id) == (
+        "429050", 7.0, "gw-1")
