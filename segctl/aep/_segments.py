@@ -37,6 +37,17 @@ def job_segment_ids(job: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
+def job_expressions(job: Mapping[str, Any]) -> dict[str, Any]:
+    """Segment id -> the expression the job snapshotted when it was created (where given)."""
+    segments = job.get("segments")
+    out: dict[str, Any] = {}
+    for entry in segments if isinstance(segments, list) else []:
+        snapshot = _dict(_dict(entry).get("segment"))
+        if "segmentId" in entry and snapshot.get("expression") is not None:
+            out[str(entry["segmentId"])] = snapshot["expression"]
+    return out
+
+
 def export_signature(job: Mapping[str, Any]) -> tuple[str | None, frozenset[str]]:
     """(destination dataset id, exported segment ids): what makes two export jobs the same."""
     destination = _dict(job.get("destination"))
@@ -154,9 +165,22 @@ class SegmentsApi(ResourceBase):
                 job.get("source", "api") == "api"
                 and job_segment_ids(job) == ids
                 and _created_since(job, since_ms)
+                and self._evaluates_current_definitions(job)
             ):
                 return job
         return None
+
+    def _evaluates_current_definitions(self, job: Mapping[str, Any]) -> bool:
+        """False for a job that snapshotted an expression the definition no longer has: an
+        earlier run from before an update, not the job whose create just went unanswered."""
+        snapshots = job_expressions(job)
+        if not snapshots:
+            return True  # nothing to compare: the ids and the creation time have to do
+        current = self.bulk_get_segment_definitions(sorted(snapshots))
+        return all(
+            _dict(current.get(sid)).get("expression") == expression
+            for sid, expression in snapshots.items()
+        )
 
     def get_segment_job(self, job_id: str) -> dict[str, Any]:
         return self._object("GET", f"{SEGMENT_JOBS}/{seg(job_id)}")
