@@ -30,7 +30,7 @@ class ApplyFailedError(SegctlError):
     """Some actions failed or never started; the report on stdout lists each one."""
 
 
-@click.command("apply")
+@click.command("apply", short_help="Converge the sandbox on the files or on a saved plan.")
 @click.argument("source", metavar="[PATH | PLANFILE]", default="segments",
                 type=click.Path(path_type=Path))
 @click.option("--env", "env", metavar="NAME", help="Environment (kind: Environment) to apply to.")
@@ -52,6 +52,12 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
     segment jobs for changed batch segments, creates export datasets and runs the exports.
     A saved plan is applied as reviewed (no prompt), and refused when the files or the live
     sandbox changed since it was made.
+
+    \b
+    Examples:
+      segctl apply                    # show the plan, apply after you type yes
+      segctl apply --auto-approve     # no prompt (CI); required when stdin is not a terminal
+      segctl apply prod.plan          # exactly the plan saved by `segctl plan --out prod.plan`
     """
     color_out = use_color(ctx, sys.stdout)
     options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)

@@ -9,7 +9,7 @@ import click
 from segctl.fmt import FormatCheckFailed, format_paths, write_results
 
 
-@click.command("fmt")
+@click.command("fmt", short_help="Format YAML files: canonical PQL and key order.")
 @click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("segments"))
 @click.option("--check", is_flag=True,
               help="Write nothing; list the files that would change and exit 1 if any would.")
@@ -18,6 +18,11 @@ def fmt(path: Path, check: bool) -> None:
 
     PATH is a file or a folder (default: segments/). Keys follow kind, key, name, description,
     then the order of the kind's JSON Schema; long PQL becomes a `|` block scalar.
+
+    \b
+    Examples:
+      segctl fmt
+      segctl fmt --check     # CI: list what would change, exit 1 if anything would
     """
     results, errors = format_paths([path])
     for err in errors:

@@ -24,7 +24,7 @@ def _project(path: Path, env: str | None) -> Project | None:
     return load_project(path, env)
 
 
-@click.command("import")
+@click.command("import", short_help="Write YAML files for the live segments of a sandbox.")
 @click.option("--env", "env", metavar="NAME",
               help="Environment to read from (default: the local sandbox).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -46,6 +46,11 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
     inSegment ids turned into key: references; server defaults are left out. Nothing is
     written to the sandbox: the next `segctl apply` adopts the segments (by name) and stamps
     ownership. Existing files are never overwritten without --force.
+
+    \b
+    Examples:
+      segctl import --dry-run
+      segctl import --env prod --match 'VIP*' --out segments/imported
     """
     project = _project(project_dir, env)
     target = out_dir or project_dir

@@ -22,7 +22,7 @@ def use_color(ctx: click.Context, stream: object) -> bool:
     return wanted and bool(isatty and isatty())
 
 
-@click.command("plan")
+@click.command("plan", short_help="Show what apply would change (read-only).")
 @click.argument("path", default="segments", type=click.Path(path_type=Path))
 @click.option("--env", "env", metavar="NAME",
               help="Environment (kind: Environment) to plan against.")
@@ -41,6 +41,12 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
 
     Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
     2 changes present (with --detailed-exitcode).
+
+    \b
+    Examples:
+      segctl plan
+      segctl plan --env prod --out prod.plan --format markdown > plan.md
+      segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
     """
     refuse_saved_plan(path)
     project = load_project(path, env=env)

@@ -15,7 +15,7 @@ def _same_file(shown: str | None, target: Path) -> bool:
     return shown is not None and Path(shown).resolve() == target.resolve()
 
 
-@click.command("test")
+@click.command("test", short_help="Run SegmentTest unit tests with the local PQL engine.")
 @click.argument("path", default="segments", type=click.Path(exists=True, path_type=Path))
 @click.option("--project", "project_dir", default="segments", show_default=True,
               type=click.Path(path_type=Path),
@@ -32,6 +32,11 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
     Each test gives fixture profiles and events, a fixed `now`, and the expected members of
     some segments; inSegment("key:...") dependencies are evaluated first. Prints PASS/FAIL per
     case, the expected and actual members of each failure, and exits 1 if any case fails.
+
+    \b
+    Examples:
+      segctl test
+      segctl test segments/tests/shopper-behaviour.yaml -k vip-women
     """
     single_file = path.is_file()
     project = load_project(project_dir if single_file else path, env)

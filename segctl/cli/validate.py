@@ -71,7 +71,7 @@ def _echo_all(lines: Iterable[str], err: bool) -> None:
         click.echo(line, err=err)
 
 
-@click.command("validate")
+@click.command("validate", short_help="Check the project offline: YAML, schema, PQL, references.")
 @click.argument("path", default="segments", type=click.Path(path_type=Path))
 @click.option("--env", "env", metavar="NAME",
               help="Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
@@ -80,7 +80,13 @@ def _echo_all(lines: Iterable[str], err: bool) -> None:
 def validate(path: Path, env: str | None, output_format: str) -> None:
     """Check PATH (default: segments/) offline: YAML, JSON Schema, PQL syntax, references,
     duplicate keys and names, dependency cycles. Reports every problem with file:line:col
-    and exits 1 if there is any error."""
+    and exits 1 if there is any error.
+
+    \b
+    Examples:
+      segctl validate
+      segctl validate --env prod --format github   # annotations in a GitHub Actions job
+    """
     refuse_saved_plan(path)
     result = analyse_project(path, env)
     if output_format == "github":
