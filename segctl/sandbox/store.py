@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS resources (
     PRIMARY KEY (kind, org, sandbox, id)
 );
 CREATE INDEX IF NOT EXISTS resources_by_name ON resources (kind, org, sandbox, name);
+CREATE INDEX IF NOT EXISTS resources_by_created ON resources (kind, org, sandbox, created, seq);
 CREATE TABLE IF NOT EXISTS tokens (
     digest TEXT PRIMARY KEY, client_id TEXT NOT NULL, expires INTEGER NOT NULL
 );
@@ -131,6 +132,24 @@ class Store:
             "SELECT id, body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
             (kind, scope.org, scope.sandbox)).fetchall()
         return [(r[0], json.loads(r[1])) for r in rows]
+
+    def count(self, kind: str, scope: Scope) -> int:
+        row = self._conn().execute(
+            "SELECT COUNT(*) FROM resources WHERE kind=? AND org=? AND sandbox=?",
+            (kind, scope.org, scope.sandbox)).fetchone()
+        return int(row[0])
+
+    def page_by_created(self, kind: str, scope: Scope, *, descending: bool, offset: int,
+                        limit: int) -> list[dict[str, Any]]:
+        """``limit`` resources from ``offset`` in the order of the ``created`` column, ties in
+        creation order (both reversed when ``descending``): ordered and cut in SQL on an index,
+        so only the page's bodies are decoded."""
+        direction = "DESC" if descending else "ASC"
+        rows = self._conn().execute(
+            "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? "
+            f"ORDER BY created {direction}, seq {direction} LIMIT ? OFFSET ?",
+            (kind, scope.org, scope.sandbox, limit, offset)).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def all_scopes(self, kind: str) -> list[tuple[Scope, dict[str, Any]]]:
         rows = self._conn().execute(
