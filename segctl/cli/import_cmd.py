@@ -63,6 +63,14 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
         click.echo(f"skipped {len(result.already_declared)} segment(s) the project declares "
                    f"already: {names}", err=True)
     planned = plan_files(result.segments, target)
+    if not planned:
+        what = f" matching {match!r}" if match else ""
+        if result.already_declared:
+            click.echo(f"nothing to import: the project declares every live segment "
+                       f"definition{what} already", err=True)
+        else:
+            click.echo(f"no live segment definitions{what} to import", err=True)
+        return
     if dry_run:
         for item in planned:
             click.echo(f"# --- {item.path}")
@@ -73,9 +81,6 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
         note = f" (needed by {', '.join(item.segment.dependency_of)})" \
             if item.segment.dependency_of else ""
         click.echo(f"wrote {item.path}  [{item.segment.name}]{note}")
-    if not written and not result.already_declared:
-        what = f" matching {match!r}" if match else ""
-        click.echo(f"no live segment definitions{what} to import", err=True)
-    elif written:
+    if written:
         click.echo(f"imported {len(written)} segment(s) into {target}; `segctl plan` shows "
                    "them as adopted, with no field changes", err=True)
