@@ -122,10 +122,12 @@ def _segment_tasks(
     # replace: park the old definition under another name, create the new one, and delete the
     # old one once every segment referencing it has moved to the new id
     def recreate() -> ActionResult:
-        client.update_segment_definition(old_id, {
-            "name": f"{want.name} [replaced by segctl {old_id[:8]}]",
-            "description": marker.stamp(want.description, f"{want.key}.replaced"),
-        })
+        # PATCH overwrites the definition, so the parked copy is the whole live object with only
+        # its name and description changed (one GET: replaces are rare)
+        parked = client.get_segment_definition(old_id)
+        parked["name"] = f"{want.name} [replaced by segctl {old_id[:8]}]"
+        parked["description"] = marker.stamp(want.description, f"{want.key}.replaced")
+        client.update_segment_definition(old_id, parked)
         created = client.create_segment_definition(body())
         ids.set(change.key, str(created["id"]))
         return _ok(base, str(created["id"]), f"created (replaces {old_id})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -271,8 +272,20 @@ def test_replace_moves_dependents_to_the_new_id(example: Path, client: AepClient
     plan = build_plan(load_project(example), client)
     assert [(c.key, c.action) for c in plan.actionable] == [
         ("gold-members", Action.REPLACE), ("female-gold", Action.UPDATE)]
+    sent: list[tuple[str, dict[str, Any]]] = []
+    real_update = client.update_segment_definition
+
+    def recording_update(segment_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        sent.append((segment_id, dict(body)))
+        return real_update(segment_id, body)
+
+    client.update_segment_definition = recording_update  # type: ignore[method-assign]
     report = apply_plan(plan, client, FAST)
     assert report.ok, report.results
+    # PATCH overwrites in AEP: parking the old definition sends the whole object, renamed
+    parked = next(body for sid, body in sent if sid == gold["id"])
+    assert parked["name"].startswith("Gold loyalty members [replaced by segctl")
+    assert parked["expression"] == gold["expression"] and "schema" in parked
     after = {d["name"]: d for d in client.list_segment_definitions()}
     assert sorted(after) == sorted(before)
     new_gold = after["Gold loyalty members"]
