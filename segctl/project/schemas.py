@@ -72,6 +72,18 @@ def _diagnose(doc: RawDocument, error: jsonschema.ValidationError) -> list[Diagn
             second = doc.key_location((*path, present[1]))
             return [Diagnostic(f"give either {choice}, not both", second)]
         return [Diagnostic(f"one of {choice} is required{where}", doc.value_location(path))]
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # report the problems of the alternative meant for this kind of value (a list, ...)
+        branches = error.validator_value if isinstance(error.validator_value, list) else []
+        meant = {i for i, branch in enumerate(branches) if _type_fits(branch, instance)}
+        inner = [e for e in error.context if e.relative_schema_path[0] in meant]
+        if inner:
+            return [d for e in inner for d in _diagnose(doc, e)]
+        types = [str(b["type"]) for b in branches if isinstance(b, dict) and "type" in b]
+        if types and not meant:
+            return [Diagnostic(f"expected {' or '.join(dict.fromkeys(types))}{where}, got "
+                               f"{_json_type(instance)} {_short(instance)}",
+                               doc.value_location(path))]
     if error.validator == "enum":
         allowed_values = ", ".join(json.dumps(v) for v in error.validator_value)
         return [Diagnostic(f"{json.dumps(instance)} is not allowed{where}; expected one of: "
@@ -92,7 +104,7 @@ def _diagnose(doc: RawDocument, error: jsonschema.ValidationError) -> list[Diagn
         index = _first_repeat(instance)
         return [Diagnostic(f"{_short(instance[index])} is listed twice{where}",
                            doc.value_location((*path, index)))]
-    if error.validator in ("minLength", "minItems"):
+    if error.validator in ("minLength", "minItems", "minProperties"):
         return [Diagnostic(f"expected a non-empty {_json_type(instance)}{where}",
                            doc.value_location(path))]
     if error.validator == "minimum":
@@ -112,6 +124,16 @@ _PATTERNS = {
     "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}:?\\d{2})?$":
         "must be an ISO 8601 date or date-time, for example 2024-03-15T12:00:00Z",
 }
+
+
+def _type_fits(schema: Any, value: Any) -> bool:
+    """True when ``schema`` (one alternative of a oneOf) is for values of ``value``'s type."""
+    if not isinstance(schema, dict) or "type" not in schema:
+        return False
+    wanted = schema["type"]
+    kinds = wanted if isinstance(wanted, list) else [wanted]
+    actual = _json_type(value)
+    return actual in kinds or (actual == "number" and "integer" in kinds)
 
 
 def _first_repeat(items: list[Any]) -> int:
