@@ -5,6 +5,7 @@ Every problem is collected before failing, so one run of ``segctl validate`` rep
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from os import PathLike
@@ -161,7 +162,8 @@ def _kind_problem(doc: RawDocument) -> Diagnostic | None:
     if kind is None:
         return Diagnostic(f"missing 'kind' (one of: {known})", doc.start)
     if not isinstance(kind, str) or kind not in KINDS:
-        return Diagnostic(f"unknown kind '{kind}' (expected one of: {known})",
+        shown = f"'{kind}'" if isinstance(kind, str) else json.dumps(kind, default=str)
+        return Diagnostic(f"unknown kind {shown} (expected one of: {known})",
                           doc.value_location(("kind",)))
     return None
 

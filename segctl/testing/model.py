@@ -86,8 +86,12 @@ def _read_ndjson(doc: RawDocument, field_name: str) -> Iterator[tuple[Any, Locat
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
+        reason = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else (
+            err.strerror or type(err).__name__).lower()
+        looked = "" if Path(relative).is_absolute() else \
+            f" (paths are relative to this file: looked for {_display(path)})"
         raise DocumentError([Diagnostic(
-            f"{field_name}: cannot read fixture file {relative!r} ({err.__class__.__name__})",
+            f"{field_name}: cannot read fixture file {relative!r}: {reason}{looked}",
             doc.value_location((field_name,)),
         )]) from None
     shown = _display(path)
