@@ -37,7 +37,7 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         if any(c.adopt_only for c in actionable):
             out.append("Apply would stamp the ownership marker on the adopted segments below.")
         if plan.segment_jobs or plan.export_runs:
-            out.append("Apply would still run the jobs below (exports with `run: always`).")
+            out.append("Apply would still run the jobs and exports below (each export says why).")
         out.append("")
     else:
         out.append(f"segctl will perform the following actions on {where(plan)}:")
