@@ -129,7 +129,10 @@ def main(argv: list[str] | None = None) -> Any:
             traceback.print_exc()
         click.echo(err.format(), err=True)
         sys.exit(err.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as err:
+        if isinstance(err.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_ERROR)
     except click.ClickException as err:

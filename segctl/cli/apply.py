@@ -30,6 +30,12 @@ class ApplyFailedError(SegctlError):
     """Some actions failed or never started; the report on stdout lists each one."""
 
 
+class ApplyInterruptedError(SegctlError):
+    """Ctrl-C while applying: exit like any interrupted command (128 + SIGINT)."""
+
+    exit_code = 130
+
+
 @click.command("apply", short_help="Converge the sandbox on the files or on a saved plan.")
 @click.argument("source", metavar="[PATH | PLANFILE]", default="segments",
                 type=click.Path(path_type=Path))
@@ -98,7 +104,14 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
         progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
                                   color=use_color(ctx, sys.stderr))
         click.echo(f"Applying to {where(the_plan)}...", err=True)
-        report = apply_plan(the_plan, client, options, progress)
+        try:
+            report = apply_plan(the_plan, client, options, progress)
+        except KeyboardInterrupt:
+            click.echo("", err=True)  # end a live progress line
+            raise ApplyInterruptedError(
+                "interrupted: apply stopped part-way; what was written before stays written",
+                hint="run `segctl plan` to see what is left: `segctl apply` again converges "
+                     "without duplicates") from None
     click.echo("")
     click.echo(render_report(report, color=color_out), nl=False)
     if not report.ok:
