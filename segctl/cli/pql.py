@@ -57,7 +57,7 @@ def pql() -> None:
     """
 
 
-@pql.command("parse")
+@pql.command("parse", short_help="Check EXPR and print its canonical pql/text.")
 @click.argument("expr")
 def parse_command(expr: str) -> None:
     """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid)."""
@@ -65,7 +65,7 @@ def parse_command(expr: str) -> None:
     click.echo(to_text(parse(text, file=name)))
 
 
-@pql.command("convert")
+@pql.command("convert", short_help="Convert EXPR between pql/text and pql/json.")
 @click.option("--to", "target", type=click.Choice(["json", "text"]), required=True,
               help="Output format: pql/json (indented) or canonical pql/text.")
 @click.argument("expr")
