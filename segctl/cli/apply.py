@@ -131,7 +131,9 @@ def _is_saved_plan(source: Path) -> bool:
 def _confirm(the_plan: Plan) -> None:
     if not sys.stdin.isatty():
         raise UsageError("stdin is not a terminal, so apply cannot ask for confirmation",
-                         hint="review `segctl plan`, then run `segctl apply --auto-approve`")
+                         hint="review `segctl plan`, then run `segctl apply --auto-approve`; "
+                              "or apply exactly what was reviewed: `segctl plan --out FILE`, "
+                              "then `segctl apply FILE`")
     try:
         answer = click.prompt(
             f"\nApply these changes to {where(the_plan)}? Only 'yes' is accepted",

@@ -46,3 +46,11 @@ def test_yes_applies(workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -
     code, out, err = run("apply", "--no-jobs")
     assert code == 0, err
     assert "Apply complete" in out
+
+
+def test_no_terminal_names_both_ways_forward(workdir: Path, run: Run) -> None:
+    code, _, err = run("apply")  # stdin is not a terminal (see conftest)
+    assert code == 1
+    assert "error: stdin is not a terminal, so apply cannot ask for confirmation" in err
+    assert "`segctl apply --auto-approve`" in err
+    assert "`segctl plan --out FILE`, then `segctl apply FILE`" in err
