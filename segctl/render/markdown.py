@@ -5,7 +5,7 @@ margin: at most 60,000 characters, with a note saying what was left out."""
 from __future__ import annotations
 
 from segctl.engine.model import Action, Plan, SegmentChange
-from segctl.render.text import show, where
+from segctl.render.text import CREATE_FIELDS, desired_values, show, where
 
 MAX_CHARS = 60_000
 MAX_EDGES = 150
@@ -51,12 +51,10 @@ def _details(change: SegmentChange) -> str:
         lines += [f"_{_esc(change.reason)}_", ""]
     diff: list[str] = []
     if change.action is Action.CREATE and change.desired is not None:
-        want = change.desired
-        diff += [f"+ name: {show(want.name)}", *_prefixed("+ pql: ", want.pql)]
-        if want.description:
-            diff.append(f"+ description: {show(want.description)}")
-        diff.append(f"+ mergePolicy: {show(want.merge_policy)}")
-        diff.append(f"+ evaluation: {show(want.evaluation)}")
+        values = desired_values(change)  # the same fields as the text plan, in its order
+        for name in CREATE_FIELDS:
+            if values.get(name) is not None:
+                diff += _prefixed(f"+ {name}: ", show(values[name], name))
     elif change.action is Action.DELETE:
         diff.append(f"- segment {show(change.name)} (id {change.id})")
     for field in change.fields:

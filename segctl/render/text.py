@@ -10,7 +10,7 @@ from segctl.engine.report import ApplyReport, Outcome
 from segctl.render.style import Style
 
 _INDENT = "      "
-_CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
+CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
                   "evaluation", "labels", "protect")
 
 
@@ -88,8 +88,8 @@ def _change_lines(change: SegmentChange, style: Style) -> list[str]:
     if change.depends_on:
         lines.append(style.paint(f"{_INDENT}# after: {', '.join(change.depends_on)}", "dim"))
     if change.action is Action.CREATE and change.desired is not None:
-        values = _desired_values(change)
-        for name in _CREATE_FIELDS:
+        values = desired_values(change)
+        for name in CREATE_FIELDS:
             if values.get(name) is not None:
                 lines.extend(_field_line("+", name, values[name], style, Action.CREATE))
     elif change.action in (Action.UPDATE, Action.REPLACE):
@@ -98,7 +98,7 @@ def _change_lines(change: SegmentChange, style: Style) -> list[str]:
     return lines
 
 
-def _desired_values(change: SegmentChange) -> dict[str, Any]:
+def desired_values(change: SegmentChange) -> dict[str, Any]:
     want = change.desired
     assert want is not None
     return {
