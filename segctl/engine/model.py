@@ -196,5 +196,10 @@ class Plan:
         return (
             f"Plan: {creates} to create, {self.count(Action.UPDATE) - adopts} to update, "
             f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
-            f"{len(self.segment_jobs)} segment jobs, {len(self.export_runs)} exports."
+            f"{_count(len(self.segment_jobs), 'segment job')}, "
+            f"{_count(len(self.export_runs), 'export')}."
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

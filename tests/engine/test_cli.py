@@ -43,7 +43,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_plan_apply_plan_exit_codes(workdir: Path) -> None:
     code, out, _ = run("plan", "--detailed-exitcode")
     assert code == 2 and out.rstrip().endswith(
-        "Plan: 4 to create, 0 to update, 0 to replace, 0 to delete; 1 segment jobs, 1 exports.")
+        "Plan: 4 to create, 0 to update, 0 to replace, 0 to delete; 1 segment job, 1 export.")
     assert run("plan")[0] == 0  # without --detailed-exitcode changes are not an error
     code, out, err = run("apply", "segments", "--auto-approve")
     assert code == 0, err

@@ -26,7 +26,7 @@ def test_everything_new_is_created_in_dependency_order() -> None:
     both = plan.changes[-1]
     assert both.depends_on == ("female", "gold")
     assert plan.summary() == ("Plan: 3 to create, 0 to update, 0 to replace, 0 to delete; "
-                              "1 segment jobs, 0 exports.")
+                              "1 segment job, 0 exports.")
     assert plan.segment_jobs[0].segments == ("female", "gold", "both")
 
 

@@ -53,7 +53,7 @@ def test_text_summary_line_and_glyphs() -> None:
     text = render_plan(PLANS["every_action"](), "text")
     assert text.rstrip().endswith(
         "Plan: 3 to create, 1 to update, 1 to replace, 2 to delete, 1 to adopt; "
-        "1 segment jobs, 1 exports."
+        "1 segment job, 1 export."
     )
     for glyph in ("  + segment", "  ~ segment", "  -/+ segment", "  - segment"):
         assert glyph in text

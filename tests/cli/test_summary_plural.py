@@ -1,0 +1,20 @@
+"""The plan summary line counts in English: 1 segment job, 1 export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import Run
+
+
+def test_singular_counts(workdir: Path, run: Run) -> None:
+    assert run("apply", "--auto-approve")[0] == 0
+    code, out, _ = run("plan")  # the example's retargeting export has run: always
+    assert code == 0
+    assert out.rstrip().endswith("0 to delete; 1 segment job, 1 export.")
+
+
+def test_plural_counts(workdir: Path, run: Run) -> None:
+    code, out, _ = run("plan")
+    assert code == 0
+    assert out.rstrip().endswith("0 to delete; 1 segment job, 2 exports.")
