@@ -217,8 +217,8 @@ def check_fresh(
         )
     if saved.fingerprint != fingerprint:
         raise StalePlanError(
-            "the saved plan is stale: the live sandbox changed since it was made "
-            "(segment definitions, datasets or merge policies were created, edited or deleted; "
-            "or this is another sandbox)",
+            "the saved plan is stale: the live sandbox changed since it was made (it may "
+            "have been applied already; or segment definitions, datasets or merge policies "
+            "were created, edited or deleted; or this is another sandbox)",
             hint="run `segctl plan --out FILE` again and apply the new plan",
         )
