@@ -15,11 +15,25 @@ def _same_file(shown: str | None, target: Path) -> bool:
     return shown is not None and Path(shown).resolve() == target.resolve()
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """True for a folder strictly inside ``folder`` (``segments/tests`` in ``segments``)."""
+    inner, outer = path.resolve(), folder.resolve()
+    return inner != outer and inner.is_relative_to(outer)
+
+
+def _under(shown: str | None, target: Path) -> bool:
+    if shown is None:
+        return False
+    file, scope = Path(shown).resolve(), target.resolve()
+    return file == scope or file.is_relative_to(scope)
+
+
 @click.command("test", short_help="Run SegmentTest unit tests with the local PQL engine.")
 @click.argument("path", default="segments", type=click.Path(exists=True, path_type=Path))
 @click.option("--project", "project_dir", default="segments", show_default=True,
               type=click.Path(path_type=Path),
-              help="Project folder holding the segments, when PATH is a single test file.")
+              help="Project folder holding the segments, when PATH is a test file or a folder "
+                   "inside it.")
 @click.option("--env", "env", metavar="NAME",
               help="Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
 @click.option("-k", "keyword", metavar="TEXT",
@@ -38,14 +52,15 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
       segctl test
       segctl test segments/tests/shopper-behaviour.yaml -k vip-women
     """
-    single_file = path.is_file()
-    project = load_project(project_dir if single_file else path, env)
-    if single_file and not any(_same_file(str(f), path) for f in project.files):
+    # a test file or a folder inside the project runs only its tests, with the whole project
+    scoped = path.is_file() or _inside(path, project_dir)
+    project = load_project(project_dir if scoped else path, env)
+    if path.is_file() and not any(_same_file(str(f), path) for f in project.files):
         raise UsageError(f"{path} is not part of the project in {project_dir}",
                          hint="pass the project folder with --project")
 
     def select(test: SegmentTest, case: Expectation) -> bool:
-        if single_file and not _same_file(test.location.file, path):
+        if scoped and not _under(test.location.file, path):
             return False
         return keyword is None or keyword in f"{test.name}::{case.segment}"
 
