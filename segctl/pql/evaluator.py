@@ -97,6 +97,7 @@ _RUNTIME: dict[str, Any] = {
     "_Prepared": PreparedEvents, "_prepare": prepare_events, "_members": rt.membership_from_profile,
     "_order": rt.order_events, "_occ": rt.occurs, "_inw": rt.in_windows, "_as_time": rt.as_time,
     "_zip": builtins.zip, "_len": builtins.len, "_NUMS": frozenset({int, float}),
+    "_dict": builtins.dict,
 }
 
 

@@ -8,11 +8,15 @@ callback) and the Python names of the enclosing scope as parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from segctl.pql import ast
+
+#: ``P.get('person')`` or ``X.get('name')``: a direct field of the profile or of an event
+_DIRECT_GET = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\.get\('[^'\\]*'\)")
 
 #: names every generated function receives first
 FIXED_PARAMS = ("P", "E", "C", "S")
@@ -109,10 +113,16 @@ class CodegenBase:
 
     def lookup(self, target: str, name: str, scope: Scope) -> str:
         """Field ``name`` of the Python expression ``target``. The profile and events bound
-        straight from ``xEvent`` (the names with a parsed time) are mappings: plain ``.get``."""
+        straight from ``xEvent`` (the names with a parsed time) are mappings: plain ``.get``.
+        A field of such a field (``person.gender``) is usually a dict lookup too: that case is
+        inlined, and only other values (null, arrays, other mappings) call the runtime."""
         if target == "P" or target in scope.times:
             return f"{target}.get({name!r})"
-        return f"_g({target}, {name!r})"
+        if not _DIRECT_GET.fullmatch(target):  # deeper paths: one call per level, so the
+            return f"_g({target}, {name!r})"   # generated source nests no deeper than before
+        tmp = self.temp()
+        return (f"({tmp}.get({name!r}) if ({tmp} := {target}).__class__ is _dict "
+                f"else _g({tmp}, {name!r}))")
 
     def truth(self, node: ast.Expr, scope: Scope) -> str:
         return self.truth_code(node, scope).text
