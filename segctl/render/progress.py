@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from segctl.engine.report import ActionResult, Outcome
@@ -14,15 +16,20 @@ _MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
 
 class StreamProgress:
     """``live``: rewrite one status line in place (a TTY). Otherwise each distinct status is
-    printed once as its own line, so CI logs stay readable."""
+    printed once as its own line, so CI logs stay readable, and an unchanged one again every
+    ``heartbeat`` seconds, so a long job does not look hung (or trip a CI no-output timeout)."""
 
-    def __init__(self, stream: TextIO, *, live: bool, color: bool = False) -> None:
+    def __init__(self, stream: TextIO, *, live: bool, color: bool = False,
+                 heartbeat: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
         self._live = live
         self._style = Style(color)
         self._lock = threading.Lock()
         self._last = ""
         self._shown = False
+        self._heartbeat = heartbeat
+        self._clock = clock
+        self._printed_at = clock()
 
     def step(self, result: ActionResult) -> None:
         mark, colour = _MARK[result.outcome]
@@ -39,8 +46,10 @@ class StreamProgress:
             if self._live:
                 self._stream.write("\r\x1b[K" + text)
                 self._shown = True
-            elif _state(text) != _state(self._last):
+            elif (_state(text) != _state(self._last)
+                  or self._clock() - self._printed_at >= self._heartbeat):
                 self._stream.write(text + "\n")
+                self._printed_at = self._clock()
             self._last = text
             self._stream.flush()
 
