@@ -106,7 +106,7 @@ def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    ctx.obj["color"] = not (no_color or "NO_COLOR" in os.environ)
+    ctx.obj["color"] = not (no_color or os.environ.get("NO_COLOR"))  # no-color.org: non-empty
     if debug:
         _start_debug_logging()
 

@@ -42,3 +42,12 @@ def test_debug_after_the_subcommand_logs_http(workdir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "segctl.aep: → GET" in proc.stderr
     assert "client_secret=***" in proc.stderr
+
+
+@pytest.mark.parametrize(("value", "coloured"), [("1", False), ("", True)])
+def test_no_color_variable(workdir: Path, monkeypatch: pytest.MonkeyPatch, value: str,
+                           coloured: bool) -> None:
+    monkeypatch.setenv("NO_COLOR", value)  # no-color.org: only a non-empty value disables
+    result = CliRunner().invoke(cli, ["test"], color=True)
+    assert result.exit_code == 0
+    assert (ESC in result.output) is coloured
