@@ -8,9 +8,11 @@ registered in ``_COMMANDS``; each module stays thin and calls into the core pack
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import logging
 import os
+import re
 import sys
 from typing import Any
 
@@ -80,6 +82,15 @@ class _LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                ctx.fail(f"No such command {name!r}. Did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
+
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -115,6 +126,17 @@ def _start_debug_logging() -> None:
     logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
 
 
+def _single_dash_option(args: list[str]) -> str | None:
+    """``--auto-approve`` for a ``-auto-approve`` among ``args`` (None when there is none)."""
+    for token in args:
+        if token == "--":
+            break
+        found = re.fullmatch(r"-([a-z][a-z-]+)(=.*)?", token)
+        if found:
+            return f"--{found.group(1)}{found.group(2) or ''}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(
@@ -135,6 +157,12 @@ def main(argv: list[str] | None = None) -> Any:
             sys.exit(130)
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_ERROR)
+    except click.exceptions.NoSuchOption as err:
+        err.show()
+        long_form = _single_dash_option(argv if argv is not None else sys.argv[1:])
+        if long_form:  # Terraform habit: -auto-approve, -out=FILE
+            click.echo(f"hint: options take two dashes here: {long_form}", err=True)
+        sys.exit(err.exit_code)
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
