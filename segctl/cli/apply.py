@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.plan import use_color
+from segctl.cli.plan import refuse_partial_prune, use_color
 from segctl.engine import (
     ApplyOptions,
     Plan,
@@ -85,6 +85,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                      f"{source.name}`")
         project = load_project(saved.project_root, env=saved.target.environment)
     else:
+        refuse_partial_prune(source, prune)
         project = load_project(source, env=env)
 
     with open_client(project.environment) as client:

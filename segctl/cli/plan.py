@@ -9,7 +9,7 @@ import click
 
 from segctl.cli.validate import refuse_saved_plan
 from segctl.engine import build_plan, save_plan
-from segctl.errors import EXIT_CHANGES
+from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.project import load_project
 from segctl.render import render_plan
 from segctl.target import open_client
@@ -20,6 +20,19 @@ def use_color(ctx: click.Context, stream: object) -> bool:
     wanted = bool((ctx.find_root().obj or {}).get("color", True))
     isatty = getattr(stream, "isatty", None)
     return wanted and bool(isatty and isatty())
+
+
+def refuse_partial_prune(path: Path, prune: bool) -> None:
+    """--prune with one file of a bigger project would delete what the other files declare."""
+    if not (prune and path.is_file()):
+        return
+    siblings = [p for p in path.parent.iterdir()
+                if p.suffix.lower() in (".yaml", ".yml") and p.is_file() and p != path]
+    if siblings:
+        raise UsageError(
+            f"--prune with the single file {path} would delete the segctl-owned segments and "
+            f"datasets that the other files in {path.parent} declare",
+            hint=f"prune with the whole project folder: `segctl plan {path.parent} --prune`")
 
 
 @click.command("plan", short_help="Show what apply would change (read-only).")
@@ -49,6 +62,7 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
       segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
     """
     refuse_saved_plan(path)
+    refuse_partial_prune(path, prune)
     project = load_project(path, env=env)
     with open_client(project.environment) as client:
         the_plan = build_plan(project, client, prune=prune)
