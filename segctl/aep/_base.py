@@ -65,6 +65,13 @@ class ResourceBase:
         fetch = lambda request: self._json("GET", request.url, params=request.params)  # noqa: E731
         return list(iterate(fetch, make_request(url, dict(params)), style))
 
+    def _first_page(
+        self, url: str, style: Style, params: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Only the first page: for "the most recent N" reads, which must not walk history."""
+        fetch = lambda request: self._json("GET", request.url, params=request.params)  # noqa: E731
+        return list(iterate(fetch, make_request(url, dict(params)), style, max_pages=1))
+
     def _now_ms(self) -> int:
         return int(self._http.clock.time() * 1000)
 

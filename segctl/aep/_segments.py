@@ -195,6 +195,12 @@ class SegmentsApi(ResourceBase):
         query = {"limit": limit, "status": status, **(params or {})}
         return self._all(SEGMENT_JOBS, Style.UNDERSCORE, query)
 
+    def recent_segment_jobs(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest ``limit`` segment jobs (one request, newest first)."""
+        return self._first_page(
+            SEGMENT_JOBS, Style.UNDERSCORE, {"limit": limit, "sort": "creationTime:desc"}
+        )
+
     def cancel_segment_job(self, job_id: str) -> dict[str, Any] | None:
         """Request cancellation (asynchronous: CANCELLING, then CANCELLED)."""
         return self._delete(f"{SEGMENT_JOBS}/{seg(job_id)}")
@@ -229,6 +235,10 @@ class SegmentsApi(ResourceBase):
     ) -> list[dict[str, Any]]:
         query = {"limit": limit, "status": status, **(params or {})}
         return self._all(EXPORT_JOBS, Style.RECORDS, query)
+
+    def recent_export_jobs(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest ``limit`` export jobs (one request; the API lists newest first)."""
+        return self._first_page(EXPORT_JOBS, Style.RECORDS, {"limit": limit})
 
     def cancel_export_job(self, job_id: int) -> dict[str, Any] | None:
         return self._delete(f"{EXPORT_JOBS}/{int(job_id)}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.engine.diff import MEMBERSHIP_FIELDS
+from segctl.engine.freshness import Freshness
 from segctl.engine.marker import dataset_owner
 from segctl.engine.model import (
     Action,
@@ -52,14 +53,20 @@ def plan_jobs(
     exports: Sequence[Export],
     live_datasets: Mapping[str, Mapping[str, Any]],
     owned_datasets: Sequence[Mapping[str, Any]] = (),
+    freshness: Freshness | None = None,
 ) -> JobPlan:
     """Datasets to create, segment jobs (≤20 ids each, dependency order) and export runs.
 
-    ``live_datasets`` maps a dataset name to its live Catalog object (with ``id``).
+    ``live_datasets`` maps a dataset name to its live Catalog object (with ``id``);
+    ``freshness`` names segments and datasets whose last evaluation or export is out of date
+    although the definitions already match (an earlier apply stopped short of its jobs).
     """
+    fresh = freshness or Freshness(frozenset(), {})
     refs = {c.key: c.desired.refs for c in changes if c.desired is not None}
     evaluation = {c.key: c.evaluation for c in changes if c.desired is not None}
-    changed = dependents((c.key for c in changes if membership_changed(c)), refs)
+    unevaluated = {c.key for c in changes if c.id in fresh.stale_segments}
+    changed = dependents(
+        (c.key for c in changes if membership_changed(c) or c.key in unevaluated), refs)
 
     datasets: dict[str, DatasetChange] = {}
     for export in exports:
@@ -84,7 +91,9 @@ def plan_jobs(
     evaluate = set(changed)
     for export in exports:
         exported = bool((live_datasets.get(export.dataset) or {}).get("lastSuccessfulBatch"))
-        reason = _run_reason(export, changed, datasets[export.dataset], exported)
+        dataset_id = str((live_datasets.get(export.dataset) or {}).get("id") or "")
+        reason = _run_reason(export, changed, datasets[export.dataset], exported,
+                             fresh.stale_datasets.get(dataset_id))
         if reason is None:
             continue
         if not reason.startswith("segments changed"):
@@ -110,10 +119,12 @@ def plan_jobs(
 
 
 def _run_reason(
-    export: Export, changed: set[str], dataset: DatasetChange, exported: bool
+    export: Export, changed: set[str], dataset: DatasetChange, exported: bool,
+    stale: str | None = None,
 ) -> str | None:
     """Why an export runs in this plan, or None. ``on-change`` also catches up on an export
-    that never succeeded (a failed job, ``--no-jobs``), so re-running apply converges."""
+    that never succeeded or is out of date (a failed job, ``--no-jobs``), so re-running apply
+    converges."""
     if export.run == "never":
         return None
     if export.run == "always":
@@ -125,4 +136,4 @@ def _run_reason(
         return "new dataset"
     if not exported:
         return "no successful export yet"
-    return None
+    return stale

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from segctl.aep import AepClient
 from segctl.engine.diff import diff
+from segctl.engine.freshness import Freshness, assess
 from segctl.engine.jobs import plan_jobs
-from segctl.engine.model import DesiredSegment, Plan, PlanWarning, Target
+from segctl.engine.model import DesiredSegment, Plan, PlanWarning, SegmentChange, Target
 from segctl.engine.normalise import MergePolicies, desired_segment, live_segment
 from segctl.engine.state import LiveState, read_live_state
 from segctl.project import Project
@@ -40,8 +41,9 @@ def plan_from_state(
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]
     result = diff(desired, live, policies, prune=prune)
+    freshness = assess_state(state, result.changes, project)
     jobs = plan_jobs(result.changes, project.exports, state.datasets,
-                     state.owned_datasets if prune else ())
+                     state.owned_datasets if prune else (), freshness)
     env = project.environment
     if target is None:
         target = Target(
@@ -62,3 +64,18 @@ def plan_from_state(
         files_hash=project.files_hash,
         fingerprint=state.fingerprint(),
     )
+
+
+def assess_state(
+    state: LiveState, changes: tuple[SegmentChange, ...], project: Project
+) -> Freshness:
+    """Freshness of the declared segments and export datasets that already exist."""
+    ids = {c.key: c.id for c in changes if c.id is not None}
+    exports = []
+    for export in project.exports:
+        dataset_id = (state.datasets.get(export.dataset) or {}).get("id")
+        if dataset_id:
+            exports.append((str(dataset_id), [ids[k] for k in export.segments if k in ids]))
+    declared = set(ids.values())
+    definitions = [d for d in state.segments if str(d.get("id")) in declared]
+    return assess(definitions, state.segment_jobs, state.export_jobs, exports)

@@ -2,7 +2,7 @@
 
 Everything a plan compares against comes from paged list calls: every segment definition, the
 merge policies, and the datasets the exports name. No per-object GET: a plan over N segments
-costs about ceil(N/100) requests plus a few.
+costs about ceil(N/100) requests plus a few (merge policies, datasets, one page of recent jobs).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ class LiveState:
     merge_policies: tuple[Mapping[str, Any], ...]
     datasets: Mapping[str, Mapping[str, Any]]  # dataset name -> object (with "id")
     owned_datasets: tuple[Mapping[str, Any], ...] = ()  # tagged by segctl (read for prune)
+    # the newest jobs (one page each): whether the last evaluation and export are still current
+    segment_jobs: tuple[Mapping[str, Any], ...] = ()
+    export_jobs: tuple[Mapping[str, Any], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -40,8 +43,9 @@ class LiveState:
 def read_live_state(
     client: AepClient, dataset_names: Iterable[str], *, owned: bool = False
 ) -> LiveState:
-    """One paged pass over definitions, merge policies and the named datasets; with ``owned``
-    (prune) also the datasets carrying segctl's tag."""
+    """One paged pass over definitions, merge policies and the named datasets, plus the first
+    page of recent segment and export jobs; with ``owned`` (prune) also the datasets carrying
+    segctl's tag."""
     segments = tuple(client.list_segment_definitions())
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
@@ -49,7 +53,9 @@ def read_live_state(
     if owned:
         mine = tuple(client.list_datasets(
             params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
-    return LiveState(segments, policies, datasets, mine)
+    segment_jobs = tuple(client.recent_segment_jobs())
+    export_jobs = tuple(client.recent_export_jobs())
+    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs)
 
 
 # up to this many distinct dataset names are looked up one by one; beyond, one paged list

@@ -1,0 +1,108 @@
+"""Is the last evaluation and export still current? (pure)
+
+A change to a segment's expression is written by apply and then evaluated by a segment job and
+exported. When that chain breaks (``apply --no-jobs``, a failed or cancelled job, a process
+killed between the job and the export) the definitions already match the files, so the diff
+alone would never run the job again and apply would not converge. The recent job history closes
+the gap, from evidence only:
+
+- a segment is *stale* when the newest successful segment job that evaluated it snapshotted an
+  expression the definition no longer has. A segment no recent job evaluated is not stale: jobs
+  are rationed, and "unknown" must not spend the quota on every plan;
+- an export's dataset is *stale* when its newest export job failed or was cancelled, or when an
+  on-demand segment job evaluated the export's segments after its newest successful export.
+  Scheduled evaluations (``source: scheduler``) do not count: they run daily by design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_FAILED = frozenset({"FAILED", "CANCELLED", "CANCELLING"})
+
+
+@dataclass(frozen=True)
+class Freshness:
+    stale_segments: frozenset[str]  # live segment ids evaluated with an older expression
+    stale_datasets: Mapping[str, str]  # dataset id -> why its export should run again
+
+
+def assess(
+    definitions: Sequence[Mapping[str, Any]],
+    segment_jobs: Sequence[Mapping[str, Any]],
+    export_jobs: Sequence[Mapping[str, Any]],
+    exports: Iterable[tuple[str, Sequence[str]]],
+) -> Freshness:
+    """``exports`` pairs each live dataset id with the live segment ids exported into it."""
+    newest_first = sorted(segment_jobs, key=_created, reverse=True)
+    stale: set[str] = set()
+    for definition in definitions:
+        sid = str(definition.get("id"))
+        for job in newest_first:
+            if job.get("status") != "SUCCEEDED":
+                continue
+            snapshot = _snapshots(job).get(sid)
+            if snapshot is not None:
+                if snapshot != definition.get("expression"):
+                    stale.add(sid)
+                break
+
+    datasets: dict[str, str] = {}
+    for dataset_id, segment_ids in exports:
+        reason = _export_staleness(dataset_id, set(segment_ids), newest_first, export_jobs)
+        if reason is not None:
+            datasets[dataset_id] = reason
+    return Freshness(frozenset(stale), datasets)
+
+
+def _export_staleness(
+    dataset_id: str,
+    segment_ids: set[str],
+    segment_jobs: Sequence[Mapping[str, Any]],
+    export_jobs: Sequence[Mapping[str, Any]],
+) -> str | None:
+    into = sorted((j for j in export_jobs if _dataset_of(j) == dataset_id),
+                  key=_created, reverse=True)
+    if not into:
+        return None  # the dataset's own state ("no successful export yet") decides
+    if into[0].get("status") in _FAILED:
+        return f"last export {str(into[0].get('status')).lower()}"
+    succeeded = [_created(j) for j in into if j.get("status") == "SUCCEEDED"]
+    if not succeeded:
+        return None
+    for job in segment_jobs:  # newest first
+        if _created(job) <= succeeded[0]:
+            break
+        if (job.get("status") == "SUCCEEDED" and job.get("source", "api") == "api"
+                and segment_ids & set(_job_segment_ids(job))):
+            return "segments evaluated since the last export"
+    return None
+
+
+def _created(job: Mapping[str, Any]) -> int:
+    value = job.get("creationTime")
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+def _snapshots(job: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for entry in job.get("segments") or ():
+        if isinstance(entry, Mapping) and isinstance(entry.get("segment"), Mapping):
+            expression = entry["segment"].get("expression")
+            if expression is not None:
+                out[str(entry.get("segmentId"))] = expression
+    return out
+
+
+def _job_segment_ids(job: Mapping[str, Any]) -> list[str]:
+    return [str(e.get("segmentId")) for e in job.get("segments") or () if isinstance(e, Mapping)]
+
+
+def _dataset_of(export_job: Mapping[str, Any]) -> str | None:
+    destination = export_job.get("destination")
+    if not isinstance(destination, Mapping):
+        return None
+    value = destination.get("datasetId") or destination.get("dataSetId")
+    return str(value) if value else None
