@@ -212,3 +212,21 @@ def test_parse_page_link_last_page_has_no_next() -> None:
         {"segments": [{"id": "a"}], "page": {"totalPages": 1}, "link": {}}, PageRequest("/x")
     )
     assert page.next is None and page.items == ({"id": "a"},)
+
+
+def test_recent_jobs_read_one_page_only(client: AepClient, router: respx.Router) -> None:
+    seg_route = router.get(f"{UPS}/segment/jobs").mock(return_value=httpx.Response(200, json={
+        "_page": {"totalCount": 500, "pageSize": 2},
+        "children": [{"id": "j2"}, {"id": "j1"}],
+        "_links": {"next": {"href": "/segment/jobs?start=2&limit=2"}},
+    }))
+    exp_route = router.get(f"{UPS}/export/jobs").mock(return_value=httpx.Response(200, json={
+        "records": [{"id": 2}, {"id": 1}],
+        "page": {"sortField": "createdTime", "sort": "desc", "pageOffset": "9_1", "pageSize": 2},
+        "link": {"next": "/export/jobs/?limit=2&offset=9_1"},
+    }))
+    assert [j["id"] for j in client.recent_segment_jobs(limit=2)] == ["j2", "j1"]
+    assert [j["id"] for j in client.recent_export_jobs(limit=2)] == [2, 1]
+    assert seg_route.call_count == 1 and exp_route.call_count == 1  # history is not walked
+    params = seg_route.calls.last.request.url.params
+    assert (params["limit"], params["sort"]) == ("2", "creationTime:desc")
