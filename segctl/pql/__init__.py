@@ -5,6 +5,7 @@ Public names are listed in CONTRIBUTING.md; everything else in this package is p
 
 from segctl.pql import ast
 from segctl.pql.ast import Expr
+from segctl.pql.calls import PqlCallError, check
 from segctl.pql.eligibility import Eligibility, classify, evaluation_info
 from segctl.pql.errors import PqlJsonError, PqlSyntaxError
 from segctl.pql.evaluator import PqlEvalError, Predicate, PreparedEvents, compile, prepare_events
@@ -21,8 +22,8 @@ def canonical(text: str, *, file: str | None = None) -> str:
 
 
 __all__ = [
-    "Eligibility", "Expr", "PqlEvalError", "PqlJsonError", "PqlSyntaxError", "Predicate",
-    "PreparedEvents", "ast", "canonical", "classify", "compile", "evaluation_info", "from_json",
-    "parse", "prepare_events", "rewrite_segment_refs", "segment_refs", "to_json", "to_text",
-    "transform", "walk",
+    "Eligibility", "Expr", "PqlCallError", "PqlEvalError", "PqlJsonError", "PqlSyntaxError",
+    "Predicate", "PreparedEvents", "ast", "canonical", "check", "classify", "compile",
+    "evaluation_info", "from_json", "parse", "prepare_events", "rewrite_segment_refs",
+    "segment_refs", "to_json", "to_text", "transform", "walk",
 ]

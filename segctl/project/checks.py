@@ -73,7 +73,8 @@ def check_export_refs(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def check_pql(ctx: Context) -> Iterator[Diagnostic]:
-    """Parse every rule (remembering the trees for the reference checks)."""
+    """Parse every rule (remembering the trees for the reference checks), then check its calls
+    and compile it, as AEP refuses an unknown function or method when the audience is created."""
     for doc in ctx.of_kind("Segment"):
         key, text, tree = doc.data.get("key"), doc.data.get("pql"), doc.data.get("pqlJson")
         if not isinstance(key, str) or (text is None) == (tree is None):
@@ -87,6 +88,9 @@ def check_pql(ctx: Context) -> Iterator[Diagnostic]:
                 ctx.parsed[key] = (pql.parse(text), doc)
             elif isinstance(tree, dict | str):
                 ctx.parsed[key] = (pql.from_json(tree), doc)
+            else:
+                continue
+            pql.check(ctx.parsed[key][0], text if isinstance(text, str) else None)
         except SegctlError as err:
             yield Diagnostic(f"invalid PQL: {err.message}", _pql_error_location(doc, err))
 

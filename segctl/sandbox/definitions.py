@@ -44,7 +44,7 @@ def _validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None,
         raise bad_request("schema is required (schema.name, e.g. _xdm.context.profile).")
     if "expression" not in doc:
         raise bad_request("expression is required.")
-    expr = pqlbridge.parse_expression(doc["expression"])
+    expr = pqlbridge.parse_definition(doc["expression"])
     ttl = doc.get("ttlInDays")
     if ttl is not None and (not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1):
         raise bad_request("ttlInDays must be a positive integer.")

@@ -36,6 +36,19 @@ def parse_expression(expression: Any) -> Any:
         raise invalid_pql(err) from None
 
 
+def parse_definition(expression: Any) -> Any:
+    """:func:`parse_expression` plus what AEP checks when a definition is created or replaced:
+    known functions and methods with valid arities (400 with the call's line and column)."""
+    expr = parse_expression(expression)
+    assert isinstance(expression, dict)  # parse_expression refused anything else
+    is_text = expression.get("format", "pql/text") == "pql/text"
+    try:
+        pql.check(expr, expression.get("value") if is_text else None)
+    except Exception as err:  # PqlEvalError: a 400 for the caller
+        raise invalid_pql(err) from None
+    return expr
+
+
 def _parse_text(text: str) -> Any:
     try:
         return pql.parse(text)

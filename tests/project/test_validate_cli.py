@@ -129,3 +129,22 @@ def test_directory_named_like_yaml_is_skipped(run_cli: RunCli, tmp_path: Path) -
     (tmp_path / "ok.yaml").write_text("kind: Environment\nname: local\nsandbox: prod\n")
     code, out, _ = run_cli("validate", str(tmp_path))
     assert code == 0 and "1 environment" in out
+
+
+def test_unknown_method_and_non_string_in_segment_are_refused_at_the_call(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    """QA: these parsed, passed validate and plan, then failed the segment job during apply."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    path = folder / "a.yaml"
+    path.write_text("kind: Segment\nkey: a\nname: A\npql: person.name.bogus(1) = 2\n---\n"
+                    "kind: Segment\nkey: b\nname: B\npql: |\n  person.x = 1 and\n"
+                    "    inSegment(42)\n", encoding="utf-8")
+    code, out, err = run_cli("validate", str(folder))
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == f"{path}:4:18: error: invalid PQL: unknown method .bogus()"
+    assert lines[2] == "    " + " " * 17 + "^"
+    assert lines[3] == (f"{path}:11:5: error: invalid PQL: inSegment() takes a segment id "
+                        'string such as inSegment("<id>"), not 42')
+    assert lines[-1] == "error: 2 problem(s) found"

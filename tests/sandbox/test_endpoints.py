@@ -47,6 +47,23 @@ def test_duplicate_name_is_422_and_bad_pql_is_400_with_position(local: httpx.Cli
     assert missing.status_code == 400
 
 
+def test_unknown_method_is_400_with_position_on_create_and_patch(local: httpx.Client) -> None:
+    """AEP refuses a rule calling an unknown function; it used to be stored, then fail the job."""
+    bad = local.post(f"{UPS}/segment/definitions",
+                     json=definition("B", "person.name.bogus(1) = 2"))
+    assert bad.status_code == 400
+    entry = bad.json()["errors"]["400"][0]
+    assert entry["message"] == "Invalid PQL at line 1, column 13: unknown method .bogus()"
+    assert entry["position"] == {"line": 1, "column": 13}
+    doc = _seg(local, "A")
+    patch = local.patch(f"{UPS}/segment/definitions/{doc['id']}", json={"expression": {
+        "type": "PQL", "format": "pql/text", "value": "inSegment(42)"}})
+    assert patch.status_code == 400
+    assert "inSegment() takes a segment id string" in patch.json()["errors"]["400"][0]["message"]
+    assert local.get(f"{UPS}/segment/definitions/{doc['id']}").json()["expression"] == \
+        doc["expression"]
+
+
 def test_patch_merges_and_rederives(local: httpx.Client) -> None:
     doc = _seg(local, "A")
     response = local.patch(f"{UPS}/segment/definitions/{doc['id']}",
