@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -135,7 +136,7 @@ def reset(data: Path | None, yes: bool) -> None:
         click.echo(f"Nothing to reset in {directory}.")
         return
     if not yes:
-        click.confirm(f"Delete all local sandbox state in {directory}?", abort=True)
+        _confirm_reset(directory)
     for path in present:
         if path.is_dir():
             shutil.rmtree(path)
@@ -143,3 +144,21 @@ def reset(data: Path | None, yes: bool) -> None:
             path.unlink()
     sample_profiles.forget(directory)
     click.echo(f"Reset the local sandbox in {directory}.")
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm_reset(directory: Path) -> None:
+    """Ask before deleting; refuse up front when nobody can answer (like ``segctl apply``)."""
+    if not _stdin_is_terminal():
+        raise UsageError("stdin is not a terminal, so reset cannot ask for confirmation",
+                         hint="pass --yes to delete the local sandbox state without asking")
+    try:
+        answer = click.confirm(f"Delete all local sandbox state in {directory}?", err=True)
+    except click.Abort:  # Ctrl-C or end of input at the prompt
+        click.echo("", err=True)
+        answer = False
+    if not answer:
+        raise UsageError("reset cancelled: nothing was deleted")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from segctl.aep import AepClient, AepConfig
-from segctl.cli import cli
+from segctl.cli import cli, main
 from segctl.sandbox import LocalSandbox
 from tests.sandbox.conftest import fixed_now, gateway_headers, issue_token, wait_job
 
@@ -34,9 +35,48 @@ def test_seed_and_reset(tmp_path: Path) -> None:
     assert (data / "profiles" / "profiles.ndjson").read_text().splitlines() == lines
 
     refused = runner.invoke(cli, ["sandbox", "reset", "--data", str(data)], input="n\n")
-    assert refused.exit_code != 0 and (data / "profiles").exists()
+    assert refused.exit_code == 1 and (data / "profiles").exists()
     done = runner.invoke(cli, ["sandbox", "reset", "--data", str(data), "--yes"])
     assert done.exit_code == 0 and not (data / "profiles").exists()
+
+
+def test_reset_without_a_terminal_asks_for_yes(tmp_path: Path) -> None:
+    """QA: `segctl sandbox reset </dev/null` printed the prompt, then 'Aborted.' on its line."""
+    data = tmp_path / "state"
+    data.mkdir()
+    (data / "sandbox.db").write_bytes(b"")
+    result = subprocess.run([sys.executable, "-m", "segctl", "sandbox", "reset", "--data",
+                             str(data)], stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: stdin is not a terminal, so reset cannot ask for confirmation",
+        "hint: pass --yes to delete the local sandbox state without asking"]
+    assert (data / "sandbox.db").exists()
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("n\n", False), ("", False), ("y\n", True)])
+def test_reset_at_a_terminal_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str], answer: str,
+                                  deleted: bool) -> None:
+    monkeypatch.setattr("segctl.cli.sandbox._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    data = tmp_path / "state"
+    data.mkdir()
+    (data / "sandbox.db").write_bytes(b"")
+    code = 0
+    try:
+        main(["sandbox", "reset", "--data", str(data)])
+    except SystemExit as exited:
+        code = int(exited.code or 0)
+    out, err = capsys.readouterr()
+    assert "Delete all local sandbox state in" in err
+    assert (data / "sandbox.db").exists() is not deleted
+    if deleted:
+        assert code == 0 and "Reset the local sandbox" in out
+    else:
+        assert code == 1
+        assert "error: reset cancelled: nothing was deleted" in err
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
