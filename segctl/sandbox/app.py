@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from segctl.errors import ConfigError
 from segctl.sandbox import (
     auth,
     catalog,
@@ -65,6 +67,20 @@ def default_data_dir() -> Path:
     return Path(os.environ.get(ENV_DATA_DIR) or ".segctl")
 
 
+def _open_store(data_dir: Path) -> Store:
+    """The state database in ``data_dir``; a path that cannot hold it is the user's error."""
+    try:
+        return Store(data_dir)
+    except (OSError, sqlite3.Error) as err:
+        if data_dir.exists() and not data_dir.is_dir():
+            reason = "it is a file, not a directory"
+        else:
+            reason = getattr(err, "strerror", None) or str(err)
+        raise ConfigError(f"cannot use {data_dir} as the local sandbox data directory: {reason}",
+                          hint=f"set {ENV_DATA_DIR} to a writable directory (default ./.segctl)"
+                          ) from None
+
+
 class LocalSandbox:
     """An emulated AEP sandbox whose state lives in ``data_dir``."""
 
@@ -74,7 +90,7 @@ class LocalSandbox:
                  sample_profiles: int = profiles.DEFAULT_PROFILES,
                  sample_seed: int = profiles.DEFAULT_SEED):
         self.data_dir = Path(data_dir)
-        self.store = Store(self.data_dir)
+        self.store = _open_store(self.data_dir)
         self.fault_config = faults or FaultConfig()
         self.faults = FaultInjector(faults)
         self._now = now or (lambda: datetime.now(UTC))

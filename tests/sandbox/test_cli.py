@@ -79,6 +79,27 @@ def test_reset_at_a_terminal_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert "error: reset cancelled: nothing was deleted" in err
 
 
+@pytest.mark.parametrize("sub", ["", "x"])
+def test_unusable_sandbox_dir_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str],
+                                                sub: str) -> None:
+    """QA: SEGCTL_SANDBOX_DIR=/etc/passwd segctl plan -> 'internal error: FileExistsError'."""
+    a_file = tmp_path / "passwd"
+    a_file.write_text("not a directory\n")
+    target = a_file / sub if sub else a_file
+    monkeypatch.setenv("SEGCTL_SANDBOX_DIR", str(target))
+    for name in ("AEP_PLATFORM_URL", "AEP_IMS_URL", "SEGCTL_FAULTS"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", str(Path(__file__).resolve().parents[2] / "segments")])
+    _, err = capsys.readouterr()
+    assert exited.value.code == 1
+    reason = "it is a file, not a directory" if not sub else "Not a directory"
+    assert err.splitlines() == [
+        f"error: cannot use {target} as the local sandbox data directory: {reason}",
+        "hint: set SEGCTL_SANDBOX_DIR to a writable directory (default ./.segctl)"]
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_serve_prints_url_and_env_and_answers(tmp_path: Path, stop: signal.Signals) -> None:
     proc = subprocess.Popen(
