@@ -117,6 +117,11 @@ class AepConfig:
         platform_url = _first(env.get(ENV_PLATFORM_URL), doc.get("platformUrl"))
         ims_url = _first(env.get(ENV_IMS_URL))
 
+        platform_source = ENV_PLATFORM_URL if _first(env.get(ENV_PLATFORM_URL)) else \
+            "platformUrl (Environment document)"
+        for url, source in ((platform_url, platform_source), (ims_url, ENV_IMS_URL)):
+            if url is not None:
+                _check_url(url, source)
         for url, what in ((platform_url, "the platform URL"), (ims_url, "the IMS URL")):
             if url is not None:
                 _require_tls(url, what)
@@ -172,10 +177,27 @@ def _first(*values: object) -> str | None:
 
 
 def _check_url(url: str, what: str) -> str:
+    """``url`` without a trailing slash; a :class:`ConfigError` naming ``what`` (the variable or
+    field it came from) unless it is http(s)://host[:port][/path]."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"invalid {what} {url!r}: expected http(s)://host[:port]")
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        example = (DEFAULT_IMS_URL if "IMS" in what else
+                   f"{DEFAULT_PLATFORM_URL}, or http://127.0.0.1:8765 for `segctl sandbox serve`")
+        raise ConfigError(f"invalid {what} {_shown(url)!r}: expected http(s)://host[:port]",
+                          hint=f"e.g. {example}")
     return url.rstrip("/")
+
+
+def _shown(url: str) -> str:
+    """``url`` fit for a message: no user:password, query or fragment."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url.split("?", 1)[0].split("#", 1)[0]
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()
 
 
 def _require_tls(url: str, what: str) -> None:

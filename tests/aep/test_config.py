@@ -100,5 +100,44 @@ def test_config_is_frozen_and_validates_urls() -> None:
     config = AepConfig.local()
     with pytest.raises(AttributeError):
         config.sandbox = "other"  # type: ignore[misc]
-    with pytest.raises(ConfigError, match="platform URL"):
+    with pytest.raises(ConfigError, match="invalid AEP_PLATFORM_URL"):
         AepConfig.from_env(env={**REAL_ENV, "AEP_PLATFORM_URL": "platform.adobe.io"})
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://", "https://:443", "https://h:abc",
+                                 "ftp://x"])
+def test_malformed_platform_url_names_the_variable_before_anything_else(url: str) -> None:
+    """QA: 'not a url' said 'missing credentials for not a url'; http:// said 'http://None'."""
+    with pytest.raises(ConfigError) as caught:
+        AepConfig.from_env(env={"AEP_PLATFORM_URL": url})
+    assert caught.value.message == (f"invalid AEP_PLATFORM_URL {url!r}: "
+                                    "expected http(s)://host[:port]")
+
+
+def test_malformed_urls_from_the_document_and_ims_and_no_password_shown() -> None:
+    with pytest.raises(ConfigError) as doc:
+        AepConfig.from_env({"platformUrl": "platform.adobe.io"}, env={})
+    assert doc.value.message.startswith(
+        "invalid platformUrl (Environment document) 'platform.adobe.io'")
+    with pytest.raises(ConfigError) as ims:
+        AepConfig.from_env(env={**REAL_ENV, "AEP_IMS_URL": "nope"})
+    assert ims.value.message.startswith("invalid AEP_IMS_URL 'nope'")
+    assert ims.value.hint == f"e.g. {DEFAULT_IMS_URL}"
+    with pytest.raises(ConfigError) as userinfo:
+        AepConfig.from_env(env={"AEP_PLATFORM_URL": "https://user:pw-123@host:x/p?token=t1"})
+    assert "pw-123" not in userinfo.value.format() and "t1" not in userinfo.value.format()
+    assert "'https://host:x/p'" in userinfo.value.message
+
+
+def test_malformed_platform_url_exits_1_from_plan(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from segctl.cli import main
+
+    monkeypatch.setenv("AEP_PLATFORM_URL", "not a url")
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", str(Path(__file__).resolve().parents[2] / "segments")])
+    assert exited.value.code == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "error: invalid AEP_PLATFORM_URL 'not a url': expected http(s)://host[:port]")
