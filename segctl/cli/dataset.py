@@ -3,6 +3,7 @@ the AEP client (Catalog batches + Data Access), so it works the same on real AEP
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -74,7 +75,8 @@ def latest_rows(client: AepClient, name: str) -> tuple[str, list[dict[str, Any]]
     found = client.find_dataset_by_name(name)
     if found is None:
         raise SegctlError(f"no dataset named {name!r}",
-                          hint="`segctl plan` lists the datasets your exports create")
+                          hint=did_you_mean(name, _dataset_names(client))
+                          or "`segctl plan` lists the datasets your exports create")
     batches = [b for b in client.list_dataset_batches(str(found["id"]))
                if str(b.get("status", "")).lower() in ("success", "active")]
     if not batches:
@@ -83,6 +85,27 @@ def latest_rows(client: AepClient, name: str) -> tuple[str, list[dict[str, Any]]
     batch = batches[0]
     files = client.read_batch_files(str(batch["id"]))
     return str(batch["id"]), parse_rows((f.name, f.content) for f in files)
+
+
+def _dataset_names(client: AepClient) -> list[str]:
+    """Every dataset name the client can list (none if listing fails: the hint is optional)."""
+    try:
+        found = client.list_datasets(params={"properties": "name"})
+    except SegctlError:
+        return []
+    return sorted({d["name"] for d in found if isinstance(d.get("name"), str)})
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str | None:
+    """A hint naming the closest dataset name: one differing only in case first, else the
+    nearest by :mod:`difflib`."""
+    names = list(names)
+    same_but_case = [n for n in names if n.casefold() == name.casefold()]
+    if same_but_case:
+        return f"did you mean {same_but_case[0]!r}? (dataset names are case-sensitive)"
+    folded = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1)
+    return f"did you mean {folded[close[0]]!r}?" if close else None
 
 
 def _environment(project_path: str, env: str | None) -> Environment | None:

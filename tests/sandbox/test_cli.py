@@ -171,12 +171,19 @@ def test_dataset_preview_table_and_json(exported: str) -> None:
     assert len(rows) == 5 and all(r["person"] == {"gender": "female"} for r in rows)
 
 
-def test_dataset_preview_unknown_name(exported: str) -> None:
-    from segctl.cli import main
-
+@pytest.mark.parametrize(("asked", "hint"), [
+    ("no such dataset", "hint: `segctl plan` lists the datasets your exports create"),
+    # QA: a wrong case said only "no dataset named"
+    ("women export", "hint: did you mean 'Women export'? (dataset names are case-sensitive)"),
+    ("Women exprot", "hint: did you mean 'Women export'?"),
+])
+def test_dataset_preview_unknown_name(exported: str, capsys: pytest.CaptureFixture[str],
+                                      asked: str, hint: str) -> None:
+    assert exported == "Women export"
     with pytest.raises(SystemExit) as exit_info:
-        main(["dataset", "preview", "no such dataset"])
+        main(["dataset", "preview", asked])
     assert exit_info.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: no dataset named {asked!r}", hint]
 
 
 def test_dataset_preview_reads_the_selected_environment(exported: str, tmp_path: Path) -> None:
