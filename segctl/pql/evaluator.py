@@ -341,7 +341,15 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
 
 def compile(expr: ast.Expr) -> Predicate:
     """Compile ``expr`` once; raises :class:`PqlEvalError` for trees that cannot evaluate."""
-    return _Compiler().build(expr)
+    try:
+        return _Compiler().build(expr)
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        # CPython's own limits on generated code (nesting depth, parser stack): a tree that
+        # deep cannot run here, which is the user's input to fix, not a crash
+        raise PqlEvalError(
+            "expression too deeply nested to evaluate",
+            hint="split it into smaller segments joined with inSegment()",
+        ) from exc
 
 
 __all__ = ["EventsInput", "PqlEvalError", "Predicate", "PreparedEvents", "compile",

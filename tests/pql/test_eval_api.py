@@ -108,3 +108,9 @@ def test_in_segment_callback_receives_the_id() -> None:
 
 def test_prepared_events_type_is_exported() -> None:
     assert isinstance(prepare_events([]), PreparedEvents)
+
+
+def test_a_tree_too_deep_for_cpython_is_a_segctl_error() -> None:
+    deep = parse("a." + ".".join(f"f{i}" for i in range(400)) + " = 1")
+    with pytest.raises(PqlEvalError, match="too deeply nested"):
+        compile(deep)
