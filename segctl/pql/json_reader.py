@@ -127,7 +127,9 @@ class JsonReader:
         if node_type is None:  # the Flow dialect is sometimes sloppy: infer from the keys
             node_type = ("fnApply" if "fnName" in node else "fieldLookup" if "fieldName" in node
                          else "literal" if "value" in node else None)
-        reader = _NODE_READERS.get(str(node_type).lower()) if node_type is not None else None
+        if node_type is None:
+            raise self.error(path, _missing_node_type(node))
+        reader = _NODE_READERS.get(str(node_type).lower())
         if reader is None:
             raise self.error(path, f"unknown or missing nodeType {node_type!r}")
         return reader(self, node, path)
@@ -347,6 +349,16 @@ def _kind(value: Any) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
 
+
+def _missing_node_type(node: dict[str, Any]) -> str:
+    what = ("an empty object is not a PQL tree" if not node else
+            f"an object with keys {', '.join(sorted(map(str, node))[:5])} and no nodeType")
+    return f"{what}: a pql/json node needs a nodeType ({', '.join(NODE_TYPES)})"
+
+
+#: the nodeType spellings of PQL.md §13, as AEP writes them
+NODE_TYPES = ("literal", "fieldLookup", "fnApply", "fnCreate", "select", "quantification",
+              "varRef", "parameterReference")
 
 _NODE_READERS = {
     "literal": JsonReader.literal,

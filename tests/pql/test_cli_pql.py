@@ -103,6 +103,22 @@ def test_convert_json_that_is_not_a_tree_exits_1() -> None:
     assert "PQL has no null literal" in err.message
 
 
+@pytest.mark.parametrize(("doc", "what"), [
+    ("{}", "an empty object is not a PQL tree"),
+    ('{"params": [], "x": 1}', "an object with keys params, x and no nodeType"),
+])
+def test_convert_object_without_node_type_says_so(
+        doc: str, what: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """QA: `segctl pql convert --to text '{}'` said 'missing nodeType None'."""
+    with pytest.raises(SystemExit) as exited:
+        main(["pql", "convert", "--to", "text", doc])
+    assert exited.value.code == 1
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == (f"<expr>:1:1: error: at /: {what}: a pql/json node needs a nodeType "
+                     "(literal, fieldLookup, fnApply, fnCreate, select, quantification, varRef, "
+                     "parameterReference)")
+
+
 def test_convert_requires_a_target_format() -> None:
     code, out, _ = invoke("pql", "convert", "a")
     assert code == 2
