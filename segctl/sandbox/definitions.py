@@ -161,8 +161,11 @@ def list_(ctx: Ctx) -> httpx.Response:
         total = len(docs)
     link: dict[str, str] = {}
     if offset + limit < total:
+        # the next page keeps every filter and the sort of this one; only `page` moves
+        carried = {k: v for k, v in ctx.query.items()
+                   if k == "sort" or k.startswith("evaluationInfo.")}
         link["next"] = f"{UPS_BASE}/segment/definitions?" + urlencode(
-            {"page": page + 1, "limit": limit, **({"start": start} if start else {})})
+            {**carried, "page": page + 1, "limit": limit, **({"start": start} if start else {})})
     return json_response(200, {
         "segments": window,
         "page": {"totalCount": total, "totalPages": math.ceil(total / limit) if total else 0,
