@@ -65,10 +65,7 @@ def list_policies(ctx: Ctx) -> httpx.Response:
 
 
 def get_policy(ctx: Ctx) -> httpx.Response:
-    doc = merge_policy(ctx.app, ctx.scope, ctx.params["id"])
-    if doc is None:
-        raise not_found("merge policy", ctx.params["id"])
-    return json_response(200, doc)
+    return json_response(200, _load_policy(ctx))
 
 
 def _check_policy(body: dict[str, Any]) -> None:
@@ -179,9 +176,7 @@ def bulk_get_policies(ctx: Ctx) -> httpx.Response:
 
 
 def delete_policy(ctx: Ctx) -> httpx.Response:
-    doc = merge_policy(ctx.app, ctx.scope, ctx.params["id"])
-    if doc is None:
-        raise not_found("merge policy", ctx.params["id"])
+    doc = _load_policy(ctx)
     if doc.get("isActiveOnEdge") or doc.get("default"):
         raise bad_request("The default or active-on-edge merge policy cannot be deleted.")
     ctx.app.store.delete(POLICY, ctx.scope, doc["id"])
@@ -220,15 +215,8 @@ def list_schedules(ctx: Ctx) -> httpx.Response:
     return json_response(200, {"_page": page, "children": window, "_links": {"next": nxt}})
 
 
-def _load_schedule(ctx: Ctx) -> dict[str, Any]:
-    doc = ctx.app.store.get(SCHEDULE, ctx.scope, ctx.params["id"])
-    if doc is None:
-        raise not_found("schedule", ctx.params["id"])
-    return doc
-
-
 def get_schedule(ctx: Ctx) -> httpx.Response:
-    return json_response(200, _load_schedule(ctx))
+    return json_response(200, ctx.stored(SCHEDULE, "schedule"))
 
 
 def create_schedule(ctx: Ctx) -> httpx.Response:
@@ -254,7 +242,7 @@ def create_schedule(ctx: Ctx) -> httpx.Response:
 
 
 def patch_schedule(ctx: Ctx) -> httpx.Response:
-    doc = _load_schedule(ctx)
+    doc = ctx.stored(SCHEDULE, "schedule")
     ops = ctx.json()
     if not isinstance(ops, list) or not ops:
         raise bad_request("PATCH body must be a JSON Patch array.")
@@ -274,7 +262,7 @@ def patch_schedule(ctx: Ctx) -> httpx.Response:
 
 
 def delete_schedule(ctx: Ctx) -> httpx.Response:
-    doc = _load_schedule(ctx)
+    doc = ctx.stored(SCHEDULE, "schedule")
     ctx.app.store.delete(SCHEDULE, ctx.scope, doc["id"])
     return json_response(204, None)
 

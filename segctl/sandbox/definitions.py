@@ -18,7 +18,6 @@ from segctl.sandbox.web import (
     bad_request,
     bulk_missing,
     json_response,
-    not_found,
     problem,
 )
 
@@ -83,14 +82,7 @@ def create(ctx: Ctx) -> httpx.Response:
 
 
 def get(ctx: Ctx) -> httpx.Response:
-    return json_response(200, _load(ctx, ctx.params["id"]))
-
-
-def _load(ctx: Ctx, sid: str) -> dict[str, Any]:
-    doc = ctx.app.store.get(KIND, ctx.scope, sid)
-    if doc is None:
-        raise not_found("segment definition", sid)
-    return doc
+    return json_response(200, ctx.stored(KIND, "segment definition"))
 
 
 def patch(ctx: Ctx) -> httpx.Response:
@@ -98,7 +90,7 @@ def patch(ctx: Ctx) -> httpx.Response:
     sid = ctx.params["id"]
     body = ctx.json_object()
     with ctx.app.store.write():
-        doc = _load(ctx, sid)
+        doc = ctx.stored(KIND, "segment definition")
         for key, value in body.items():
             if key not in _READ_ONLY:
                 doc[key] = value
@@ -112,7 +104,7 @@ def patch(ctx: Ctx) -> httpx.Response:
 
 def delete(ctx: Ctx) -> httpx.Response:
     sid = ctx.params["id"]
-    _load(ctx, sid)
+    ctx.stored(KIND, "segment definition")
     users = [d["name"] for d in ctx.app.store.all(KIND, ctx.scope)
              if d["id"] != sid and sid in _refs(d)]
     if users:

@@ -16,7 +16,7 @@ from segctl.sandbox.config import merge_policy
 from segctl.sandbox.runner import OWNER_KEY
 from segctl.sandbox.segment_jobs import Cancelled, JobStep, failure, public, run_segmentation
 from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found, problem
+from segctl.sandbox.web import Ctx, Route, bad_request, json_response, problem, with_status
 
 if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
@@ -145,22 +145,12 @@ def _put_batch(app: LocalSandbox, scope: Scope, bid: str, dataset_id: str, statu
     app.store.put(catalog.BATCH, scope, bid, doc, created=doc["created"])
 
 
-def _load(ctx: Ctx) -> dict[str, Any]:
-    doc = ctx.app.store.get(KIND, ctx.scope, ctx.params["id"])
-    if doc is None:
-        raise not_found("export job", ctx.params["id"])
-    return doc
-
-
 def get(ctx: Ctx) -> httpx.Response:
-    return json_response(200, public(_load(ctx)))
+    return json_response(200, public(ctx.stored(KIND, "export job")))
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    jobs = ctx.app.store.all(KIND, ctx.scope)
-    if ctx.query.get("status"):
-        wanted = {s.strip().upper() for s in ctx.query["status"].split(",")}
-        jobs = [j for j in jobs if j["status"] in wanted]
+    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
     jobs.sort(key=lambda j: (j["creationTime"], j["id"]), reverse=True)
     offset = ctx.query.get("offset")
     if offset:
@@ -185,7 +175,7 @@ def list_(ctx: Ctx) -> httpx.Response:
 
 def cancel(ctx: Ctx) -> httpx.Response:
     with ctx.app.store.write():
-        doc = _load(ctx)
+        doc = ctx.stored(KIND, "export job")
         if doc["status"] in ("NEW", "PROCESSING"):
             doc["status"] = "CANCELLING"
             ctx.app.store.put(KIND, ctx.scope, str(doc["id"]), doc)

@@ -7,7 +7,7 @@ import base64
 import functools
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -16,7 +16,7 @@ from segctl.sandbox import evaluate, pqlbridge
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid
 from segctl.sandbox.runner import OWNER_KEY
 from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response, not_found
+from segctl.sandbox.web import Ctx, Route, bad_request, json_response
 
 if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
@@ -46,15 +46,8 @@ def create(ctx: Ctx) -> httpx.Response:
     return json_response(201, answer, {"X-Location": f"{UPS_BASE}/preview/{pid}"})
 
 
-def _load(ctx: Ctx) -> dict[str, Any]:
-    doc = ctx.app.store.get(KIND, ctx.scope, ctx.params["id"])
-    if doc is None:
-        raise not_found("preview", ctx.params["id"])
-    return doc
-
-
 def get_preview(ctx: Ctx) -> httpx.Response:
-    doc = _load(ctx)
+    doc = ctx.stored(KIND, "preview")
     offset = ctx.int_param("offset", 0)
     limit = ctx.int_param("limit", MAX_RESULTS, lo=1)
     members = doc.get("members", [])
@@ -70,7 +63,7 @@ def get_preview(ctx: Ctx) -> httpx.Response:
 
 
 def get_estimate(ctx: Ctx) -> httpx.Response:
-    doc = _load(ctx)
+    doc = ctx.stored(KIND, "preview")
     matched = doc.get("matched", 0)
     read = doc.get("read", 0)
     return json_response(200, {
@@ -84,7 +77,7 @@ def get_estimate(ctx: Ctx) -> httpx.Response:
 
 
 def delete(ctx: Ctx) -> httpx.Response:
-    doc = _load(ctx)
+    doc = ctx.stored(KIND, "preview")
     ctx.app.store.delete(KIND, ctx.scope, doc["id"])
     return json_response(200, {"status": True, "message": "KILLED"})
 

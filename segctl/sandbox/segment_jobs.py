@@ -19,8 +19,8 @@ from segctl.sandbox.web import (
     bad_request,
     bulk_missing,
     json_response,
-    not_found,
     problem,
+    with_status,
 )
 
 if TYPE_CHECKING:
@@ -116,22 +116,12 @@ def create(ctx: Ctx) -> httpx.Response:
     return json_response(200, public(job))
 
 
-def _load(ctx: Ctx) -> dict[str, Any]:
-    doc = ctx.app.store.get(KIND, ctx.scope, ctx.params["id"])
-    if doc is None:
-        raise not_found("segment job", ctx.params["id"])
-    return doc
-
-
 def get(ctx: Ctx) -> httpx.Response:
-    return json_response(200, public(_load(ctx)))
+    return json_response(200, public(ctx.stored(KIND, "segment job")))
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    jobs = ctx.app.store.all(KIND, ctx.scope)
-    if ctx.query.get("status"):
-        wanted = {s.strip().upper() for s in ctx.query["status"].split(",")}
-        jobs = [j for j in jobs if j["status"] in wanted]
+    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
     prop = ctx.query.get("property", "")
     if prop.startswith("segments~segmentId=="):
         sid = prop.split("==", 1)[1]
@@ -161,7 +151,7 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
 
 def cancel(ctx: Ctx) -> httpx.Response:
     with ctx.app.store.write():
-        doc = _load(ctx)
+        doc = ctx.stored(KIND, "segment job")
         if doc["status"] not in TERMINAL:
             doc["status"] = "CANCELLING"
             _touch(ctx.app, doc)

@@ -117,6 +117,23 @@ class Ctx:
             raise bad_request(f"Query parameter {name} must be {bound}.")
         return value
 
+    def stored(self, kind: str, what: str) -> dict[str, Any]:
+        """The stored ``kind`` document the path's ``{id}`` names; the API's 404 for ``what``
+        (``"export job"``) when there is none."""
+        rid = self.params["id"]
+        doc = self.app.store.get(kind, self.scope, rid)
+        if doc is None:
+            raise not_found(what, rid)
+        return doc
+
+
+def with_status(ctx: Ctx, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The jobs whose status is one of ``?status=A,b`` (case-insensitive); all without it."""
+    if not ctx.query.get("status"):
+        return jobs
+    wanted = {s.strip().upper() for s in ctx.query["status"].split(",")}
+    return [j for j in jobs if j["status"] in wanted]
+
 
 Handler = Callable[[Ctx], httpx.Response]
 
