@@ -46,10 +46,23 @@ def _fold(s: str, case_sensitive: Any) -> str:
     return s if case_sensitive is not False else s.casefold()
 
 
+def _case_flag(flag: Any) -> bool | None:
+    """The case argument as a Boolean (``"false"`` coerces, §10), None when null or unusable."""
+    if flag is True or flag is False:
+        return flag
+    if flag.__class__ is str and flag.lower() in ("true", "false"):
+        return flag.lower() == "true"
+    return None
+
+
 def _string_test(test: Callable[[str, str], bool], negate: bool) -> Callable[..., bool]:
     def apply(s: Any, t: Any, case_sensitive: Any = True) -> bool:
         if s is None or t.__class__ is not str:
             return False
+        if case_sensitive is not True:
+            case_sensitive = _case_flag(case_sensitive)
+            if case_sensitive is None:  # a null operand: false, the doesNot* forms too (§10)
+                return False
         if s.__class__ is list:
             return any(apply(x, t, case_sensitive) for x in s)
         if s.__class__ is not str:
