@@ -124,13 +124,19 @@ def _includes(a: Any, item: Any) -> bool:
     return a is not None and item is not None and _member(item, items_of(a))
 
 
+_NUMBER_KIND = {int: float}  # 1 and 1.0 are one number, as for `=`; true is not 1
+
+
 def _distinct(a: Any) -> Any:
     if a is None:
         return None
     out: list[Any] = []
+    kinds: list[type] = []
     for x in items_of(a):
-        if not any(x == y and x.__class__ is y.__class__ for y in out):
+        kind = _NUMBER_KIND.get(x.__class__, x.__class__)
+        if not any(x == y and kind is k for y, k in zip(out, kinds, strict=True)):
             out.append(x)
+            kinds.append(kind)
     return out
 
 
