@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.plan import refuse_partial_prune, use_color
+from segctl.cli.common import env_option, refuse_partial_prune, use_color
 from segctl.engine import (
     ApplyOptions,
     Plan,
@@ -39,7 +39,7 @@ class ApplyInterruptedError(SegctlError):
 @click.command("apply", short_help="Converge the sandbox on the files or on a saved plan.")
 @click.argument("source", metavar="[PATH | PLANFILE]", default="segments",
                 type=click.Path(path_type=Path))
-@click.option("--env", "env", metavar="NAME", help="Environment (kind: Environment) to apply to.")
+@env_option("Environment (kind: Environment) to apply to.")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--prune", is_flag=True,
               help="Delete segctl-owned segments no longer declared (never protected ones).")

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from segctl.aep import AepClient
+from segctl.cli.common import env_option
 from segctl.errors import SegctlError
 from segctl.project import Environment, load_project
 from segctl.target import open_client
@@ -126,8 +127,7 @@ def dataset() -> None:
               help="Rows to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--env", metavar="NAME", default=None,
-              help="Environment (from the project at --project) whose sandbox to read.")
+@env_option("Environment (from the project at --project) whose sandbox to read.")
 @click.option("--project", "project_path", default="segments", show_default=True,
               type=click.Path(file_okay=True, dir_okay=True),
               help="Project whose Environment documents --env names.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from segctl.adopt import import_segments, plan_files, write_files
+from segctl.cli.common import env_option
 from segctl.errors import UsageError
 from segctl.project import load_project
 from segctl.project.model import Project
@@ -25,8 +26,7 @@ def _project(path: Path, env: str | None) -> Project | None:
 
 
 @click.command("import", short_help="Write YAML files for the live segments of a sandbox.")
-@click.option("--env", "env", metavar="NAME",
-              help="Environment to read from (default: the local sandbox).")
+@env_option("Environment to read from (default: the local sandbox).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the files into (default: the project folder).")
 @click.option("--match", "match", metavar="GLOB",

@@ -7,38 +7,17 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.validate import refuse_saved_plan
+from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
 from segctl.engine import build_plan, save_plan
-from segctl.errors import EXIT_CHANGES, UsageError
+from segctl.errors import EXIT_CHANGES
 from segctl.project import load_project
 from segctl.render import render_plan
 from segctl.target import open_client
 
 
-def use_color(ctx: click.Context, stream: object) -> bool:
-    """Colour only on a terminal, and never with --no-color or NO_COLOR (root group decides)."""
-    wanted = bool((ctx.find_root().obj or {}).get("color", True))
-    isatty = getattr(stream, "isatty", None)
-    return wanted and bool(isatty and isatty())
-
-
-def refuse_partial_prune(path: Path, prune: bool) -> None:
-    """--prune with one file of a bigger project would delete what the other files declare."""
-    if not (prune and path.is_file()):
-        return
-    siblings = [p for p in path.parent.iterdir()
-                if p.suffix.lower() in (".yaml", ".yml") and p.is_file() and p != path]
-    if siblings:
-        raise UsageError(
-            f"--prune with the single file {path} would delete the segctl-owned segments and "
-            f"datasets that the other files in {path.parent} declare",
-            hint=f"prune with the whole project folder: `segctl plan {path.parent} --prune`")
-
-
 @click.command("plan", short_help="Show what apply would change (read-only).")
 @click.argument("path", default="segments", type=click.Path(path_type=Path))
-@click.option("--env", "env", metavar="NAME",
-              help="Environment (kind: Environment) to plan against.")
+@env_option("Environment (kind: Environment) to plan against.")
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="Save the plan (JSON, with a live-state fingerprint) for `segctl apply FILE`.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),

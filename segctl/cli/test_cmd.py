@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from segctl.cli.common import color_wanted, env_option
 from segctl.errors import UsageError
 from segctl.project import load_project
 from segctl.testing import Expectation, SegmentTest, TestsFailed, render, run_tests
@@ -34,8 +35,7 @@ def _under(shown: str | None, target: Path) -> bool:
               type=click.Path(path_type=Path),
               help="Project folder holding the segments, when PATH is a test file or a folder "
                    "inside it.")
-@click.option("--env", "env", metavar="NAME",
-              help="Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
+@env_option("Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
 @click.option("-k", "keyword", metavar="TEXT",
               help="Run only the cases whose 'test name::segment key' contains TEXT.")
 @click.pass_context
@@ -71,7 +71,6 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
                               "to list every case")
     if not report.cases:
         click.echo(f"no SegmentTest cases found under {path}", err=True)
-    color = bool((ctx.find_root().obj or {}).get("color", True))
-    click.echo(render(report, color=color), nl=False)
+    click.echo(render(report, color=color_wanted(ctx)), nl=False)
     if not report.ok:
         raise TestsFailed(f"{report.failed} of {len(report.cases)} segment test case(s) failed")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from segctl.errors import Diagnostic, Location, UsageError, ValidationError
+from segctl.cli.common import env_option, refuse_saved_plan
+from segctl.errors import Diagnostic, ValidationError
 from segctl.project import KINDS, analyse_project
 
 
@@ -53,19 +54,6 @@ def summary(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
-def refuse_saved_plan(path: Path) -> None:
-    """A saved plan given where the project folder is expected: say what to do with it."""
-    if not path.is_file() or path.suffix.lower() in (".yaml", ".yml"):
-        return
-    from segctl.engine import is_plan_file  # only here: the engine is slow to import
-
-    if is_plan_file(path):
-        raise UsageError("this is a saved plan, not a project folder",
-                         location=Location(str(path)),
-                         hint=f"apply it with `segctl apply {path}`; plan and validate read "
-                              "the YAML files (default: segments/)")
-
-
 def _echo_all(lines: Iterable[str], err: bool) -> None:
     for line in lines:
         click.echo(line, err=err)
@@ -73,8 +61,7 @@ def _echo_all(lines: Iterable[str], err: bool) -> None:
 
 @click.command("validate", short_help="Check the project offline: YAML, schema, PQL, references.")
 @click.argument("path", default="segments", type=click.Path(path_type=Path))
-@click.option("--env", "env", metavar="NAME",
-              help="Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
+@env_option("Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="github: print GitHub Actions annotations.")
 def validate(path: Path, env: str | None, output_format: str) -> None:
