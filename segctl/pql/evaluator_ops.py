@@ -79,10 +79,19 @@ def _time_compare(op: str, a: Any, b: Any) -> bool:
 
 
 def _list_equal(a: list[Any], b: list[Any]) -> bool:
-    """Two arrays are equal when they hold the same elements, in any order [I]."""
+    """Two arrays are equal when they hold the same elements, in any order [I]: each element
+    of ``a`` pairs with its own equal element of ``b`` (so ``[1, 1, 2] != [1, 2, 2]``)."""
     if len(a) != len(b):
         return False
-    return all(any(eq(x, y) for y in b) for x in a) and all(any(eq(x, y) for x in a) for y in b)
+    unpaired = list(b)
+    for x in a:
+        for i, y in enumerate(unpaired):
+            if eq(x, y):
+                del unpaired[i]
+                break
+        else:
+            return False
+    return True
 
 
 def eq(a: Any, b: Any) -> bool:
