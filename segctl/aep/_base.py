@@ -10,7 +10,7 @@ import httpx
 
 from segctl.aep._http import HttpCore, parse_json
 from segctl.aep.errors import ApiError, NotFoundError
-from segctl.aep.paging import Style, iterate, make_request
+from segctl.aep.paging import PageRequest, Style, iterate, make_request
 
 UPS = "/data/core/ups"
 CATALOG = "/data/foundation/catalog"
@@ -62,15 +62,16 @@ class ResourceBase:
         )
 
     def _all(self, url: str, style: Style, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        fetch = lambda request: self._json("GET", request.url, params=request.params)  # noqa: E731
-        return list(iterate(fetch, make_request(url, dict(params)), style))
+        return list(iterate(self._get_page, make_request(url, dict(params)), style))
 
     def _first_page(
         self, url: str, style: Style, params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
         """Only the first page: for "the most recent N" reads, which must not walk history."""
-        fetch = lambda request: self._json("GET", request.url, params=request.params)  # noqa: E731
-        return list(iterate(fetch, make_request(url, dict(params)), style, max_pages=1))
+        return list(iterate(self._get_page, make_request(url, dict(params)), style, max_pages=1))
+
+    def _get_page(self, request: PageRequest) -> Any:
+        return self._json("GET", request.url, params=request.params)
 
     def _now_ms(self) -> int:
         return int(self._http.clock.time() * 1000)

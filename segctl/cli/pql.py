@@ -1,13 +1,18 @@
-"""``segctl pql ...``: parse, format and convert PQL expressions."""
+"""``segctl pql ...``: parse, convert and evaluate PQL expressions."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 
 import click
 
+from segctl.errors import Location, SegctlError, UsageError
 from segctl.pql import Expr, from_json, parse, to_json, to_text
+from segctl.pql import compile as compile_pql
+from segctl.pql.functions import MapEntry
+from segctl.pql.timeutil import TimeValue
 
 
 def read_expression(expr: str) -> tuple[str, str]:
@@ -82,16 +87,9 @@ def convert_command(target: str, expr: str) -> None:
         click.echo(to_text(tree))
 
 
-# ---- `segctl pql eval` (evaluator) -----------------------------------------------------------
-# Kept apart from parse/convert above: reads a profile (and events) file and runs the compiled
-# predicate. Files are read here, at the edge; segctl.pql.compile stays pure.
-
-from datetime import UTC, datetime  # noqa: E402
-
-from segctl.errors import Location, SegctlError, UsageError  # noqa: E402
-from segctl.pql import compile as compile_pql  # noqa: E402
-from segctl.pql.functions import MapEntry  # noqa: E402
-from segctl.pql.timeutil import TimeValue  # noqa: E402
+# ---- `segctl pql eval` ----------------------------------------------------------------------
+# Reads a profile (and events) file and runs the compiled predicate. Files are read here, at the
+# edge; segctl.pql.compile stays pure.
 
 
 def _load_json_file(path: str) -> tuple[object, str]:

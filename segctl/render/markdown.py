@@ -108,8 +108,8 @@ def _more(total: int, what: str) -> list[str]:
 
 def _mermaid(plan: Plan) -> list[str]:
     changes = {c.key: c for c in plan.changes if c.desired is not None}
-    edges = [(c.key, ref) for c in changes.values() for ref in c.desired.refs  # type: ignore[union-attr]
-             if ref in changes]
+    edges = [(c.key, ref) for c in changes.values() if c.desired is not None
+             for ref in c.desired.refs if ref in changes]
     if not edges:
         return []
     shown = edges[:MAX_EDGES]
