@@ -69,9 +69,6 @@ class AepConfig:
         """The comma-separated scope string IMS expects."""
         return ",".join(self.scopes)
 
-    def with_sandbox(self, sandbox: str) -> AepConfig:
-        return replace(self, sandbox=sandbox)
-
     @classmethod
     def local(
         cls,

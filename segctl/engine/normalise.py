@@ -81,7 +81,6 @@ class LiveSegment:
     merge_policy_id: str | None
     evaluation: str
     labels: tuple[str, ...]
-    update_time: Any
     expression: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -99,7 +98,6 @@ def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
         merge_policy_id=doc.get("mergePolicyId") or None,
         evaluation=evaluation_of(doc.get("evaluationInfo")),
         labels=tuple(sorted(str(x) for x in doc.get("labels") or ())),
-        update_time=doc.get("updateTime"),
         expression=doc.get("expression") or {},
     )
 

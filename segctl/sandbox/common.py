@@ -37,10 +37,6 @@ def batch_id() -> str:
     return secrets.token_hex(16)
 
 
-def to_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 def iso(ms: int) -> str:
     from datetime import UTC
 
