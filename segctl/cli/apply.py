@@ -69,20 +69,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
     options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
     saved: Plan | None = None
     if _is_saved_plan(source):
-        saved = load_plan(source)
-        if env is not None and env != saved.target.environment:
-            raise UsageError(f"the plan was made for environment {saved.target.environment!r}, "
-                             f"not {env!r}")
-        if prune and not saved.prune:
-            raise UsageError("--prune is decided when the plan is made: run "
-                             "`segctl plan --prune --out FILE`")
-        if not Path(saved.project_root).exists():
-            raise UsageError(
-                f"the plan's project folder {saved.project_root!r} is not here: a saved plan is "
-                "applied from the directory `segctl plan --out` ran in",
-                location=Location(str(source)),
-                hint=f"cd to that directory, or plan again here with `segctl plan PATH --out "
-                     f"{source.name}`")
+        saved = _load_saved_plan(source, env, prune)
         project = load_project(saved.project_root, env=saved.target.environment)
     else:
         refuse_partial_prune(source, prune)
@@ -121,6 +108,26 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             "never started",
             hint="fix the cause and run `segctl apply` again: it converges without duplicates",
         )
+
+
+def _load_saved_plan(source: Path, env: str | None, prune: bool) -> Plan:
+    """The plan saved in ``source``, refused when --env or --prune contradict it or its project
+    folder is not reachable from here."""
+    saved = load_plan(source)
+    if env is not None and env != saved.target.environment:
+        raise UsageError(f"the plan was made for environment {saved.target.environment!r}, "
+                         f"not {env!r}")
+    if prune and not saved.prune:
+        raise UsageError("--prune is decided when the plan is made: run "
+                         "`segctl plan --prune --out FILE`")
+    if not Path(saved.project_root).exists():
+        raise UsageError(
+            f"the plan's project folder {saved.project_root!r} is not here: a saved plan is "
+            "applied from the directory `segctl plan --out` ran in",
+            location=Location(str(source)),
+            hint=f"cd to that directory, or plan again here with `segctl plan PATH --out "
+                 f"{source.name}`")
+    return saved
 
 
 def _is_saved_plan(source: Path) -> bool:
