@@ -16,8 +16,8 @@ from segctl.adopt.files import (
 )
 from segctl.adopt.importer import Declared, ImportedSegment, ImportResult, plan_import
 from segctl.aep import AepClient
-from segctl.engine.state import read_live_state
-from segctl.project.model import Project
+from segctl.engine import read_live_state
+from segctl.project import Project
 
 
 def declared_in(project: Project | None) -> Declared:

@@ -26,7 +26,7 @@ from segctl.engine.normalise import (
     parse_live_expression,
 )
 from segctl.errors import SegctlError
-from segctl.project.model import DEFAULT_SCHEMA
+from segctl.project import DEFAULT_SCHEMA
 
 
 @dataclass(frozen=True)

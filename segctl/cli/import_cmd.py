@@ -9,8 +9,7 @@ import click
 from segctl.adopt import import_segments, plan_files, write_files
 from segctl.cli.common import env_option
 from segctl.errors import UsageError
-from segctl.project import load_project
-from segctl.project.model import Project
+from segctl.project import Project, load_project
 from segctl.project.source import find_yaml_files
 from segctl.target import open_client
 

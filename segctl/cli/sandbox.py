@@ -15,10 +15,9 @@ from typing import Any
 import click
 
 from segctl.errors import UsageError
-from segctl.sandbox import LocalSandbox, default_data_dir, parse_faults
+from segctl.sandbox import FaultConfig, LocalSandbox, default_data_dir, parse_faults
 from segctl.sandbox import profiles as sample_profiles
 from segctl.sandbox.faults import ENV_VAR as FAULTS_ENV
-from segctl.sandbox.faults import FaultConfig
 from segctl.sandbox.store import DB_NAME
 
 _DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."

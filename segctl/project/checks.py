@@ -12,7 +12,7 @@ from typing import Any
 
 from segctl import pql
 from segctl.errors import Diagnostic, Location, SegctlError
-from segctl.pql.eligibility import classify
+from segctl.pql import classify
 from segctl.project.model import Project
 from segctl.project.source import RawDocument
 
