@@ -48,6 +48,34 @@ def membership_changed(change: SegmentChange) -> bool:
     return False
 
 
+def _dataset_changes(
+    exports: Sequence[Export],
+    live_datasets: Mapping[str, Mapping[str, Any]],
+    owned_datasets: Sequence[Mapping[str, Any]],
+) -> dict[str, DatasetChange]:
+    """Dataset name -> create or no-op for each exported dataset, and delete for the datasets
+    segctl made for exports no longer declared (``owned_datasets`` is empty unless pruning)."""
+    datasets: dict[str, DatasetChange] = {}
+    for export in exports:
+        if export.dataset in datasets:
+            continue
+        live = live_datasets.get(export.dataset)
+        if live is None:
+            datasets[export.dataset] = DatasetChange(Action.CREATE, export.dataset, export.key)
+        else:
+            datasets[export.dataset] = DatasetChange(
+                Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
+            )
+
+    declared = {e.key for e in exports}
+    for dataset in owned_datasets:
+        owner, name = dataset_owner(dataset), str(dataset.get("name", ""))
+        if owner is not None and owner not in declared and name not in datasets:
+            datasets[name] = DatasetChange(Action.DELETE, name, owner,
+                                           id=str(dataset.get("id") or "") or None)
+    return datasets
+
+
 def plan_jobs(
     changes: Sequence[SegmentChange],
     exports: Sequence[Export],
@@ -68,25 +96,7 @@ def plan_jobs(
     changed = dependents(
         (c.key for c in changes if membership_changed(c) or c.key in unevaluated), refs)
 
-    datasets: dict[str, DatasetChange] = {}
-    for export in exports:
-        if export.dataset in datasets:
-            continue
-        live = live_datasets.get(export.dataset)
-        if live is None:
-            datasets[export.dataset] = DatasetChange(Action.CREATE, export.dataset, export.key)
-        else:
-            datasets[export.dataset] = DatasetChange(
-                Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
-            )
-
-    declared = {e.key for e in exports}
-    for dataset in owned_datasets:  # prune: datasets segctl made for exports now gone
-        owner, name = dataset_owner(dataset), str(dataset.get("name", ""))
-        if owner is not None and owner not in declared and name not in datasets:
-            datasets[name] = DatasetChange(Action.DELETE, name, owner,
-                                           id=str(dataset.get("id") or "") or None)
-
+    datasets = _dataset_changes(exports, live_datasets, owned_datasets)
     runs: list[ExportRun] = []
     evaluate = set(changed)
     for export in exports:
