@@ -3,6 +3,9 @@
 Reading is the only I/O towards the sandbox (one paged pass through the engine's
 ``read_live_state``); nothing is written there. Adopted segments are matched by name at the next
 ``plan``, and ``apply`` stamps the ownership marker.
+
+Public names: :func:`import_segments` (reads the sandbox), the pure :func:`plan_import`, and
+:func:`plan_files` / :func:`render_segment` / :func:`write_files` for the YAML files.
 """
 
 from __future__ import annotations

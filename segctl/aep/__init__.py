@@ -1,7 +1,8 @@
 """segctl.aep: the AEP REST client (OAuth S2S, paging, retries, typed errors, redaction).
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
-:class:`RetryPolicy`, the clocks, and :class:`BatchFile`. Everything else is private.
+:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile` and
+``MAX_SEGMENT_IDS_PER_JOB``. Everything else is private.
 """
 
 from segctl.aep._catalog import BatchFile

@@ -1,9 +1,11 @@
 """segctl.engine: normalise, diff (pure), Plan (frozen, serialisable), apply (the only writer).
 
 Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its parts,
-:func:`apply_plan` with :class:`ApplyOptions` and :class:`ApplyReport`, saved plans
-(:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`) and
-:class:`StalePlanError`.
+:func:`read_live_state` (:class:`LiveState`), :func:`apply_plan` with :class:`ApplyOptions`,
+the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`, saved plans
+(:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`,
+:func:`plan_to_dict`, :func:`plan_from_dict`) and the errors :class:`PlanError` and
+:class:`StalePlanError`. Everything else (normalise, diff, freshness, jobs, executor) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan

@@ -1,4 +1,9 @@
-"""``segctl fmt``: canonical PQL and a stable key order in YAML, comments kept, idempotent."""
+"""``segctl fmt``: canonical PQL and a stable key order in YAML, comments kept, idempotent.
+
+Public names: the pure :func:`format_source`, the file-level :func:`format_file`,
+:func:`format_paths`, :func:`write_results` and :func:`yaml_files`, :class:`FormatResult`, and
+the errors :class:`FormatError` and :class:`FormatCheckFailed`.
+"""
 
 from segctl.fmt.formatter import (
     FormatCheckFailed,

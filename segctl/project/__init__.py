@@ -1,8 +1,9 @@
 """Load a segctl project: YAML with file:line:col, JSON Schema checks, semantic validation.
 
 Public names: :func:`load_project` (raises :class:`~segctl.errors.ValidationError` carrying
-every diagnostic) and the frozen documents :class:`Project`, :class:`Segment`, :class:`Export`,
-:class:`Environment`.
+every diagnostic), :func:`analyse_project` (returns them in a :class:`LoadResult`), the frozen
+documents :class:`Project`, :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
+table (``KINDS``, :class:`Kind`, :class:`DocumentError`) and the allowed field values.
 """
 
 from segctl.project.kinds import KINDS, DocumentError, Kind

@@ -1,5 +1,9 @@
 """Renderings of plans and apply reports: ``text`` (terraform-style), ``json`` (the stable
-format in PLAN_FORMAT.md) and ``markdown`` (a pull-request comment)."""
+format in PLAN_FORMAT.md) and ``markdown`` (a pull-request comment).
+
+Public names: :func:`render_plan`, :func:`render_report`, ``FORMATS``, :class:`StreamProgress`
+(apply's progress on a stream) and the three renderer modules.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ FORMATS = ("text", "json", "markdown")
 
 
 def render_plan(plan: Plan, output_format: str = "text", *, color: bool = False) -> str:
+    """``plan`` in one of ``FORMATS`` (colour only applies to text)."""
     if output_format == "json":
         return json.render_plan(plan)
     if output_format == "markdown":
@@ -20,6 +25,7 @@ def render_plan(plan: Plan, output_format: str = "text", *, color: bool = False)
 
 
 def render_report(report: ApplyReport, output_format: str = "text", *, color: bool = False) -> str:
+    """An apply report as text or json (markdown renders plans only)."""
     if output_format == "json":
         return json.render_report(report)
     return text.render_report(report, color=color)
