@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from segctl.pql import timeutil
+from segctl.pql import regex_java, timeutil
 from segctl.pql.evaluator_runtime import items_of
 from segctl.pql.timeutil import TimeValue
 
@@ -217,9 +217,14 @@ def like_regex(pattern: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=512)
 def java_regex(pattern: str) -> re.Pattern[str] | None:
-    """A Java-style regex compiled with Python ``re`` (None when Python cannot read it)."""
+    """A Java regex compiled with Python ``re``, Java-only forms rewritten (``^(?i)x``,
+    ``\\Q...\\E``, see :mod:`segctl.pql.regex_java`); None when it still cannot be read."""
     try:
         return re.compile(pattern)
+    except re.error:
+        pass
+    try:
+        return re.compile(regex_java.to_python(pattern))
     except re.error:
         return None
 
