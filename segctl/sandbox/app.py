@@ -38,8 +38,7 @@ from segctl.sandbox.web import (
     HttpFailure,
     Route,
     Router,
-    bad_request,
-    gateway_error,
+    catalog_error,
     json_response,
     problem,
 )
@@ -199,9 +198,7 @@ def _check_content_type(request: httpx.Request, path: str) -> None:
     if path in _JSON_EXEMPT:
         return
     if "json" not in ctype:
-        raise HttpFailure(400, {"type": "/placeholder/type/uri", "status": 400,
-                                "title": "BadRequestError",
-                                "detail": "A valid content-type must be specified"})
+        raise catalog_error(400, "BadRequestError", "A valid content-type must be specified")
 
 
-__all__ = ["LocalSandbox", "bad_request", "default_data_dir", "gateway_error"]
+__all__ = ["LocalSandbox", "default_data_dir"]
