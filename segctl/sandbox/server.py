@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
 
 log = logging.getLogger(__name__)
+_SECRET_PARAM = re.compile(r"(?i)\b((?:client_secret|access_token|refresh_token|id_token|token|"
+                           r"password)=)[^&\s\"]+")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 
 
@@ -25,7 +28,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+        # The request line carries the query string, where IMS also accepts client_secret.
+        log.debug("%s %s", self.address_string(), _SECRET_PARAM.sub(r"\1***", format % args))
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("content-length") or 0)

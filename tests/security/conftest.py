@@ -120,3 +120,23 @@ def project(tmp_path: Path) -> Path:
     work = tmp_path / "work"
     shutil.copytree(EXAMPLE, work / "segments")
     return work
+
+
+DEFINITIONS = "/data/core/ups/segment/definitions"
+ORG = "TESTORG0000000000000000@AdobeOrg"
+
+
+def token_form(client_id: str = CLIENT_ID, secret: str = SECRET) -> dict[str, str]:
+    return {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+            "scope": "openid,AdobeID"}
+
+
+@pytest.fixture
+def clock_and_server(data_dir: Path):
+    now = [NOW]
+    app = RecordingSandbox(data_dir, now=lambda: now[0], credentials=(CLIENT_ID, SECRET))
+    server = app.serve()
+    with httpx.Client(base_url=server.url, trust_env=False) as http:
+        yield now, http
+    server.close()
+    app.close()
