@@ -43,6 +43,9 @@ def sandbox() -> None:
               help="Only issue tokens for this client id (default: any).")
 @click.option("--client-secret", default=None, envvar="SEGCTL_SANDBOX_CLIENT_SECRET",
               help="Secret that goes with --client-id (or $SEGCTL_SANDBOX_CLIENT_SECRET).")
+@click.option("--org-id", default=None, metavar="ORG",
+              help="Only accept calls for this IMS org, as real credentials belong to one org "
+                   "(default: any org).")
 @click.option("--faults", "fault_spec", default=None, envvar=FAULTS_ENV,
               help="Fault injection, e.g. rate429=0.2,rate5xx=0.1,drop=0.05,latency_ms=50,"
                    "job_fail=1.0,seed=7 (or $SEGCTL_FAULTS).")
@@ -53,9 +56,9 @@ def sandbox() -> None:
 @click.option("--job-fail", type=float, default=None, help="Share of jobs that end FAILED.")
 @click.option("--fault-seed", type=int, default=None, help="Seed of the fault generator.")
 def serve(data: Path | None, host: str, port: int, client_id: str | None,
-          client_secret: str | None, fault_spec: str | None, rate429: float | None,
-          rate5xx: float | None, drop: float | None, latency_ms: int | None,
-          job_fail: float | None, fault_seed: int | None) -> None:
+          client_secret: str | None, org_id: str | None, fault_spec: str | None,
+          rate429: float | None, rate5xx: float | None, drop: float | None,
+          latency_ms: int | None, job_fail: float | None, fault_seed: int | None) -> None:
     """Serve the local sandbox over HTTP until Ctrl-C."""
     if (client_id is None) != (client_secret is None):
         raise UsageError("--client-id and --client-secret go together")
@@ -68,7 +71,8 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     if host not in _LOOPBACK:
         click.echo(f"warning: binding {host}: the sandbox is reachable from other machines",
                    err=True)
-    app = LocalSandbox(directory, faults if faults.active else None, credentials=credentials)
+    app = LocalSandbox(directory, faults if faults.active else None, credentials=credentials,
+                       org_id=org_id)
     try:
         server = app.serve(host, port)
     except OSError as err:
@@ -82,6 +86,8 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     click.echo("Point segctl (or any AEP client) at it:")
     click.echo(f"  export AEP_PLATFORM_URL={url}")
     click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
+    if org_id:
+        click.echo(f"  export AEP_ORG_ID={org_id}")
     click.echo("Press Ctrl-C to stop.")
     _stop_on_sigterm()
     try:

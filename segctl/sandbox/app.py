@@ -86,6 +86,7 @@ class LocalSandbox:
     def __init__(self, data_dir: Path, faults: FaultConfig | None = None,
                  now: Callable[[], datetime] | None = None, *,
                  credentials: tuple[str, str] | None = None,
+                 org_id: str | None = None,
                  sample_profiles: int = profiles.DEFAULT_PROFILES,
                  sample_seed: int = profiles.DEFAULT_SEED):
         self.data_dir = Path(data_dir)
@@ -94,6 +95,7 @@ class LocalSandbox:
         self.faults = FaultInjector(faults)
         self._now = now or (lambda: datetime.now(UTC))
         self.credentials = credentials
+        self.org_id = org_id  # the IMS org the credentials belong to; None: any org
         self.base_url = LOCAL_BASE_URL
         self.sample_profiles = sample_profiles
         self.sample_seed = sample_seed

@@ -68,6 +68,8 @@ def check_gateway(ctx: Ctx) -> None:
         raise gateway_error(400, "400003", "Missing header")
     if not org.endswith("@AdobeOrg"):
         raise gateway_error(403, "403027", "User region is missing")
+    if ctx.app.org_id is not None and org != ctx.app.org_id:  # not the credentials' org
+        raise gateway_error(403, "403025", "Profile is not valid")
     sandbox = headers.get("x-sandbox-name", "").strip()
     if not sandbox:
         raise gateway_error(400, "400003", "Missing header")

@@ -13,28 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.security.conftest import CLIENT_ID, NOW, SECRET, RecordingSandbox, clean_env
-
-DEFINITIONS = "/data/core/ups/segment/definitions"
-ORG = "TESTORG0000000000000000@AdobeOrg"
-
-
-def token_form(client_id: str = CLIENT_ID, secret: str = SECRET) -> dict[str, str]:
-    return {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
-            "scope": "openid,AdobeID"}
-
-
-@pytest.fixture
-def clock_and_server(data_dir: Path):
-    now = [NOW]
-    app = RecordingSandbox(data_dir, now=lambda: now[0], credentials=(CLIENT_ID, SECRET))
-    server = app.serve()
-    with httpx.Client(base_url=server.url, trust_env=False) as http:
-        yield now, http
-    server.close()
-    app.close()
+from tests.security.conftest import (
+    CLIENT_ID,
+    DEFINITIONS,
+    ORG,
+    SECRET,
+    RecordingSandbox,
+    clean_env,
+    token_form,
+)
 
 
 def test_token_endpoint_checks_the_credentials(clock_and_server) -> None:
@@ -87,7 +75,7 @@ def test_serve_binds_loopback_by_default(tmp_path: Path) -> None:
     env = clean_env(PYTHONUNBUFFERED="1")
     serve = subprocess.Popen(
         [sys.executable, "-m", "segctl", "sandbox", "serve", "--port", "0", "--data",
-         str(tmp_path / "data"), "--client-id", CLIENT_ID],
+         str(tmp_path / "data"), "--client-id", CLIENT_ID, "--org-id", ORG],
         env={**env, "SEGCTL_SANDBOX_CLIENT_SECRET": SECRET}, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     try:
@@ -96,12 +84,36 @@ def test_serve_binds_loopback_by_default(tmp_path: Path) -> None:
         assert match, first
         host, port = match.groups()
         assert host == "127.0.0.1"
-        with httpx.Client(trust_env=False) as http:
-            answer = http.post(f"http://127.0.0.1:{port}/ims/token/v3", data=token_form())
-        assert answer.status_code == 200
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, trust_env=False) as http:
+            answer = http.post("/ims/token/v3", data=token_form())
+            headers = {"Authorization": f"Bearer {answer.json()['access_token']}",
+                       "x-api-key": CLIENT_ID, "x-sandbox-name": "prod"}
+            mine = http.get(DEFINITIONS, headers={**headers, "x-gw-ims-org-id": ORG})
+            other = http.get(DEFINITIONS, headers={
+                **headers, "x-gw-ims-org-id": "OTHERORG000000000000000@AdobeOrg"})
+        assert answer.status_code == 200 and mine.status_code == 200
+        assert other.status_code == 403 and other.json()["error_code"] == "403025"
     finally:
         serve.send_signal(signal.SIGTERM if os.name != "nt" else signal.SIGINT)
         out, err = serve.communicate(timeout=20)
     assert serve.returncode == 0, err
     assert SECRET not in first + out + err
     assert answer.json()["access_token"] not in first + out + err
+
+
+def test_credentials_bound_to_an_org_refuse_other_orgs(data_dir: Path) -> None:
+    """Real credentials belong to one IMS org; `serve --org-id` makes the sandbox say so."""
+    app = RecordingSandbox(data_dir, credentials=(CLIENT_ID, SECRET), org_id=ORG)
+    try:
+        with httpx.Client(transport=app.transport(), base_url="http://sandbox.test") as http:
+            token = http.post("/ims/token/v3", data=token_form()).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}", "x-api-key": CLIENT_ID,
+                       "x-gw-ims-org-id": ORG, "x-sandbox-name": "prod"}
+            assert http.get(DEFINITIONS, headers=headers).status_code == 200
+            other = http.get(DEFINITIONS, headers={
+                **headers, "x-gw-ims-org-id": "OTHERORG000000000000000@AdobeOrg"})
+    finally:
+        app.close()
+    assert other.status_code == 403
+    assert other.json() == {"error_code": "403025", "message": "Profile is not valid"}
