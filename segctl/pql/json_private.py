@@ -170,13 +170,17 @@ def _chain(reader: JsonReader, node: Node, path: str) -> a.Expr:
         if count is not None and (not isinstance(count, int) or isinstance(count, bool)
                                   or count < 0):
             raise reader.error(step_path + "/count", "expected a whole number >= 0")
-        steps.append(a.ChainStep(
-            reader.name(step, "label", step_path),
-            reader.node(step["what"], step_path + "/what"),
-            reader.node(step["where"], step_path + "/where") if "where" in step else None,
-            read_spec(reader, step["when"], step_path + "/when") if "when" in step else None,
-            count,
-        ))
+        saved, reader.item_relative = reader.item_relative, True  # names are the event's
+        try:
+            steps.append(a.ChainStep(
+                reader.name(step, "label", step_path),
+                reader.node(step["what"], step_path + "/what"),
+                reader.node(step["where"], step_path + "/where") if "where" in step else None,
+                read_spec(reader, step["when"], step_path + "/when") if "when" in step else None,
+                count,
+            ))
+        finally:
+            reader.item_relative = saved
     if not steps:
         raise reader.error(path, "a chain needs at least one step")
     return a.Chain(events, order_by, tuple(steps))

@@ -22,7 +22,8 @@ from segctl.pql.json_locate import pointer_offset
 from segctl.pql.json_private import decode_private
 from segctl.pql.tokens import IDENT_RE, KEYWORDS, RESERVED
 
-_ROOT = object()  # marker: a lookup object that denotes the implicit profile root
+_ROOT = object()  # marker: a lookup without an object (the profile, or the current item)
+_EXPLICIT_ROOT = object()  # marker: a lookup rooted at parameterReference 1 / "profile"
 _QUANTIFIERS = {"some": "exists", "exists": "exists", "all": "forall", "forall": "forall"}
 _BINARY_SYMBOLS = frozenset({*a.COMPARISON_OPS, *a.ARITHMETIC_OPS})
 
@@ -66,6 +67,9 @@ class JsonReader:
     def __init__(self, file: str | None):
         self.file = file
         self.bound: tuple[str, ...] = ()  # variables in scope: a root lookup must not be captured
+        # inside filter conditions and chain steps a root-less lookup is the current item's
+        # field and one rooted at the profile is `$1.field` (json_codec writes them so)
+        self.item_relative = False
 
     def error(self, path: str, message: str) -> PqlJsonError:
         return PqlJsonError(f"at {path or '/'}: {message}", location=Location(self.file),
@@ -190,22 +194,23 @@ class JsonReader:
         target = self.obj(target, path + "/object")
         kind = str(target.get("nodeType", "")).lower()
         if kind == "parameterreference" and str(target.get("position", 1)) == "1":
-            return _ROOT
+            return _EXPLICIT_ROOT
         if kind == "literal" and str(target.get("literalType", "")).lower() == "xdmobject":
             self.literal(target, path + "/object")
-            return _ROOT
+            return _EXPLICIT_ROOT
         name = target.get("varName")
         if kind == "varref" and str(name).lower() == "profile" and name not in self.bound:
-            return _ROOT  # OLD-SQ JQ3 roots lookups at an unbound "profile" variable
+            return _EXPLICIT_ROOT  # OLD-SQ JQ3 roots lookups at an unbound "profile" variable
         return self.node(target, path + "/object")
 
     def field_lookup(self, node: dict[str, Any], path: str) -> a.Expr:
         name = self.name(node, "fieldName", path, field=True)
         target = self.lookup_object(node, path)
-        if target is _ROOT:
+        if target is _ROOT or target is _EXPLICIT_ROOT:
             if name.lower() == "xevent":
                 return a.XEvent()
-            if name.lower() in KEYWORDS or name in self.bound:  # keep it a field: `$1.select`
+            if (name.lower() in KEYWORDS or name in self.bound  # keep it a field: `$1.select`
+                    or (target is _EXPLICIT_ROOT and self.item_relative)):
                 return a.Field(a.Parameter(1), name)
             return a.Name(name)
         assert isinstance(target, a.Expr)
@@ -225,13 +230,16 @@ class JsonReader:
             return a.This()
         return a.Name(self.name(node, "varName", path))
 
-    def scoped(self, names: tuple[str, ...], value: Any, path: str) -> a.Expr:
-        saved = self.bound
-        self.bound = saved + names
+    def scoped(self, names: tuple[str, ...], value: Any, path: str, *,
+               item_relative: bool | None = None) -> a.Expr:
+        saved = self.bound, self.item_relative
+        self.bound = saved[0] + names
+        if item_relative is not None:
+            self.item_relative = item_relative
         try:
             return self.node(value, path)
         finally:
-            self.bound = saved
+            self.bound, self.item_relative = saved
 
     def decls(self, node: dict[str, Any], path: str,
               then: Any = None) -> tuple[tuple[a.VarDecl, ...], a.Expr | None]:
@@ -283,7 +291,9 @@ class JsonReader:
                       for i, p in enumerate(self.items(node, "params", path)))
         if "body" not in node:
             raise self.error(path, "fnCreate needs a 'body'")
-        return a.Lambda(names, self.scoped(names, node["body"], path + "/body"))
+        # a lambda without parameters is a filter condition, relative to each item
+        return a.Lambda(names, self.scoped(names, node["body"], path + "/body",
+                                           item_relative=True if not names else None))
 
     def fn_apply(self, node: dict[str, Any], path: str) -> a.Expr:
         if PRIVATE_KEY in node:

@@ -135,3 +135,36 @@ def test_invalid_json_points_at_the_column() -> None:
         from_json('{"nodeType": "literal",\n "value": tru}')
     assert (info.value.line, info.value.col) == (2, 11)
     assert "^" in info.value.format()
+
+
+# Inside filter conditions and chain steps a bare name is the item's field and `$1.x` the
+# profile's: the json keeps them apart (root-less vs rooted lookup), so reading it back must too
+# (PQL.md §9.3, §13.5). Was: `$1.x` came back as the bare `x`, i.e. the event's field.
+PROFILE_IN_ITEM_SCOPE = [
+    'xEvent[$1.person.gender = "female"]',
+    'person.orders[$1.loyalty.points > 1 and price > 2]',
+    'xEvent[productListItems[SKU = "PS" and $1.person.gender = "f"] and eventType = "x"]',
+    'chain(xEvent, timestamp, [A: WHAT($1.person.gender = "female") WHERE(eventType = "x")])',
+    'chain(xEvent, timestamp, [A: WHAT(a = 1) WHEN(< 2 days before $1.person.birthDate)])',
+    'xEvent[xEvent.count() > 1 and $1.select = 1]',
+]
+
+
+@pytest.mark.parametrize("text", PROFILE_IN_ITEM_SCOPE)
+def test_profile_fields_inside_item_scopes_survive_json(text: str) -> None:
+    tree = parse(text)
+    assert from_json(json.loads(json.dumps(to_json(tree)))) == tree
+
+
+def test_rooted_lookup_in_a_filter_reads_as_the_profile_field() -> None:
+    doc = {"nodeType": "fnApply", "fnName": "filter", "params": [
+        {"nodeType": "fieldLookup", "fieldName": "xEvent",
+         "object": {"nodeType": "parameterReference", "position": 1}},
+        {"nodeType": "fnCreate", "params": [], "body": {
+            "nodeType": "fnApply", "fnName": "=", "params": [
+                {"nodeType": "fieldLookup", "fieldName": "gender",
+                 "object": {"nodeType": "fieldLookup", "fieldName": "person",
+                            "object": {"nodeType": "literal", "literalType": "XDMObject",
+                                       "value": "profile"}}},
+                {"nodeType": "fieldLookup", "fieldName": "eventType"}]}}]}
+    assert from_json(doc) == parse("xEvent[$1.person.gender = eventType]")
