@@ -134,6 +134,7 @@ class LocalSandbox:
             fault = self.faults.draw()
             if fault is Fault.DROP:
                 if self.faults.drop_kind() == "read":
+                    self._dispatch(request)  # carried out; the answer is lost on its way back
                     raise httpx.ReadTimeout("injected fault: read timed out", request=request)
                 raise httpx.ConnectError("injected fault: connection refused", request=request)
             if fault is Fault.THROTTLE:
@@ -143,6 +144,10 @@ class LocalSandbox:
                 return json_response(503, _traced(problem(
                     503, "UPAPI-113503-503", "Service unavailable (injected fault)").body,
                     request))
+        return self._dispatch(request)
+
+    def _dispatch(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
         try:
             route, params = _ROUTER.match(request.method, path)
             ctx = Ctx(self, request, params, query=dict(request.url.params.items()))

@@ -9,7 +9,9 @@ key            meaning                                                    defaul
 =============  =========================================================  =======
 rate429        share of requests answered 429 (gateway body, Retry-After)  0
 rate5xx        share of requests answered 503 (service unavailable)        0
-drop           share of requests whose connection is dropped (timeout)     0
+drop           share of requests whose connection is dropped: half are     0
+               refused (nothing happens), half time out reading the
+               answer of a request the sandbox did carry out
 latency_ms     delay added to every request, in milliseconds               0
 job_fail       share of segment/export jobs that end FAILED                0
 retry_after    seconds sent in Retry-After with injected 429s              1
@@ -149,7 +151,8 @@ class FaultInjector:
         return Fault.NONE
 
     def drop_kind(self) -> str:
-        """"read" (a timeout after sending) or "connect" (refused before sending)."""
+        """"read" (the request was carried out, the answer is lost) or "connect" (refused
+        before the request was sent)."""
         with self._lock:
             return "read" if self._rng.random() < 0.5 else "connect"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from segctl.aep import NO_RETRY, AepClient, AepConfig, TransportError
 from segctl.engine import ApplyReport, Outcome
 from segctl.sandbox import FaultConfig, faults_from_env
 from segctl.target import open_client
@@ -121,3 +122,22 @@ def test_job_status_outage_until_the_timeout_is_reported(project, open_sandbox) 
     assert "could not be read (Service unavailable)" in job.detail
     sandbox.wait_idle(30)
     assert_converged(project, sandbox)
+
+
+@pytest.mark.parametrize(("seed", "acted"), [(4, True), (0, False)])
+def test_a_dropped_connection_may_lose_the_answer_after_the_sandbox_acted(
+        seed: int, acted: bool, open_sandbox) -> None:
+    """SEGCTL_FAULTS drop: half the drops refuse the connection (nothing happened), half time
+    out reading the answer of a request the sandbox did carry out, as on a real network."""
+    faulty = open_sandbox(FaultConfig(drop=1.0, seed=seed))
+    dataset = {"name": "lost answer", "schemaRef": {
+        "id": "https://ns.adobe.com/xdm/context/profile__union",
+        "contentType": "application/vnd.adobe.xed+json;version=1"}}
+    with AepClient(AepConfig.local(), transport=faulty.transport(), retry=NO_RETRY) as client, \
+            pytest.raises(TransportError) as dropped:
+        client.create_dataset(dataset)
+    assert dropped.value.ambiguous is acted  # a read timeout: the request had gone out
+    faulty.close()
+    with client_for(open_sandbox(None).transport()) as client:
+        names = [d["name"] for d in client.list_datasets()]
+    assert names.count("lost answer") == (1 if acted else 0)
