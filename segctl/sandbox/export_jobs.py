@@ -14,7 +14,14 @@ from segctl.sandbox import catalog, definitions, evaluate
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, batch_id, iso, new_uuid
 from segctl.sandbox.config import merge_policy
 from segctl.sandbox.runner import OWNER_KEY
-from segctl.sandbox.segment_jobs import Cancelled, JobStep, failure, public, run_segmentation
+from segctl.sandbox.segment_jobs import (
+    Cancelled,
+    Interrupted,
+    JobStep,
+    failure,
+    public,
+    run_segmentation,
+)
 from segctl.sandbox.store import Scope
 from segctl.sandbox.web import Ctx, Route, bad_request, json_response, problem, with_status
 
@@ -220,7 +227,7 @@ def execute(app: LocalSandbox, scope: Scope, rid: str) -> None:
             if app.faults.job_should_fail():
                 raise _Injected()
             _run(app, scope, job, step)
-        except Cancelled:
+        except (Cancelled, Interrupted):
             raise
         except Exception as err:
             now = app.now_ms()

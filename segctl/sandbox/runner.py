@@ -111,6 +111,9 @@ class JobRunner:
             try:
                 self.executors[kind](self.app, scope, rid)
             except Exception:  # never let one job kill the worker; the job records the failure
+                if self._closed:  # the sandbox closed under the job: the next one resumes it
+                    log.debug("sandbox job %s %s stopped by close", kind, rid)
+                    continue
                 log.error("sandbox job %s %s crashed:\n%s", kind, rid, traceback.format_exc())
                 with contextlib.suppress(Exception):
                     self._mark_failed(kind, scope, rid)
@@ -126,6 +129,12 @@ class JobRunner:
                 {"code": "0100000003", "msg": "Internal error in the local sandbox",
                  "callStack": ""})
             self.app.store.put(kind, scope, rid, doc)
+
+    @property
+    def closing(self) -> bool:
+        """True once ``close`` began: a running job stops at its next step, unfinished, and the
+        next sandbox that opens this data directory resumes it."""
+        return self._closed
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until every submitted job has finished (tests and the benchmark use this)."""

@@ -178,6 +178,10 @@ class Cancelled(Exception):
     pass
 
 
+class Interrupted(Exception):
+    """The sandbox is closing: the job stops unfinished and the next sandbox resumes it."""
+
+
 class JobStep:
     """Read-modify-write of a job document in one transaction, refusing to overwrite a
     cancellation the API recorded meanwhile."""
@@ -205,6 +209,8 @@ class JobStep:
         return doc
 
     def check(self) -> None:
+        if self.app.runner.closing:
+            raise Interrupted()
         self.update()
 
 
@@ -260,7 +266,7 @@ def execute(app: LocalSandbox, scope: Scope, jid: str) -> None:
             step.update(status="FAILED", errors=failure(
                 "0100000010", f"inSegment dependency cycle: {err}"))
             return
-        except Cancelled:
+        except (Cancelled, Interrupted):
             raise
         except Exception as err:
             step.update(status="FAILED", errors=failure(
