@@ -116,23 +116,16 @@ class AepConfig:
 
         platform_source = ENV_PLATFORM_URL if _first(env.get(ENV_PLATFORM_URL)) else \
             "platformUrl (Environment document)"
-        for url, source in ((platform_url, platform_source), (ims_url, ENV_IMS_URL)):
-            if url is not None:
-                _check_url(url, source)
-        for url, what in ((platform_url, "the platform URL"), (ims_url, "the IMS URL")):
-            if url is not None:
-                _require_tls(url, what)
+        _check_target_urls(platform_url, platform_source, ims_url)
+        client_id, secret = _first(env.get(ENV_CLIENT_ID)), _first(env.get(ENV_CLIENT_SECRET))
 
         if platform_url is None or _is_loopback(platform_url):
             base = platform_url or LOCAL_PLATFORM_URL
             local = cls.local(base, sandbox=sandbox, org_id=org_id or LOCAL_ORG_ID, ims_url=ims_url)
-            client_id, secret = _first(env.get(ENV_CLIENT_ID)), _first(env.get(ENV_CLIENT_SECRET))
             if client_id and secret:
                 local = replace(local, client_id=client_id, client_secret=Secret(secret))
             return local
 
-        client_id = _first(env.get(ENV_CLIENT_ID))
-        secret = _first(env.get(ENV_CLIENT_SECRET))
         missing = [
             name
             for name, value in (
@@ -149,12 +142,6 @@ class AepConfig:
                 "AEP_ORG_ID may also be given as `orgId` in the Environment document",
             )
         assert client_id and secret and org_id
-        scopes_text = _first(env.get(ENV_SCOPES))
-        scopes = (
-            tuple(s.strip() for s in scopes_text.split(",") if s.strip())
-            if scopes_text
-            else DEFAULT_SCOPES
-        )
         return cls(
             client_id=client_id,
             client_secret=Secret(secret),
@@ -162,8 +149,26 @@ class AepConfig:
             sandbox=sandbox,
             platform_url=platform_url,
             ims_url=ims_url or DEFAULT_IMS_URL,
-            scopes=scopes,
+            scopes=_scopes(_first(env.get(ENV_SCOPES))),
         )
+
+
+def _check_target_urls(platform_url: str | None, platform_source: str,
+                       ims_url: str | None) -> None:
+    """Refuse a malformed URL first (naming where it came from), then plain HTTP."""
+    for url, source in ((platform_url, platform_source), (ims_url, ENV_IMS_URL)):
+        if url is not None:
+            _check_url(url, source)
+    for url, what in ((platform_url, "the platform URL"), (ims_url, "the IMS URL")):
+        if url is not None:
+            _require_tls(url, what)
+
+
+def _scopes(text: str | None) -> tuple[str, ...]:
+    """``AEP_SCOPES`` as a tuple (comma-separated), else the default scopes."""
+    if not text:
+        return DEFAULT_SCOPES
+    return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
 def _first(*values: object) -> str | None:
