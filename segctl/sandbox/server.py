@@ -10,7 +10,7 @@ import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -65,6 +65,26 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, sandbox: LocalSandbox, host: str, port: int):
         super().__init__((host, port), _Handler)
         self.sandbox = sandbox
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        """End kept-alive connections too: a closed server answers nothing any more."""
+        with self._open_lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
 
 class SandboxServer:
@@ -84,7 +104,7 @@ class SandboxServer:
         return f"{self.url}/ims/token/v3"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="segctl-sandbox-http", daemon=True)
         self._thread.start()
 
@@ -96,6 +116,7 @@ class SandboxServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.drop_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
