@@ -69,13 +69,7 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
 
     problems: list[Diagnostic] = []
     sources, docs = _read_documents(files, root, problems)
-    by_kind: dict[str, list[RawDocument]] = defaultdict(list)
-    for doc in docs:
-        problem = _kind_problem(doc)
-        if problem:
-            problems.append(problem)
-        else:
-            by_kind[doc.kind].append(doc)
+    by_kind = _by_kind(docs, problems)
     counts = MappingProxyType({k: len(v) for k, v in by_kind.items()})
 
     built: dict[str, list[tuple[Any, RawDocument]]] = defaultdict(list)
@@ -86,24 +80,8 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
     environment = _select_environment(environments, env, target, problems)
     env_unknown = len(problems) > before  # then "needs an environment" errors would be noise
 
-    declared = tuple(e.name for e in environments)
-    checked: dict[str, list[RawDocument]] = defaultdict(list)  # what the semantic checks see
-    unresolved: set[int] = set()
-    checked["Environment"] = list(by_kind.get("Environment", []))
-    for kind, kind_docs in by_kind.items():
-        if kind in UNSUBSTITUTED_KINDS:
-            continue
-        for doc in kind_docs:
-            variables = environment.vars if environment else None
-            substituted, var_problems = substitute(
-                doc, variables, environment.name if environment else None, declared)
-            if not env_unknown:
-                problems.extend(var_problems)
-            checked[kind].append(substituted)
-            if var_problems:
-                unresolved.add(id(substituted))
-            else:
-                _build(substituted, built, problems)
+    checked, unresolved = _substitute_all(by_kind, environment, environments, built, problems,
+                                          report=not env_unknown)
 
     project = Project(
         root=root,
@@ -116,7 +94,7 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
         files=tuple(files),
     )
     ctx = Context(project, MappingProxyType({k: tuple(v) for k, v in checked.items()}),
-                  frozenset(unresolved))
+                  unresolved)
     for check in CHECKS:
         problems.extend(check(ctx))
     for kind in by_kind:
@@ -129,6 +107,53 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
     has_errors = any(d.severity == "error" for d in ordered)
     final = None if has_errors else _with_warnings(project, warnings)
     return LoadResult(final, ordered, counts)
+
+
+def _by_kind(docs: list[RawDocument], problems: list[Diagnostic]
+             ) -> dict[str, list[RawDocument]]:
+    """The documents grouped by kind; one without a known kind becomes a problem instead."""
+    by_kind: dict[str, list[RawDocument]] = defaultdict(list)
+    for doc in docs:
+        problem = _kind_problem(doc)
+        if problem:
+            problems.append(problem)
+        else:
+            by_kind[doc.kind].append(doc)
+    return by_kind
+
+
+def _substitute_all(
+    by_kind: dict[str, list[RawDocument]],
+    environment: Environment | None,
+    environments: tuple[Environment, ...],
+    built: dict[str, list[tuple[Any, RawDocument]]],
+    problems: list[Diagnostic],
+    *,
+    report: bool,
+) -> tuple[dict[str, list[RawDocument]], frozenset[int]]:
+    """Fill ``${vars.NAME}`` in every document of a substituted kind and build those that
+    resolve. Returns what the semantic checks see, per kind, and the ids of the documents left
+    unresolved. ``report`` False (the environment itself is unknown) keeps the variable
+    problems out: they would be noise."""
+    declared = tuple(e.name for e in environments)
+    checked: dict[str, list[RawDocument]] = defaultdict(list)
+    unresolved: set[int] = set()
+    checked["Environment"] = list(by_kind.get("Environment", []))
+    for kind, kind_docs in by_kind.items():
+        if kind in UNSUBSTITUTED_KINDS:
+            continue
+        for doc in kind_docs:
+            variables = environment.vars if environment else None
+            substituted, var_problems = substitute(
+                doc, variables, environment.name if environment else None, declared)
+            if report:
+                problems.extend(var_problems)
+            checked[kind].append(substituted)
+            if var_problems:
+                unresolved.add(id(substituted))
+            else:
+                _build(substituted, built, problems)
+    return checked, frozenset(unresolved)
 
 
 def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic]
