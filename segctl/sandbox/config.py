@@ -10,7 +10,15 @@ import httpx
 
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid, sandbox_object
 from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, bulk_missing, json_response, not_found
+from segctl.sandbox.web import (
+    Ctx,
+    Route,
+    bad_request,
+    bulk_missing,
+    children_page,
+    json_response,
+    not_found,
+)
 
 if TYPE_CHECKING:
     from segctl.sandbox.app import LocalSandbox
@@ -55,13 +63,7 @@ def list_policies(ctx: Ctx) -> httpx.Response:
         if key in ctx.query:
             want = ctx.query[key].lower() == "true"
             docs = [d for d in docs if bool(d.get(key)) == want]
-    limit = ctx.int_param("limit", 20, lo=1)
-    start = ctx.int_param("start", 0)
-    window = docs[start:start + limit]
-    nxt = ({"href": f"@/mergePolicies?start={start + limit}&limit={limit}"}
-           if start + limit < len(docs) else {})
-    return json_response(200, {"_page": {"totalCount": len(docs), "pageSize": len(window)},
-                               "children": window, "_links": {"next": nxt}})
+    return children_page(ctx, docs, "@/mergePolicies", default_limit=20)
 
 
 def get_policy(ctx: Ctx) -> httpx.Response:
@@ -204,15 +206,7 @@ def _check_cron(expr: Any) -> str:
 
 def list_schedules(ctx: Ctx) -> httpx.Response:
     docs = ctx.app.store.all(SCHEDULE, ctx.scope)
-    limit = ctx.int_param("limit", 100, lo=1)
-    start = ctx.int_param("start", 0)
-    window = docs[start:start + limit]
-    page: dict[str, Any] = {"totalCount": len(docs), "pageSize": len(window)}
-    nxt: dict[str, Any] = {}
-    if start + limit < len(docs):
-        page["next"] = str(start + limit)
-        nxt = {"href": f"{UPS_BASE}/config/schedules?start={start + limit}&limit={limit}"}
-    return json_response(200, {"_page": page, "children": window, "_links": {"next": nxt}})
+    return children_page(ctx, docs, f"{UPS_BASE}/config/schedules", next_token=True)
 
 
 def get_schedule(ctx: Ctx) -> httpx.Response:

@@ -18,6 +18,7 @@ from segctl.sandbox.web import (
     Route,
     bad_request,
     bulk_missing,
+    children_page,
     json_response,
     problem,
     with_status,
@@ -128,13 +129,7 @@ def list_(ctx: Ctx) -> httpx.Response:
         jobs = [j for j in jobs if any(s["segmentId"] == sid for s in j["segments"])]
     field, _, direction = (ctx.query.get("sort") or "creationTime:desc").partition(":")
     jobs.sort(key=lambda j: (j.get(field) is None, j.get(field, 0)), reverse=direction != "asc")
-    limit = ctx.int_param("limit", 100, lo=1)
-    start = ctx.int_param("start", 0)
-    window = jobs[start:start + limit]
-    nxt = ({"href": f"{UPS_BASE}/segment/jobs?start={start + limit}&limit={limit}"}
-           if start + limit < len(jobs) else {})
-    return json_response(200, {"_page": {"totalCount": len(jobs), "pageSize": len(window)},
-                               "children": [public(j) for j in window], "_links": {"next": nxt}})
+    return children_page(ctx, jobs, f"{UPS_BASE}/segment/jobs", present=public)
 
 
 def bulk_get(ctx: Ctx) -> httpx.Response:

@@ -70,6 +70,26 @@ def bad_request(message: str, code: str = "UPAPI-113400-400") -> HttpFailure:
     return problem(400, code, message)
 
 
+def children_page(ctx: Ctx, docs: list[dict[str, Any]], path: str, *, default_limit: int = 100,
+                  next_token: bool = False,
+                  present: Callable[[dict[str, Any]], Any] | None = None) -> httpx.Response:
+    """The Segmentation/Profile list answer ``{"_page", "children", "_links": {"next"}}`` for the
+    ``?start=&limit=`` window of ``docs``; ``path`` is what the next link points at,
+    ``next_token`` also puts the next start in ``_page.next`` (schedules), ``present`` turns a
+    stored document into the one answered."""
+    limit = ctx.int_param("limit", default_limit, lo=1)
+    start = ctx.int_param("start", 0)
+    window = docs[start:start + limit]
+    page: dict[str, Any] = {"totalCount": len(docs), "pageSize": len(window)}
+    nxt: dict[str, Any] = {}
+    if start + limit < len(docs):
+        if next_token:
+            page["next"] = str(start + limit)
+        nxt = {"href": f"{path}?start={start + limit}&limit={limit}"}
+    children = [present(d) for d in window] if present else window
+    return json_response(200, {"_page": page, "children": children, "_links": {"next": nxt}})
+
+
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None
                   ) -> httpx.Response:
     content = b"" if body is None else json.dumps(body).encode()
