@@ -209,13 +209,19 @@ class SegmentsApi(ResourceBase):
 
     def create_export_job(self, job: Mapping[str, Any]) -> dict[str, Any]:
         """POST an export job; an ambiguous failure is followed by a lookup for a job with the
-        same destination dataset and segments created since this call began."""
+        same destination dataset and segments created since this call began.
+
+        The same export may well have run minutes ago (an earlier apply), so the jobs that
+        already match are noted first (one request) and never taken for this call's job."""
         signature = export_signature(job)
         since = self._now_ms() - _RECOVERY_WINDOW_MS
+        earlier = {found.get("id") for found in self.recent_export_jobs()
+                   if export_signature(found) == signature}
 
         def recover() -> dict[str, Any] | None:
             for found in self.list_export_jobs():
-                if export_signature(found) == signature and _created_since(found, since):
+                if (export_signature(found) == signature and _created_since(found, since)
+                        and found.get("id") not in earlier):
                     return found
             return None
 

@@ -137,11 +137,35 @@ def test_export_job_5xx_found_by_dataset_and_segments(
         "destination": {"dataSetId": "ds1", "batchId": "b1"},
     }
     post = router.post(f"{UPS}/export/jobs").mock(return_value=httpx.Response(504))
-    router.get(f"{UPS}/export/jobs").mock(
-        return_value=httpx.Response(200, json={"records": [found], "page": {}, "link": {}})
-    )
+    router.get(f"{UPS}/export/jobs").mock(side_effect=[
+        httpx.Response(200, json={"records": [], "page": {}, "link": {}}),  # before the POST
+        httpx.Response(200, json={"records": [found], "page": {}, "link": {}}),
+    ])
     assert client.create_export_job(body)["id"] == 11037
     assert post.call_count == 1
+
+
+def test_export_job_lookup_never_takes_an_earlier_run(
+    client: AepClient, router: respx.Router, clock: ManualClock
+) -> None:
+    body = {
+        "destination": {"datasetId": "ds1"},
+        "schema": {"name": "_xdm.context.profile"},
+        "filter": {"segments": [{"segmentId": "a"}]},
+    }
+    earlier = {**body, "id": 10000, "creationTime": int(clock.time() * 1000) - 60_000,
+               "status": "SUCCEEDED"}
+    fresh = {**body, "id": 10001, "creationTime": int(clock.time() * 1000), "status": "NEW"}
+    post = router.post(f"{UPS}/export/jobs").mock(side_effect=[
+        httpx.Response(503),  # refused: the gateway never passed it on
+        httpx.Response(200, json=fresh),
+    ])
+    router.get(f"{UPS}/export/jobs").mock(
+        return_value=httpx.Response(200, json={"records": [earlier], "page": {}, "link": {}})
+    )
+    # the run from a minute ago matches dataset and segments, yet it is not this call's job
+    assert client.create_export_job(body)["id"] == 10001
+    assert post.call_count == 2
 
 
 def test_create_without_a_lookup_is_never_replayed(client: AepClient, router: respx.Router) -> None:
