@@ -35,6 +35,8 @@ U = PLATFORM + UPS
 def test_422_is_a_conflict_only_for_duplicates(
     client: AepClient, router: respx.Router, message: str, cls: type
 ) -> None:
+    router.get(f"{U}/export/jobs").mock(  # the jobs that existed before the POST
+        return_value=httpx.Response(200, json={"records": [], "page": {}, "link": {}}))
     router.post(f"{U}/export/jobs").mock(return_value=httpx.Response(422, json={
         "type": "https://ns.adobe.com/aep/errors/UPLIB-101554-422", "title": message,
         "status": 422, "errors": {"422": [{"code": 422, "message": message}]}}))
