@@ -6,7 +6,7 @@ Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` fami
 """
 
 from segctl.aep._catalog import BatchFile
-from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB
+from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
 from segctl.aep.config import AepConfig
@@ -44,4 +44,6 @@ __all__ = [
     "ServerError",
     "SystemClock",
     "TransportError",
+    "export_signature",
+    "job_expressions",
 ]

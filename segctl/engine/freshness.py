@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from segctl.aep import export_signature, job_expressions
+
 _FAILED = frozenset({"FAILED", "CANCELLED", "CANCELLING"})
 
 
@@ -43,7 +45,7 @@ def assess(
         for job in newest_first:
             if job.get("status") != "SUCCEEDED":
                 continue
-            snapshot = _snapshots(job).get(sid)
+            snapshot = job_expressions(job).get(sid)
             if snapshot is not None:
                 if snapshot != definition.get("expression"):
                     stale.add(sid)
@@ -63,7 +65,7 @@ def _export_staleness(
     segment_jobs: Sequence[Mapping[str, Any]],
     export_jobs: Sequence[Mapping[str, Any]],
 ) -> str | None:
-    into = sorted((j for j in export_jobs if _dataset_of(j) == dataset_id),
+    into = sorted((j for j in export_jobs if export_signature(j)[0] == dataset_id),
                   key=_created, reverse=True)
     if not into:
         return None  # the dataset's own state ("no successful export yet") decides
@@ -86,23 +88,5 @@ def _created(job: Mapping[str, Any]) -> int:
     return int(value) if isinstance(value, (int, float)) else 0
 
 
-def _snapshots(job: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for entry in job.get("segments") or ():
-        if isinstance(entry, Mapping) and isinstance(entry.get("segment"), Mapping):
-            expression = entry["segment"].get("expression")
-            if expression is not None:
-                out[str(entry.get("segmentId"))] = expression
-    return out
-
-
 def _job_segment_ids(job: Mapping[str, Any]) -> list[str]:
     return [str(e.get("segmentId")) for e in job.get("segments") or () if isinstance(e, Mapping)]
-
-
-def _dataset_of(export_job: Mapping[str, Any]) -> str | None:
-    destination = export_job.get("destination")
-    if not isinstance(destination, Mapping):
-        return None
-    value = destination.get("datasetId") or destination.get("dataSetId")
-    return str(value) if value else None
