@@ -1,8 +1,10 @@
 """segctl.aep: the AEP REST client (OAuth S2S, paging, retries, typed errors, redaction).
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
-:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile` and
-``MAX_SEGMENT_IDS_PER_JOB``. Everything else is private.
+:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
+``MAX_SEGMENT_IDS_PER_JOB`` and the on-demand evaluation ration (:class:`OnDemandRation`,
+:class:`RationUsage`, :func:`parse_ration`, :func:`ration_from_env`; module ``ration``).
+Everything else is private.
 """
 
 from segctl.aep._catalog import BatchFile
@@ -21,6 +23,12 @@ from segctl.aep.errors import (
     ServerError,
     TransportError,
 )
+from segctl.aep.ration import (
+    OnDemandRation,
+    RationUsage,
+    parse_ration,
+    ration_from_env,
+)
 from segctl.aep.redact import Secret
 from segctl.aep.retry import NO_RETRY, RetryPolicy
 
@@ -38,7 +46,9 @@ __all__ = [
     "ForbiddenError",
     "ManualClock",
     "NotFoundError",
+    "OnDemandRation",
     "RateLimitedError",
+    "RationUsage",
     "RetryPolicy",
     "Secret",
     "ServerError",
@@ -46,4 +56,6 @@ __all__ = [
     "TransportError",
     "export_signature",
     "job_expressions",
+    "parse_ration",
+    "ration_from_env",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
 from segctl.aep.errors import NotFoundError
-from segctl.aep.paging import Style
+from segctl.aep.paging import Style, iterate, make_request
 
 MAX_SEGMENT_IDS_PER_JOB = 20
 """Flexible audience evaluation accepts at most this many ids per POST /segment/jobs."""
@@ -200,6 +200,20 @@ class SegmentsApi(ResourceBase):
         return self._first_page(
             SEGMENT_JOBS, Style.UNDERSCORE, {"limit": limit, "sort": "creationTime:desc"}
         )
+
+    def segment_job_history(self, since_ms: int, *, max_pages: int = 50) -> list[dict[str, Any]]:
+        """Segment jobs created at or after ``since_ms`` (epoch ms), newest first: pages are
+        read until one reaches back past ``since_ms`` (or ``max_pages``)."""
+        jobs: list[dict[str, Any]] = []
+        pages = iterate(self._get_page, make_request(
+            SEGMENT_JOBS, {"limit": 100, "sort": "creationTime:desc"}), Style.UNDERSCORE,
+            max_pages=max_pages)
+        for job in pages:
+            created = job.get("creationTime")
+            if isinstance(created, (int, float)) and 0 < created < since_ms:
+                break
+            jobs.append(job)
+        return jobs
 
     def cancel_segment_job(self, job_id: str) -> dict[str, Any] | None:
         """Request cancellation (asynchronous: CANCELLING, then CANCELLED)."""

@@ -47,6 +47,11 @@ class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi):
         return self._config
 
     @property
+    def clock(self) -> Clock:
+        """The clock the client waits and dates with (the ration's day is read from it)."""
+        return self._http.clock
+
+    @property
     def request_count(self) -> int:
         """HTTP requests sent so far by this client, token requests and retries included."""
         return self._http.request_count

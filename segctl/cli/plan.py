@@ -23,7 +23,8 @@ from segctl.target import open_client
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True, help="How to print the plan on stdout.")
 @click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes (0 none, 1 error).")
+              help="Exit 2 when apply has anything to do: changes, jobs, exports, or segments "
+                   "awaiting evaluation (0 none, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
 @click.pass_context
@@ -31,14 +32,16 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
          detailed_exitcode: bool, prune: bool) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
 
-    Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
-    2 changes present (with --detailed-exitcode).
+    Exit status: 0 nothing to do (or any success without --detailed-exitcode), 1 error,
+    2 work remains (with --detailed-exitcode): changes, segment jobs to start or to wait for,
+    exports, or segments awaiting evaluation (also those left to the scheduled evaluation
+    because AEP's on-demand ration is spent).
 
     \b
     Examples:
       segctl plan
       segctl plan --env prod --out prod.plan --format markdown > plan.md
-      segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
+      segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means work remains
     """
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
@@ -49,5 +52,5 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
-    if detailed_exitcode and the_plan.has_changes:
+    if detailed_exitcode and the_plan.has_work:
         ctx.exit(EXIT_CHANGES)

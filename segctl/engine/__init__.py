@@ -1,6 +1,7 @@
 """segctl.engine: normalise, diff (pure), Plan (frozen, serialisable), apply (the only writer).
 
-Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its parts,
+Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its parts
+(evaluation work: :class:`Awaiting`, :class:`RunningJob`, :class:`Ration`),
 :func:`read_live_state` (:class:`LiveState`), :func:`apply_plan` with :class:`ApplyOptions`,
 the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`, saved plans
 (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`,
@@ -11,12 +12,15 @@ the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`
 from segctl.engine.apply import ApplyOptions, apply_plan
 from segctl.engine.model import (
     Action,
+    Awaiting,
     DatasetChange,
     DesiredSegment,
     ExportRun,
     FieldChange,
     Plan,
     PlanWarning,
+    Ration,
+    RunningJob,
     SegmentChange,
     SegmentJob,
     Target,
@@ -43,6 +47,7 @@ __all__ = [
     "ActionResult",
     "ApplyOptions",
     "ApplyReport",
+    "Awaiting",
     "DatasetChange",
     "DesiredSegment",
     "ExportRun",
@@ -54,6 +59,8 @@ __all__ = [
     "PlanError",
     "PlanWarning",
     "Progress",
+    "Ration",
+    "RunningJob",
     "SegmentChange",
     "SegmentJob",
     "StalePlanError",

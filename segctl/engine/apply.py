@@ -21,7 +21,7 @@ from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
 from segctl.engine.normalise import definition_payload
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
-from segctl.engine.waiting import run_export_jobs, run_segment_jobs
+from segctl.engine.waiting import run_export_jobs, run_segment_jobs, wait_running_jobs
 from segctl.errors import SegctlError
 
 PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
@@ -75,15 +75,23 @@ def apply_plan(
     done = run_tasks(tasks, opts.concurrency, prog.step)
     results = [done[t.name] for t in tasks]
     notes: list[str] = []
-    if not (plan.segment_jobs or plan.export_runs):
-        return ApplyReport(tuple(results))
+    if plan.deferred:
+        notes.append(f"{len(plan.deferred)} segment(s) left to the scheduled evaluation: the "
+                     f"on-demand ration is spent ({', '.join(plan.deferred[:5])}"
+                     f"{', ...' if len(plan.deferred) > 5 else ''})")
+    if not (plan.segment_jobs or plan.export_runs or plan.running_jobs):
+        return ApplyReport(tuple(results), tuple(notes))
     if not opts.run_jobs:
         notes.append(f"--no-jobs: {len(plan.segment_jobs)} segment job(s) and "
                      f"{len(plan.export_runs)} export(s) were not run")
         return ApplyReport(tuple(results), tuple(notes))
     failed = any(r.outcome is not Outcome.OK for r in results)
-    job_results = run_segment_jobs(plan.segment_jobs, client, ids.require, opts.timeout,
-                                   opts.poll_interval, prog, skip=failed)
+    # jobs already running for these definitions first: a segment is never in two jobs, and
+    # AEP runs one evaluation of a sandbox at a time
+    job_results = wait_running_jobs(plan.running_jobs, client, opts.timeout,
+                                    opts.poll_interval, prog)
+    job_results += run_segment_jobs(plan.segment_jobs, client, ids.require, opts.timeout,
+                                    opts.poll_interval, prog, skip=failed)
     failed = failed or any(r.outcome is not Outcome.OK for r in job_results)
     export_results = run_export_jobs(plan.export_runs, client, ids.require, datasets.require,
                                      opts.timeout, opts.poll_interval, prog, skip=failed)

@@ -1,10 +1,13 @@
 """Plan the work after the writes: datasets, segment jobs and export runs (pure).
 
-AEP rations on-demand segment jobs (AEP-API §1.9): at most 20 segment ids per job and two runs
-a day per sandbox. So jobs run only for batch segments whose membership can have changed (a
-create, a replace, or a change to the expression, schema, merge policy or evaluation type),
-plus the segments depending on them and those of exports that run for another reason
-(``run: always``, a new dataset, an export that never succeeded).
+AEP rations on-demand segment jobs (AEP-API §14, ``flexible-audience-evaluation.md``): at
+most 20 segment ids per job, two runs a day per sandbox, 50 or 100 a year. So jobs run only
+for batch segments whose membership can have changed (a create, a replace, or a change to the
+expression, schema, merge policy or evaluation type), the segments the job history shows
+awaiting evaluation (never evaluated, or changed since), and the segments depending on them;
+never for a segment a running job already evaluates (apply waits for that job), and never
+because an export runs (``run: always`` spends no ration). What the ration cannot cover today
+is left to the scheduled evaluation, and the plan says so.
 """
 
 from __future__ import annotations
@@ -13,22 +16,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from segctl.aep import MAX_SEGMENT_IDS_PER_JOB, RationUsage
 from segctl.engine.diff import MEMBERSHIP_FIELDS
+from segctl.engine.evaluation import SegmentEvaluation
 from segctl.engine.freshness import Freshness
 from segctl.engine.marker import dataset_owner
 from segctl.engine.model import (
     Action,
+    Awaiting,
     DatasetChange,
     ExportRun,
     PlanWarning,
+    Ration,
+    RunningJob,
     SegmentChange,
     SegmentJob,
 )
 from segctl.engine.order import dependents, ordered_keys
 from segctl.project import Export
 
-MAX_IDS_PER_JOB = 20
-DAILY_JOB_QUOTA = 2
+MAX_IDS_PER_JOB = MAX_SEGMENT_IDS_PER_JOB
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class JobPlan:
     segment_jobs: tuple[SegmentJob, ...]
     export_runs: tuple[ExportRun, ...]
     warnings: tuple[PlanWarning, ...]
+    running_jobs: tuple[RunningJob, ...] = ()
+    awaiting: tuple[Awaiting, ...] = ()
+    deferred: tuple[str, ...] = ()
+    ration: Ration | None = None
 
 
 def membership_changed(change: SegmentChange) -> bool:
@@ -82,55 +93,79 @@ def plan_jobs(
     live_datasets: Mapping[str, Mapping[str, Any]],
     owned_datasets: Sequence[Mapping[str, Any]] = (),
     freshness: Freshness | None = None,
+    evaluations: Mapping[str, SegmentEvaluation] | None = None,
+    ration: RationUsage | None = None,
 ) -> JobPlan:
-    """Datasets to create, segment jobs (≤20 ids each, dependency order) and export runs.
+    """Datasets to create, segment jobs (≤20 ids each, dependency order, within the ration),
+    running jobs to wait for, and export runs.
 
     ``live_datasets`` maps a dataset name to its live Catalog object (with ``id``);
-    ``freshness`` names segments and datasets whose last evaluation or export is out of date
-    although the definitions already match (an earlier apply stopped short of its jobs).
+    ``freshness`` names datasets whose last export is out of date; ``evaluations`` (live id ->
+    state, from the job history) says which declared segments await evaluation or are in a
+    running job; ``ration`` what is left of AEP's on-demand ration (None: no limit known).
     """
     fresh = freshness or Freshness(frozenset(), {})
+    states = evaluations or {}
     refs = {c.key: c.desired.refs for c in changes if c.desired is not None}
     evaluation = {c.key: c.evaluation for c in changes if c.desired is not None}
-    unevaluated = {c.key for c in changes if c.id in fresh.stale_segments}
-    changed = dependents(
-        (c.key for c in changes if membership_changed(c) or c.key in unevaluated), refs)
+    written = {c.key for c in changes if membership_changed(c)}
+    live = {c.key: states[c.id] for c in changes
+            if c.desired is not None and c.id is not None and c.id in states
+            and c.key not in written and evaluation[c.key] == "batch"}
+    awaiting = {k: _AWAITING_REASON[st.state] for k, st in live.items() if st.awaiting}
+    awaiting.update({c.key: "evaluated with an older expression" for c in changes
+                     if c.id in fresh.stale_segments and c.key not in written
+                     and c.key not in awaiting and evaluation.get(c.key) == "batch"})
+    running: dict[str, list[str]] = {}
+    for key, st in live.items():
+        if st.state == "running" and st.job is not None:
+            running.setdefault(st.job, []).append(key)
+    in_flight = {k for keys in running.values() for k in keys}
+    changed = dependents((k for k in (*written, *awaiting)), refs)
 
     datasets = _dataset_changes(exports, live_datasets, owned_datasets)
     runs: list[ExportRun] = []
-    evaluate = set(changed)
     for export in exports:
         exported = bool((live_datasets.get(export.dataset) or {}).get("lastSuccessfulBatch"))
         dataset_id = str((live_datasets.get(export.dataset) or {}).get("id") or "")
         reason = _run_reason(export, changed, datasets[export.dataset], exported,
-                             fresh.stale_datasets.get(dataset_id))
-        if reason is None:
-            continue
-        if not reason.startswith("segments changed"):
-            # not triggered by a change: its segments' memberships may never have been
-            # computed (a new export, a failed or skipped earlier run), so evaluate them too
-            evaluate |= set(export.segments)
-        runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
-                              export.fields, tuple(export.status), reason))
+                             fresh.stale_datasets.get(dataset_id), written)
+        if reason is not None:
+            runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
+                                  export.fields, tuple(export.status), reason))
 
-    batch = [k for k in ordered_keys(refs, refs) if k in evaluate and evaluation[k] == "batch"]
-    jobs = tuple(
-        SegmentJob(tuple(batch[i:i + MAX_IDS_PER_JOB]))
-        for i in range(0, len(batch), MAX_IDS_PER_JOB)
-    )
+    batch = [k for k in ordered_keys(refs, refs)
+             if k in changed and k not in in_flight and evaluation[k] == "batch"]
+    jobs = [SegmentJob(tuple(batch[i:i + MAX_IDS_PER_JOB]))
+            for i in range(0, len(batch), MAX_IDS_PER_JOB)]
+    allowed = ration.available if ration is not None else None
+    deferred = [k for job in jobs[allowed:] for k in job.segments] if allowed is not None else []
+    started = jobs[:allowed] if allowed is not None else jobs
     warnings: list[PlanWarning] = []
-    if len(jobs) > DAILY_JOB_QUOTA:
+    if deferred:
         warnings.append(PlanWarning(
-            "segment-job-quota",
-            f"this plan runs {len(jobs)} on-demand segment jobs; AEP allows {DAILY_JOB_QUOTA} "
-            f"per sandbox per day ({MAX_IDS_PER_JOB} segments each), so some may be refused",
+            "segment-job-ration",
+            f"{len(deferred)} segment(s) need {len(jobs) - len(started)} more on-demand "
+            f"segment job(s) than AEP's ration allows now; they are left to the scheduled "
+            "evaluation (or to an apply once the ration renews)",
         ))
-    return JobPlan(tuple(datasets.values()), jobs, tuple(runs), tuple(warnings))
+    plan_ration = None if ration is None else Ration(
+        ration.ration.per_day, ration.per_year, ration.used_today, ration.used_this_year,
+        len(started), ration.sandbox_type)
+    return JobPlan(
+        tuple(datasets.values()), tuple(started), tuple(runs), tuple(warnings),
+        running_jobs=tuple(RunningJob(jid, tuple(keys)) for jid, keys in running.items()),
+        awaiting=tuple(Awaiting(k, why) for k, why in awaiting.items()),
+        deferred=tuple(deferred), ration=plan_ration,
+    )
+
+
+_AWAITING_REASON = {"never": "never evaluated", "stale": "changed since its last evaluation"}
 
 
 def _run_reason(
     export: Export, changed: set[str], dataset: DatasetChange, exported: bool,
-    stale: str | None = None,
+    stale: str | None = None, written: frozenset[str] | set[str] = frozenset(),
 ) -> str | None:
     """Why an export runs in this plan, or None. ``on-change`` also catches up on an export
     that never succeeded or is out of date (a failed job, ``--no-jobs``), so re-running apply
@@ -141,7 +176,8 @@ def _run_reason(
         return "run: always"
     hit = [k for k in export.segments if k in changed]
     if hit:
-        return f"segments changed: {', '.join(hit)}"
+        what = "changed" if set(hit) & written else "awaiting evaluation"
+        return f"segments {what}: {', '.join(hit)}"
     if dataset.action is Action.CREATE:
         return "new dataset"
     if not exported:

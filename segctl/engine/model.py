@@ -115,6 +115,56 @@ class SegmentJob:
 
 
 @dataclass(frozen=True)
+class RunningJob:
+    """A segment job already running in the sandbox for current definitions: apply waits for
+    it instead of starting a second job for the same segments."""
+
+    id: str
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """A declared batch segment whose current definition has not been evaluated yet (read
+    from the sandbox's job history), whatever this plan writes."""
+
+    key: str
+    reason: str  # never evaluated | changed since its last evaluation | ...
+
+
+@dataclass(frozen=True)
+class Ration:
+    """AEP's on-demand evaluation ration as the plan sees it (AEP-API §14): runs allowed per
+    day and per year (None = no limit), runs already used, and what apply will spend."""
+
+    per_day: int | None
+    per_year: int | None
+    used_today: int
+    used_this_year: int
+    spends: int
+    sandbox_type: str = "unknown"
+
+    @property
+    def left_today(self) -> int | None:
+        """Runs still available today after this plan's (None = no limit)."""
+        left = [limit - used for limit, used in ((self.per_day, self.used_today),
+                                                 (self.per_year, self.used_this_year))
+                if limit is not None]
+        return max(0, min(left) - self.spends) if left else None
+
+    def describe(self) -> str:
+        def part(used: int, limit: int | None, when: str) -> str:
+            return f"{used} of {limit} used {when}" if limit is not None else \
+                f"{used} used {when} (no limit)"
+        left = self.left_today
+        return (f"apply starts {_count(self.spends, 'on-demand segment job')}; "
+                f"{part(self.used_today, self.per_day, 'today')}, "
+                f"{part(self.used_this_year, self.per_year, 'this year')}"
+                + (f" ({self.sandbox_type} sandbox)" if self.per_year is not None else "")
+                + (f"; {left} left today after apply" if left is not None else ""))
+
+
+@dataclass(frozen=True)
 class ExportRun:
     """One export job: the members of ``segments`` into ``dataset``."""
 
@@ -155,6 +205,11 @@ class Plan:
     project_root: str = ""
     files_hash: str = ""
     fingerprint: str = ""
+    # evaluation work read from live state (not written by this plan's changes)
+    running_jobs: tuple[RunningJob, ...] = ()
+    awaiting: tuple[Awaiting, ...] = ()
+    deferred: tuple[str, ...] = ()  # keys left to the scheduled run (ration spent)
+    ration: Ration | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
@@ -177,8 +232,23 @@ class Plan:
 
     @property
     def has_work(self) -> bool:
-        """True when apply would write anything or start any job."""
-        return bool(self.actionable or self.segment_jobs or self.export_runs) or self.has_changes
+        """True when apply would do anything, or work remains that it cannot do today: the one
+        predicate behind ``--detailed-exitcode`` (2) and apply's "nothing to do".
+
+        Writes, stamps, segment jobs to start or to wait for, exports, and segments awaiting
+        evaluation (including those left to the scheduled run because the ration is spent).
+        """
+        return bool(self.actionable or self.segment_jobs or self.export_runs
+                    or self.running_jobs or self.awaiting or self.deferred) or self.has_changes
+
+    @property
+    def awaiting_evaluation(self) -> tuple[str, ...]:
+        """Every declared segment whose current definition is not evaluated yet: those this
+        plan changes and evaluates, those live state shows awaiting, those in running jobs."""
+        keys = [k for job in self.segment_jobs for k in job.segments]
+        keys += [k for job in self.running_jobs for k in job.segments]
+        keys += [a.key for a in self.awaiting] + list(self.deferred)
+        return tuple(dict.fromkeys(keys))
 
     @property
     def datasets_to_create(self) -> int:
@@ -197,7 +267,11 @@ class Plan:
             f"Plan: {creates} to create, {self.count(Action.UPDATE) - adopts} to update, "
             f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
             f"{_count(len(self.segment_jobs), 'segment job')}, "
-            f"{_count(len(self.export_runs), 'export')}."
+            f"{_count(len(self.export_runs), 'export')}"
+            + (f", {_count(len(self.running_jobs), 'running job')} to wait for"
+               if self.running_jobs else "")
+            + (f", {len(self.deferred)} left to the scheduled run" if self.deferred else "")
+            + "."
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from segctl.aep import AepClient
 from segctl.engine.diff import diff
+from segctl.engine.evaluation import SegmentEvaluation, assess_all
 from segctl.engine.freshness import Freshness, assess
 from segctl.engine.jobs import plan_jobs
 from segctl.engine.model import DesiredSegment, Plan, PlanWarning, SegmentChange, Target
@@ -43,7 +44,8 @@ def plan_from_state(
     result = diff(desired, live, policies, prune=prune)
     freshness = assess_state(state, result.changes, project)
     jobs = plan_jobs(result.changes, project.exports, state.datasets,
-                     state.owned_datasets if prune else (), freshness)
+                     state.owned_datasets if prune else (), freshness,
+                     evaluations_of(state, result.changes), state.ration)
     env = project.environment
     if target is None:
         target = Target(
@@ -63,7 +65,23 @@ def plan_from_state(
         project_root=str(project.root),
         files_hash=project.files_hash,
         fingerprint=state.fingerprint(),
+        running_jobs=jobs.running_jobs,
+        awaiting=jobs.awaiting,
+        deferred=jobs.deferred,
+        ration=jobs.ration,
     )
+
+
+def evaluations_of(
+    state: LiveState, changes: tuple[SegmentChange, ...]
+) -> dict[str, SegmentEvaluation]:
+    """Live id -> evaluation state of each declared segment that exists (none when the state
+    carries no job history)."""
+    if state.history_from_ms is None:
+        return {}
+    declared = {c.id for c in changes if c.id is not None and c.desired is not None}
+    definitions = [d for d in state.segments if str(d.get("id")) in declared]
+    return assess_all(definitions, state.segment_jobs, state.history_from_ms)
 
 
 def assess_state(

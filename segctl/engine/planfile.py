@@ -11,12 +11,15 @@ from typing import Any
 
 from segctl.engine.model import (
     Action,
+    Awaiting,
     DatasetChange,
     DesiredSegment,
     ExportRun,
     FieldChange,
     Plan,
     PlanWarning,
+    Ration,
+    RunningJob,
     SegmentChange,
     SegmentJob,
     Target,
@@ -44,6 +47,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
             "segment_jobs": len(plan.segment_jobs),
             "exports": len(plan.export_runs),
+            "running_jobs": len(plan.running_jobs),
+            "awaiting_evaluation": len(plan.awaiting_evaluation),
+            "deferred": len(plan.deferred),
             "has_changes": plan.has_changes,
             "has_work": plan.has_work,
         },
@@ -61,6 +67,32 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "warnings": [asdict(w) for w in plan.warnings],
         "unmanaged": list(plan.unmanaged),
+        "evaluation": _evaluation_to_dict(plan),
+    }
+
+
+def _evaluation_to_dict(plan: Plan) -> dict[str, Any]:
+    """Evaluation work read from live state, and the on-demand ration (PLAN_FORMAT.md)."""
+    ration = plan.ration
+    return {
+        "awaiting": [asdict(a) for a in plan.awaiting],
+        "running_jobs": [{"id": j.id, "segments": list(j.segments)} for j in plan.running_jobs],
+        "deferred": list(plan.deferred),
+        "ration": None if ration is None else {
+            **asdict(ration), "left_today": ration.left_today},
+    }
+
+
+def _evaluation_from_dict(doc: Mapping[str, Any]) -> dict[str, Any]:
+    ration = doc.get("ration")
+    if ration is not None:
+        ration = Ration(**{k: v for k, v in ration.items() if k != "left_today"})
+    return {
+        "awaiting": tuple(Awaiting(**a) for a in doc.get("awaiting", ())),
+        "running_jobs": tuple(RunningJob(j["id"], tuple(j["segments"]))
+                              for j in doc.get("running_jobs", ())),
+        "deferred": tuple(doc.get("deferred", ())),
+        "ration": ration,
     }
 
 
@@ -113,6 +145,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             project_root=doc["project"]["root"],
             files_hash=doc["project"]["files_hash"],
             fingerprint=doc["live_fingerprint"],
+            **_evaluation_from_dict(doc.get("evaluation") or {}),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise UsageError(f"not a segctl plan file: missing or bad field ({err})",

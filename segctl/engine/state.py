@@ -2,7 +2,8 @@
 
 Everything a plan compares against comes from paged list calls: every segment definition, the
 merge policies, and the datasets the exports name. No per-object GET: a plan over N segments
-costs about ceil(N/100) requests plus a few (merge policies, datasets, one page of recent jobs).
+costs about ceil(N/100) requests plus a few (merge policies, datasets, this year's segment
+jobs — a page per 100 — and one page of recent export jobs).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.aep import AepClient
+from segctl.aep.ration import RationUsage, ration_from_env, usage, year_start
 from segctl.engine.marker import DATASET_TAG
 from segctl.engine.normalise import stable_json
 
@@ -25,9 +27,12 @@ class LiveState:
     merge_policies: tuple[Mapping[str, Any], ...]
     datasets: Mapping[str, Mapping[str, Any]]  # dataset name -> object (with "id")
     owned_datasets: tuple[Mapping[str, Any], ...] = ()  # tagged by segctl (read for prune)
-    # the newest jobs (one page each): whether the last evaluation and export are still current
+    # segment jobs created since ``history_from_ms`` (newest first; None: no history was read,
+    # so no segment is known to await evaluation) and the newest page of export jobs
     segment_jobs: tuple[Mapping[str, Any], ...] = ()
     export_jobs: tuple[Mapping[str, Any], ...] = ()
+    history_from_ms: int | None = None
+    ration: RationUsage | None = None  # the on-demand ration spent so far (None: not read)
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -43,9 +48,9 @@ class LiveState:
 def read_live_state(
     client: AepClient, dataset_names: Iterable[str], *, owned: bool = False
 ) -> LiveState:
-    """One paged pass over definitions, merge policies and the named datasets, plus the first
-    page of recent segment and export jobs; with ``owned`` (prune) also the datasets carrying
-    segctl's tag."""
+    """One paged pass over definitions, merge policies and the named datasets, this year's
+    segment jobs (what is evaluated, and the on-demand ration spent), the first page of export
+    jobs; with ``owned`` (prune) also the datasets carrying segctl's tag."""
     segments = tuple(client.list_segment_definitions())
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
@@ -53,9 +58,13 @@ def read_live_state(
     if owned:
         mine = tuple(client.list_datasets(
             params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
-    segment_jobs = tuple(client.recent_segment_jobs())
+    now_ms = int(client.clock.time() * 1000)
+    since = year_start(now_ms)  # the ration's year, and the evaluations the plan can see
+    segment_jobs = tuple(client.segment_job_history(since))
     export_jobs = tuple(client.recent_export_jobs())
-    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs)
+    spent = usage(ration_from_env(), segment_jobs, now_ms)
+    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
+                     history_from_ms=since, ration=spent)
 
 
 # up to this many distinct dataset names are looked up one by one; beyond, one paged list

@@ -7,14 +7,15 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from segctl.aep import AepClient, ApiError
-from segctl.engine.model import ExportRun, SegmentJob
+from segctl.aep import AepClient, ApiError, RateLimitedError
+from segctl.engine.model import ExportRun, RunningJob, SegmentJob
 from segctl.engine.progress import Progress
 from segctl.engine.report import ActionResult, Outcome
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 MAX_INTERVAL = 5.0
 PROFILE_SCHEMA = "_xdm.context.profile"
+GATEWAY_THROTTLE = "429050"  # the gateway's "Too many requests" (AEP-API §4.2), not the ration
 
 
 def run_segment_jobs(
@@ -27,7 +28,8 @@ def run_segment_jobs(
     *,
     skip: bool,
 ) -> list[ActionResult]:
-    """One job after another (AEP evaluates one on-demand job per sandbox at a time)."""
+    """One job after another (AEP evaluates one on-demand job per sandbox at a time). A refusal
+    for the ration (429 on the create) leaves this job and the next to the scheduled run."""
     results: list[ActionResult] = []
     for number, job in enumerate(jobs, 1):
         label = f"job {number}/{len(jobs)}"
@@ -38,6 +40,27 @@ def run_segment_jobs(
             continue
         try:
             created = client.create_segment_jobs([segment_id(k) for k in job.segments])
+        except RateLimitedError as err:
+            if err.code == GATEWAY_THROTTLE:  # throttled past the retry budget: a failure
+                results.append(_failed(base, err))
+                skip = True
+                progress.step(results[-1])
+                continue
+            # the ration is spent (another apply or the UI used it): this job and the next
+            # are left to the scheduled run, as the plan would have said
+            for later, rest in enumerate(jobs[number - 1:], number):
+                results.append(ActionResult(
+                    "segment-job", "run", f"job {later}/{len(jobs)}", Outcome.SKIPPED,
+                    name=", ".join(rest.segments),
+                    detail=f"left to the scheduled run: AEP refused the job ({err.message})"))
+                progress.step(results[-1])
+            return results
+        except Exception as err:
+            results.append(_failed(base, err))
+            skip = True
+            progress.step(results[-1])
+            continue
+        try:
             job_ids = [str(j["id"]) for j in created]
             finals = [_wait(partial(client.get_segment_job, i), f"segment {label}", timeout,
                             interval, progress, i) for i in job_ids]
@@ -52,6 +75,32 @@ def run_segment_jobs(
         results.append(result)
         progress.step(result)
         skip = skip or result.outcome is not Outcome.OK
+    return results
+
+
+def wait_running_jobs(
+    running: Sequence[RunningJob],
+    client: AepClient,
+    timeout: float,
+    interval: float,
+    progress: Progress,
+) -> list[ActionResult]:
+    """Attach to segment jobs already running for current definitions and wait for them, so
+    their segments never go into a second job (after ``apply --timeout``, a killed apply, or
+    another apply's jobs)."""
+    results: list[ActionResult] = []
+    for job in running:
+        base = ActionResult("segment-job", "wait", job.id, Outcome.SKIPPED,
+                            name=", ".join(job.segments))
+        try:
+            final = _wait(partial(client.get_segment_job, job.id), f"segment job {job.id}",
+                          timeout, interval, progress, job.id)
+        except Exception as err:
+            result = _failed(base, err, job.id)
+        else:
+            result = _finished(base, job.id, final, _segment_metrics([final]))
+        results.append(result)
+        progress.step(result)
     return results
 
 

@@ -83,6 +83,7 @@ def _tail(plan: Plan) -> list[str]:
                 for n, job in enumerate(plan.segment_jobs[:MAX_LISTED], 1)]
         out += _more(len(plan.segment_jobs), "segment jobs")
         out.append("")
+    out += _evaluation(plan)
     creates = [d for d in plan.datasets if d.action is Action.CREATE]
     if plan.export_runs or creates or plan.datasets_to_delete:
         out += ["#### Exports", ""]
@@ -98,6 +99,30 @@ def _tail(plan: Plan) -> list[str]:
         extra = len(plan.unmanaged) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
+    return out
+
+
+def _evaluation(plan: Plan) -> list[str]:
+    """Awaiting evaluation, running jobs, deferred segments and the on-demand ration."""
+    out: list[str] = []
+    if plan.awaiting:
+        out += ["#### Awaiting evaluation", ""]
+        out += [f"- `{a.key}`: {_esc(a.reason)}" for a in plan.awaiting[:MAX_LISTED]]
+        out += _more(len(plan.awaiting), "segments")
+        out.append("")
+    if plan.running_jobs:
+        out += ["#### Running segment jobs (apply waits for them)", ""]
+        out += [f"- `{j.id}`: {', '.join(f'`{k}`' for k in j.segments)}"
+                for j in plan.running_jobs[:MAX_LISTED]]
+        out += _more(len(plan.running_jobs), "running jobs")
+        out.append("")
+    if plan.deferred:
+        shown = ", ".join(f"`{k}`" for k in plan.deferred[:MAX_LISTED])
+        extra = len(plan.deferred) - MAX_LISTED
+        shown += f" and {extra} more" if extra > 0 else ""
+        out += [f"**Left to the scheduled evaluation** (on-demand ration spent): {shown}", ""]
+    if plan.ration is not None and (plan.segment_jobs or plan.deferred):
+        out += [f"**On-demand evaluation ration:** {plan.ration.describe()}.", ""]
     return out
 
 

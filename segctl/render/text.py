@@ -36,8 +36,10 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
         if any(c.adopt_only for c in actionable):
             out.append("Apply would stamp the ownership marker on the adopted segments below.")
-        if plan.segment_jobs or plan.export_runs:
+        if plan.segment_jobs or plan.export_runs or plan.running_jobs:
             out.append("Apply would still run the jobs and exports below (each export says why).")
+        elif plan.awaiting or plan.deferred:
+            out.append("Segments below still await evaluation.")
         out.append("")
     else:
         out.append(f"segctl will perform the following actions on {where(plan)}:")
@@ -59,6 +61,7 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
             for number, job in enumerate(plan.segment_jobs, 1):
                 out.append(f"  job {number}: {', '.join(job.segments)}")
             out.append("")
+        out.extend(evaluation_lines(plan))
         if plan.export_runs:
             out.append("Exports:")
             for run in plan.export_runs:
@@ -74,6 +77,27 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         out.pop()
     out += ["", style.paint(plan.summary(), "bold")]
     return "\n".join(out) + "\n"
+
+
+def evaluation_lines(plan: Plan) -> list[str]:
+    """Evaluation work read from the sandbox's job history, and the on-demand ration."""
+    out: list[str] = []
+    if plan.awaiting:
+        out.append("Awaiting evaluation (from the sandbox's job history):")
+        out += [f"  {a.key}: {a.reason}" for a in plan.awaiting]
+        out.append("")
+    if plan.running_jobs:
+        out.append("Running segment jobs (apply waits for them; no second job):")
+        out += [f"  {job.id}: {', '.join(job.segments)}" for job in plan.running_jobs]
+        out.append("")
+    if plan.deferred:
+        out.append("Left to the scheduled evaluation (on-demand ration spent):")
+        out.append(f"  {', '.join(plan.deferred)}")
+        out.append("")
+    if plan.ration is not None and (plan.segment_jobs or plan.deferred):
+        out.append(f"On-demand evaluation ration: {plan.ration.describe()}.")
+        out.append("")
+    return out
 
 
 def _change_lines(change: SegmentChange, style: Style) -> list[str]:

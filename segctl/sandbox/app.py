@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from segctl.aep.ration import OnDemandRation, ration_from_env
 from segctl.errors import ConfigError
 from segctl.sandbox import (
     auth,
@@ -88,11 +89,15 @@ class LocalSandbox:
                  credentials: tuple[str, str] | None = None,
                  org_id: str | None = None,
                  sample_profiles: int = profiles.DEFAULT_PROFILES,
-                 sample_seed: int = profiles.DEFAULT_SEED):
+                 sample_seed: int = profiles.DEFAULT_SEED,
+                 ration: OnDemandRation | None = None):
         self.data_dir = Path(data_dir)
         self.store = _open_store(self.data_dir)
         self.fault_config = faults or FaultConfig()
         self.faults = FaultInjector(faults)
+        # AEP's on-demand evaluation ration, on by default as in AEP; SEGCTL_ONDEMAND_RATION=off
+        # (or ration=UNLIMITED) for tests that need many jobs (segment_jobs.check_ration)
+        self.ration = ration if ration is not None else ration_from_env()
         self._now = now or (lambda: datetime.now(UTC))
         self.credentials = credentials
         self.org_id = org_id  # the IMS org the credentials belong to; None: any org

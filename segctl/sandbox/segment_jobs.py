@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from segctl import pql
+from segctl.aep import ration
 from segctl.sandbox import definitions, evaluate, pqlbridge
 from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.runner import OWNER_KEY, TERMINAL
@@ -68,27 +71,45 @@ def _segment_entry(app: LocalSandbox, scope: Scope, doc: dict[str, Any]) -> dict
                         "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
 
 
-def _check_quota(ctx: Ctx) -> None:
-    """Flexible audience evaluation's daily ration, when the sandbox is told to enforce it."""
-    quota = ctx.app.fault_config.job_quota
-    if not quota:
+# -- the on-demand ration (flexible audience evaluation) ------------------------------------
+# help/segmentation/methods/flexible-audience-evaluation.md: 20 ids per job (checked in
+# _requested_ids), two runs a day per sandbox (midnight UTC), 50 a year per production sandbox
+# and 100 per development one; scheduled runs do not count. segmentation.yaml documents the
+# refusal as 429 "too many segmentation jobs in processing". The day is the sandbox's own clock.
+RATION_CODE = "UPAPI-113429-429"
+
+
+def check_ration(ctx: Ctx) -> None:
+    """Refuse an on-demand job beyond the sandbox's ration (``LocalSandbox.ration``)."""
+    app = ctx.app
+    limits = app.ration
+    if app.fault_config.job_quota:  # the older fault setting: a daily limit only
+        limits = replace(limits, per_day=app.fault_config.job_quota)
+    if not limits.enforced:
         return
-    now = ctx.app.now_ms()
-    day_start = now - now % 86_400_000
-    today = [j for j in ctx.app.store.all(KIND, ctx.scope)
-             if j.get("source") == "api" and j["creationTime"] >= day_start]
-    if len(today) >= quota:
-        retry = str((day_start + 86_400_000 - now) // 1000 + 1)
-        failure = problem(429, "UPAPI-113429-429",
-                          f"On-demand segment job quota reached ({quota} per day).")
-        failure.headers["Retry-After"] = retry
-        raise failure
+    now = app.now_ms()
+    spent = ration.usage(limits, app.store.all(KIND, ctx.scope), now,
+                         sandbox_object(ctx.scope)["type"])
+    if spent.available:
+        return
+    daily = limits.per_day is not None and spent.used_today >= limits.per_day
+    if daily:
+        wait_ms = ration.day_start(now) + ration.DAY_MS - now
+        what = f"{limits.per_day} per day"
+    else:
+        nxt = datetime.fromtimestamp(now / 1000, tz=UTC).year + 1
+        wait_ms = int(datetime(nxt, 1, 1, tzinfo=UTC).timestamp() * 1000) - now
+        what = f"{spent.per_year} per year for a {spent.sandbox_type} sandbox"
+    failure = problem(429, RATION_CODE,
+                      "There are too many segmentation jobs in processing at the moment. "
+                      f"Try again at a later time. (On-demand evaluation ration: {what}.)")
+    failure.headers["Retry-After"] = str(wait_ms // 1000 + 1)
+    raise failure
 
 
 def create(ctx: Ctx) -> httpx.Response:
     ids, all_segments = _requested_ids(ctx.json())
     store = ctx.app.store
-    _check_quota(ctx)
     if all_segments:
         entries: list[dict[str, Any]] = [{"segmentId": "*"}]
     else:
@@ -112,7 +133,9 @@ def create(ctx: Ctx) -> httpx.Response:
                       "checkStatus": {"href": f"/segment/jobs/{jid}", "method": "GET"}},
            "creationTime": now, "updateTime": now, "updateEpoch": now // 1000,
            OWNER_KEY: ctx.app.runner.owner}
-    store.put(KIND, ctx.scope, jid, job, created=now)
+    with store.write():  # two racing POSTs must not both take the last run of the ration
+        check_ration(ctx)
+        store.put(KIND, ctx.scope, jid, job, created=now)
     ctx.app.runner.submit(KIND, ctx.scope, jid)
     return json_response(200, public(job))
 

@@ -56,6 +56,8 @@ def test_plan_right_after_import_changes_no_field_and_apply_converges(
 ) -> None:
     out = tmp_path / "segments"
     client = segctl_client(sandbox)
+    client.create_segment_jobs(filled.values())  # evaluated before segctl ever saw them
+    assert sandbox.wait_idle(30)
     untouched = {d["id"]: d["updateTime"] for d in client.list_segment_definitions()}
     _import_into(sandbox, out)
     project = load_project(out)

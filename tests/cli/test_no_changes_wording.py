@@ -1,4 +1,4 @@
-"""A plan with no changes but jobs to run says why per export, not always 'run: always'."""
+"""A plan with no changes but jobs to run says why per export and per segment."""
 
 from __future__ import annotations
 
@@ -19,5 +19,9 @@ def test_jobs_without_changes_after_a_failed_job(workdir: Path, run: Run,
     assert out.startswith("No changes.")
     assert "Apply would still run the jobs and exports below (each export says why)." in out
     assert "female-customers-daily -> dataset 'Female customers' [female-customers] " \
-           "(no successful export yet)" in out
-    assert "(run: always)" in out
+           "(segments awaiting evaluation: female-customers)" in out
+    assert "Awaiting evaluation (from the sandbox's job history):\n" in out
+    assert "  female-customers: never evaluated\n" in out  # the failed job evaluated nothing
+    assert "On-demand evaluation ration: apply starts 1 on-demand segment job; 1 of 2 used " \
+           "today, 1 of 50 used this year (production sandbox); 0 left today after apply." in out
+    assert run("plan", "--detailed-exitcode")[0] == 2

@@ -19,7 +19,11 @@ def test_prune_with_one_file_of_a_project(workdir: Path, run: Run,
     assert (code, out) == (1, "")
     assert "error: --prune with the single file segments/us-residents.yaml would delete" in err
     assert "hint: prune with the whole project folder: `segctl plan segments --prune`" in err
-    assert run("plan", "--detailed-exitcode")[0] == 0  # nothing was deleted
+    code, out, _ = run("plan")
+    assert code == 0 and out.startswith("No changes.")  # nothing was deleted
+    # --no-jobs evaluated nothing: the plan says so, and --detailed-exitcode reports the work
+    assert "female-customers: never evaluated" in out
+    assert run("plan", "--detailed-exitcode")[0] == 2
 
 
 def test_prune_with_a_file_alone_in_its_folder(workdir: Path, run: Run) -> None:

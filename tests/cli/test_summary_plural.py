@@ -9,7 +9,9 @@ from .conftest import Run
 
 def test_singular_counts(workdir: Path, run: Run) -> None:
     assert run("apply", "--auto-approve")[0] == 0
-    code, out, _ = run("plan")  # the example's retargeting export has run: always
+    female = workdir / "segments" / "female-customers.yaml"
+    female.write_text(female.read_text().replace('"female"', '"male"'))
+    code, out, _ = run("plan")  # one changed segment, one export of it
     assert code == 0
     assert out.rstrip().endswith("0 to delete; 1 segment job, 1 export.")
 

@@ -321,8 +321,15 @@ def test_failed_job_then_rerun_runs_the_jobs_and_exports(tmp_path: Path, example
             AepClient(AepConfig.local(), transport=sbx.transport()) as aep:
         plan = build_plan(load_project(example), aep)
         assert not plan.has_changes  # definitions and dataset are there...
-        assert [r.reason for r in plan.export_runs] == ["no successful export yet"]
-        assert plan.segment_jobs[0].segments == ("female-customers",)  # ...memberships are not
+        assert [r.reason for r in plan.export_runs] == [
+            "segments awaiting evaluation: female-customers"]
+        # ...memberships are not: the failed job evaluated nothing, as the job history shows
+        assert [(a.key, a.reason) for a in plan.awaiting] == [
+            ("female-customers", "never evaluated"), ("gold-members", "never evaluated"),
+            ("female-gold", "never evaluated")]
+        assert set(plan.segment_jobs[0].segments) == {"female-customers", "gold-members",
+                                                      "female-gold"}
+        assert plan.has_work
         assert apply_plan(plan, aep, FAST).ok
         assert not build_plan(load_project(example), aep).has_work
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from segctl import pql
+from segctl.aep.ration import AEP_DEFAULT, usage
 from segctl.engine import Action, PlanError
 from segctl.engine.jobs import MAX_IDS_PER_JOB
 from segctl.project import Export
@@ -154,12 +157,31 @@ def test_prune_deletes_only_marked_unprotected_dependents_first() -> None:
     assert [w.code for w in plan.warnings] == ["protected"]
 
 
-def test_jobs_are_batched_by_twenty_and_the_quota_is_warned() -> None:
+def test_jobs_are_batched_by_twenty_and_the_ration_defers_the_rest() -> None:
     count = 2 * MAX_IDS_PER_JOB + 1
     segs = [seg(f"s{i:02d}", f"person.birthYear = {1950 + i}") for i in range(count)]
-    plan = plan_of(project(*segs), state())
+    plan = plan_of(project(*segs), state())  # no ration read: no limit
     assert [len(j.segments) for j in plan.segment_jobs] == [20, 20, 1]
-    assert [w.code for w in plan.warnings] == ["segment-job-quota"]
+    assert plan.ration is None and not plan.deferred
+
+    now = 1_780_000_000_000  # 2026-05-28
+    fresh_day = replace(state(), ration=usage(AEP_DEFAULT, [], now, "production"))
+    plan = plan_of(project(*segs), fresh_day)
+    assert [len(j.segments) for j in plan.segment_jobs] == [20, 20]
+    assert plan.deferred == ("s40",)
+    assert [w.code for w in plan.warnings] == ["segment-job-ration"]
+    assert plan.ration is not None and plan.ration.spends == 2 and plan.ration.left_today == 0
+    assert plan.summary().endswith("2 segment jobs, 0 exports, 1 left to the scheduled run.")
+
+    # one run spent today (a scheduled run does not count): one job starts, the rest waits
+    jobs = ({"source": "api", "creationTime": now - 60_000},
+            {"source": "scheduler", "creationTime": now - 30_000})
+    plan = plan_of(project(*segs), replace(state(), ration=usage(AEP_DEFAULT, jobs, now)))
+    assert [len(j.segments) for j in plan.segment_jobs] == [20]
+    assert len(plan.deferred) == 21 and plan.has_work
+    assert plan.ration is not None and plan.ration.describe() == (
+        "apply starts 1 on-demand segment job; 1 of 2 used today, 1 of 50 used this year "
+        "(unknown sandbox); 0 left today after apply")
 
 
 def test_streaming_segments_get_no_job_and_ineligible_ones_warn() -> None:
@@ -187,12 +209,18 @@ def test_exports_run_on_change_always_never_and_create_datasets() -> None:
     assert [r.export for r in plan.export_runs] == ["always"]
     assert [(d.name, d.action.value) for d in plan.datasets] == [
         ("Female customers", "no-op"), ("Gold", "no-op"), ("Gold too", "create")]
-    assert plan.segment_jobs[0].segments == ("gold",)  # run: always evaluates its segments
+    assert plan.segment_jobs == ()  # run: always spends no on-demand evaluation
     never = state(*st.segments, datasets={"Female customers": {"id": "ds-1"}, "Gold": {"id": "x"}})
     catch_up = plan_of(proj, never)  # the last run failed or was skipped: run it again
     first = catch_up.export_runs[0]
     assert (first.export, first.reason) == ("on-change", "no successful export yet")
+    assert catch_up.segment_jobs == ()  # nothing says the memberships are out of date...
+    unevaluated = replace(never, history_from_ms=0)  # ...unless the job history does
+    catch_up = plan_of(proj, unevaluated)
     assert catch_up.segment_jobs[0].segments == ("female", "gold")
+    assert [(a.key, a.reason) for a in catch_up.awaiting] == [
+        ("female", "never evaluated"), ("gold", "never evaluated")]
+    assert catch_up.export_runs[0].reason == "segments awaiting evaluation: female"
     edited = project(seg("female", 'person.gender = "male"', name="Female"),
                      seg("gold", 'loyalty.tier = "gold"', name="Gold"), exports=exports)
     changed = plan_of(edited, st)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from segctl.engine import (
     Action,
+    Awaiting,
     DatasetChange,
     DesiredSegment,
     ExportRun,
     FieldChange,
     Plan,
     PlanWarning,
+    Ration,
+    RunningJob,
     SegmentChange,
     SegmentJob,
     Target,
@@ -101,4 +104,27 @@ def many_changes(count: int) -> Plan:
                 project_root="segments", files_hash="x", fingerprint="y")
 
 
-PLANS = {"every_action": every_action, "no_changes": no_changes}
+def evaluation_work() -> Plan:
+    """No definition changes; evaluation work read from the job history, with the ration
+    spent for part of it."""
+    keys = [f"segment-{i:02d}" for i in range(24)]
+    changes = tuple(SegmentChange(Action.NOOP, k, k.title(), id=f"id-{k}",
+                                  desired=desired(k, k.title(), "true")) for k in keys)
+    return Plan(
+        changes=changes,
+        segment_jobs=(SegmentJob(tuple(keys[2:22])),),
+        running_jobs=(RunningJob("job-7f3a", ("segment-00", "segment-01")),),
+        awaiting=tuple(Awaiting(k, "never evaluated" if i % 2 else
+                                "changed since its last evaluation")
+                       for i, k in enumerate(keys[2:])),
+        deferred=tuple(keys[22:]),
+        ration=Ration(per_day=2, per_year=50, used_today=1, used_this_year=9, spends=1,
+                      sandbox_type="production"),
+        warnings=(PlanWarning("segment-job-ration", "2 segment(s) need 1 more on-demand "
+                              "segment job(s) than AEP's ration allows now"),),
+        project_root="segments", files_hash="x", fingerprint="y",
+    )
+
+
+PLANS = {"every_action": every_action, "no_changes": no_changes,
+         "evaluation_work": evaluation_work}

@@ -1,0 +1,117 @@
+"""Which owned segments await evaluation, from live state alone (pure).
+
+A batch segment's memberships are computed by segment jobs. Whether the current definition has
+been evaluated is read from the sandbox's job history and the definitions themselves, never
+from a local state file, so a killed apply, ``--no-jobs``, ``--timeout`` or another machine's
+apply all leave evidence the next plan reads:
+
+- **current**: the newest successful job that covered the segment evaluated the expression
+  (and merge policy) it has now. Jobs snapshot what they evaluate (AEP-API §6.2); a job
+  without a snapshot counts when it was created after the definition's last update;
+- **running**: a job not yet finished covers the current definition: apply waits for it and
+  never puts the segment in a second job;
+- **stale**: the newest successful job evaluated an older expression;
+- **never**: no job created since the definition was created covered it;
+- **unknown**: the history read does not reach back to the definition's creation (it is not
+  counted as awaiting: "unknown" must not spend the ration on every plan).
+
+Failed and cancelled jobs evaluate nothing. Scheduled runs (``source: scheduler``) count as
+evaluations like on-demand ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+RUNNING = frozenset({"NEW", "QUEUED", "PROCESSING"})
+AWAITING = frozenset({"never", "stale"})
+
+
+@dataclass(frozen=True)
+class SegmentEvaluation:
+    state: str  # current | running | stale | never | unknown
+    job: str | None = None  # the running job (running), else the last successful one
+
+    @property
+    def awaiting(self) -> bool:
+        return self.state in AWAITING
+
+
+def job_created(job: Mapping[str, Any]) -> int:
+    value = job.get("creationTime")
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def _covers(job: Mapping[str, Any], sid: str) -> dict[str, Any] | None:
+    """The job's entry for ``sid`` (``{}`` for an all-segments job), or None."""
+    for entry in job.get("segments") or ():
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("segmentId") == sid:
+            snapshot = entry.get("segment")
+            return snapshot if isinstance(snapshot, dict) else {}
+        if entry.get("segmentId") == "*":
+            return {}
+    return None
+
+
+def _evaluates_current(snapshot: Mapping[str, Any], job: Mapping[str, Any],
+                       definition: Mapping[str, Any]) -> bool:
+    if snapshot.get("expression") is None:
+        return job_created(job) >= _updated(definition)
+    if snapshot.get("expression") != definition.get("expression"):
+        return False
+    policy = snapshot.get("mergePolicyId")
+    return policy is None or policy == definition.get("mergePolicyId")
+
+
+def _updated(definition: Mapping[str, Any]) -> int:
+    value = definition.get("updateTime") or definition.get("creationTime")
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+def assess_segment(
+    definition: Mapping[str, Any], jobs_newest_first: Sequence[Mapping[str, Any]],
+    history_from_ms: int,
+) -> SegmentEvaluation:
+    """``history_from_ms``: the jobs read reach back to this creation time (0 = all of it)."""
+    sid = str(definition.get("id"))
+    for job in jobs_newest_first:
+        status = job.get("status")
+        if status not in RUNNING and status != "SUCCEEDED":
+            continue
+        snapshot = _covers(job, sid)
+        if snapshot is None:
+            continue
+        current = _evaluates_current(snapshot, job, definition)
+        if status in RUNNING:
+            if current:
+                return SegmentEvaluation("running", str(job.get("id")))
+            continue  # evaluates an older expression: not this definition's evaluation
+        return SegmentEvaluation("current" if current else "stale", str(job.get("id")))
+    created = definition.get("creationTime")
+    if history_from_ms and not (isinstance(created, (int, float)) and created >= history_from_ms):
+        return SegmentEvaluation("unknown")
+    return SegmentEvaluation("never")
+
+
+def assess_all(
+    definitions: Sequence[Mapping[str, Any]], jobs: Sequence[Mapping[str, Any]],
+    history_from_ms: int = 0,
+) -> dict[str, SegmentEvaluation]:
+    """Live segment id -> its evaluation state."""
+    newest_first = sorted(jobs, key=job_created, reverse=True)
+    return {str(d.get("id")): assess_segment(d, newest_first, history_from_ms)
+            for d in definitions}
+
+
+def history_needed(definitions: Sequence[Mapping[str, Any]], year_start_ms: int) -> int:
+    """How far back the job history must be read: the start of the ration year, or the oldest
+    declared definition's creation if it is later (older jobs cannot have evaluated it)."""
+    created = [int(c) for d in definitions
+               if isinstance((c := d.get("creationTime")), (int, float)) and c > 0]
+    if len(created) < len(definitions):
+        return year_start_ms  # a definition with no creation time: read the year
+    return min([year_start_ms, *created]) if created else year_start_ms
