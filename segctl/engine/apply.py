@@ -95,7 +95,7 @@ def apply_plan(
     failed = failed or any(r.outcome is not Outcome.OK for r in job_results)
     export_results = run_export_jobs(plan.export_runs, client, ids.require, datasets.require,
                                      opts.timeout, opts.poll_interval, prog, skip=failed)
-    return ApplyReport(tuple(results + job_results + export_results))
+    return ApplyReport(tuple(results + job_results + export_results), tuple(notes))
 
 
 def _segment_tasks(

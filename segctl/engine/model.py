@@ -160,7 +160,8 @@ class Ration:
         return (f"apply starts {_count(self.spends, 'on-demand segment job')}; "
                 f"{part(self.used_today, self.per_day, 'today')}, "
                 f"{part(self.used_this_year, self.per_year, 'this year')}"
-                + (f" ({self.sandbox_type} sandbox)" if self.per_year is not None else "")
+                + (f" ({_KINDS.get(self.sandbox_type, self.sandbox_type + ' sandbox')})"
+                   if self.per_year is not None else "")
                 + (f"; {left} left today after apply" if left is not None else ""))
 
 
@@ -273,6 +274,9 @@ class Plan:
             + (f", {len(self.deferred)} left to the scheduled run" if self.deferred else "")
             + "."
         )
+
+
+_KINDS = {"unknown": "sandbox type not known yet: a production sandbox's allowance"}
 
 
 def _count(n: int, noun: str) -> str:

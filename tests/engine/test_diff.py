@@ -181,7 +181,8 @@ def test_jobs_are_batched_by_twenty_and_the_ration_defers_the_rest() -> None:
     assert len(plan.deferred) == 21 and plan.has_work
     assert plan.ration is not None and plan.ration.describe() == (
         "apply starts 1 on-demand segment job; 1 of 2 used today, 1 of 50 used this year "
-        "(unknown sandbox); 0 left today after apply")
+        "(sandbox type not known yet: a production sandbox's allowance); 0 left today after "
+        "apply")
 
 
 def test_streaming_segments_get_no_job_and_ineligible_ones_warn() -> None:

@@ -1,0 +1,167 @@
+"""Evaluation is part of convergence: what awaits evaluation is read from the sandbox's job
+history, a segment in a running job is never put in a second one, a segment evaluated since
+its last change is never evaluated again, and AEP's on-demand ration is planned for."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from segctl.aep import AepClient, AepConfig, ManualClock
+from segctl.aep.ration import OnDemandRation
+from segctl.engine import ApplyOptions, Outcome, apply_plan, build_plan
+from segctl.project import load_project
+from segctl.sandbox import LocalSandbox
+from segctl.sandbox import segment_jobs as sandbox_jobs
+
+from .conftest import write_project
+
+FAST = ApplyOptions(timeout=60, poll_interval=0.02)
+
+
+def jobs_in(sandbox: LocalSandbox) -> list[dict[str, Any]]:
+    return [doc for _, doc in sandbox.store.all_scopes(sandbox_jobs.KIND)]
+
+
+def converge(path: Path, client: AepClient) -> None:
+    assert apply_plan(build_plan(load_project(path), client), client, FAST).ok
+
+
+@pytest.fixture
+def gate(sandbox: LocalSandbox) -> Iterator[threading.Event]:
+    """Segment jobs stay PROCESSING until the event is set (a long AEP evaluation)."""
+    opened = threading.Event()
+    run = sandbox.runner.executors[sandbox_jobs.KIND]
+
+    def slow(app: LocalSandbox, scope: Any, jid: str) -> None:
+        sandbox_jobs.JobStep(app, sandbox_jobs.KIND, scope, jid).update(status="PROCESSING")
+        opened.wait(30)
+        run(app, scope, jid)
+
+    sandbox.runner.executors[sandbox_jobs.KIND] = slow
+    yield opened
+    opened.set()
+
+
+def test_rerun_after_timeout_waits_for_the_running_job_instead_of_a_second_one(
+    example: Path, client: AepClient, sandbox: LocalSandbox, gate: threading.Event
+) -> None:
+    first = apply_plan(build_plan(load_project(example), client), client,
+                       ApplyOptions(timeout=1, poll_interval=0.02))
+    job = next(r for r in first.results if r.kind == "segment-job")
+    assert job.outcome is Outcome.FAILED and "timed out" in job.detail
+    assert len(jobs_in(sandbox)) == 1
+
+    plan = build_plan(load_project(example), client)
+    assert not plan.has_changes and plan.has_work  # --detailed-exitcode: 2
+    assert plan.segment_jobs == ()  # never a second job for the same definitions
+    (running,) = plan.running_jobs
+    assert running.id == jobs_in(sandbox)[0]["id"]
+    assert set(running.segments) == {"female-customers", "gold-members", "female-gold"}
+
+    gate.set()
+    report = apply_plan(plan, client, FAST)
+    assert report.ok
+    wait = next(r for r in report.results if r.kind == "segment-job")
+    assert (wait.action, wait.id) == ("wait", running.id)
+    assert len(jobs_in(sandbox)) == 1  # still the one job
+    assert not build_plan(load_project(example), client).has_work
+
+
+def test_a_segment_evaluated_since_its_last_change_is_never_evaluated_again(
+    example: Path, client: AepClient, sandbox: LocalSandbox
+) -> None:
+    converge(example, client)
+    assert len(jobs_in(sandbox)) == 1
+    customers = example / "customers.yaml"
+    customers.write_text(customers.read_text().replace(
+        "Profiles whose gender is female.", "Every female profile."))
+    plan = build_plan(load_project(example), client)
+    assert plan.has_changes and plan.segment_jobs == () and plan.awaiting == ()
+    converge(example, client)  # a description is not membership: no job
+    assert len(jobs_in(sandbox)) == 1
+    assert not build_plan(load_project(example), client).has_work
+
+    customers.write_text(customers.read_text().replace('"gold"', '"platinum"'))
+    apply_plan(build_plan(load_project(example), client), client,
+               ApplyOptions(run_jobs=False))
+    plan = build_plan(load_project(example), client)  # written, never evaluated
+    assert not plan.has_changes and plan.has_work
+    assert [(a.key, a.reason) for a in plan.awaiting] == [
+        ("gold-members", "changed since its last evaluation")]
+    assert plan.segment_jobs[0].segments == ("gold-members", "female-gold")  # + its dependent
+    converge(example, client)
+    assert len(jobs_in(sandbox)) == 2
+    assert not build_plan(load_project(example), client).has_work
+
+
+def test_run_always_spends_no_ration(tmp_path: Path, client: AepClient,
+                                     sandbox: LocalSandbox) -> None:
+    path = write_project(tmp_path / "always", {"all.yaml": """\
+        kind: Segment
+        key: women
+        name: Women
+        pql: person.gender = "female"
+        ---
+        kind: Export
+        key: women-daily
+        segments: [women]
+        dataset: Women
+        run: always
+        """})
+    converge(path, client)
+    plan = build_plan(load_project(path), client)
+    assert plan.segment_jobs == () and [r.reason for r in plan.export_runs] == ["run: always"]
+    converge(path, client)
+    assert len(jobs_in(sandbox)) == 1  # exported twice, evaluated once
+
+
+def test_the_ration_defers_what_it_cannot_cover_until_the_next_day(tmp_path: Path) -> None:
+    now = [datetime(2026, 6, 1, 9, 0, tzinfo=UTC)]
+    clock = ManualClock(now[0].timestamp())
+    segments = "---\n".join(
+        f"kind: Segment\nkey: s{i:02d}\nname: S{i:02d}\npql: person.birthYear = {1950 + i}\n"
+        for i in range(41))
+    path = write_project(tmp_path / "many", {"all.yaml": segments})
+    sbx = LocalSandbox(tmp_path / "sandbox", now=lambda: now[0], sample_profiles=100)
+    with sbx, AepClient(AepConfig.local(), transport=sbx.transport(), clock=clock) as aep:
+        plan = build_plan(load_project(path), aep)
+        assert [len(j.segments) for j in plan.segment_jobs] == [20, 20]
+        assert plan.deferred == ("s40",)
+        assert plan.ration is not None and plan.ration.describe() == (
+            "apply starts 2 on-demand segment jobs; 0 of 2 used today, 0 of 50 used this year "
+            "(sandbox type not known yet: a production sandbox's allowance); 0 left today "
+            "after apply")
+        report = apply_plan(plan, aep, FAST)
+        assert report.ok and "1 segment(s) left to the scheduled evaluation" in report.notes[0]
+
+        later = build_plan(load_project(path), aep)  # same day: nothing can start
+        assert later.segment_jobs == () and later.deferred == ("s40",) and later.has_work
+        assert [(a.key, a.reason) for a in later.awaiting] == [("s40", "never evaluated")]
+
+        now[0] += timedelta(days=1)
+        clock.advance(86_400)
+        tomorrow = build_plan(load_project(path), aep)
+        assert [j.segments for j in tomorrow.segment_jobs] == [("s40",)]
+        assert apply_plan(tomorrow, aep, FAST).ok
+        assert not build_plan(load_project(path), aep).has_work
+        assert len(jobs_in(sbx)) == 3
+
+
+def test_a_ration_refusal_leaves_the_jobs_to_the_scheduled_run(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEGCTL_ONDEMAND_RATION", "off")  # segctl thinks there is no limit...
+    sbx = LocalSandbox(tmp_path / "sandbox", sample_profiles=100,
+                       ration=OnDemandRation(per_day=0))  # ...but AEP has none left
+    with sbx, AepClient(AepConfig.local(), transport=sbx.transport()) as aep:
+        report = apply_plan(build_plan(load_project(example), aep), aep, FAST)
+        job = next(r for r in report.results if r.kind == "segment-job")
+        assert job.outcome is Outcome.SKIPPED
+        assert job.detail.startswith("left to the scheduled run: AEP refused the job")
+        assert jobs_in(sbx) == []
