@@ -201,7 +201,7 @@ class HttpCore:
                 "looking it up" if decision.action is Action.RECOVER else "retrying",
                 decision.delay,
                 attempt,
-                self._retry.max_attempts,
+                self._retry.attempts(can_replay),
             )
             self._clock.sleep(decision.delay)
             if decision.action is Action.RECOVER:

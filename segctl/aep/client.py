@@ -18,7 +18,7 @@ from segctl.aep._profile import ProfileConfigApi
 from segctl.aep._segments import SegmentsApi
 from segctl.aep.clock import Clock, SystemClock
 from segctl.aep.config import AepConfig
-from segctl.aep.retry import RetryPolicy
+from segctl.aep.retry import DEFAULT_RETRY, RetryPolicy
 
 
 class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi):
@@ -37,7 +37,7 @@ class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi):
         self._http = HttpCore(
             config,
             transport,
-            retry=retry or RetryPolicy(),
+            retry=retry or DEFAULT_RETRY,
             clock=clock or SystemClock(),
             rng=rng or random.Random(),
         )

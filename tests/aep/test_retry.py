@@ -172,3 +172,29 @@ def test_delete_whose_answer_was_lost_is_done(client: AepClient, router: respx.R
     )
     with pytest.raises(NotFoundError):
         client.delete_segment_definition("d2")
+
+
+def test_reads_and_lookups_get_more_attempts_than_writes() -> None:
+    policy = RetryPolicy(max_attempts=3, read_attempts=6, base_delay=0.0)
+    error = _ServerError("boom", status=503)
+    rng = random.Random(1)
+
+    def action(replayable: bool, attempt: int) -> Action:
+        return decide(error, replayable=replayable, can_recover=True, after_ambiguous=True,
+                      attempt=attempt, elapsed=0.0, policy=policy, rng=rng).action
+
+    assert action(False, 2) is Action.RECOVER  # a create: looked up, never replayed blindly
+    assert action(False, 3) is Action.RAISE
+    assert action(True, 5) is Action.RETRY  # a read (or the lookup itself) goes on
+    assert action(True, 6) is Action.RAISE
+    assert RetryPolicy(max_attempts=2).attempts(True) == 2  # no read budget: the same
+
+
+def test_the_default_budget_is_bounded_in_time() -> None:
+    from segctl.aep.retry import DEFAULT_RETRY
+
+    assert (DEFAULT_RETRY.attempts(False), DEFAULT_RETRY.attempts(True)) == (10, 14)
+    late = decide(_ServerError("boom", status=503), replayable=True, can_recover=False,
+                  after_ambiguous=False, attempt=1, elapsed=119.9, policy=DEFAULT_RETRY,
+                  rng=random.Random(3))
+    assert late.action is Action.RAISE and "budget" in late.reason
