@@ -17,8 +17,8 @@ job_fail       share of segment/export jobs that end FAILED                0
 retry_after    seconds sent in Retry-After with injected 429s              1
 seed           seed of the generator                                       0
 ims            1 = faults also hit the IMS token endpoint                  0
-job_quota      on-demand segment jobs allowed per sandbox per UTC day      0 (off)
-               (AEP's flexible-evaluation ration is 2); beyond it: 429
+job_quota      overrides the daily on-demand job ration (2, enforced by     0 (no
+               default: SEGCTL_ONDEMAND_RATION); beyond it: 429             override)
 =============  =========================================================  =======
 """
 
