@@ -17,7 +17,7 @@ the gap, from evidence only:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from segctl.aep import export_signature, job_expressions
@@ -29,6 +29,9 @@ _FAILED = frozenset({"FAILED", "CANCELLED", "CANCELLING"})
 class Freshness:
     stale_segments: frozenset[str]  # live segment ids evaluated with an older expression
     stale_datasets: Mapping[str, str]  # dataset id -> why its export should run again
+    # dataset id -> an export job still running with the export's current segments (apply
+    # waits for it rather than exporting twice: a killed apply, `--timeout`)
+    running_exports: Mapping[str, int] = field(default_factory=dict)
 
 
 def assess(
@@ -52,11 +55,28 @@ def assess(
                 break
 
     datasets: dict[str, str] = {}
+    running: dict[str, int] = {}
     for dataset_id, segment_ids in exports:
         reason = _export_staleness(dataset_id, set(segment_ids), newest_first, export_jobs)
         if reason is not None:
             datasets[dataset_id] = reason
-    return Freshness(frozenset(stale), datasets)
+        job = _running_export(dataset_id, frozenset(segment_ids), export_jobs)
+        if job is not None:
+            running[dataset_id] = job
+    return Freshness(frozenset(stale), datasets, running)
+
+
+_RUNNING = frozenset({"NEW", "QUEUED", "PROCESSING"})
+
+
+def _running_export(dataset_id: str, segment_ids: frozenset[str],
+                    export_jobs: Sequence[Mapping[str, Any]]) -> int | None:
+    into = sorted((j for j in export_jobs if export_signature(j)[0] == dataset_id),
+                  key=_created, reverse=True)
+    if into and into[0].get("status") in _RUNNING and export_signature(into[0])[1] == \
+            segment_ids and isinstance(into[0].get("id"), int):
+        return int(into[0]["id"])
+    return None
 
 
 def _export_staleness(

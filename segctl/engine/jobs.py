@@ -130,9 +130,14 @@ def plan_jobs(
         dataset_id = str((live_datasets.get(export.dataset) or {}).get("id") or "")
         reason = _run_reason(export, changed, datasets[export.dataset], exported,
                              fresh.stale_datasets.get(dataset_id), written)
+        exporting = fresh.running_exports.get(dataset_id)
+        if exporting is not None and not set(export.segments) & changed:
+            reason = f"export job {exporting} still running"  # waited for, not started again
+        else:
+            exporting = None
         if reason is not None:
             runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
-                                  export.fields, tuple(export.status), reason))
+                                  export.fields, tuple(export.status), reason, exporting))
 
     batch = [k for k in ordered_keys(refs, refs)
              if k in changed and k not in in_flight and evaluation[k] == "batch"]

@@ -175,6 +175,7 @@ class ExportRun:
     fields: tuple[str, ...] | None
     status: tuple[str, ...]
     reason: str
+    job: int | None = None  # an export job already running for it: apply waits for that one
 
 
 @dataclass(frozen=True)

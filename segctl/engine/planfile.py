@@ -62,7 +62,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "export_runs": [
             {"export": r.export, "dataset": r.dataset, "segments": list(r.segments),
              "fields": list(r.fields) if r.fields is not None else None,
-             "status": list(r.status), "reason": r.reason}
+             "status": list(r.status), "reason": r.reason, "job": r.job}
             for r in plan.export_runs
         ],
         "warnings": [asdict(w) for w in plan.warnings],
@@ -135,7 +135,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             export_runs=tuple(
                 ExportRun(r["export"], r["dataset"], tuple(r["segments"]),
                           tuple(r["fields"]) if r.get("fields") is not None else None,
-                          tuple(r["status"]), r.get("reason", ""))
+                          tuple(r["status"]), r.get("reason", ""), r.get("job"))
                 for r in doc["export_runs"]
             ),
             warnings=tuple(PlanWarning(**w) for w in doc.get("warnings", ())),

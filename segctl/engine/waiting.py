@@ -125,6 +125,9 @@ def run_export_jobs(
         if skip:
             results[run.export] = _skipped(base)
             continue
+        if run.job is not None:  # already running (a killed apply, --timeout): wait for it
+            started[run.export] = run.job
+            continue
         try:
             created = client.create_export_job(export_body(run, segment_id, dataset_id))
             started[run.export] = int(created["id"])

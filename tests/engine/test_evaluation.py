@@ -17,6 +17,7 @@ from segctl.aep.ration import OnDemandRation
 from segctl.engine import ApplyOptions, Outcome, apply_plan, build_plan
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
+from segctl.sandbox import export_jobs as sandbox_exports
 from segctl.sandbox import segment_jobs as sandbox_jobs
 
 from .conftest import write_project
@@ -165,3 +166,32 @@ def test_a_ration_refusal_leaves_the_jobs_to_the_scheduled_run(
         assert job.outcome is Outcome.SKIPPED
         assert job.detail.startswith("left to the scheduled run: AEP refused the job")
         assert jobs_in(sbx) == []
+
+
+def test_a_rerun_waits_for_an_export_still_running_instead_of_exporting_twice(
+    example: Path, client: AepClient, sandbox: LocalSandbox
+) -> None:
+    opened = threading.Event()
+    run = sandbox.runner.executors[sandbox_exports.KIND]
+
+    def slow(app: LocalSandbox, scope: Any, jid: str) -> None:
+        opened.wait(30)
+        run(app, scope, jid)
+
+    sandbox.runner.executors[sandbox_exports.KIND] = slow
+    try:
+        first = apply_plan(build_plan(load_project(example), client), client,
+                           ApplyOptions(timeout=1, poll_interval=0.02))
+        export = next(r for r in first.results if r.kind == "export")
+        assert export.outcome is Outcome.FAILED and "timed out" in export.detail
+        plan = build_plan(load_project(example), client)
+        (again,) = plan.export_runs
+        assert again.job == int(str(export.id)) and plan.segment_jobs == ()
+        assert again.reason == f"export job {again.job} still running"
+        opened.set()
+        assert apply_plan(plan, client, FAST).ok
+    finally:
+        opened.set()
+    exports = [doc for _, doc in sandbox.store.all_scopes(sandbox_exports.KIND)]
+    assert len(exports) == 1  # exported once
+    assert not build_plan(load_project(example), client).has_work
