@@ -60,9 +60,9 @@ def assess(
         reason = _export_staleness(dataset_id, set(segment_ids), newest_first, export_jobs)
         if reason is not None:
             datasets[dataset_id] = reason
-        job = _running_export(dataset_id, frozenset(segment_ids), export_jobs)
-        if job is not None:
-            running[dataset_id] = job
+        exporting = _running_export(dataset_id, frozenset(segment_ids), export_jobs)
+        if exporting is not None:
+            running[dataset_id] = exporting
     return Freshness(frozenset(stale), datasets, running)
 
 
