@@ -59,12 +59,24 @@ def _covers(job: Mapping[str, Any], sid: str) -> dict[str, Any] | None:
 
 def _evaluates_current(snapshot: Mapping[str, Any], job: Mapping[str, Any],
                        definition: Mapping[str, Any]) -> bool:
-    if snapshot.get("expression") is None:
+    same = _same_expression(snapshot.get("expression"), definition.get("expression"))
+    if same is None:  # nothing comparable: the job must be newer than the last update
         return job_created(job) >= _updated(definition)
-    if snapshot.get("expression") != definition.get("expression"):
+    if not same:
         return False
     policy = snapshot.get("mergePolicyId")
     return policy is None or policy == definition.get("mergePolicyId")
+
+
+def _same_expression(snapshot: Any, current: Any) -> bool | None:
+    """Whether a job's snapshot is the definition's expression; None when it cannot tell (no
+    snapshot, or the two are in different formats: the doc's own job example shows pql/json
+    in the create answer and pql/text in the GET for the same job)."""
+    if not isinstance(snapshot, Mapping) or not isinstance(current, Mapping):
+        return None if snapshot is None else snapshot == current
+    if snapshot.get("format") != current.get("format"):
+        return None
+    return snapshot.get("value") == current.get("value")
 
 
 def _updated(definition: Mapping[str, Any]) -> int:
