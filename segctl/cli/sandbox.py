@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from segctl.aep.ration import ENV_VAR as RATION_ENV
 from segctl.errors import UsageError
 from segctl.sandbox import FaultConfig, LocalSandbox, default_data_dir, parse_faults
 from segctl.sandbox import profiles as sample_profiles
@@ -59,7 +60,17 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
           client_secret: str | None, org_id: str | None, fault_spec: str | None,
           rate429: float | None, rate5xx: float | None, drop: float | None,
           latency_ms: int | None, job_fail: float | None, fault_seed: int | None) -> None:
-    """Serve the local sandbox over HTTP until Ctrl-C."""
+    """Serve the local sandbox over HTTP until Ctrl-C.
+
+    Like AEP, it rations on-demand segment jobs (20 segments each, 2 a day, 50 a year for the
+    production sandbox `prod`, 100 for others); SEGCTL_ONDEMAND_RATION=off lifts the ration
+    for tests that need many jobs, e.g. day=10,year=500 sets it.
+
+    \b
+    Examples:
+      segctl sandbox serve --port 8080
+      SEGCTL_ONDEMAND_RATION=off segctl sandbox serve --faults rate429=0.2,seed=7
+    """
     if (client_id is None) != (client_secret is None):
         raise UsageError("--client-id and --client-secret go together")
     faults = parse_faults(fault_spec) if fault_spec else FaultConfig()
@@ -83,6 +94,8 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     click.echo(f"Local AEP sandbox listening on {url} (data: {directory})")
     if faults.active:
         click.echo(f"Fault injection: {faults.to_spec()}")
+    if not app.ration.enforced:
+        click.echo(f"On-demand evaluation ration: off ({RATION_ENV})")
     click.echo("Point segctl (or any AEP client) at it:")
     click.echo(f"  export AEP_PLATFORM_URL={url}")
     click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
