@@ -4,13 +4,14 @@ Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its
 :func:`read_live_state` (:class:`LiveState`), :func:`apply_plan` with :class:`ApplyOptions`,
 the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`, saved plans
 (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`,
-:func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` (``plan --estimate``:
-:class:`SizeEstimate` with :class:`LastSize`) and the errors :class:`PlanError` and
-:class:`StalePlanError`. Everything else (normalise, diff, freshness, jobs, executor) is private.
+:func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for ``plan --estimate``
+(:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the errors
+:class:`PlanError` and :class:`StalePlanError`. Everything else (normalise, diff, freshness,
+jobs, executor, estimate) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan
-from segctl.engine.estimate import estimate_plan
+from segctl.engine.estimate import ESTIMATE_TIMEOUT, estimate_plan
 from segctl.engine.model import (
     Action,
     DatasetChange,
@@ -42,6 +43,7 @@ from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.state import LiveState, read_live_state
 
 __all__ = [
+    "ESTIMATE_TIMEOUT",
     "FORMAT_VERSION",
     "Action",
     "ActionResult",

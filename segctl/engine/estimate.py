@@ -24,7 +24,7 @@ from segctl.engine.normalise import definition_payload
 from segctl.engine.progress import NullProgress, Progress
 
 ESTIMATED_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE})
-DEFAULT_TIMEOUT = 120.0  # AEP: "Estimates generally take 10 to 15 seconds to run"
+ESTIMATE_TIMEOUT = 120.0  # AEP: "Estimates generally take 10 to 15 seconds to run"
 
 
 def segments_to_estimate(plan: Plan) -> tuple[SegmentChange, ...]:
@@ -94,7 +94,7 @@ def estimate_plan(
     plan: Plan,
     client: AepClient,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float = ESTIMATE_TIMEOUT,
     interval: float = 1.0,
     progress: Progress | None = None,
 ) -> Plan:
