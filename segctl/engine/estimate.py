@@ -125,11 +125,17 @@ def estimate_plan(
             results[change.key] = unavailable(change.key, f"could not start: {err.message}",
                                               last)
     deadline = time.monotonic() + timeout
-    for number, change in enumerate((c for c in targets if c.key in started), 1):
-        last = before.get(change.id) if change.id else None
-        label = f"estimate {number}/{len(started)} {change.key}"
-        results[change.key] = _wait(client, started[change.key], change.key, label, last,
-                                    max(0.0, deadline - time.monotonic()), interval, prog)
+    pending = dict(started)
+    try:
+        for number, change in enumerate((c for c in targets if c.key in started), 1):
+            last = before.get(change.id) if change.id else None
+            label = f"estimate {number}/{len(started)} {change.key}"
+            results[change.key] = _wait(client, started[change.key], change.key, label, last,
+                                        max(0.0, deadline - time.monotonic()), interval, prog)
+            _cancel(client, pending.pop(change.key))
+    finally:  # interrupted: the previews still running are cancelled too
+        for preview_id in pending.values():
+            _cancel(client, preview_id)
     return replace(plan, estimates=tuple(results[c.key] for c in targets))
 
 
@@ -147,8 +153,6 @@ def _wait(client: AepClient, preview_id: str, key: str, label: str, last: LastSi
         return unavailable(key, f"could not be read: {err.message}", last)
     finally:
         progress.clear()
-        with contextlib.suppress(Exception):  # clean-up only: a leftover preview is harmless
-            client.cancel_estimate(preview_id)
     if not final.ready:
         return unavailable(key, f"estimate {final.state}: {final.error or 'no reason given'}",
                            last)
@@ -156,6 +160,13 @@ def _wait(client: AepClient, preview_id: str, key: str, label: str, last: LastSi
                         confidence=final.confidence, exact=final.exact,
                         profiles_read=final.profiles_read, total_profiles=final.total_rows,
                         last=last)
+
+
+def _cancel(client: AepClient, preview_id: str) -> None:
+    """Delete a preview once read (or abandoned). Clean-up only: a leftover preview is
+    harmless, so a failure here is ignored."""
+    with contextlib.suppress(Exception):
+        client.cancel_estimate(preview_id)
 
 
 def unavailable(key: str, reason: str, last: LastSize | None = None) -> SizeEstimate:

@@ -195,3 +195,19 @@ def test_only_creates_updates_and_replaces_are_estimated() -> None:
         change(Action.UPDATE, "adopted", id="5", adopted=True),
     ))
     assert [c.key for c in segments_to_estimate(plan)] == ["new", "changed", "moved"]
+
+
+def test_an_interrupted_estimate_cancels_every_preview_it_started(
+        example: Path, client: AepClient, sandbox: LocalSandbox,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox.runner, "submit", lambda *a: None)  # previews stay NEW
+    plan = build_plan(load_project(example), client)
+
+    def interrupt(*args: Any, **kwargs: Any) -> Any:
+        assert len(previews_left(sandbox)) == 2  # both asked before the first wait
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(client, "wait_estimate", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        estimate_plan(plan, client)
+    assert previews_left(sandbox) == []
