@@ -1,28 +1,19 @@
-"""Previews and estimates (AEP-API §10): one POST creates both under the same id; the worker
-evaluates the PQL over the sample profiles and fills in results and counts."""
+"""Previews' and estimates' requests and answers (AEP-API §10): one POST creates both under
+the same id; GET reads the preview's members or the estimate's counts. The worker is in
+``previews.models``."""
 
 from __future__ import annotations
 
 import base64
-import functools
 import secrets
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import httpx
 
-from segctl import pql
-from segctl.sandbox import evaluate, pqlbridge
-from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid
-from segctl.sandbox.runner import OWNER_KEY
-from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response
-
-if TYPE_CHECKING:
-    from segctl.sandbox.app import LocalSandbox
-
-KIND = "preview"
-MAX_RESULTS = 1000
+from segctl.sandbox.core import pqlbridge
+from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE, new_uuid
+from segctl.sandbox.core.runner import OWNER_KEY
+from segctl.sandbox.core.web import Ctx, bad_request, json_response
+from segctl.sandbox.previews.models import KIND, MAX_RESULTS
 
 
 def create(ctx: Ctx) -> httpx.Response:
@@ -80,45 +71,3 @@ def delete(ctx: Ctx) -> httpx.Response:
     doc = ctx.stored(KIND, "preview")
     ctx.app.store.delete(KIND, ctx.scope, doc["id"])
     return json_response(200, {"status": True, "message": "KILLED"})
-
-
-ROUTES = [
-    Route("POST", f"{UPS_BASE}/preview", create),
-    Route("GET", f"{UPS_BASE}/preview/{{id}}", get_preview),
-    Route("DELETE", f"{UPS_BASE}/preview/{{id}}", delete),
-    Route("GET", f"{UPS_BASE}/estimate/{{id}}", get_estimate),
-]
-
-
-def _member(lookup: Callable[[str, str], bool], pid: str, ref: str) -> bool:
-    return lookup(ref, pid)
-
-
-def execute(app: LocalSandbox, scope: Scope, pid: str) -> None:
-    doc = app.store.get(KIND, scope, pid)
-    if doc is None:
-        return
-    doc.update(state="RUNNING", previewQueryStatus="RUNNING")
-    app.store.put(KIND, scope, pid, doc)
-    try:
-        predicate = pql.compile(pql.parse(doc["predicateExpression"]))
-        data = app.profile_data()
-        now = app.now()
-        lookup = evaluate.membership_lookup({}, lambda sid: app.store.memberships(scope, sid))
-        members: list[str] = []
-        namespaces: dict[str, int] = {}
-        matched = 0
-        for pid_, profile, events in data.rows():
-            if predicate.evaluate(profile, events, now, functools.partial(_member, lookup, pid_)):
-                matched += 1
-                if len(members) < MAX_RESULTS:
-                    members.append(pid_)
-                for ns in profile.get("identityMap") or {}:
-                    namespaces[ns] = namespaces.get(ns, 0) + 1
-        doc.update(state="RESULT_READY", previewQueryStatus="RESULT_READY", members=members,
-                   read=len(data), matched=matched,
-                   namespaces=[{"namespaceId": ns, "profilesMatchedSoFar": n}
-                               for ns, n in sorted(namespaces.items())])
-    except Exception as err:
-        doc.update(state="FAILED", previewQueryStatus="FAILED", error=str(err))
-    app.store.put(KIND, scope, pid, doc)
