@@ -13,11 +13,13 @@ from segctl.sandbox.core.common import CATALOG_BASE
 from segctl.sandbox.core.web import Route
 
 ROUTES = [
-    Route("GET", f"{CATALOG_BASE}/dataSets", list_datasets),
+    Route("GET", f"{CATALOG_BASE}/dataSets", list_datasets,
+          query=("name", "property", "tags", "orderBy", "properties", "limit", "start")),
     Route("POST", f"{CATALOG_BASE}/dataSets", create_dataset),
-    Route("GET", f"{CATALOG_BASE}/dataSets/{{id}}", get_dataset),
+    Route("GET", f"{CATALOG_BASE}/dataSets/{{id}}", get_dataset, query=("properties",)),
     Route("PATCH", f"{CATALOG_BASE}/dataSets/{{id}}", patch_dataset),
     Route("DELETE", f"{CATALOG_BASE}/dataSets/{{id}}", delete_dataset),
-    Route("GET", f"{CATALOG_BASE}/batches", list_batches),
+    Route("GET", f"{CATALOG_BASE}/batches", list_batches,
+          query=("limit", "start", "dataSet", "status", "orderBy", "properties")),
     Route("GET", f"{CATALOG_BASE}/batches/{{id}}", get_batch),
 ]

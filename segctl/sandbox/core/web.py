@@ -164,6 +164,10 @@ class Route:
     pattern: str
     handler: Handler
     gateway: bool = True  # False: not behind the Platform gateway (the IMS token endpoint)
+    # the query parameters the handler honours; IMPLEMENTATION_COVERAGE.md lists the spec's
+    # other parameters of this operation as not supported ("partial")
+    query: tuple[str, ...] = ()
+    note: str = ""  # what else is partial (fields, behaviour), for the coverage table
 
     def compiled(self) -> re.Pattern[str]:
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.pattern.rstrip("/"))

@@ -6,5 +6,5 @@ from segctl.sandbox.dataaccess.responses import batch_files, file_info
 
 ROUTES = [
     Route("GET", f"{EXPORT_BASE}/batches/{{id}}/files", batch_files),
-    Route("GET", f"{EXPORT_BASE}/files/{{id}}", file_info),
+    Route("GET", f"{EXPORT_BASE}/files/{{id}}", file_info, query=("path",)),
 ]

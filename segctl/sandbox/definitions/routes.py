@@ -14,11 +14,14 @@ from segctl.sandbox.definitions.responses import (
 )
 
 ROUTES = [
-    Route("GET", f"{UPS_BASE}/segment/definitions", list_),
+    Route("GET", f"{UPS_BASE}/segment/definitions", list_,
+          query=("start", "limit", "page", "sort", "evaluationInfo.continuous.enabled",
+                 "evaluationInfo.synchronous.enabled", "evaluationInfo.batch.enabled")),
     Route("POST", f"{UPS_BASE}/segment/definitions", create),
     Route("POST", f"{UPS_BASE}/segment/definitions/bulk-get", bulk_get),
     Route("GET", f"{UPS_BASE}/segment/definitions/{{id}}", get),
-    Route("PATCH", f"{UPS_BASE}/segment/definitions/{{id}}", patch),
+    Route("PATCH", f"{UPS_BASE}/segment/definitions/{{id}}", patch,
+          note="an object merge of the keys sent, where the spec says overwrite: FIDELITY.md"),
     Route("DELETE", f"{UPS_BASE}/segment/definitions/{{id}}", delete),
     Route("POST", f"{UPS_BASE}/segment/conversion", conversion),
 ]

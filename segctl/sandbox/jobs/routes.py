@@ -5,7 +5,9 @@ from segctl.sandbox.core.web import Route
 from segctl.sandbox.jobs.responses import bulk_get, cancel, create, get, list_
 
 ROUTES = [
-    Route("GET", f"{UPS_BASE}/segment/jobs", list_),
+    Route("GET", f"{UPS_BASE}/segment/jobs", list_,
+          query=("start", "limit", "status", "sort", "property"),
+          note="property: only segments~segmentId==ID"),
     Route("POST", f"{UPS_BASE}/segment/jobs", create),
     Route("POST", f"{UPS_BASE}/segment/jobs/bulk-get", bulk_get),
     Route("GET", f"{UPS_BASE}/segment/jobs/{{id}}", get),

@@ -13,7 +13,8 @@ from segctl.sandbox.mergepolicies.responses import (
 )
 
 ROUTES = [
-    Route("GET", f"{UPS_BASE}/config/mergePolicies", list_policies),
+    Route("GET", f"{UPS_BASE}/config/mergePolicies", list_policies,
+          query=("start", "limit", "default", "isActiveOnEdge")),
     Route("POST", f"{UPS_BASE}/config/mergePolicies", create_policy),
     Route("POST", f"{UPS_BASE}/config/mergePolicies/bulk-get", bulk_get_policies),
     Route("GET", f"{UPS_BASE}/config/mergePolicies/{{id}}", get_policy),

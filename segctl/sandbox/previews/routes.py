@@ -6,7 +6,7 @@ from segctl.sandbox.previews.responses import create, delete, get_estimate, get_
 
 ROUTES = [
     Route("POST", f"{UPS_BASE}/preview", create),
-    Route("GET", f"{UPS_BASE}/preview/{{id}}", get_preview),
+    Route("GET", f"{UPS_BASE}/preview/{{id}}", get_preview, query=("offset", "limit")),
     Route("DELETE", f"{UPS_BASE}/preview/{{id}}", delete),
     Route("GET", f"{UPS_BASE}/estimate/{{id}}", get_estimate),
 ]

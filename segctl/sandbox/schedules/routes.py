@@ -11,7 +11,7 @@ from segctl.sandbox.schedules.responses import (
 )
 
 ROUTES = [
-    Route("GET", f"{UPS_BASE}/config/schedules", list_schedules),
+    Route("GET", f"{UPS_BASE}/config/schedules", list_schedules, query=("start", "limit")),
     Route("POST", f"{UPS_BASE}/config/schedules", create_schedule),
     Route("GET", f"{UPS_BASE}/config/schedules/{{id}}", get_schedule),
     Route("PATCH", f"{UPS_BASE}/config/schedules/{{id}}", patch_schedule),
