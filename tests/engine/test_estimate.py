@@ -26,7 +26,7 @@ from segctl.engine import (
 from segctl.engine.estimate import preview_pql, segments_to_estimate, sizes_from_jobs
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 FAST = ApplyOptions(concurrency=4, timeout=120, poll_interval=0.05)
 

@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from segctl.sandbox import FaultConfig, LocalSandbox, preview
-from segctl.sandbox.preview import Sampling, refine, sample_order
+from segctl.sandbox import FaultConfig, LocalSandbox
+from segctl.sandbox.previews import models as preview
+from segctl.sandbox.previews.models import Sampling, refine, sample_order
 
 from .conftest import SAMPLE_PROFILES, UPS, fixed_now, gateway_headers, issue_token, wait_job
 
@@ -38,7 +39,7 @@ def finished_estimate(client: httpx.Client, pid: str) -> dict[str, Any]:
 
 
 def females(data_dir: Path) -> int:
-    from segctl.sandbox import profiles
+    from segctl.sandbox.profilestore import profiles
 
     data = profiles.cached(data_dir)
     return sum(1 for p in data.profiles if (p.get("person") or {}).get("gender") == "female")

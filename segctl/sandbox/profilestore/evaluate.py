@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from segctl.sandbox.profiles import ProfileData
+from segctl.sandbox.profilestore.profiles import ProfileData
 
 REALIZED, EXISTING, EXITED = "realized", "existing", "exited"
 MEMBER_STATUSES = (REALIZED, EXISTING)

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from segctl import pql
-from segctl.sandbox.web import HttpFailure, bad_request
+from segctl.sandbox.core.web import HttpFailure, bad_request
 
 FORMATS = ("pql/text", "pql/json")
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from segctl.sandbox.store import Scope
+from segctl.sandbox.core.store import Scope
 
 PROFILE_SCHEMA = "_xdm.context.profile"
 PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"

@@ -1,5 +1,5 @@
-"""Segment definitions: list, create, get, PATCH (object merge), delete, bulk-get, conversion
-(AEP-API §5)."""
+"""Segment definitions' requests and answers: list, create, get, PATCH (object merge), delete,
+bulk-get, conversion (AEP-API §5)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,17 @@ from urllib.parse import urlencode
 
 import httpx
 
-from segctl.sandbox import pqlbridge
-from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid, sandbox_object
-from segctl.sandbox.config import merge_policy
-from segctl.sandbox.web import (
+from segctl.sandbox.core import pqlbridge
+from segctl.sandbox.core.common import UPS_BASE, new_uuid, sandbox_object
+from segctl.sandbox.core.web import (
     Ctx,
-    Route,
     bad_request,
     bulk_missing,
     json_response,
     problem,
 )
-
-KIND = "segment"
-_READ_ONLY = ("id", "imsOrgId", "sandbox", "creationTime", "updateTime", "updateEpoch",
-              "evaluationInfo", "dataGovernancePolicy", "baselineTime")
-_CLIENT_FIELDS = ("name", "description", "expression", "schema", "ttlInDays", "mergePolicyId",
-                  "profileInstanceId", "payloadSchema", "labels")
+from segctl.sandbox.definitions.models import CLIENT_FIELDS, KIND, READ_ONLY, refs
+from segctl.sandbox.mergepolicies.models import merge_policy
 
 
 def _location(sid: str) -> dict[str, str]:
@@ -69,7 +63,7 @@ def create(ctx: Ctx) -> httpx.Response:
     body = ctx.json_object()
     now = ctx.app.now_ms()
     sid = new_uuid()
-    doc: dict[str, Any] = {k: body[k] for k in _CLIENT_FIELDS if k in body}
+    doc: dict[str, Any] = {k: body[k] for k in CLIENT_FIELDS if k in body}
     doc.setdefault("description", "")
     doc.setdefault("profileInstanceId", "ups")
     with ctx.app.store.write():  # the name check and the insert are one transaction
@@ -92,7 +86,7 @@ def patch(ctx: Ctx) -> httpx.Response:
     with ctx.app.store.write():
         doc = ctx.stored(KIND, "segment definition")
         for key, value in body.items():
-            if key not in _READ_ONLY:
+            if key not in READ_ONLY:
                 doc[key] = value
         doc = _validate(ctx, doc, current_id=sid,
                         requested_info=body.get("evaluationInfo", doc.get("evaluationInfo")))
@@ -106,20 +100,13 @@ def delete(ctx: Ctx) -> httpx.Response:
     sid = ctx.params["id"]
     ctx.stored(KIND, "segment definition")
     users = [d["name"] for d in ctx.app.store.all(KIND, ctx.scope)
-             if d["id"] != sid and sid in _refs(d)]
+             if d["id"] != sid and sid in refs(d)]
     if users:
         raise bad_request(f"Segment definition {sid} is used by: {', '.join(sorted(users))}.",
                           code="UPAPI-113436-400")
     ctx.app.store.delete(KIND, ctx.scope, sid)
     ctx.app.store.drop_memberships(ctx.scope, sid)
     return json_response(200, {"status": True, "message": f"Segment definition {sid} deleted"})
-
-
-def _refs(doc: dict[str, Any]) -> frozenset[str]:
-    try:
-        return pqlbridge.segment_refs(pqlbridge.parse_expression(doc["expression"]))
-    except Exception:
-        return frozenset()
 
 
 def list_(ctx: Ctx) -> httpx.Response:
@@ -194,16 +181,3 @@ def conversion(ctx: Ctx) -> httpx.Response:
             out[key] = body[key]
     out["expression"] = pqlbridge.convert(expr, target)
     return json_response(200, out)
-
-
-ROUTES = [
-    Route("GET", f"{UPS_BASE}/segment/definitions", list_),
-    Route("POST", f"{UPS_BASE}/segment/definitions", create),
-    Route("POST", f"{UPS_BASE}/segment/definitions/bulk-get", bulk_get),
-    Route("GET", f"{UPS_BASE}/segment/definitions/{{id}}", get),
-    Route("PATCH", f"{UPS_BASE}/segment/definitions/{{id}}", patch),
-    Route("DELETE", f"{UPS_BASE}/segment/definitions/{{id}}", delete),
-    Route("POST", f"{UPS_BASE}/segment/conversion", conversion),
-]
-
-__all__ = ["KIND", "PROFILE_SCHEMA", "ROUTES"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from segctl.pql import PreparedEvents
-from segctl.sandbox.profiles import PROFILES_DIR, ProfileData, paths
+from segctl.sandbox.profilestore.data import PROFILES_DIR, ProfileData, paths
 
 CACHE_FILE = ".prepared.marshal"
 _FORMAT = ("segctl-profiles", 1, marshal.version, sys.version_info[:3])

@@ -1,21 +1,17 @@
-"""Catalog dataSets and batches (AEP-API §8) and the Data Access API that lists and downloads
-the files of a batch, so exported rows are read through the same client as on real AEP."""
+"""Catalog dataSets and batches (AEP-API §8): create, get, list with Catalog's filters, PATCH,
+delete; batches list and get."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from segctl.sandbox.common import CATALOG_BASE, EXPORT_BASE, PROFILE_UNION, catalog_id, iso
-from segctl.sandbox.web import Ctx, HttpFailure, Route, catalog_error, json_response
-
-DATASET = "dataset"
-BATCH = "batch"
-FILE = "file"
+from segctl.sandbox.catalog.models import BATCH, DATASET
+from segctl.sandbox.core.common import CATALOG_BASE, PROFILE_UNION, catalog_id
+from segctl.sandbox.core.web import Ctx, HttpFailure, catalog_error, json_response
 
 
 def _int_param(ctx: Ctx, name: str, default: int, *, lo: int = 0, hi: int | None = None
@@ -29,7 +25,7 @@ def _int_param(ctx: Ctx, name: str, default: int, *, lo: int = 0, hi: int | None
         raise catalog_error(400, "BadRequestError", failure.body["title"]) from None
 
 
-def _missing(kind: str) -> HttpFailure:
+def missing(kind: str) -> HttpFailure:
     return catalog_error(404, "NotFoundError", f"{kind} not found.")
 
 
@@ -78,7 +74,7 @@ def get_dataset(ctx: Ctx) -> httpx.Response:
     did = ctx.params["id"]
     doc = ctx.app.store.get(DATASET, ctx.scope, did)
     if doc is None:
-        raise _missing("DataSet")
+        raise missing("DataSet")
     return json_response(200, {did: _project(doc, ctx.query.get("properties"))})
 
 
@@ -162,7 +158,7 @@ def patch_dataset(ctx: Ctx) -> httpx.Response:
     did = ctx.params["id"]
     doc = ctx.app.store.get(DATASET, ctx.scope, did)
     if doc is None:
-        raise _missing("DataSet")
+        raise missing("DataSet")
     body = ctx.json()
     if isinstance(body, list):  # JSON Patch: add/replace/remove on top-level or tags/<name>
         for op in body:
@@ -189,7 +185,7 @@ def patch_dataset(ctx: Ctx) -> httpx.Response:
 def delete_dataset(ctx: Ctx) -> httpx.Response:
     did = ctx.params["id"]
     if not ctx.app.store.delete(DATASET, ctx.scope, did):
-        raise _missing("DataSet")
+        raise missing("DataSet")
     return json_response(200, _ref(did))
 
 
@@ -213,56 +209,5 @@ def list_batches(ctx: Ctx) -> httpx.Response:
 def get_batch(ctx: Ctx) -> httpx.Response:
     doc = ctx.app.store.get(BATCH, ctx.scope, ctx.params["id"])
     if doc is None:
-        raise _missing("Batch")
+        raise missing("Batch")
     return json_response(200, {doc["id"]: doc})
-
-
-# -- Data Access ------------------------------------------------------------------------------
-def batch_files(ctx: Ctx) -> httpx.Response:
-    bid = ctx.params["id"]
-    batch = ctx.app.store.get(BATCH, ctx.scope, bid)
-    if batch is None:
-        raise _missing("Batch")
-    files = [f for f in ctx.app.store.all(FILE, ctx.scope) if f["batchId"] == bid]
-    data = [{"dataSetFileId": f["id"], "dataSetViewId": f["dataSetId"], "version": "1.0.0",
-             "created": iso(f["created"]), "updated": iso(f["created"]), "isValid": True,
-             "records": str(f.get("records", 0)), "size": str(_size(ctx, f)),
-             "_links": {"self": {"href": f"{ctx.app.base_url}{EXPORT_BASE}/files/{f['id']}"}}}
-            for f in files]
-    return json_response(200, {"data": data, "_page": {"limit": 100, "count": len(data)}})
-
-
-def _size(ctx: Ctx, meta: dict[str, Any]) -> int:
-    path = ctx.app.data_dir / meta["path"]
-    return path.stat().st_size if path.is_file() else 0
-
-
-def file_info(ctx: Ctx) -> httpx.Response:
-    meta = ctx.app.store.get(FILE, ctx.scope, ctx.params["id"])
-    if meta is None:
-        raise _missing("File")
-    path = ctx.app.data_dir / meta["path"]
-    wanted = ctx.query.get("path")
-    if wanted is not None:
-        if wanted != meta["name"] or not path.is_file():
-            raise _missing("File")
-        return httpx.Response(200, content=Path(path).read_bytes(),
-                              headers={"content-type": "application/octet-stream"})
-    length = _size(ctx, meta)
-    href = f"{ctx.app.base_url}{EXPORT_BASE}/files/{meta['id']}?path={meta['name']}"
-    return json_response(200, {"data": [{"name": meta["name"], "length": str(length),
-                                         "_links": {"self": {"href": href}}}],
-                               "_page": {"limit": 100, "count": 1}})
-
-
-ROUTES = [
-    Route("GET", f"{CATALOG_BASE}/dataSets", list_datasets),
-    Route("POST", f"{CATALOG_BASE}/dataSets", create_dataset),
-    Route("GET", f"{CATALOG_BASE}/dataSets/{{id}}", get_dataset),
-    Route("PATCH", f"{CATALOG_BASE}/dataSets/{{id}}", patch_dataset),
-    Route("DELETE", f"{CATALOG_BASE}/dataSets/{{id}}", delete_dataset),
-    Route("GET", f"{CATALOG_BASE}/batches", list_batches),
-    Route("GET", f"{CATALOG_BASE}/batches/{{id}}", get_batch),
-    Route("GET", f"{EXPORT_BASE}/batches/{{id}}/files", batch_files),
-    Route("GET", f"{EXPORT_BASE}/files/{{id}}", file_info),
-]

@@ -14,35 +14,21 @@ import json
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from segctl import pql
+from segctl.sandbox.profilestore.data import (
+    PROFILES_DIR,
+    ProfileData,
+    has_sample,
+    paths,
+)
 
-PROFILES_DIR = "profiles"
-PROFILES_FILE = "profiles.ndjson"
-EVENTS_FILE = "events.ndjson"
 DEFAULT_PROFILES = 2000
 DEFAULT_SEED = 42
 _EVENT_OWNER_KEYS = ("profileId", "_profileId", "profile_id")
-
-
-@dataclass(frozen=True)
-class ProfileData:
-    """Profiles in file order; ``events[i]`` belongs to ``profiles[i]`` (prepared, sorted)."""
-
-    ids: tuple[str, ...]
-    profiles: tuple[dict[str, Any], ...]
-    events: tuple[pql.PreparedEvents, ...]
-    event_count: int
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def rows(self) -> Iterator[tuple[str, dict[str, Any], Any]]:
-        return zip(self.ids, self.profiles, self.events, strict=True)
 
 
 def profile_id(profile: dict[str, Any]) -> str:
@@ -84,15 +70,6 @@ def event_owner(event: dict[str, Any]) -> str | None:
     return None
 
 
-def paths(data_dir: Path) -> tuple[Path, Path]:
-    base = Path(data_dir) / PROFILES_DIR
-    return base / PROFILES_FILE, base / EVENTS_FILE
-
-
-def has_sample(data_dir: Path) -> bool:
-    return all(p.is_file() for p in paths(data_dir))
-
-
 @contextlib.contextmanager
 def _seed_lock(data_dir: Path) -> Iterator[None]:
     """An advisory lock so two processes never write the sample at the same time."""
@@ -113,9 +90,9 @@ def _seed_lock(data_dir: Path) -> Iterator[None]:
 
 def seed(data_dir: Path, profiles: int, seed_value: int, now: datetime,
          *, only_if_missing: bool = False) -> tuple[Path, Path]:
-    """(Re)generate the sample with segctl.sandbox.sample and put it where the loader looks.
+    """(Re)generate the sample with ``profilestore.sample`` and put it where the loader looks.
     Files are written aside and renamed into place, so a reader never sees half a file."""
-    from segctl.sandbox import sample
+    from segctl.sandbox.profilestore import sample
 
     wanted = paths(data_dir)
     with _seed_lock(data_dir):
@@ -217,7 +194,7 @@ def cached(data_dir: Path) -> ProfileData:
     """The profiles of a data directory, loaded at most once per change of the files: from
     memory, else from the prepared copy on disk (see profile_cache), else by parsing the
     NDJSON (and then the prepared copy is written for the next process)."""
-    from segctl.sandbox import profile_cache
+    from segctl.sandbox.profilestore import profile_cache
 
     key = Path(data_dir).resolve()
     with _cache_lock:

@@ -1,36 +1,25 @@
-"""Previews and estimates (AEP-API §10; help/segmentation/api/previews-and-estimates.md,
-segmentation.yaml createPreview / retrievePreview / deletePreview / retrieveEstimate).
+"""Previews' and estimates' state and behaviour (AEP-API §10;
+help/segmentation/api/previews-and-estimates.md, "How estimates are generated").
 
-One POST creates both jobs under the same id (201, state NEW). The worker moves them to RUNNING
-and reads a sample of the profile store chosen by AEP's table ("How estimates are generated": the
-full store under 1 million entities, 1 million up to 20 million, 5% above) in a few steps,
+The worker moves a job to RUNNING and reads a sample of the profile store chosen by AEP's table
+(the full store under 1 million entities, 1 million up to 20 million, 5% above) in a few steps,
 refining ``estimatedSize`` and ``standardError`` as it reads ("beginning with a rough estimate and
-refining as more records are read"), then RESULT_READY, or FAILED with ``error.description``.
-DELETE cancels: the answer is the spec's MessageResponse ``{"status": true, "message": "KILLED"}``,
-the job stops at its next step and both ids answer 404 from then on."""
+refining as more records are read"), then RESULT_READY, or FAILED with ``error.description``. A
+job deleted meanwhile (cancelled) is never written back."""
 
 from __future__ import annotations
 
-import base64
 import functools
 import math
 import random
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import httpx
+from typing import Any
 
 from segctl import pql
-from segctl.sandbox import evaluate, pqlbridge
-from segctl.sandbox.common import PROFILE_SCHEMA, UPS_BASE, new_uuid
-from segctl.sandbox.runner import OWNER_KEY
-from segctl.sandbox.store import Scope
-from segctl.sandbox.web import Ctx, Route, bad_request, json_response
-
-if TYPE_CHECKING:
-    from segctl.sandbox.app import LocalSandbox
+from segctl.sandbox.core.host import Host
+from segctl.sandbox.core.store import Scope
+from segctl.sandbox.profilestore import evaluate
 
 KIND = "preview"
 MAX_RESULTS = 1000
@@ -75,83 +64,11 @@ def refine(matched: int, read: int, population: int) -> tuple[int, int]:
     return estimated, round(error)
 
 
-def create(ctx: Ctx) -> httpx.Response:
-    body = ctx.json_object()
-    if body.get("predicateType", "pql/text") != "pql/text":
-        raise bad_request("predicateType must be pql/text.")
-    text = body.get("predicateExpression")
-    pqlbridge.parse_expression({"type": "PQL", "format": "pql/text", "value": text})
-    if body.get("graphType", "none") not in ("none", "pdg"):
-        raise bad_request("graphType must be none or pdg.")
-    raw = f"0:app-{secrets.token_hex(4)}:{secrets.token_hex(16)}"
-    pid = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-    doc = {"id": pid, "previewId": pid, "previewQueryId": new_uuid(), "previewExecutionId": 0,
-           "state": "NEW", "previewQueryStatus": "NEW", "predicateExpression": text,
-           "read": 0, "matched": 0, "rowsToRead": 0, "totalRows": 0, "estimated": 0,
-           "standardError": 0,
-           "predicateModel": body.get("predicateModel", PROFILE_SCHEMA),
-           "createdTime": ctx.app.now_ms(), OWNER_KEY: ctx.app.runner.owner}
-    ctx.app.store.put(KIND, ctx.scope, pid, doc, created=doc["createdTime"])
-    ctx.app.runner.submit(KIND, ctx.scope, pid)
-    answer = {k: doc[k] for k in ("state", "previewQueryId", "previewQueryStatus", "previewId",
-                                  "previewExecutionId")}
-    return json_response(201, answer, {"X-Location": f"{UPS_BASE}/preview/{pid}"})
-
-
-def get_preview(ctx: Ctx) -> httpx.Response:
-    doc = ctx.stored(KIND, "preview")
-    offset = ctx.int_param("offset", 0)
-    limit = ctx.int_param("limit", MAX_RESULTS, lo=1)
-    members = doc.get("members", [])
-    window = members[offset:offset + limit]
-    base = f"{ctx.app.base_url}/data/core/ups"
-    results = [{m: {"_href": f"{base}/models/profile/{m}", "endCustomerIds": {}}} for m in window]
-    self_link = f"{base}/preview/{doc['id']}?offset={offset}&limit={limit}"
-    nxt = (f"{base}/preview/{doc['id']}?offset={offset + limit}&limit={limit}"
-           if offset + limit < len(members) else "")
-    return json_response(200, {"results": results, "state": doc["state"],
-                               "links": {"_self": self_link, "next": nxt, "prev": ""},
-                               "page": {"offset": offset, "size": len(window)}})
-
-
-def get_estimate(ctx: Ctx) -> httpx.Response:
-    return json_response(200, estimate_view(ctx.stored(KIND, "preview"), ctx.app.base_url))
-
-
-def estimate_view(doc: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """The estimate job as retrieveEstimate answers it, whatever its state (the counts grow
-    while it is RUNNING)."""
-    return {
-        "estimatedSize": doc.get("estimated", 0), "numRowsToRead": doc.get("rowsToRead", 0),
-        "estimatedNamespaceDistribution": doc.get("namespaces", []),
-        "state": doc["state"], "profilesReadSoFar": doc.get("read", 0),
-        "standardError": doc.get("standardError", 0),
-        "error": {"description": doc.get("error", ""), "traceback": doc.get("traceback", "")},
-        "profilesMatchedSoFar": doc.get("matched", 0), "totalRows": doc.get("totalRows", 0),
-        "confidenceInterval": CONFIDENCE,
-        "_links": {"preview": f"{base_url}{UPS_BASE}/preview/{doc['id']}/execution/0"
-                              f"?previewQueryId={doc['previewQueryId']}"}}
-
-
-def delete(ctx: Ctx) -> httpx.Response:
-    doc = ctx.stored(KIND, "preview")
-    ctx.app.store.delete(KIND, ctx.scope, doc["id"])
-    return json_response(200, {"status": True, "message": "KILLED"})
-
-
-ROUTES = [
-    Route("POST", f"{UPS_BASE}/preview", create),
-    Route("GET", f"{UPS_BASE}/preview/{{id}}", get_preview),
-    Route("DELETE", f"{UPS_BASE}/preview/{{id}}", delete),
-    Route("GET", f"{UPS_BASE}/estimate/{{id}}", get_estimate),
-]
-
-
 def _member(lookup: Callable[[str, str], bool], pid: str, ref: str) -> bool:
     return lookup(ref, pid)
 
 
-def _write(app: LocalSandbox, scope: Scope, pid: str, **changes: Any) -> dict[str, Any] | None:
+def _write(app: Host, scope: Scope, pid: str, **changes: Any) -> dict[str, Any] | None:
     """Read-modify-write the job; None once it was cancelled (deleted): the worker stops and
     never writes a cancelled job back."""
     with app.store.write():
@@ -173,7 +90,7 @@ def sample_order(population: int, size: int, seed: str) -> list[int]:
     return sorted(random.Random(seed).sample(range(population), size))
 
 
-def execute(app: LocalSandbox, scope: Scope, pid: str) -> None:
+def execute(app: Host, scope: Scope, pid: str) -> None:
     doc = _write(app, scope, pid, state="RUNNING", read=0, matched=0, estimated=0,
                  standardError=0, namespaces=[], members=[])
     if doc is None:
@@ -188,7 +105,7 @@ def execute(app: LocalSandbox, scope: Scope, pid: str) -> None:
                traceback=type(err).__name__)  # no server stack to show
 
 
-def _run(app: LocalSandbox, scope: Scope, doc: dict[str, Any]) -> None:
+def _run(app: Host, scope: Scope, doc: dict[str, Any]) -> None:
     pid = str(doc["id"])
     predicate = pql.compile(pql.parse(doc["predicateExpression"]))
     data = app.profile_data()

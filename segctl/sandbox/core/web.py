@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from segctl.sandbox.store import Scope
+from segctl.sandbox.core.store import Scope
 
 if TYPE_CHECKING:
-    from segctl.sandbox.app import LocalSandbox
+    from segctl.sandbox.core.host import Host
 
 
 class HttpFailure(Exception):
@@ -102,7 +102,7 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
 class Ctx:
     """One request as handlers see it."""
 
-    app: LocalSandbox
+    app: Host
     request: httpx.Request
     params: dict[str, str]
     scope: Scope = field(default_factory=lambda: Scope("", ""))
@@ -164,6 +164,10 @@ class Route:
     pattern: str
     handler: Handler
     gateway: bool = True  # False: not behind the Platform gateway (the IMS token endpoint)
+    # the query parameters the handler honours; IMPLEMENTATION_COVERAGE.md lists the spec's
+    # other parameters of this operation as not supported ("partial")
+    query: tuple[str, ...] = ()
+    note: str = ""  # what else is partial (fields, behaviour), for the coverage table
 
     def compiled(self) -> re.Pattern[str]:
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.pattern.rstrip("/"))

@@ -17,12 +17,9 @@ import threading
 import traceback
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from segctl.sandbox.store import Scope
-
-if TYPE_CHECKING:
-    from segctl.sandbox.app import LocalSandbox
+from segctl.sandbox.core.store import Scope, Store
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +28,14 @@ TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "RESULT_READY"})
 _LIVE: set[str] = set()
 _LIVE_LOCK = threading.Lock()
 
-Executor = Callable[["LocalSandbox", Scope, str], None]
+Executor = Callable[[Any, Scope, str], None]  # (the sandbox, scope, job id); see core.host
+
+
+class _Owner(Protocol):
+    """What the runner needs of the sandbox it belongs to (its full face is ``core.host.Host``,
+    which names the runner, so the runner names only this)."""
+
+    store: Store
 
 
 def owner_alive(owner: str) -> bool:
@@ -53,7 +57,7 @@ def owner_alive(owner: str) -> bool:
 
 
 class JobRunner:
-    def __init__(self, app: LocalSandbox, executors: dict[str, Executor]):
+    def __init__(self, app: _Owner, executors: dict[str, Executor]):
         self.app = app
         self.executors = executors
         self.owner = f"{os.getpid()}:{uuid.uuid4().hex}"
