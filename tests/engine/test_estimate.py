@@ -211,3 +211,17 @@ def test_an_interrupted_estimate_cancels_every_preview_it_started(
     with pytest.raises(KeyboardInterrupt):
         estimate_plan(plan, client)
     assert previews_left(sandbox) == []
+
+
+def test_on_a_terminal_the_progress_line_is_rewritten_in_place(
+        example: Path, client: AepClient) -> None:
+    import io
+
+    from segctl.render import StreamProgress
+
+    stream = io.StringIO()
+    plan = build_plan(load_project(example), client)
+    estimate_plan(plan, client, interval=0.01, progress=StreamProgress(stream, live=True))
+    text = stream.getvalue()
+    assert "\r\x1b[Kestimate 1/2 female-customers: " in text
+    assert "\n" not in text and text.endswith("\r\x1b[K")  # wiped when each wait ends
