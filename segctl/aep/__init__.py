@@ -2,12 +2,13 @@
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
 :class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
-``MAX_SEGMENT_IDS_PER_JOB`` and the on-demand evaluation ration (:class:`OnDemandRation`,
-:class:`RationUsage`, :func:`parse_ration`, :func:`ration_from_env`; module ``ration``).
-Everything else is private.
+:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB`` and the on-demand
+evaluation ration (:class:`OnDemandRation`, :class:`RationUsage`, :func:`parse_ration`,
+:func:`ration_from_env`; module ``ration``). Everything else is private.
 """
 
 from segctl.aep._catalog import BatchFile
+from segctl.aep._estimates import Estimate, EstimateTimeout
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
@@ -43,6 +44,8 @@ __all__ = [
     "BatchFile",
     "Clock",
     "ConflictError",
+    "Estimate",
+    "EstimateTimeout",
     "ForbiddenError",
     "ManualClock",
     "NotFoundError",

@@ -17,8 +17,8 @@ from segctl.aep.ration import OnDemandRation
 from segctl.engine import ApplyOptions, Outcome, apply_plan, build_plan
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox import export_jobs as sandbox_exports
-from segctl.sandbox import segment_jobs as sandbox_jobs
+from segctl.sandbox.exports import models as sandbox_exports
+from segctl.sandbox.jobs import models as sandbox_jobs
 
 from .conftest import write_project
 

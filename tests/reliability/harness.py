@@ -29,7 +29,7 @@ from segctl.engine import build_plan
 from segctl.engine.evaluation import assess_all, job_created
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 CHAOS_FAULTS = "rate429=0.2,rate5xx=0.1,drop=0.05,latency_ms=5"
 PROFILES = 300

@@ -16,7 +16,7 @@ import pytest
 from segctl.aep.ration import AEP_DEFAULT, UNLIMITED, OnDemandRation, parse_ration, usage
 from segctl.errors import UsageError
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox.segment_jobs import KIND
+from segctl.sandbox.jobs.models import KIND
 from tests.sandbox.conftest import UPS, definition, gateway_headers, issue_token
 
 START = datetime(2026, 6, 1, 23, 0, tzinfo=UTC)
