@@ -5,9 +5,11 @@ most 20 segment ids per job, two runs a day per sandbox, 50 or 100 a year. So jo
 for batch segments whose membership can have changed (a create, a replace, or a change to the
 expression, schema, merge policy or evaluation type), the segments the job history shows
 awaiting evaluation (never evaluated, or changed since), and the segments depending on them;
-never for a segment a running job already evaluates (apply waits for that job), and never
-because an export runs (``run: always`` spends no ration). What the ration cannot cover today
-is left to the scheduled evaluation, and the plan says so.
+and the segments of ``run: always`` exports (they export fresh members at every apply, so they
+spend the ration at every apply: the documented price of ``always``); never for a segment a
+running job already evaluates (apply waits for that job), nor because an export merely runs for
+another reason (a new dataset, a failed export). What the ration cannot cover today is left to
+the scheduled evaluation, and the plan says so.
 """
 
 from __future__ import annotations
@@ -139,8 +141,11 @@ def plan_jobs(
             runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
                                   export.fields, tuple(export.status), reason, exporting))
 
+    # `run: always` exports fresh members at every apply: its segments are evaluated each time,
+    # which spends the on-demand ration (documented on the Export schema and in the README)
+    evaluate = changed | {k for e in exports if e.run == "always" for k in e.segments}
     batch = [k for k in ordered_keys(refs, refs)
-             if k in changed and k not in in_flight and evaluation[k] == "batch"]
+             if k in evaluate and k not in in_flight and evaluation.get(k) == "batch"]
     jobs = [SegmentJob(tuple(batch[i:i + MAX_IDS_PER_JOB]))
             for i in range(0, len(batch), MAX_IDS_PER_JOB)]
     allowed = ration.available if ration is not None else None

@@ -210,12 +210,13 @@ def test_exports_run_on_change_always_never_and_create_datasets() -> None:
     assert [r.export for r in plan.export_runs] == ["always"]
     assert [(d.name, d.action.value) for d in plan.datasets] == [
         ("Female customers", "no-op"), ("Gold", "no-op"), ("Gold too", "create")]
-    assert plan.segment_jobs == ()  # run: always spends no on-demand evaluation
+    assert plan.segment_jobs[0].segments == ("gold",)  # run: always spends the ration
     never = state(*st.segments, datasets={"Female customers": {"id": "ds-1"}, "Gold": {"id": "x"}})
     catch_up = plan_of(proj, never)  # the last run failed or was skipped: run it again
     first = catch_up.export_runs[0]
     assert (first.export, first.reason) == ("on-change", "no successful export yet")
-    assert catch_up.segment_jobs == ()  # nothing says the memberships are out of date...
+    # the on-change export evaluates nothing: nothing says its memberships are out of date...
+    assert catch_up.segment_jobs[0].segments == ("gold",)  # (only `always` evaluates)
     unevaluated = replace(never, history_from_ms=0)  # ...unless the job history does
     catch_up = plan_of(proj, unevaluated)
     assert catch_up.segment_jobs[0].segments == ("female", "gold")

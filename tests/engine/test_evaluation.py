@@ -4,6 +4,7 @@ its last change is never evaluated again, and AEP's on-demand ration is planned 
 
 from __future__ import annotations
 
+import textwrap
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -101,9 +102,10 @@ def test_a_segment_evaluated_since_its_last_change_is_never_evaluated_again(
     assert not build_plan(load_project(example), client).has_work
 
 
-def test_run_always_spends_no_ration(tmp_path: Path, client: AepClient,
-                                     sandbox: LocalSandbox) -> None:
-    path = write_project(tmp_path / "always", {"all.yaml": """\
+def test_run_always_spends_the_ration_at_every_apply_and_on_change_does_not(
+    tmp_path: Path, client: AepClient, sandbox: LocalSandbox
+) -> None:
+    text = """\
         kind: Segment
         key: women
         name: Women
@@ -114,12 +116,21 @@ def test_run_always_spends_no_ration(tmp_path: Path, client: AepClient,
         segments: [women]
         dataset: Women
         run: always
-        """})
+        """
+    path = write_project(tmp_path / "always", {"all.yaml": text})
     converge(path, client)
+    plan = build_plan(load_project(path), client)  # nothing changed...
+    assert not plan.has_changes and plan.has_work
+    assert [j.segments for j in plan.segment_jobs] == [("women",)]  # ...yet one job: always
+    assert [r.reason for r in plan.export_runs] == ["run: always"]
+    assert plan.ration is not None and plan.ration.spends == 1
+    converge(path, client)
+    assert len(jobs_in(sandbox)) == 2
+
+    (path / "all.yaml").write_text(textwrap.dedent(text).replace("always", "on-change"))
     plan = build_plan(load_project(path), client)
-    assert plan.segment_jobs == () and [r.reason for r in plan.export_runs] == ["run: always"]
-    converge(path, client)
-    assert len(jobs_in(sandbox)) == 1  # exported twice, evaluated once
+    assert not plan.has_work  # on-change: a no-change apply spends nothing
+    assert len(jobs_in(sandbox)) == 2
 
 
 def test_the_ration_defers_what_it_cannot_cover_until_the_next_day(tmp_path: Path) -> None:
