@@ -56,6 +56,7 @@ def chaos_run(seed: int, segments: int, work: Path, template: Path,
         env = server.env()
         first = segctl(["apply", str(project), "--auto-approve"], env, work)
         seconds = time.monotonic() - started
+        (work / "first-apply.out").write_text(first.stdout + "\n--- stderr\n" + first.stderr)
         reruns = 0
         while reruns < 5:
             plan = segctl(["plan", str(project), "--detailed-exitcode"], env, work)
@@ -68,8 +69,12 @@ def chaos_run(seed: int, segments: int, work: Path, template: Path,
 
 
 def _last_error(text: str) -> str:
-    lines = [line for line in text.splitlines() if "FAILED" in line or "error:" in line]
-    return (lines[-1] if lines else text.strip().splitlines()[-1:] or [""])[0][:200]
+    """The first failed action of the report (else the error line, else the last line)."""
+    lines = text.splitlines()
+    failed = [line.strip() for line in lines if line.strip().startswith("FAILED")]
+    errors = [line.strip() for line in lines if line.startswith("error:")]
+    chosen = failed or errors or [line for line in lines if line.strip()][-1:] or [""]
+    return chosen[0][:300]
 
 
 @dataclass(frozen=True)
