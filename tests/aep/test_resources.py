@@ -311,3 +311,21 @@ def test_without_a_transport_the_client_speaks_real_http(config: AepConfig) -> N
         with AepClient(config) as client:
             assert client.get_segment_job("j1") == {"id": "j1"}
             assert client.request_count == 2
+
+
+def test_segment_job_history_reads_pages_until_it_reaches_back_far_enough(
+    client: AepClient, router: respx.Router
+) -> None:
+    def job(n: int, created: int) -> dict[str, object]:
+        return {"id": f"j{n}", "creationTime": created}
+
+    first = {"_page": {"count": 2}, "children": [job(1, 9_000), job(2, 8_000)],
+             "_links": {"next": {"href": "/segment/jobs?start=2&limit=100"}}}
+    second = {"_page": {"count": 2}, "children": [job(3, 7_000), job(4, 4_000)],
+              "_links": {"next": {"href": "/segment/jobs?start=4&limit=100"}}}
+    route = router.get(f"{UPS}/segment/jobs").mock(
+        side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=second)])
+    jobs = client.segment_job_history(5_000)
+    assert [j["id"] for j in jobs] == ["j1", "j2", "j3"]  # j4 is older: no third page read
+    assert route.call_count == 2
+    assert route.calls[0].request.url.params["sort"] == "creationTime:desc"
