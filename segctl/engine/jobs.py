@@ -89,6 +89,36 @@ def _dataset_changes(
     return datasets
 
 
+@dataclass(frozen=True)
+class _LiveWork:
+    """Evaluation work the job history shows, for segments this plan does not write."""
+
+    awaiting: dict[str, str]  # key -> why
+    running: dict[str, list[str]]  # running job id -> keys it evaluates as they are now
+
+    @property
+    def in_flight(self) -> set[str]:
+        return {k for keys in self.running.values() for k in keys}
+
+
+def _live_work(
+    changes: Sequence[SegmentChange], written: set[str], fresh: Freshness,
+    states: Mapping[str, SegmentEvaluation],
+) -> _LiveWork:
+    batch = {c.key for c in changes if c.desired is not None and c.evaluation == "batch"}
+    live = {c.key: states[c.id] for c in changes
+            if c.id is not None and c.id in states and c.key in batch - written}
+    awaiting = {k: _AWAITING_REASON[st.state] for k, st in live.items() if st.awaiting}
+    awaiting.update({c.key: "evaluated with an older expression" for c in changes
+                     if c.id in fresh.stale_segments and c.key in batch - written
+                     and c.key not in awaiting})
+    running: dict[str, list[str]] = {}
+    for key, st in live.items():
+        if st.state == "running" and st.job is not None:
+            running.setdefault(st.job, []).append(key)
+    return _LiveWork(awaiting, running)
+
+
 def plan_jobs(
     changes: Sequence[SegmentChange],
     exports: Sequence[Export],
@@ -107,29 +137,42 @@ def plan_jobs(
     running job; ``ration`` what is left of AEP's on-demand ration (None: no limit known).
     """
     fresh = freshness or Freshness(frozenset(), {})
-    states = evaluations or {}
     refs = {c.key: c.desired.refs for c in changes if c.desired is not None}
-    evaluation = {c.key: c.evaluation for c in changes if c.desired is not None}
     written = {c.key for c in changes if membership_changed(c)}
-    live = {c.key: states[c.id] for c in changes
-            if c.desired is not None and c.id is not None and c.id in states
-            and c.key not in written and evaluation[c.key] == "batch"}
-    awaiting = {k: _AWAITING_REASON[st.state] for k, st in live.items() if st.awaiting}
-    awaiting.update({c.key: "evaluated with an older expression" for c in changes
-                     if c.id in fresh.stale_segments and c.key not in written
-                     and c.key not in awaiting and evaluation.get(c.key) == "batch"})
-    running: dict[str, list[str]] = {}
-    for key, st in live.items():
-        if st.state == "running" and st.job is not None:
-            running.setdefault(st.job, []).append(key)
-    in_flight = {k for keys in running.values() for k in keys}
-    changed = dependents((k for k in (*written, *awaiting)), refs)
-
+    work = _live_work(changes, written, fresh, evaluations or {})
+    changed = dependents((k for k in (*written, *work.awaiting)), refs)
     datasets = _dataset_changes(exports, live_datasets, owned_datasets)
+    runs = _export_runs(exports, live_datasets, datasets, changed, written, fresh)
+
+    # `run: always` exports fresh members at every apply: its segments are evaluated each time,
+    # which spends the on-demand ration (documented on the Export schema and in the README)
+    evaluate = changed | {k for e in exports if e.run == "always" for k in e.segments}
+    batch_keys = {c.key for c in changes if c.desired is not None and c.evaluation == "batch"}
+    batch = [k for k in ordered_keys(refs, refs)
+             if k in evaluate and k in batch_keys and k not in work.in_flight]
+    jobs = [SegmentJob(tuple(batch[i:i + MAX_IDS_PER_JOB]))
+            for i in range(0, len(batch), MAX_IDS_PER_JOB)]
+    started, deferred, warnings = _within_ration(jobs, ration)
+    plan_ration = None if ration is None else Ration(
+        ration.ration.per_day, ration.per_year, ration.used_today, ration.used_this_year,
+        len(started), ration.sandbox_type)
+    return JobPlan(
+        tuple(datasets.values()), tuple(started), tuple(runs), tuple(warnings),
+        running_jobs=tuple(RunningJob(jid, tuple(keys)) for jid, keys in work.running.items()),
+        awaiting=tuple(Awaiting(k, why) for k, why in work.awaiting.items()),
+        deferred=tuple(deferred), ration=plan_ration,
+    )
+
+
+def _export_runs(
+    exports: Sequence[Export], live_datasets: Mapping[str, Mapping[str, Any]],
+    datasets: Mapping[str, DatasetChange], changed: set[str], written: set[str],
+    fresh: Freshness,
+) -> list[ExportRun]:
     runs: list[ExportRun] = []
     for export in exports:
-        exported = bool((live_datasets.get(export.dataset) or {}).get("lastSuccessfulBatch"))
-        dataset_id = str((live_datasets.get(export.dataset) or {}).get("id") or "")
+        live = live_datasets.get(export.dataset) or {}
+        exported, dataset_id = bool(live.get("lastSuccessfulBatch")), str(live.get("id") or "")
         reason = _run_reason(export, changed, datasets[export.dataset], exported,
                              fresh.stale_datasets.get(dataset_id), written)
         exporting = fresh.running_exports.get(dataset_id)
@@ -140,34 +183,23 @@ def plan_jobs(
         if reason is not None:
             runs.append(ExportRun(export.key, export.dataset, tuple(export.segments),
                                   export.fields, tuple(export.status), reason, exporting))
+    return runs
 
-    # `run: always` exports fresh members at every apply: its segments are evaluated each time,
-    # which spends the on-demand ration (documented on the Export schema and in the README)
-    evaluate = changed | {k for e in exports if e.run == "always" for k in e.segments}
-    batch = [k for k in ordered_keys(refs, refs)
-             if k in evaluate and k not in in_flight and evaluation.get(k) == "batch"]
-    jobs = [SegmentJob(tuple(batch[i:i + MAX_IDS_PER_JOB]))
-            for i in range(0, len(batch), MAX_IDS_PER_JOB)]
+
+def _within_ration(
+    jobs: list[SegmentJob], ration: RationUsage | None
+) -> tuple[list[SegmentJob], list[str], list[PlanWarning]]:
+    """The jobs the ration allows today, the keys left to the scheduled run, and a warning."""
     allowed = ration.available if ration is not None else None
-    deferred = [k for job in jobs[allowed:] for k in job.segments] if allowed is not None else []
-    started = jobs[:allowed] if allowed is not None else jobs
-    warnings: list[PlanWarning] = []
-    if deferred:
-        warnings.append(PlanWarning(
-            "segment-job-ration",
-            f"{len(deferred)} segment(s) need {len(jobs) - len(started)} more on-demand "
-            f"segment job(s) than AEP's ration allows now; they are left to the scheduled "
-            "evaluation (or to an apply once the ration renews)",
-        ))
-    plan_ration = None if ration is None else Ration(
-        ration.ration.per_day, ration.per_year, ration.used_today, ration.used_this_year,
-        len(started), ration.sandbox_type)
-    return JobPlan(
-        tuple(datasets.values()), tuple(started), tuple(runs), tuple(warnings),
-        running_jobs=tuple(RunningJob(jid, tuple(keys)) for jid, keys in running.items()),
-        awaiting=tuple(Awaiting(k, why) for k, why in awaiting.items()),
-        deferred=tuple(deferred), ration=plan_ration,
-    )
+    if allowed is None or len(jobs) <= allowed:
+        return jobs, [], []
+    deferred = [k for job in jobs[allowed:] for k in job.segments]
+    warning = PlanWarning(
+        "segment-job-ration",
+        f"{len(deferred)} segment(s) need {len(jobs) - allowed} more on-demand segment "
+        "job(s) than AEP's ration allows now; they are left to the scheduled evaluation (or "
+        "to an apply once the ration renews)")
+    return jobs[:allowed], deferred, [warning]
 
 
 _AWAITING_REASON = {"never": "never evaluated", "stale": "changed since its last evaluation"}
