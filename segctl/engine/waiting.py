@@ -41,20 +41,13 @@ def run_segment_jobs(
         try:
             created = client.create_segment_jobs([segment_id(k) for k in job.segments])
         except RateLimitedError as err:
-            if err.code == GATEWAY_THROTTLE:  # throttled past the retry budget: a failure
-                results.append(_failed(base, err))
-                skip = True
-                progress.step(results[-1])
-                continue
-            # the ration is spent (another apply or the UI used it): this job and the next
-            # are left to the scheduled run, as the plan would have said
-            for later, rest in enumerate(jobs[number - 1:], number):
-                results.append(ActionResult(
-                    "segment-job", "run", f"job {later}/{len(jobs)}", Outcome.SKIPPED,
-                    name=", ".join(rest.segments),
-                    detail=f"left to the scheduled run: AEP refused the job ({err.message})"))
-                progress.step(results[-1])
-            return results
+            if err.code != GATEWAY_THROTTLE:  # the ration is spent (another apply, the UI)
+                results += _left_to_schedule(jobs, number, err, progress)
+                return results
+            results.append(_failed(base, err))  # throttled past the retry budget: a failure
+            skip = True
+            progress.step(results[-1])
+            continue
         except Exception as err:
             results.append(_failed(base, err))
             skip = True
@@ -75,6 +68,20 @@ def run_segment_jobs(
         results.append(result)
         progress.step(result)
         skip = skip or result.outcome is not Outcome.OK
+    return results
+
+
+def _left_to_schedule(jobs: Sequence[SegmentJob], number: int, err: ApiError,
+                      progress: Progress) -> list[ActionResult]:
+    """AEP refused job ``number`` for its ration: it and the jobs after it are left to the
+    scheduled run, as the plan would have said had it known."""
+    results = []
+    for later, rest in enumerate(jobs[number - 1:], number):
+        results.append(ActionResult(
+            "segment-job", "run", f"job {later}/{len(jobs)}", Outcome.SKIPPED,
+            name=", ".join(rest.segments),
+            detail=f"left to the scheduled run: AEP refused the job ({err.message})"))
+        progress.step(results[-1])
     return results
 
 
