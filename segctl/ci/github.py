@@ -118,7 +118,7 @@ class GitHub:
         while True:
             attempt += 1
             try:
-                response = self._http.request(method, url, json=json, params=params)
+                response = self._http.request(method, url, json=json, params=params or None)
                 if response.status_code < 400:
                     return response
                 error = _error(response)
