@@ -16,12 +16,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^$:=])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "#": "&#35;", "[": "&#91;",
+         "]": "&#93;"}
+_HTML_SPECIAL = re.compile("[&<>@#\\[\\]]")
+
+
 def user_html(text: str) -> str:
     """``text`` safe inside an HTML element: no tags, no entities, no control characters,
-    no @mention or #issue autolinks."""
+    no @mention, #issue or [link] syntax."""
     text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("@", "&#64;").replace("#", "&#35;")
+    return _HTML_SPECIAL.sub(lambda m: _HTML[m.group(0)], text)
 
 
 def user_text(text: str) -> str:
