@@ -26,9 +26,13 @@ from segctl.target import open_client
               help="Exit 2 when there are changes (0 none, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan as markdown to FILE (default: $GITHUB_STEP_SUMMARY when "
+                   "set, so a GitHub Actions job shows it).")
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
-         detailed_exitcode: bool, prune: bool) -> None:
+         detailed_exitcode: bool, prune: bool, summary: Path | None) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
 
     Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
@@ -48,6 +52,10 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
+    if summary is not None:
+        from segctl.ci.summary import write_summary
+
+        write_summary(summary, the_plan, command="plan", project=path.as_posix())
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
     if detailed_exitcode and the_plan.has_changes:
         ctx.exit(EXIT_CHANGES)

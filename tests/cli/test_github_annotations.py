@@ -43,3 +43,19 @@ def test_test_annotates_failed_cases_at_their_expectation(workdir: Path, run: Ru
     assert errors[0].startswith("::error file=")
     assert "profile-attributes.yaml,line=" in errors[0]
     assert "us-residents failed::members but not expected: dev" in errors[0]
+
+
+def test_plan_and_apply_append_markdown_to_the_step_summary(
+        workdir: Path, run: Run, monkeypatch) -> None:
+    summary = workdir / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, _, _ = run("plan")
+    assert code == 0
+    text = summary.read_text()
+    assert text.startswith("### segctl plan · `local` · `segments`")
+    assert "segctl:v1" not in text  # no sticky marker in a summary
+    code, _, _ = run("apply", "--auto-approve", "--no-jobs", "--summary", str(workdir / "a.md"))
+    assert code == 0
+    applied = (workdir / "a.md").read_text()
+    assert "#### Apply report" in applied and "| ✅ ok | segment create |" in applied
+    assert summary.read_text() == text  # --summary FILE wins over the variable
