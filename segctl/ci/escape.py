@@ -10,32 +10,34 @@ from __future__ import annotations
 
 import re
 
-# Markdown punctuation that can start emphasis, links, code, headings, lists, tables or
-# autolinks; escaped with a backslash (CommonMark: any ASCII punctuation may be escaped).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^$:=])")
+# Characters that start inline markdown (emphasis, code, links, strikethrough, tables, raw
+# HTML, entities) anywhere in a line: escaped with a backslash (CommonMark allows it for any
+# ASCII punctuation). The rest only matter at the start of a line, see _LINE_START.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_LINE_START = re.compile(r"^([#>+=-]|\d+[.)])")  # headings, quotes, lists, setext
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "&#64;", "#": "&#35;", "[": "&#91;",
-         "]": "&#93;"}
-_HTML_SPECIAL = re.compile("[&<>@#\\[\\]]")
+# A zero-width space after @ and # keeps them from pinging people or linking issues (the
+# trick Dependabot uses in its pull request bodies).
+_MENTION = re.compile(r"([@#])(?=[\w-])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"}
+_HTML_SPECIAL = re.compile(r"[&<>\[\]]")
 
 
 def user_html(text: str) -> str:
     """``text`` safe inside an HTML element: no tags, no entities, no control characters,
     no @mention, #issue or [link] syntax."""
-    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    text = _MENTION.sub("\\1\u200b", _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text))
     return _HTML_SPECIAL.sub(lambda m: _HTML[m.group(0)], text)
 
 
 def user_text(text: str) -> str:
     """``text`` as literal inline markdown on one line: markdown punctuation backslashed,
     HTML and mentions neutralised, line breaks folded to spaces."""
-    text = " ".join(text.splitlines())
-    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", " ".join(text.splitlines()))
+    text = _MENTION.sub("\\1\u200b", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "&#64;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
 
 
 def mermaid_label(text: str) -> str:
