@@ -5,7 +5,7 @@ Public names: :func:`read_context` / :class:`CiContext` (the ``GITHUB_*`` enviro
 :func:`open_session`, :func:`run_plan`, :func:`run_apply`, :func:`run_drift` with
 :class:`CiOptions`, the pure pieces (:func:`plan_comment`, :func:`plan_digest`,
 :func:`change_records`, :func:`judge`, drift's :func:`decide`), the marker
-(:func:`render_marker`, :func:`read_marker`) and the workflow templates
+(:func:`render_marker`, :func:`read_marker`), :func:`write_summary` and the workflow templates
 (:class:`InitOptions`, :func:`render_workflows`, :func:`write_workflows`).
 """
 
@@ -17,6 +17,7 @@ from segctl.ci.gate import Reviewed, judge
 from segctl.ci.github import DryRun, GitHub, GitHubError
 from segctl.ci.marker import read_marker, render_marker
 from segctl.ci.run import CiOptions, open_session, run_apply, run_drift, run_plan
+from segctl.ci.summary import write_summary
 from segctl.ci.workflows import InitOptions, render_workflows, write_workflows
 
 __all__ = [
@@ -44,5 +45,6 @@ __all__ = [
     "run_apply",
     "run_drift",
     "run_plan",
+    "write_summary",
     "write_workflows",
 ]

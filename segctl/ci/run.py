@@ -3,7 +3,6 @@ the step's files together. Everything it decides is delegated to the pure module
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +27,7 @@ from segctl.ci.marker import is_ours
 from segctl.ci.outputs import append_summary, command, write_outputs
 from segctl.ci.sticky import Posted, set_label, upsert, verdict_label
 from segctl.engine import Action, ApplyOptions, ApplyReport, Plan, apply_plan, build_plan, save_plan
-from segctl.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, SegctlError
+from segctl.errors import EXIT_CHANGES, EXIT_OK, SegctlError
 from segctl.project import Project, load_project
 from segctl.target import open_client
 
@@ -373,10 +372,3 @@ def _sync_drift_issue(s: Session, opts: CiOptions, plan: Plan, env: str, digest:
         s.outputs["issue-number"] = str(number)
     return body
 
-
-def exit_for(error: BaseException) -> int:
-    return error.exit_code if isinstance(error, SegctlError) else EXIT_ERROR
-
-
-def stdout_echo(line: str) -> None:
-    sys.stdout.write(line + "\n")

@@ -105,7 +105,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                 hint="run `segctl plan` to see what is left: `segctl apply` again converges "
                      "without duplicates") from None
     if summary is not None:
-        from segctl.ci.summary import write_summary
+        from segctl.ci import write_summary
 
         write_summary(summary, the_plan, command="apply", project=source.as_posix(),
                       report=report)

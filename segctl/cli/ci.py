@@ -11,8 +11,16 @@ from typing import Any, TypeVar
 
 import click
 
-from segctl.ci import CiOptions, InitOptions, open_session, read_context, write_workflows
-from segctl.ci.run import run_apply, run_drift, run_plan, stdout_echo
+from segctl.ci import (
+    CiOptions,
+    InitOptions,
+    open_session,
+    read_context,
+    run_apply,
+    run_drift,
+    run_plan,
+    write_workflows,
+)
 from segctl.render import StreamProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,7 +64,7 @@ def _options(path: Path, env: str | None, comment_key: str, prune: bool, fail_on
 
 
 def _session(dry_run: bool) -> Any:
-    return open_session(read_context(os.environ), dry_run=dry_run, echo=stdout_echo)
+    return open_session(read_context(os.environ), dry_run=dry_run, echo=click.echo)
 
 
 @click.group("ci", short_help="Plan comments, the reviewed apply gate and drift, for GitHub.")

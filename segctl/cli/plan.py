@@ -53,7 +53,7 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
     if summary is not None:
-        from segctl.ci.summary import write_summary
+        from segctl.ci import write_summary
 
         write_summary(summary, the_plan, command="plan", project=path.as_posix())
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
