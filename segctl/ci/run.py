@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from segctl.aep.redact import KNOWN_SECRETS
 from segctl.ci.comment import (
     COMMENT_BUDGET,
     SUMMARY_BUDGET,
@@ -66,6 +67,19 @@ class Session:
     echo: Echo
     dry_run: DryRun | None = None
     outputs: dict[str, str] = field(default_factory=dict)
+    masked: set[str] = field(default_factory=set)
+
+    def mask_secrets(self) -> None:
+        """``::add-mask::`` every AEP secret and bearer token the client holds so far, so the
+        runner hides them from the rest of the job's log (segctl itself never prints one).
+        The GitHub token is left out: the runner masks its own token already."""
+        if not self.ctx.in_actions or self.dry_run is not None:
+            return
+        self.masked.add(self.ctx.token.reveal())
+        for value in sorted(set(KNOWN_SECRETS.values()) - self.masked):
+            if len(value) >= 8:
+                self.echo(f"::add-mask::{value}")
+            self.masked.add(value)
 
     def warn(self, message: str) -> None:
         self.echo(command("warning", message) if self.ctx.in_actions else f"warning: {message}")
@@ -139,6 +153,7 @@ def run_plan(s: Session, opts: CiOptions) -> int:
     project = load_project(opts.path, env=opts.env)
     with open_client(project.environment) as client:
         plan = build_plan(project, client, prune=opts.prune)
+    s.mask_secrets()
     env = _env_name(opts, project)
     digest = plan_digest(plan)
     plan_file, artifact = _save(plan, opts, env, s.ctx.head_sha)
@@ -203,6 +218,7 @@ def run_apply(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     env = _env_name(opts, project)
     with open_client(project.environment) as client:
         plan = build_plan(project, client, prune=opts.prune)
+        s.mask_secrets()
         digest = plan_digest(plan)
         plan_file, artifact = _save(plan, opts, env, s.ctx.sha)
         s.outputs.update(_verdict_outputs(plan, EXIT_CHANGES if plan.has_changes else EXIT_OK,
@@ -311,6 +327,7 @@ def run_drift(s: Session, opts: CiOptions) -> int:
         plan = build_plan(project, client, prune=opts.prune)
         updates = {str(d.get("id")): float(d.get("updateTime") or 0) / 1000.0
                    for d in client.list_segment_definitions()}
+    s.mask_secrets()
     digest = plan_digest(plan)
     exit_code = EXIT_CHANGES if plan.has_changes else EXIT_OK
     outside = edited_outside(plan, updates, _last_apply(s, opts, env))

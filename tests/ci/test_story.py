@@ -59,6 +59,8 @@ def test_pull_request_to_drift_closed(world) -> None:
          'pql: person.gender = "female" and person.name.lastName.isNotNull()')
     first = actions.pull_request(pr)
     assert first.code == 0, first.err
+    assert "::add-mask::" in first.out  # the AEP bearer token, hidden from the job's log
+    assert "bot-token" not in first.out + first.err + first.summary
     [comment] = ours(github, pr)
     marker = read_marker(comment["body"])
     assert marker is not None and marker["sha"] == H1
