@@ -91,6 +91,7 @@ class GitHub:
             remember_secret(token.reveal())
             headers["Authorization"] = f"Bearer {token.reveal()}"
         self.repository = repository
+        self._transport = transport
         self._http = httpx.Client(base_url=api_url.rstrip("/"), headers=headers,
                                   transport=transport, timeout=30.0)
         self._retry = retry or RetryPolicy(max_attempts=4, base_delay=1.0, max_elapsed=60.0)
@@ -155,6 +156,19 @@ class GitHub:
             items = body.get(item_key, []) if item_key and isinstance(body, dict) else body
             yield from (items if isinstance(items, list) else [])
             url, query = next_link(response.headers.get("link")), {}
+
+    def download(self, url: str) -> bytes:
+        """An archive: GitHub answers 302 to a signed storage URL, fetched *without* the
+        token (the signature is the credential; the token must not leave GitHub's API)."""
+        response = self.call("GET", url)
+        location = response.headers.get("location")
+        if response.is_redirect and location:
+            with httpx.Client(transport=self._transport, timeout=60.0) as bare:
+                blob = bare.get(location)
+            if blob.status_code >= 400:
+                raise _error(blob)
+            return blob.content
+        return response.content
 
     # -- endpoints ---------------------------------------------------------------------------
 

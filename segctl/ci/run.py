@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from segctl.aep import AepClient
 from segctl.aep.redact import KNOWN_SECRETS
 from segctl.ci.comment import (
     COMMENT_BUDGET,
@@ -26,8 +27,21 @@ from segctl.ci.gate import Reviewed, Verdict, judge, merged_prs, reviewed_change
 from segctl.ci.github import DryRun, GitHub, GitHubError
 from segctl.ci.marker import is_ours
 from segctl.ci.outputs import append_summary, command, write_outputs
+from segctl.ci.saved import artifact_name, download_plan, merged_head
 from segctl.ci.sticky import Posted, set_label, upsert, verdict_label
-from segctl.engine import Action, ApplyOptions, ApplyReport, Plan, apply_plan, build_plan, save_plan
+from segctl.engine import (
+    Action,
+    ApplyOptions,
+    ApplyReport,
+    Plan,
+    apply_plan,
+    build_plan,
+    check_fresh,
+    load_plan,
+    read_live_state,
+    save_plan,
+)
+from segctl.engine.plan import target_of
 from segctl.errors import EXIT_CHANGES, EXIT_OK, SegctlError
 from segctl.project import Project, load_project
 from segctl.target import open_client
@@ -50,7 +64,7 @@ class CiOptions:
     comment: str = "always"  # always | on-change | never
     comment_key: str = ""
     labels: bool = True
-    approval: str = "reviewed"  # reviewed | auto
+    approval: str = "reviewed"  # reviewed | saved | auto
     prune: bool = False
     fail_on: str = "error"  # error | changes
     out_dir: Path = Path(".segctl-ci")
@@ -121,7 +135,7 @@ def _save(plan: Plan, opts: CiOptions, env: str, sha: str) -> tuple[Path, str]:
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     path = (opts.out_dir / f"plan-{env}.json").resolve()
     save_plan(plan, path)
-    return path, f"segctl-plan-{env}-{sha[:12] or 'local'}"
+    return path, artifact_name(env, sha)
 
 
 def _verdict_outputs(plan: Plan, exit_code: int, digest: str) -> dict[str, str]:
@@ -217,7 +231,10 @@ def run_apply(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     project = load_project(opts.path, env=opts.env)
     env = _env_name(opts, project)
     with open_client(project.environment) as client:
-        plan = build_plan(project, client, prune=opts.prune)
+        if opts.approval == "saved":
+            plan = _saved_plan(s, opts, project, client, env)
+        else:
+            plan = build_plan(project, client, prune=opts.prune)
         s.mask_secrets()
         digest = plan_digest(plan)
         plan_file, artifact = _save(plan, opts, env, s.ctx.sha)
@@ -247,6 +264,19 @@ def run_apply(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
         raise CiApplyFailedError(report.summary(),
                                  hint="the report is in the job summary; a rerun converges")
     return EXIT_OK
+
+
+def _saved_plan(s: Session, opts: CiOptions, project: Project, client: AepClient,
+                env: str) -> Plan:
+    """The merged pull request's uploaded plan, refused (StalePlanError) when the files or the
+    live sandbox changed since it was made."""
+    number, head = merged_head(s.gh, s.ctx.sha)
+    path = download_plan(s.gh, artifact_name(env, head), opts.out_dir)
+    saved = load_plan(path)
+    state = read_live_state(client, [e.dataset for e in project.exports], owned=saved.prune)
+    check_fresh(saved, project.files_hash, state.fingerprint(), target_of(project, client))
+    s.notice(f"applying the plan reviewed on #{number} (artifact of {head[:7]})")
+    return saved
 
 
 def _reviewed(s: Session, opts: CiOptions, env: str) -> Reviewed:

@@ -108,9 +108,10 @@ def plan(dry_run: bool, comment: str, labels: bool, **kwargs: Any) -> None:
 
 @ci.command("apply", short_help="Apply on merge, only what a pull request's plan reviewed.")
 @_common
-@click.option("--approval", type=click.Choice(["reviewed", "auto"]), default="reviewed",
-              envvar="SEGCTL_APPROVAL", show_default=True,
+@click.option("--approval", type=click.Choice(["reviewed", "saved", "auto"]),
+              default="reviewed", envvar="SEGCTL_APPROVAL", show_default=True,
               help="reviewed: every change must be in the merged PR's reviewed plan. "
+                   "saved: apply the merged PR's uploaded plan file, refused when stale. "
                    "auto: apply whatever the plan at HEAD says.")
 def apply(dry_run: bool, approval: str, **kwargs: Any) -> None:
     """Re-plan PATH at HEAD and apply it only when every change is covered by the plan

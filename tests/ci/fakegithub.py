@@ -8,9 +8,11 @@ a token marked read-only gets 403 on every write, as a fork's pull request token
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +35,7 @@ class State:
     commits: list[str] = field(default_factory=list)  # the default branch, oldest first
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # workflow file -> runs
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    blobs: dict[int, bytes] = field(default_factory=dict)
     log: list[tuple[str, str]] = field(default_factory=list)
     next_id: int = 1000
     next_number: int = 1
@@ -80,6 +83,19 @@ class State:
         self.runs.setdefault(workflow, []).insert(0, run)
         return run
 
+    def upload_artifact(self, name: str, files: dict[str, bytes], run_id: int = 1) -> None:
+        """What actions/upload-artifact does at the end of a plan job."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for path, data in files.items():
+                archive.writestr(path, data)
+        artifact_id = self.new_id()
+        self.blobs[artifact_id] = buffer.getvalue()
+        self.artifacts.append({"id": artifact_id, "name": name, "run_id": run_id,
+                               "expired": False, "created_at": self.stamp(),
+                               "archive_download_url": f"{{api}}/repos/{self.repo}/actions/"
+                                                       f"artifacts/{artifact_id}/zip"})
+
     def bot_comments(self, issue: int) -> list[dict[str, Any]]:
         return [c for c in self.comments.get(issue, []) if c["user"]["login"] == BOT]
 
@@ -113,6 +129,15 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         with self.server.lock:
             state.log.append((method, url.path))
+            if url.path.startswith("/_blobs/"):  # the signed storage URL a download redirects to
+                assert "authorization" not in self.headers, "token sent to the blob store"
+                blob = state.blobs[int(url.path.rsplit("/", 1)[1])]
+                self.send_response(200)
+                self.send_header("content-type", "application/zip")
+                self.send_header("content-length", str(len(blob)))
+                self.end_headers()
+                self.wfile.write(blob)
+                return None
             auth = self.headers.get("authorization", "")
             token = auth.removeprefix("Bearer ").strip()
             login = state.tokens.get(token)
@@ -263,7 +288,22 @@ def _compare(h: _Handler, s: State, login: str, q: dict[str, str], b: Any, base:
 
 def _artifacts(h: _Handler, s: State, login: str, q: dict[str, str], b: Any, run: str) -> None:
     found = [a for a in s.artifacts if str(a["run_id"]) == run]
-    h._send(200, {"total_count": len(found), "artifacts": found})
+    h._send(200, {"total_count": len(found), "artifacts": _urls(h, found)})
+
+
+def _urls(h: _Handler, artifacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    api = f"http://{h.headers.get('host')}"
+    return [a | {"archive_download_url": a["archive_download_url"].format(api=api)}
+            for a in artifacts]
+
+
+def _artifacts_by_name(h: _Handler, s: State, login: str, q: dict[str, str], b: Any) -> None:
+    found = [a for a in s.artifacts if a["name"] == q.get("name", a["name"])]
+    h._send(200, {"total_count": len(found), "artifacts": _urls(h, found)})
+
+
+def _download(h: _Handler, s: State, login: str, q: dict[str, str], b: Any, aid: str) -> None:
+    h._send(302, None, {"location": f"http://{h.headers.get('host')}/_blobs/{aid}"})
 
 
 _ROUTES = [
@@ -282,6 +322,8 @@ _ROUTES = [
     (r"/actions/workflows/([^/]+)/runs", "GET", _runs),
     (r"/compare/([0-9a-f]+)\.\.\.([0-9a-f]+)", "GET", _compare),
     (r"/actions/runs/(\d+)/artifacts", "GET", _artifacts),
+    (r"/actions/artifacts", "GET", _artifacts_by_name),
+    (r"/actions/artifacts/(\d+)/zip", "GET", _download),
 ]
 
 

@@ -58,3 +58,30 @@ def test_outside_actions_it_prints_the_comment_and_the_calls(tmp_path: Path) -> 
                      "GET", "/repos/acme/segments/issues/4/labels?per_page=100",
                      "POST", "/repos/acme/segments/issues/4/labels"]
     assert (tmp_path / ".segctl-ci" / "plan-local.json").is_file()
+
+
+def test_saved_approval_applies_the_uploaded_plan_and_refuses_a_stale_one(
+        tmp_path: Path) -> None:
+    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    head, merged = "a1" * 20, "b1" * 20
+    with FakeGitHub() as github:
+        state, actions = github.state, Actions(tmp_path, github)
+        pr = state.open_pull(head, "c0" * 20)
+        planned = actions.pull_request(pr)
+        assert planned.code == 0, planned.err
+        plan_file = Path(planned.outputs["plan-file"])
+        state.upload_artifact(planned.outputs["artifact"], {plan_file.name:
+                                                            plan_file.read_bytes()})
+        state.merge(pr, merged)
+        # a stale plan: someone changed the files on main after the review
+        target = tmp_path / "segments" / "gmail-subscribers.yaml"
+        original = target.read_text()
+        target.write_text(original.replace("ttlInDays: 14", "ttlInDays: 15"))
+        stale = actions.push(merged, "c0" * 20, SEGCTL_APPROVAL="saved")
+        assert stale.code == 1 and "stale" in stale.err
+        target.write_text(original)
+        applied = actions.push(merged, "c0" * 20, SEGCTL_APPROVAL="saved")
+        assert applied.code == 0, applied.err
+        assert applied.outputs["applied"] == "true"
+        assert "applying the plan reviewed on #1" in applied.out
+        assert ("GET", "/_blobs/" + str(state.artifacts[0]["id"])) in state.log
