@@ -22,6 +22,7 @@ from segctl.ci.marker import render_marker
 from segctl.ci.quota import quota_figure, quota_line
 from segctl.ci.worddiff import word_diff
 from segctl.engine import Action, ApplyReport, Outcome, Plan, SegmentChange
+from segctl.render import text as text_render
 
 COMMENT_BUDGET = 60_000
 SUMMARY_BUDGET = 1_000_000
@@ -105,7 +106,7 @@ def plan_sections(plan: Plan, header: Header) -> tuple[list[str], list[str], lis
     if not plan.has_changes:
         verdict += "\n\nNo changes: the sandbox matches the files."
     dependents = indirect(plan)
-    head = [f"{title}\n\n{verdict}", _warnings(plan), _blast(dependents),
+    head = [f"{title}\n\n{verdict}", _warnings(plan), _blast(dependents), _sizes(plan),
             quota_line(quota_figure(plan))]
     blocks = [segment_block(change) for change in plan.actionable]
     return head, blocks, _tail(plan, set(dependents), header)
@@ -150,6 +151,23 @@ def _blast(dependents: Mapping[str, tuple[str, ...]]) -> str:
     if len(dependents) > MAX_LISTED:
         rows.append(f"- … and {len(dependents) - MAX_LISTED} more")
     return "#### Membership changes indirectly\n\n" + "\n".join(rows)
+
+
+def _sizes(plan: Plan) -> str:
+    """``--estimate``: each new or changed segment's estimated size beside its last one."""
+    if not plan.estimates:
+        return ""
+    actions = {c.key: c.action for c in plan.changes}
+    rows = ["| segment | estimated size | last evaluated |", "| --- | --- | --- |"]
+    for estimate in plan.estimates[:MAX_LISTED]:
+        size = text_render.size_text(estimate)
+        last = text_render.last_text(estimate.last, actions.get(estimate.key, Action.UPDATE))
+        warn = "" if estimate.available else "⚠️ "
+        rows.append(f"| **{user_text(estimate.key)}** | {warn}{user_text(_line(size))} | "
+                    f"{user_text(_line(last))} |")
+    if len(plan.estimates) > MAX_LISTED:
+        rows.append(f"| … and {len(plan.estimates) - MAX_LISTED} more | | |")
+    return "#### Audience sizes\n\n" + "\n".join(rows)
 
 
 def segment_block(change: SegmentChange) -> str:

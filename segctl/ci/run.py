@@ -30,6 +30,7 @@ from segctl.ci.outputs import append_summary, command, write_outputs
 from segctl.ci.saved import artifact_name, download_plan, merged_head
 from segctl.ci.sticky import Posted, set_label, upsert, verdict_label
 from segctl.engine import (
+    ESTIMATE_TIMEOUT,
     Action,
     ApplyOptions,
     ApplyReport,
@@ -37,6 +38,7 @@ from segctl.engine import (
     apply_plan,
     build_plan,
     check_fresh,
+    estimate_plan,
     load_plan,
     read_live_state,
     save_plan,
@@ -68,6 +70,8 @@ class CiOptions:
     prune: bool = False
     fail_on: str = "error"  # error | changes
     out_dir: Path = Path(".segctl-ci")
+    estimate: bool = False  # plan: ask AEP's estimate for each new or changed segment
+    estimate_timeout: float = ESTIMATE_TIMEOUT
     apply_workflow: str = ""  # drift: the apply workflow's file, for "edited outside segctl"
 
 
@@ -163,10 +167,12 @@ def _write(s: Session, opts: CiOptions) -> None:
 
 # -- plan --------------------------------------------------------------------------------------
 
-def run_plan(s: Session, opts: CiOptions) -> int:
+def run_plan(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     project = load_project(opts.path, env=opts.env)
     with open_client(project.environment) as client:
         plan = build_plan(project, client, prune=opts.prune)
+        if opts.estimate:
+            plan = estimate_plan(plan, client, timeout=opts.estimate_timeout, progress=progress)
     s.mask_secrets()
     env = _env_name(opts, project)
     digest = plan_digest(plan)

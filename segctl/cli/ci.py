@@ -90,7 +90,10 @@ def ci() -> None:
               help="on-change: no comment when nothing changes (a stale one is deleted).")
 @click.option("--labels/--no-labels", default=True, envvar="SEGCTL_LABELS", show_default=True,
               help="Label the PR segctl:no-changes, segctl:add-or-update or segctl:destroy.")
-def plan(dry_run: bool, comment: str, labels: bool, **kwargs: Any) -> None:
+@click.option("--estimate", is_flag=True, envvar="SEGCTL_ESTIMATE",
+              help="Show each new or changed segment's estimated size (AEP's preview/estimate) "
+                   "beside its last evaluated size.")
+def plan(dry_run: bool, comment: str, labels: bool, estimate: bool, **kwargs: Any) -> None:
     """Plan PATH (default segments/) and post it as one sticky comment on the pull request:
     updated in place on every push, never duplicated, within GitHub's size limit (the full
     plan goes to the job summary and the plan file). Outputs: exitcode, has-changes,
@@ -103,7 +106,9 @@ def plan(dry_run: bool, comment: str, labels: bool, **kwargs: Any) -> None:
       segctl ci plan --env prod --comment on-change
     """
     session = _session(dry_run)
-    sys.exit(run_plan(session, _options(comment=comment, labels=labels, **kwargs)))
+    progress = StreamProgress(sys.stderr, live=False, color=False)
+    sys.exit(run_plan(session, _options(comment=comment, labels=labels, estimate=estimate,
+                                        **kwargs), progress=progress))
 
 
 @ci.command("apply", short_help="Apply on merge, only what a pull request's plan reviewed.")

@@ -111,3 +111,16 @@ def test_replace_warns_about_mappings_and_membership_and_quota_is_counted() -> N
     assert "[!CAUTION]" in body and "breaks destination mappings" in body
     assert "resets its membership" in body
     assert "Apply will spend **2 on-demand segment jobs** (3 segments" in body
+
+
+def test_estimated_sizes_beside_the_last_evaluated_ones() -> None:
+    from segctl.engine import SizeEstimate
+
+    plan = Plan((update_pql("base", "a = 1", "a = 2"),), estimates=(
+        SizeEstimate("base", True, profiles=908, exact=True, profiles_read=2000,
+                     total_profiles=2000),
+        SizeEstimate("new|one", False, reason="the estimate timed out")))
+    body = plan_comment(plan, Header(), MARKER)
+    assert "#### Audience sizes" in body
+    assert "| **base** | 908 profiles (exact: all 2,000 profiles read) |" in body
+    assert "| **new\\|one** | ⚠️ unavailable (the estimate timed out) |" in body
