@@ -25,6 +25,7 @@ def indirect(plan: Plan) -> dict[str, tuple[str, ...]]:
             for ref in change.desired.refs:
                 users[ref].add(change.key)
     direct = {c.key for c in plan.changes if rule_changed(c)}
+    new = {c.key for c in plan.changes if c.action is Action.CREATE}  # no membership to change
     reached: dict[str, set[str]] = defaultdict(set)
     for origin in sorted(direct):
         stack, seen = [origin], {origin}
@@ -33,7 +34,7 @@ def indirect(plan: Plan) -> dict[str, tuple[str, ...]]:
                 if user not in seen:
                     seen.add(user)
                     stack.append(user)
-                    if user not in direct:
+                    if user not in direct and user not in new:
                         reached[user].add(origin)
     return {key: tuple(sorted(origins)) for key, origins in sorted(reached.items())}
 

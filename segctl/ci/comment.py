@@ -174,7 +174,7 @@ def segment_block(change: SegmentChange) -> str:
     title = f"<code>{change.action.glyph}</code> <b>{user_html(change.key)}</b>"
     if change.name != change.key:
         title += f" — {user_html(change.name)}"
-    title += f" ({change.action.value})"
+    title += " (adopt)" if change.adopt_only else f" ({change.action.value})"
     lines = ["<details>", f"<summary>{title}</summary>", ""]
     if change.reason:
         lines += [f"<p><i>{user_html(_line(change.reason))}</i></p>", ""]
@@ -195,7 +195,9 @@ def segment_block(change: SegmentChange) -> str:
             after = json.dumps(field.after, ensure_ascii=False)
             lines.append(f"<pre>- {user_html(field.field)}: {user_html(before)}\n"
                          f"+ {user_html(field.field)}: {user_html(after)}</pre>")
-    lines += ["", "</details>"]
+    if lines[-1] != "":
+        lines.append("")
+    lines.append("</details>")
     return "\n".join(lines)
 
 
