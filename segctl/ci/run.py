@@ -257,6 +257,10 @@ def run_apply(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
             if not verdict.ok:
                 _refuse(s, opts, plan, header, env, reviewed, verdict, digest)
         full = plan_comment(plan, header, None, budget=SUMMARY_BUDGET)
+        if s.dry_run is not None:  # outside Actions or --dry-run: nothing is written to AEP
+            _write(s, opts)
+            _finish(s, full + f"\nDry run: apply would now write this plan to {env}.")
+            return EXIT_OK
         report = apply_plan(plan, client, ApplyOptions(), progress)
     report_md = report_markdown(report)
     append_summary(s.ctx.step_summary, full + "\n" + report_md)

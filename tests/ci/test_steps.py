@@ -85,3 +85,16 @@ def test_saved_approval_applies_the_uploaded_plan_and_refuses_a_stale_one(
         assert applied.outputs["applied"] == "true"
         assert "applying the plan reviewed on #1" in applied.out
         assert ("GET", "/_blobs/" + str(state.artifacts[0]["id"])) in state.log
+
+
+def test_apply_outside_actions_writes_nothing(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SEGCTL_"))}
+    env["SEGCTL_SANDBOX_DIR"] = str(tmp_path / ".segctl")
+    done = subprocess.run([sys.executable, "-m", "segctl", "ci", "apply", "--approval", "auto"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Dry run: apply would now write this plan to local." in done.stdout
+    replan = subprocess.run([sys.executable, "-m", "segctl", "plan", "--detailed-exitcode"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert replan.returncode == 2  # still everything to create: nothing was applied
