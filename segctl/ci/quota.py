@@ -20,32 +20,33 @@ DAILY_LIMIT = 2
 
 @dataclass(frozen=True)
 class QuotaFigure:
-    jobs: int
+    jobs: int  # on-demand segment jobs apply starts
     segments: int
-    remaining: int | None = None  # what the sandbox has left today, when the plan knows it
-    limit: int = DAILY_LIMIT
+    left_after: int | None = None  # runs left today once apply spent its own (when known)
+    limit: int | None = DAILY_LIMIT
 
 
 def quota_figure(plan: Plan) -> QuotaFigure:
-    jobs = len(plan.segment_jobs)
+    """From the plan's ``ration`` (``spends``, ``per_day``, ``left_today``) when it has one,
+    else counted from its segment jobs against the documented daily limit."""
     segments = sum(len(job.segments) for job in plan.segment_jobs)
     ration: Any = getattr(plan, "ration", None)
-    remaining = getattr(ration, "remaining", None)
-    limit = getattr(ration, "limit", None)
-    return QuotaFigure(jobs, segments,
-                       remaining if isinstance(remaining, int) else None,
-                       limit if isinstance(limit, int) else DAILY_LIMIT)
+    if ration is not None and isinstance(getattr(ration, "spends", None), int):
+        left = getattr(ration, "left_today", None)
+        per_day = getattr(ration, "per_day", None)
+        return QuotaFigure(ration.spends, segments, left if isinstance(left, int) else None,
+                           per_day if isinstance(per_day, int) else None)
+    return QuotaFigure(len(plan.segment_jobs), segments)
 
 
 def quota_line(figure: QuotaFigure) -> str:
     if figure.jobs == 0:
         return "Apply starts no on-demand segment job."
     noun = "job" if figure.jobs == 1 else "jobs"
-    text = (f"Apply will spend **{figure.jobs} on-demand segment {noun}** "
-            f"({figure.segments} segments; AEP allows {figure.limit} a day per sandbox")
-    if figure.remaining is not None:
-        text += f", {figure.remaining} left today"
-    text += ")."
-    if figure.remaining is not None and figure.jobs > figure.remaining:
-        text += " More than are left: the rest waits for tomorrow's ration."
-    return text
+    limit = (f"AEP allows {figure.limit} a day per sandbox" if figure.limit is not None
+             else "no daily limit on this sandbox")
+    text = f"Apply will spend **{figure.jobs} on-demand segment {noun}** ({figure.segments} " \
+           f"segments; {limit}"
+    if figure.left_after is not None:
+        text += f"; {figure.left_after} left today after it"
+    return text + ")."

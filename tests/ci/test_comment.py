@@ -124,3 +124,25 @@ def test_estimated_sizes_beside_the_last_evaluated_ones() -> None:
     assert "#### Audience sizes" in body
     assert "| **base** | 908 profiles (exact: all 2,000 profiles read) |" in body
     assert "| **new\\|one** | ⚠️ unavailable (the estimate timed out) |" in body
+
+
+def test_quota_reads_the_plans_ration_when_it_has_one() -> None:
+    from dataclasses import dataclass
+
+    from segctl.ci.quota import quota_figure, quota_line
+
+    @dataclass(frozen=True)
+    class Ration:  # the shape of engine.Ration (spends, per_day, left_today)
+        spends: int
+        per_day: int | None
+        left_today: int | None
+
+    @dataclass(frozen=True)
+    class WithRation:
+        segment_jobs: tuple[SegmentJob, ...]
+        ration: Ration
+
+    plan = WithRation((SegmentJob(("a", "b")),), Ration(1, 2, 0))
+    figure = quota_figure(plan)  # type: ignore[arg-type]
+    assert quota_line(figure) == ("Apply will spend **1 on-demand segment job** (2 segments; "
+                                  "AEP allows 2 a day per sandbox; 0 left today after it).")
