@@ -83,3 +83,9 @@ def test_a_saved_plan_keeps_its_estimates_and_applies(workdir: Path, run: Run) -
     code, out, _ = run("apply", "p.plan")
     assert code == 0, out
     assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_a_timeout_without_the_flag_is_a_usage_error(workdir: Path, run: Run) -> None:
+    code, out, err = run("plan", "--estimate-timeout", "5")
+    assert code == 1 and out == ""
+    assert "--estimate-timeout only applies with --estimate" in err
