@@ -60,6 +60,7 @@ def test_json_and_markdown_carry_the_sizes_beside_the_last_evaluated_size(
     assert "#### Estimated audience sizes" in md
     assert (f"| <b>female-customers</b> | {size} profiles (exact: all 2,000 profiles read) | "
             f"{size} profiles on ") in md
+    assert "(change +0) |" in md  # a description edit moves nobody
 
 
 def test_without_the_flag_nothing_is_estimated(workdir: Path, run: Run) -> None:
