@@ -34,9 +34,14 @@ from segctl.target import open_client
               show_default=True, metavar="SECONDS",
               help="With --estimate: stop waiting after this long; late estimates show as "
                    "unavailable.")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan as markdown to FILE (default: $GITHUB_STEP_SUMMARY when "
+                   "set, so a GitHub Actions job shows it).")
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
-         detailed_exitcode: bool, prune: bool, estimate: bool, estimate_timeout: float) -> None:
+         detailed_exitcode: bool, prune: bool, estimate: bool, estimate_timeout: float,
+         summary: Path | None) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
 
     With --estimate, each new or changed segment gets "≈ N profiles (±margin)" from AEP's
@@ -70,6 +75,10 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
+    if summary is not None:
+        from segctl.ci import write_summary
+
+        write_summary(summary, the_plan, command="plan", project=path.as_posix())
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
     if detailed_exitcode and the_plan.has_changes:
         ctx.exit(EXIT_CHANGES)
