@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
 from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
-from segctl.errors import EXIT_CHANGES
+from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.project import load_project
 from segctl.render import StreamProgress, render_plan
 from segctl.target import open_client
@@ -60,6 +61,9 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     """
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
+    if not estimate and ctx.get_parameter_source("estimate_timeout") is ParameterSource.COMMANDLINE:
+        raise UsageError("--estimate-timeout only applies with --estimate",
+                         hint="segctl plan --estimate --estimate-timeout 300")
     project = load_project(path, env=env)
     with open_client(project.environment) as client:
         the_plan = build_plan(project, client, prune=prune)
