@@ -97,3 +97,19 @@ def test_apply_outside_actions_writes_nothing(tmp_path: Path) -> None:
     replan = subprocess.run([sys.executable, "-m", "segctl", "plan", "--detailed-exitcode"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert replan.returncode == 2  # still everything to create: nothing was applied
+
+
+def test_the_github_token_never_reaches_the_log_even_with_debug(tmp_path: Path) -> None:
+    copy_project(tmp_path / "segments")
+    with FakeGitHub() as github:
+        secret = "ghs_" + "s3cr3t" * 6
+        github.state.tokens[secret] = "github-actions[bot]"
+        pr = github.state.open_pull("a1" * 20, "c0" * 20)
+        actions = Actions(tmp_path, github)
+        env = actions.env("pull_request", {"pull_request": github.state.pulls[pr]},
+                          sha="f" * 40, workflow="segctl-plan-local.yml", token=secret)
+        step = actions.run(["--debug", "ci", "plan"], env)
+        assert step.code == 0, step.err
+        assert "/repos/acme/segments/issues/1/comments" in step.err  # the traffic was logged
+        assert secret not in step.out + step.err + step.summary
+        assert len(github.state.bot_comments(pr)) == 1
