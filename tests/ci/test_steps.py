@@ -113,3 +113,20 @@ def test_the_github_token_never_reaches_the_log_even_with_debug(tmp_path: Path) 
         assert "/repos/acme/segments/issues/1/comments" in step.err  # the traffic was logged
         assert secret not in step.out + step.err + step.summary
         assert len(github.state.bot_comments(pr)) == 1
+
+
+def test_a_failed_apply_fails_the_job_and_opens_the_drift_issue(tmp_path: Path) -> None:
+    copy_project(tmp_path / "segments")
+    with FakeGitHub() as github:
+        state, actions = github.state, Actions(tmp_path, github)
+        pr = state.open_pull("a1" * 20, "c0" * 20)
+        assert actions.pull_request(pr).code == 0
+        state.merge(pr, "b1" * 20)
+        failed = actions.push("b1" * 20, "c0" * 20, SEGCTL_FAULTS="job_fail=1.0,seed=1")
+        assert failed.code == 1 and "Apply failed" in failed.err
+        assert failed.outputs["applied"] == "false"
+        assert "| ❌ failed | segment-job run |" in failed.summary
+        [issue] = [i for i in state.issues.values() if "pull_request" not in i]
+        assert issue["labels"] == [{"name": "segctl-drift"}]
+        assert "Apply failed in run" in issue["body"]
+        assert "**Applied in [run" in state.bot_comments(pr)[0]["body"]
