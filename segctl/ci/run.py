@@ -229,7 +229,7 @@ def _mark_applied(s: Session, reviewed: Reviewed, report: ApplyReport) -> None:
         try:
             body = _current_body(s, _number, comment_id)
             kept = "\n".join(x for x in body.rstrip("\n").split("\n")
-                             if not x.startswith("**Applied in "))
+                             if not x.startswith(("**Applied in ", "**Apply failed in ")))
             s.gh.update_comment(comment_id, f"{kept}\n\n{line}\n")
         except GitHubError as err:
             s.warn(f"could not mark the plan comment on #{_number} as applied: {err}")

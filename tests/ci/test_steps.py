@@ -129,4 +129,4 @@ def test_a_failed_apply_fails_the_job_and_opens_the_drift_issue(tmp_path: Path) 
         [issue] = [i for i in state.issues.values() if "pull_request" not in i]
         assert issue["labels"] == [{"name": "segctl-drift"}]
         assert "Apply failed in run" in issue["body"]
-        assert "**Applied in [run" in state.bot_comments(pr)[0]["body"]
+        assert "**Apply failed in [run" in state.bot_comments(pr)[0]["body"]
