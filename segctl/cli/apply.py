@@ -146,8 +146,11 @@ def _confirm(the_plan: Plan) -> None:
         answer = click.prompt(
             f"\nApply these changes to {where(the_plan)}? Only 'yes' is accepted",
             default="", show_default=False, err=True)
-    except click.Abort:  # Ctrl-C or end of input at the prompt
+    except click.Abort as abort:  # Ctrl-C or end of input at the prompt
         click.echo("", err=True)
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise ApplyInterruptedError("interrupted at the confirmation prompt: nothing was "
+                                        "changed") from None
         answer = ""
     if answer.strip() != "yes":
         raise UsageError("apply cancelled: nothing was changed")
