@@ -32,6 +32,7 @@ _COMMANDS: dict[str, str] = {
     "pql": "segctl.cli.pql:pql",
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
+    "show": "segctl.cli.show:show",
 }
 
 
@@ -88,14 +89,14 @@ class _LazyGroup(click.Group):
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as err:
-            err.exit_code = EXIT_ERROR
+            err.exit_code = EXIT_ERROR  # type: ignore[misc]  # this error only
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as err:
-            err.exit_code = EXIT_ERROR
+            err.exit_code = EXIT_ERROR  # type: ignore[misc]  # this error only
             raise
 
     def resolve_command(self, ctx: click.Context, args: list[str]

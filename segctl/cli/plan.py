@@ -49,5 +49,5 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
-    if detailed_exitcode and the_plan.has_changes:
+    if detailed_exitcode and the_plan.has_work:
         ctx.exit(EXIT_CHANGES)

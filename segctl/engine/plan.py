@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from segctl.aep import AepClient
+from segctl.engine import marker
 from segctl.engine.diff import diff
 from segctl.engine.freshness import Freshness, assess
 from segctl.engine.jobs import plan_jobs
-from segctl.engine.model import DesiredSegment, Plan, PlanWarning, SegmentChange, Target
-from segctl.engine.normalise import MergePolicies, desired_segment, live_segment
+from segctl.engine.model import (
+    DesiredSegment,
+    Foreign,
+    Plan,
+    PlanWarning,
+    SegmentChange,
+    Target,
+)
+from segctl.engine.normalise import LiveSegment, MergePolicies, desired_segment, live_segment
 from segctl.engine.state import LiveState, read_live_state
 from segctl.project import Project
 
@@ -28,22 +36,36 @@ def target_of(project: Project, client: AepClient) -> Target:
     )
 
 
+# the name markers carry when the project declares no `kind: Project` (plan warns)
+UNNAMED_PROJECT = "default"
+
+
+def project_name(project: Project) -> str:
+    return project.name or UNNAMED_PROJECT
+
+
 def plan_from_state(
     project: Project, state: LiveState, *, prune: bool = False, target: Target | None = None
 ) -> Plan:
     """The plan for ``project`` against an already-read ``state``. Pure."""
     policies = MergePolicies(state.merge_policies)
+    name = project_name(project)
     desired: list[DesiredSegment] = []
     warnings: list[PlanWarning] = []
+    if project.name is None:
+        warnings.append(PlanWarning(
+            "project-unnamed", f"the project declares no name (a `kind: Project` document); "
+            f"its markers carry the project {UNNAMED_PROJECT!r}, shared by every unnamed "
+            "project on this sandbox"))
     for seg in project.segments:
-        want, notes = desired_segment(seg, policies)
+        want, notes = desired_segment(seg, policies, name)
         desired.append(want)
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]
-    result = diff(desired, live, policies, prune=prune)
+    result = diff(desired, live, policies, prune=prune, project=name)
     freshness = assess_state(state, result.changes, project)
     jobs = plan_jobs(result.changes, project.exports, state.datasets,
-                     state.owned_datasets if prune else (), freshness)
+                     state.owned_datasets if prune else (), freshness, project=name)
     env = project.environment
     if target is None:
         target = Target(
@@ -59,11 +81,32 @@ def plan_from_state(
         warnings=(*warnings, *result.warnings, *jobs.warnings),
         unmanaged=result.unmanaged,
         prune=prune,
+        project=name,
+        unclaimed=_unclaimed(live, result.changes),
+        foreign=_foreign(live, state, name),
         target=target,
         project_root=str(project.root),
         files_hash=project.files_hash,
         fingerprint=state.fingerprint(),
     )
+
+
+def _unclaimed(live: list[LiveSegment], changes: tuple[SegmentChange, ...]) -> tuple[str, ...]:
+    """Live definitions no project owns that this plan leaves alone (not adopted)."""
+    used = {c.id for c in changes if c.id is not None}
+    return tuple(sorted(x.name for x in live if x.project is None and x.id not in used))
+
+
+def _foreign(live: list[LiveSegment], state: LiveState, project: str) -> tuple[Foreign, ...]:
+    """Live segments and datasets (those read) owned by other projects."""
+    found = [Foreign("segment", x.name, x.project) for x in live
+             if x.project is not None and x.project != project]
+    datasets = {str(d.get("id")): d for d in (*state.datasets.values(), *state.owned_datasets)}
+    for dataset in datasets.values():
+        mark = marker.parse_dataset(dataset)
+        if mark is not None and mark.project is not None and mark.project != project:
+            found.append(Foreign("dataset", str(dataset.get("name", "")), mark.project))
+    return tuple(sorted(found, key=lambda f: (f.kind, f.name)))
 
 
 def assess_state(

@@ -98,6 +98,12 @@ def _tail(plan: Plan) -> list[str]:
         extra = len(plan.unmanaged) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
+    if plan.foreign:
+        owned = ", ".join(f"{f.kind} **{_esc(f.name)}** (`{_esc(f.project)}`)"
+                          for f in plan.foreign[:MAX_LISTED])
+        extra = len(plan.foreign) - MAX_LISTED
+        owned += f" and {extra} more" if extra > 0 else ""
+        out += [f"Owned by other projects (never touched): {owned}", ""]
     return out
 
 

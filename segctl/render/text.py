@@ -7,6 +7,7 @@ from typing import Any
 
 from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
 from segctl.engine.report import ApplyReport, Outcome
+from segctl.engine.writes import segment_write, shown_values
 from segctl.render.style import Style
 
 _INDENT = "      "
@@ -68,6 +69,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if plan.unmanaged:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
+    if plan.foreign:
+        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign)
+        out.append(f"Owned by other projects (never touched): {owned}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {warning.message}", "yellow"))
     while out and not out[-1]:
@@ -99,19 +103,10 @@ def _change_lines(change: SegmentChange, style: Style) -> list[str]:
 
 
 def desired_values(change: SegmentChange) -> dict[str, Any]:
+    """The values shown for a create: read back from the body apply sends (one record)."""
     want = change.desired
     assert want is not None
-    return {
-        "name": want.name,
-        "description": want.description or None,
-        "pql": want.pql,
-        "schema": want.schema,
-        "ttlInDays": want.ttl_in_days,
-        "mergePolicy": want.merge_policy,
-        "evaluation": want.evaluation,
-        "labels": list(want.labels) or None,
-        "protect": want.protect or None,
-    }
+    return shown_values(segment_write(change), want.merge_policy)
 
 
 def show(value: Any, field: str = "") -> str:
