@@ -25,11 +25,13 @@ from segctl.engine.order import dependency_order, topo
 
 # fields AEP cannot change in place: a change to any of them is a replace (new id)
 REPLACE_FIELDS = frozenset({"schema"})
-# fields whose change alters who qualifies (so the segment must be re-evaluated)
-MEMBERSHIP_FIELDS = frozenset({"pql", "schema", "mergePolicy"})
-# ``evaluationInfo`` is not compared: AEP derives it from the expression and the merge policy
-# (AEP-API §13.2) whatever was requested, so declared-vs-live would never converge. The declared
-# type is checked against the expression instead, as a warning (normalise._effective_evaluation).
+# fields whose change alters who qualifies, or how (so a batch segment is re-evaluated)
+MEMBERSHIP_FIELDS = frozenset({"pql", "schema", "mergePolicy", "evaluation"})
+# ``evaluation`` is compared as the type AEP will actually keep: AEP derives ``evaluationInfo``
+# from the expression and the merge policy (AEP-API §13.2: streaming/edge only when the PQL is
+# eligible and the merge policy is active on edge), so the declared type is first resolved by
+# the same rules (normalise._effective_evaluation, which warns when it falls back to batch).
+# Declared-vs-live then converges: a change is planned and applied through ``evaluationInfo``.
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def comparable_desired(want: DesiredSegment, policies: MergePolicies) -> dict[st
         "pql": want.pql,
         "schema": want.schema,
         "mergePolicy": policies.label(want.merge_policy_id),
+        "evaluation": want.evaluation,
         "labels": list(want.labels),
         "protect": want.protect,
     }
@@ -137,6 +140,7 @@ def comparable_live(
         "schema": have.schema,
         # a definition without mergePolicyId uses the sandbox default
         "mergePolicy": policies.label(have.merge_policy_id or policies.default_id(have.schema)),
+        "evaluation": have.evaluation,
         "labels": list(have.labels),
         "protect": have.protect,
     }
