@@ -75,6 +75,8 @@ def apply_plan(
              for t in _segment_tasks(change, segment_write(change), plan, client, ids)]
     tasks += [_dataset_task(d, plan.project, client, datasets) for d in plan.datasets
               if d.action is Action.CREATE]
+    tasks += [_dataset_retag(d, plan.project, client) for d in plan.datasets
+              if d.action is Action.UPDATE]
     tasks += [_dataset_delete(d, client) for d in plan.datasets if d.action is Action.DELETE]
     done = run_tasks(tasks, opts.concurrency, prog.step)
     results = [done[t.name] for t in tasks]
@@ -171,6 +173,19 @@ def _dataset_task(dataset: DatasetChange, project: str, client: AepClient,
         return _ok(base, new_id, "created")
 
     return Task(f"dataset:{dataset.name}", (), create, base)
+
+
+def _dataset_retag(dataset: DatasetChange, project: str, client: AepClient) -> Task:
+    base = ActionResult("dataset", "update", dataset.name, Outcome.SKIPPED, name=dataset.name,
+                        id=dataset.id)
+
+    def retag() -> ActionResult:
+        assert dataset.id is not None
+        tags = marker.dataset_tags(dataset.export, project=project)
+        client.set_dataset_tag(dataset.id, marker.DATASET_TAG, tags[marker.DATASET_TAG])
+        return _ok(base, dataset.id, "ownership tag re-stamped")
+
+    return Task(f"dataset-retag:{dataset.name}", (), retag, base)
 
 
 def _dataset_delete(dataset: DatasetChange, client: AepClient) -> Task:

@@ -75,9 +75,18 @@ def _dataset_changes(
                 "segctl never writes into or deletes another project's dataset",
                 location=export.field_location("dataset"),
                 hint="export into a dataset of another name")
-        datasets[export.dataset] = DatasetChange(
-            Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
-        )
+        live_id = str(live.get("id") or "") or None
+        if mark is not None and (mark.project is None or mark.key != export.key):
+            # ours from before projects, or made for this export under an earlier key:
+            # re-stamp the tag (never an unmarked dataset: reusing it does not adopt it)
+            why = ("tagged before projects existed" if mark.project is None
+                   else f"tagged for export {mark.key!r}")
+            datasets[export.dataset] = DatasetChange(
+                Action.UPDATE, export.dataset, export.key, id=live_id,
+                reason=f"{why}: apply re-stamps its tag for project {project!r}")
+            continue
+        datasets[export.dataset] = DatasetChange(Action.NOOP, export.dataset, export.key,
+                                                 id=live_id)
 
     declared = {e.key: e.dataset for e in exports}
     for dataset in owned_datasets:

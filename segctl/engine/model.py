@@ -103,10 +103,11 @@ class DatasetChange:
     """An export's target dataset: created (and tagged) when missing, else reused by name;
     with prune, a dataset segctl created for an export no longer declared is deleted."""
 
-    action: Action  # CREATE, NOOP or DELETE
+    action: Action  # CREATE, NOOP, DELETE, or UPDATE (re-stamp its ownership tag only)
     name: str
     export: str
     id: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class Plan:
         :attr:`has_work` for "would apply do anything"."""
         return bool(
             any(not c.adopt_only for c in self.actionable)
-            or any(d.action is not Action.NOOP for d in self.datasets)
+            or any(d.action not in (Action.NOOP, Action.UPDATE) for d in self.datasets)
         )
 
     @property
@@ -212,10 +213,13 @@ class Plan:
     def summary(self) -> str:
         creates = self.count(Action.CREATE) + self.datasets_to_create
         deletes = self.count(Action.DELETE) + self.datasets_to_delete
-        adopts = sum(1 for change in self.changes if change.adopt_only)
+        adopts = sum(1 for change in self.changes if change.adopt_only) + sum(
+            1 for d in self.datasets if d.action is Action.UPDATE)
         adopting = f", {adopts} to adopt" if adopts else ""
         return (
-            f"Plan: {creates} to create, {self.count(Action.UPDATE) - adopts} to update, "
+            f"Plan: {creates} to create, "
+            f"{self.count(Action.UPDATE) - sum(1 for c in self.changes if c.adopt_only)} "
+            "to update, "
             f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
             f"{_count(len(self.segment_jobs), 'segment job')}, "
             f"{_count(len(self.export_runs), 'export')}.{self.others_summary()}"

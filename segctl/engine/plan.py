@@ -5,7 +5,7 @@ from __future__ import annotations
 from segctl.aep import AepClient
 from segctl.engine import marker
 from segctl.engine.diff import diff
-from segctl.engine.freshness import Freshness, assess
+from segctl.engine.freshness import ExportSettings, Freshness, assess
 from segctl.engine.jobs import plan_jobs
 from segctl.engine.model import (
     DesiredSegment,
@@ -115,10 +115,12 @@ def assess_state(
     """Freshness of the declared segments and export datasets that already exist."""
     ids = {c.key: c.id for c in changes if c.id is not None}
     exports = []
+    settings: dict[str, ExportSettings] = {}
     for export in project.exports:
         dataset_id = (state.datasets.get(export.dataset) or {}).get("id")
         if dataset_id:
             exports.append((str(dataset_id), [ids[k] for k in export.segments if k in ids]))
+            settings[str(dataset_id)] = ExportSettings(export.fields, tuple(export.status))
     declared = set(ids.values())
     definitions = [d for d in state.segments if str(d.get("id")) in declared]
-    return assess(definitions, state.segment_jobs, state.export_jobs, exports)
+    return assess(definitions, state.segment_jobs, state.export_jobs, exports, settings)

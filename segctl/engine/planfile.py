@@ -75,7 +75,8 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         },
         "segment_changes": [_change_to_dict(c) for c in plan.changes],
         "datasets": [
-            {"action": d.action.value, "name": d.name, "export": d.export, "id": d.id}
+            {"action": d.action.value, "name": d.name, "export": d.export, "id": d.id,
+             "reason": d.reason}
             for d in plan.datasets
         ],
         "segment_jobs": [{"segments": list(job.segments)} for job in plan.segment_jobs],
@@ -125,7 +126,8 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
         return Plan(
             changes=tuple(_change_from_dict(c) for c in doc["segment_changes"]),
             datasets=tuple(
-                DatasetChange(Action(d["action"]), d["name"], d["export"], d.get("id"))
+                DatasetChange(Action(d["action"]), d["name"], d["export"], d.get("id"),
+                              d.get("reason", ""))
                 for d in doc["datasets"]
             ),
             segment_jobs=tuple(SegmentJob(tuple(j["segments"])) for j in doc["segment_jobs"]),

@@ -66,6 +66,9 @@ def planned_writes(plan: Plan) -> tuple[Write, ...]:
         if dataset.action is Action.CREATE:
             writes.append(Write("dataset", "create", dataset.name, None,
                                 dataset_body(dataset, plan.project)))
+        elif dataset.action is Action.UPDATE:
+            tags = marker.dataset_tags(dataset.export, project=plan.project)
+            writes.append(Write("dataset", "update", dataset.name, dataset.id, {"tags": tags}))
         elif dataset.action is Action.DELETE:
             writes.append(Write("dataset", "delete", dataset.name, dataset.id, None))
     return tuple(writes)

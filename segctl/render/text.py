@@ -35,8 +35,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if not plan.has_changes:
         place = where(plan)
         out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
-        if any(c.adopt_only for c in actionable):
-            out.append("Apply would stamp the ownership marker on the adopted segments below.")
+        if any(c.adopt_only for c in actionable) or any(
+                d.action is Action.UPDATE for d in plan.datasets):
+            out.append("Apply would stamp the ownership marker on the adopted objects below.")
         if plan.segment_jobs or plan.export_runs:
             out.append("Apply would still run the jobs and exports below (each export says why).")
         out.append("")
@@ -51,9 +52,13 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
             out.append(style.action(Action.CREATE, f"  + dataset {ds.name!r}")
                        + f"  (for export {ds.export}; tagged as owned by segctl)")
             out.append("")
+        for ds in (d for d in plan.datasets if d.action is Action.UPDATE):
+            out.append(style.action(Action.UPDATE, f"  ~ dataset {ds.name!r}")
+                       + f"  id={ds.id}  ({ds.reason})")
+            out.append("")
         for ds in (d for d in plan.datasets if d.action is Action.DELETE):
             out.append(style.action(Action.DELETE, f"  - dataset {ds.name!r}")
-                       + f"  id={ds.id}  (made for export {ds.export}, no longer declared)")
+                       + f"  id={ds.id}  (made for export {ds.export}, no longer exported into)")
             out.append("")
         if plan.segment_jobs:
             out.append("Segment jobs (at most 20 segments each):")

@@ -103,16 +103,30 @@ def test_markers_from_before_projects_are_restamped_without_duplicates(
                 old = str(doc["description"]).replace("project=example-segments;", "")
                 aep.update_segment_definition(str(doc["id"]), {**doc, "description": old})
             ids = sorted(str(d["id"]) for d in aep.list_segment_definitions())
+            female = aep.find_dataset_by_name("Female customers")
+            assert female is not None
+            aep.set_dataset_tag(female["id"], "segctl", ["export=female-customers-daily"])
+            datasets = sorted(str(d["id"]) for d in aep.list_datasets())
     finally:
         sandbox.close()
     code, out, _ = run("plan", "--prune")
     assert code == 0
-    assert "11 to adopt" in out and "0 to create" in out and "0 to delete" in out
+    assert "12 to adopt" in out and "0 to create" in out and "0 to delete" in out
     assert "marked before projects existed" in out
+    assert "~ dataset 'Female customers'" in out and "tagged before projects existed" in out
     assert run("apply", "--auto-approve", "--no-jobs")[0] == 0
     live = _live(workdir)
     assert sorted(str(d["id"]) for d in live) == ids  # same definitions, none added
     assert all("[segctl:project=example-segments;key=" in str(d["description"]) for d in live)
+    sandbox = LocalSandbox(workdir / ".segctl")
+    try:
+        with AepClient(AepConfig.local(), transport=sandbox.transport()) as aep:
+            assert sorted(str(d["id"]) for d in aep.list_datasets()) == datasets
+            female = aep.find_dataset_by_name("Female customers")
+            assert female is not None and female["tags"]["segctl"] == [
+                "project=example-segments", "export=female-customers-daily"]
+    finally:
+        sandbox.close()
     assert "0 to adopt" not in run("plan")[1] and "to adopt" not in run("plan")[1]
 
 
