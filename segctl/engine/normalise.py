@@ -212,6 +212,17 @@ def desired_segment(
     """Normalise a declared segment; warn when its evaluation type cannot be honoured."""
     expr = pql.parse(seg.pql) if seg.pql is not None else pql.from_json(dict(seg.pql_json or {}))
     policy_id = policies.resolve(seg.merge_policy, seg.schema)
+    if policy_id is None and seg.merge_policy == DEFAULT_MERGE_POLICY and policies.policies:
+        # the cause is the schema: the sandbox has no default merge policy for that class
+        classes = sorted({str((p.get("schema") or {}).get("name")) for p in policies.policies
+                          if p.get("default") is True})
+        raise PlanError(
+            f"segment {seg.key!r}: the sandbox has no default merge policy for schema "
+            f"{seg.schema!r}, so the segment cannot be evaluated",
+            location=seg.field_location("schema"),
+            hint=f"use a schema with a default merge policy ({', '.join(classes) or 'none'}), "
+                 "or create a default merge policy for this schema in the sandbox",
+        )
     if policy_id is None and (seg.merge_policy != DEFAULT_MERGE_POLICY or policies.policies):
         raise PlanError(
             f"segment {seg.key!r}: merge policy {seg.merge_policy!r} does not exist in the sandbox",
