@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
-from segctl.engine import build_plan, save_plan
+from segctl.engine import PlanWarning, build_plan, save_plan
 from segctl.errors import EXIT_CHANGES
 from segctl.project import load_project
 from segctl.render import render_plan
-from segctl.target import open_client
+from segctl.target import is_throwaway, open_client
 
 
 @click.command("plan", short_help="Show what apply would change (read-only).")
@@ -43,8 +44,16 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
     project = load_project(path, env=env)
-    with open_client(project.environment) as client:
+    # a plain plan reads only: it never creates the local sandbox; a saved plan needs the
+    # sandbox it will be applied to (its fingerprint), so --out creates it like apply would
+    with open_client(project.environment, project_root=project.root,
+                     read_only=out is None) as client:
         the_plan = build_plan(project, client, prune=prune)
+        if is_throwaway(client):
+            the_plan = replace(the_plan, warnings=(*the_plan.warnings, PlanWarning(
+                "sandbox-not-created", "the local sandbox does not exist yet (no .segctl "
+                f"folder at or above {project.root}); this plan reads an empty one and "
+                "creates nothing: `segctl apply` creates it")))
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segctl.aep import AepClient
+from segctl.aep import AepClient, AepConfig
 from segctl.engine import marker
 from segctl.engine.diff import diff
 from segctl.engine.freshness import ExportSettings, Freshness, assess
@@ -29,10 +29,12 @@ def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> P
 def target_of(project: Project, client: AepClient) -> Target:
     """Where ``client`` points: the environment name, the sandbox, the URL (None = local)."""
     config = client.config
+    # only the embedded, in-process sandbox has no URL; a served one (loopback) is named by it
+    embedded = config.is_local and config.platform_url == AepConfig.local().platform_url
     return Target(
         environment=project.environment.name if project.environment else None,
         sandbox=config.sandbox,
-        platform_url=None if config.is_local else config.platform_url,
+        platform_url=None if embedded else config.platform_url,
     )
 
 
