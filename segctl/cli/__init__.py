@@ -33,6 +33,7 @@ _COMMANDS: dict[str, str] = {
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
     "show": "segctl.cli.show:show",
+    "ci": "segctl.cli.ci:ci",
 }
 
 

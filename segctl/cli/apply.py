@@ -58,9 +58,14 @@ class ApplyInterruptedError(SegctlError):
               metavar="SECONDS",
               help="Wait this long for another apply on the same local sandbox to finish "
                    "(0: refuse at once).")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan and the apply report as markdown to FILE (default: "
+                   "$GITHUB_STEP_SUMMARY when set).")
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
-          no_jobs: bool, concurrency: int, timeout: float, lock_timeout: float) -> None:
+          no_jobs: bool, concurrency: int, timeout: float, lock_timeout: float,
+          summary: Path | None) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
@@ -108,6 +113,11 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
         options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout,
                                before_first_write=recheck)
         report = _run(ctx, the_plan, client, options)
+    if summary is not None:
+        from segctl.ci import write_summary
+
+        write_summary(summary, the_plan, command="apply", project=source.as_posix(),
+                      report=report)
     click.echo("")
     click.echo(render_report(report, color=color_out), nl=False)
     if not report.ok:

@@ -5,14 +5,16 @@ Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its
 the one recorded list of writes (:func:`planned_writes` of :class:`Write`: apply sends these
 bodies, renderings show them), the :class:`Progress` protocol and :class:`ApplyReport` of
 :class:`ActionResult`, saved plans (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`,
-:func:`check_fresh`, :func:`plan_to_dict`, :func:`plan_from_dict`) and the errors
-:class:`PlanError`, :class:`StalePlanError` and :class:`TamperedPlanError`.
+:func:`check_fresh`, :func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for
+``plan --estimate`` (:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the
+errors :class:`PlanError`, :class:`StalePlanError` and :class:`TamperedPlanError`.
 ``engine.marker`` is the one pure module that formats and parses ownership markers (segment
 descriptions, audiences, dataset tags). Everything else (normalise, diff, freshness, jobs,
-executor) is private.
+executor, estimate) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan
+from segctl.engine.estimate import ESTIMATE_TIMEOUT, estimate_plan
 from segctl.engine.model import (
     Action,
     DatasetChange,
@@ -20,10 +22,12 @@ from segctl.engine.model import (
     ExportRun,
     FieldChange,
     Foreign,
+    LastSize,
     Plan,
     PlanWarning,
     SegmentChange,
     SegmentJob,
+    SizeEstimate,
     Target,
 )
 from segctl.engine.normalise import PlanError
@@ -45,6 +49,7 @@ from segctl.engine.state import LiveState, read_live_state
 from segctl.engine.writes import Write, planned_writes
 
 __all__ = [
+    "ESTIMATE_TIMEOUT",
     "FORMAT_VERSION",
     "Action",
     "ActionResult",
@@ -55,6 +60,7 @@ __all__ = [
     "ExportRun",
     "FieldChange",
     "Foreign",
+    "LastSize",
     "LiveState",
     "NullProgress",
     "Outcome",
@@ -64,6 +70,7 @@ __all__ = [
     "Progress",
     "SegmentChange",
     "SegmentJob",
+    "SizeEstimate",
     "StalePlanError",
     "TamperedPlanError",
     "Target",
@@ -71,6 +78,7 @@ __all__ = [
     "apply_plan",
     "build_plan",
     "check_fresh",
+    "estimate_plan",
     "is_plan_file",
     "load_plan",
     "plan_from_dict",
