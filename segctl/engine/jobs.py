@@ -22,7 +22,7 @@ from segctl.aep import MAX_SEGMENT_IDS_PER_JOB, RationUsage
 from segctl.engine.diff import MEMBERSHIP_FIELDS
 from segctl.engine.evaluation import SegmentEvaluation
 from segctl.engine.freshness import Freshness
-from segctl.engine.marker import dataset_owner
+from segctl.engine.marker import parse_dataset
 from segctl.engine.model import (
     Action,
     Awaiting,
@@ -34,6 +34,7 @@ from segctl.engine.model import (
     SegmentChange,
     SegmentJob,
 )
+from segctl.engine.normalise import PlanError
 from segctl.engine.order import dependents, ordered_keys
 from segctl.project import Export
 
@@ -65,9 +66,12 @@ def _dataset_changes(
     exports: Sequence[Export],
     live_datasets: Mapping[str, Mapping[str, Any]],
     owned_datasets: Sequence[Mapping[str, Any]],
+    project: str = "",
 ) -> dict[str, DatasetChange]:
     """Dataset name -> create or no-op for each exported dataset, and delete for the datasets
-    segctl made for exports no longer declared (``owned_datasets`` is empty unless pruning)."""
+    this project made for exports no longer declared or re-pointed to another dataset
+    (``owned_datasets`` is empty unless pruning). A dataset another project owns is never
+    reused: an export naming one is a :class:`PlanError`."""
     datasets: dict[str, DatasetChange] = {}
     for export in exports:
         if export.dataset in datasets:
@@ -75,16 +79,35 @@ def _dataset_changes(
         live = live_datasets.get(export.dataset)
         if live is None:
             datasets[export.dataset] = DatasetChange(Action.CREATE, export.dataset, export.key)
-        else:
+            continue
+        mark = parse_dataset(live)
+        if mark is not None and mark.project is not None and mark.project != project:
+            raise PlanError(
+                f"export {export.key!r}: the dataset {export.dataset!r} (id {live.get('id')}) "
+                f"is owned by project {mark.project!r} (made for its export {mark.key!r}); "
+                "segctl never writes into or deletes another project's dataset",
+                location=export.field_location("dataset"),
+                hint="export into a dataset of another name")
+        live_id = str(live.get("id") or "") or None
+        if mark is not None and (mark.project is None or mark.key != export.key):
+            # ours from before projects, or made for this export under an earlier key:
+            # re-stamp the tag (never an unmarked dataset: reusing it does not adopt it)
+            why = ("tagged before projects existed" if mark.project is None
+                   else f"tagged for export {mark.key!r}")
             datasets[export.dataset] = DatasetChange(
-                Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
-            )
+                Action.UPDATE, export.dataset, export.key, id=live_id,
+                reason=f"{why}: apply re-stamps its tag for project {project!r}")
+            continue
+        datasets[export.dataset] = DatasetChange(Action.NOOP, export.dataset, export.key,
+                                                 id=live_id)
 
-    declared = {e.key for e in exports}
+    declared = {e.key: e.dataset for e in exports}
     for dataset in owned_datasets:
-        owner, name = dataset_owner(dataset), str(dataset.get("name", ""))
-        if owner is not None and owner not in declared and name not in datasets:
-            datasets[name] = DatasetChange(Action.DELETE, name, owner,
+        mark, name = parse_dataset(dataset), str(dataset.get("name", ""))
+        if mark is None or mark.project != project or name in datasets:
+            continue  # unclaimed, another project's, or still exported into
+        if declared.get(mark.key, name) != name or mark.key not in declared:
+            datasets[name] = DatasetChange(Action.DELETE, name, mark.key,
                                            id=str(dataset.get("id") or "") or None)
     return datasets
 
@@ -127,6 +150,8 @@ def plan_jobs(
     freshness: Freshness | None = None,
     evaluations: Mapping[str, SegmentEvaluation] | None = None,
     ration: RationUsage | None = None,
+    *,
+    project: str = "",
 ) -> JobPlan:
     """Datasets to create, segment jobs (≤20 ids each, dependency order, within the ration),
     running jobs to wait for, and export runs.
@@ -141,7 +166,7 @@ def plan_jobs(
     written = {c.key for c in changes if membership_changed(c)}
     work = _live_work(changes, written, fresh, evaluations or {})
     changed = dependents((k for k in (*written, *work.awaiting)), refs)
-    datasets = _dataset_changes(exports, live_datasets, owned_datasets)
+    datasets = _dataset_changes(exports, live_datasets, owned_datasets, project)
     runs = _export_runs(exports, live_datasets, datasets, changed, written, fresh)
 
     # `run: always` exports fresh members at every apply: its segments are evaluated each time,

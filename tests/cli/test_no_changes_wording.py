@@ -25,3 +25,4 @@ def test_jobs_without_changes_after_a_failed_job(workdir: Path, run: Run,
     assert "On-demand evaluation ration: apply starts 1 on-demand segment job; 1 of 2 used " \
            "today, 1 of 50 used this year (production sandbox); 0 left today after apply." in out
     assert run("plan", "--detailed-exitcode")[0] == 2
+    assert "retargeting -> dataset 'local-Retargeting audiences'" in out
