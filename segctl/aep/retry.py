@@ -50,7 +50,7 @@ class RetryPolicy:
 
 NO_RETRY = RetryPolicy(max_attempts=1)
 
-# The client's default. Tuned on the chaos suite (tests/reliability, RELIABILITY.md): with 20%
+# The client's default. Tuned on the chaos suite (tests/convergence, RELIABILITY.md): with 20%
 # 429s, 10% 503s and 5% dropped connections a request fails 35% of the time, so five attempts
 # left one call in 200 failing and a 200-segment apply failed 17 times in 20. Ten attempts for a
 # write and fourteen for a read or lookup (0.35^10 ≈ 3e-5, 0.35^14 ≈ 4e-7 per call) keep the

@@ -1,5 +1,5 @@
 """The short profiles of the chaos and crash suites (the full ones: ``python -m
-tests.reliability chaos|crash``, see CONTRIBUTING.md)."""
+tests.convergence chaos|crash``, see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import seed_template
+from tests.convergence.harness import seed_template
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.reliability.harness import (
+from tests.convergence.harness import (
     CHAOS_FAULTS,
     Verdict,
     fresh_sandbox,

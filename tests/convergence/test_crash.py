@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.suites import crash_moments, crash_run
+from tests.convergence.suites import crash_moments, crash_run
 
 
 @pytest.mark.parametrize("moment", ["job polling", crash_moments(5, 1, 2.0)[0]])

@@ -1,8 +1,8 @@
 """The full chaos and crash profiles (figures for RELIABILITY.md).
 
 Usage:
-    python -m tests.reliability chaos [--seeds 20] [--segments 200]
-    python -m tests.reliability crash [--random 10] [--segments 200] [--seed 17]
+    python -m tests.convergence chaos [--seeds 20] [--segments 200]
+    python -m tests.convergence crash [--random 10] [--segments 200] [--seed 17]
 
 Each prints one line per run and a summary table in RELIABILITY.md's format; the exit status
 is 1 when a target is missed.
@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.reliability.harness import CHAOS_FAULTS, seed_template
-from tests.reliability.suites import chaos_run, crash_moments, crash_run
+from tests.convergence.harness import CHAOS_FAULTS, seed_template
+from tests.convergence.suites import chaos_run, crash_moments, crash_run
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.reliability")
+    parser = argparse.ArgumentParser(prog="python -m tests.convergence")
     parser.add_argument("suite", choices=("chaos", "crash"))
     parser.add_argument("--seeds", type=int, default=20, help="chaos: seeds 1..N")
     parser.add_argument("--random", type=int, default=10, help="crash: random kill moments")

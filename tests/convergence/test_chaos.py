@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.reliability.suites import chaos_run
+from tests.convergence.suites import chaos_run
 
 
 def test_first_apply_under_faults_succeeds_and_converges(template: Path, tmp_path: Path) -> None:
