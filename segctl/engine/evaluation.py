@@ -113,17 +113,23 @@ def assess_all(
     definitions: Sequence[Mapping[str, Any]], jobs: Sequence[Mapping[str, Any]],
     history_from_ms: int = 0,
 ) -> dict[str, SegmentEvaluation]:
-    """Live segment id -> its evaluation state."""
-    newest_first = sorted(jobs, key=job_created, reverse=True)
-    return {str(d.get("id")): assess_segment(d, newest_first, history_from_ms)
-            for d in definitions}
-
-
-def history_needed(definitions: Sequence[Mapping[str, Any]], year_start_ms: int) -> int:
-    """How far back the job history must be read: the start of the ration year, or the oldest
-    declared definition's creation if it is later (older jobs cannot have evaluated it)."""
-    created = [int(c) for d in definitions
-               if isinstance((c := d.get("creationTime")), (int, float)) and c > 0]
-    if len(created) < len(definitions):
-        return year_start_ms  # a definition with no creation time: read the year
-    return min([year_start_ms, *created]) if created else year_start_ms
+    """Live segment id -> its evaluation state. Each definition only looks at the jobs that
+    name it (and all-segments jobs), so a plan over thousands of segments and a year of jobs
+    stays linear in their sizes."""
+    newest_first = sorted((j for j in jobs if j.get("status") in RUNNING
+                           or j.get("status") == "SUCCEEDED"), key=job_created, reverse=True)
+    by_segment: dict[str, list[Mapping[str, Any]]] = {}
+    for job in newest_first:
+        named = {str(e.get("segmentId")) for e in job.get("segments") or ()
+                 if isinstance(e, dict)}
+        for sid in named:
+            by_segment.setdefault(sid, []).append(job)
+    everything = by_segment.pop("*", [])
+    result = {}
+    for definition in definitions:
+        sid = str(definition.get("id"))
+        mine = by_segment.get(sid, [])
+        if everything:
+            mine = sorted([*mine, *everything], key=job_created, reverse=True)
+        result[sid] = assess_segment(definition, mine, history_from_ms)
+    return result
