@@ -11,6 +11,7 @@ from segctl.engine.writes import segment_write, shown_values
 from segctl.render.style import Style
 
 _INDENT = "      "
+_LISTED = 25  # objects of other projects named in full; the rest are counted
 CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
                   "evaluation", "labels", "protect")
 
@@ -80,7 +81,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
     if plan.foreign:
-        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign)
+        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign[:_LISTED])
+        more = len(plan.foreign) - _LISTED
+        owned += f" and {more} more (`--format json` lists them all)" if more > 0 else ""
         out.append(f"Owned by other projects (never touched): {owned}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {warning.message}", "yellow"))
