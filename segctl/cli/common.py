@@ -3,7 +3,8 @@ of a saved plan or a partial prune where a project folder is expected."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,15 +15,34 @@ from segctl.errors import Location, UsageError
 F = TypeVar("F", bound=Callable[..., object])
 
 
+def color_mode(ctx: click.Context) -> str:
+    """``auto``, ``always`` or ``never``: the root's --color (--no-color is ``never``)."""
+    return str((ctx.find_root().obj or {}).get("color_mode", "auto"))
+
+
+def color_decision(mode: str, isatty: bool, environ: Mapping[str, str]) -> bool:
+    """Whether to colour: --color always/never win; under auto a non-empty NO_COLOR turns it off
+    (no-color.org), a FORCE_COLOR other than empty or 0 turns it on (force-color.org), else
+    colour only on a terminal."""
+    if mode != "auto":
+        return mode == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return isatty
+
+
 def color_wanted(ctx: click.Context) -> bool:
-    """False with --no-color or NO_COLOR (the root group decides), True otherwise."""
-    return bool((ctx.find_root().obj or {}).get("color", True))
+    """Colour for output that click strips itself when it is not a terminal (``click.style``
+    text): False only when --color never or NO_COLOR say so."""
+    return color_decision(color_mode(ctx), True, os.environ)
 
 
 def use_color(ctx: click.Context, stream: object) -> bool:
-    """Colour only on a terminal, and never with --no-color or NO_COLOR (root group decides)."""
+    """Colour on ``stream``: see :func:`color_decision` (auto: only on a terminal)."""
     isatty = getattr(stream, "isatty", None)
-    return color_wanted(ctx) and bool(isatty and isatty())
+    return color_decision(color_mode(ctx), bool(isatty and isatty()), os.environ)
 
 
 def env_option(help: str) -> Callable[[F], F]:
