@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ import click
 from segctl.cli.common import env_option, refuse_partial_prune, use_color
 from segctl.engine import (
     ApplyOptions,
+    ApplyReport,
     Plan,
     apply_plan,
     build_plan,
@@ -48,9 +50,13 @@ class ApplyInterruptedError(SegctlError):
               help="Parallel API calls while writing definitions.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=1800.0, show_default=True,
               metavar="SECONDS", help="Longest wait for each segment or export job.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help="json: the apply report on stdout (segctl/render/REPORT_FORMATS.md); the "
+                   "plan and progress go to stderr.")
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
-          no_jobs: bool, concurrency: int, timeout: float) -> None:
+          no_jobs: bool, concurrency: int, timeout: float, output_format: str) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
@@ -64,8 +70,10 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
       segctl apply                    # show the plan, apply after you type yes
       segctl apply --auto-approve     # no prompt (CI); required when stdin is not a terminal
       segctl apply prod.plan          # exactly the plan saved by `segctl plan --out prod.plan`
+      segctl apply --auto-approve --format json > report.json   # ids, job ids, sizes, times
     """
-    color_out = use_color(ctx, sys.stdout)
+    as_json = output_format == "json"
+    color_out = use_color(ctx, sys.stdout) and not as_json
     options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
     saved: Plan | None = None
     if _is_saved_plan(source):
@@ -84,14 +92,19 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             the_plan = saved
         else:
             the_plan = build_plan(project, client, prune=prune)
-        click.echo(render_plan(the_plan, color=color_out), nl=False)
+        click.echo(render_plan(the_plan, color=use_color(ctx, sys.stderr) if as_json
+                               else color_out), nl=False, err=as_json)
         if not the_plan.has_work:
+            if as_json:
+                click.echo(render_report(ApplyReport(()), "json", plan=the_plan, seconds=0.0),
+                           nl=False)
             return
         if saved is None and not auto_approve:
             _confirm(the_plan)
         progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
                                   color=use_color(ctx, sys.stderr))
         click.echo(f"Applying to {where(the_plan)}...", err=True)
+        started = time.monotonic()
         try:
             report = apply_plan(the_plan, client, options, progress)
         except KeyboardInterrupt:
@@ -100,11 +113,16 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                 "interrupted: apply stopped part-way; what was written before stays written",
                 hint="run `segctl plan` to see what is left: `segctl apply` again converges "
                      "without duplicates") from None
-    click.echo("")
-    click.echo(render_report(report, color=color_out), nl=False)
+    seconds = time.monotonic() - started
+    if as_json:
+        click.echo(render_report(report, "json", plan=the_plan, seconds=seconds), nl=False)
+    else:
+        click.echo("")
+        click.echo(render_report(report, color=color_out, seconds=seconds,
+                                 shown=progress.shown), nl=False)
     if not report.ok:
         raise ApplyFailedError(
-            "apply did not complete; the report above lists what succeeded, failed and "
+            "apply did not complete; the lines above list what succeeded, failed and "
             "never started",
             hint="fix the cause and run `segctl apply` again: it converges without duplicates",
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
-from segctl.engine.report import ApplyReport, Outcome
+from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.render.style import Style
 
 _INDENT = "      "
@@ -142,12 +143,15 @@ _OUTCOME_MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
                  Outcome.SKIPPED: ("skipped", "yellow")}
 
 
-def render_report(report: ApplyReport, *, color: bool = False) -> str:
-    """The per-action report that ends apply."""
+def render_report(report: ApplyReport, *, color: bool = False, seconds: float | None = None,
+                  shown: Collection[ActionResult] = ()) -> str:
+    """The end of apply: the actions the progress did not print already (each action is
+    printed once), the notes, and the summary line with the total time."""
     style = Style(color)
     out: list[str] = []
-    width = max((len(r.key) for r in report.results), default=0)
-    for result in report.results:
+    rest = [r for r in report.results if r not in shown]
+    width = max((len(r.key) for r in rest), default=0)
+    for result in rest:
         mark, colour = _OUTCOME_MARK[result.outcome]
         label = f"{result.kind} {result.action}"
         line = f"  {style.paint(f'{mark:<7}', colour)} {label:<18} {result.key:<{width}}"
@@ -158,5 +162,18 @@ def render_report(report: ApplyReport, *, color: bool = False) -> str:
         out.append(line.rstrip())
     for note in report.notes:
         out.append(f"  note: {note}")
-    out.append(style.paint(report.summary(), "bold" if report.ok else "red"))
+    tail = report.summary()
+    if seconds is not None:
+        tail += f" Total time: {duration(seconds)}."
+    out.append(style.paint(tail, "bold" if report.ok else "red"))
     return "\n".join(out) + "\n"
+
+
+def duration(seconds: float) -> str:
+    """``0.4s``, ``12s``, ``3m05s``: short enough for the end of a line."""
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
