@@ -134,11 +134,13 @@ def _trailing_comment(doc: CommentedMap, key: Any) -> tuple[str, int] | None:
     slots = doc.ca.items.get(key)
     token = slots[2] if slots and len(slots) > 2 else None
     value = getattr(token, "value", None)
-    if not isinstance(value, str) or value.count("\n") > 1 or not value.startswith("#"):
+    if token is None or not isinstance(value, str) or value.count("\n") > 1 \
+            or not value.startswith("#"):
         return None
-    if token.start_mark.line != doc.lc.key(key)[0]:
+    line = int(token.start_mark.line)
+    if line != doc.lc.key(key)[0]:
         return None  # a comment line below the value (after a block scalar), not beside it
-    return value.rstrip("\n"), token.start_mark.line
+    return value.rstrip("\n"), line
 
 
 def _gap_before(body: str, line: int, comment: str) -> int:
