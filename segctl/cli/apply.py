@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.common import env_option, refuse_partial_prune, use_color
+from segctl.cli.common import (
+    env_option,
+    load_scope,
+    refuse_partial_prune,
+    scoped_plan,
+    target_option,
+    use_color,
+)
 from segctl.engine import (
     ApplyOptions,
     ApplyReport,
@@ -22,7 +29,7 @@ from segctl.engine import (
 )
 from segctl.engine.plan import target_of
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.project import load_project
+from segctl.project import Selection, load_project, select
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
 from segctl.target import open_client
@@ -54,9 +61,11 @@ class ApplyInterruptedError(SegctlError):
               show_default=True,
               help="json: the apply report on stdout (segctl/render/REPORT_FORMATS.md); the "
                    "plan and progress go to stderr.")
+@target_option
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
-          no_jobs: bool, concurrency: int, timeout: float, output_format: str) -> None:
+          no_jobs: bool, concurrency: int, timeout: float, output_format: str,
+          targets: tuple[str, ...]) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
@@ -71,17 +80,24 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
       segctl apply --auto-approve     # no prompt (CI); required when stdin is not a terminal
       segctl apply prod.plan          # exactly the plan saved by `segctl plan --out prod.plan`
       segctl apply --auto-approve --format json > report.json   # ids, job ids, sizes, times
+      segctl apply --target vip-women --auto-approve   # only it and what it depends on
     """
     as_json = output_format == "json"
     color_out = use_color(ctx, sys.stdout) and not as_json
     options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
     saved: Plan | None = None
+    selection: Selection | None = None
     if _is_saved_plan(source):
+        if targets:
+            raise UsageError("--target is decided when the plan is made: run "
+                             "`segctl plan --target KEY --out FILE`")
         saved = _load_saved_plan(source, env, prune)
         project = load_project(saved.project_root, env=saved.target.environment)
+        if saved.targets:  # the same narrowing as the plan, so the fingerprint compares
+            project = select(project, saved.targets).project
     else:
         refuse_partial_prune(source, prune)
-        project = load_project(source, env=env)
+        project, selection = load_scope(source, env, targets, prune)
 
     with open_client(project.environment) as client:
         if saved is not None:
@@ -91,7 +107,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                         target_of(project, client))
             the_plan = saved
         else:
-            the_plan = build_plan(project, client, prune=prune)
+            the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
         click.echo(render_plan(the_plan, color=use_color(ctx, sys.stderr) if as_json
                                else color_out), nl=False, err=as_json)
         if not the_plan.has_work:

@@ -7,10 +7,17 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
+from segctl.cli.common import (
+    env_option,
+    load_scope,
+    refuse_partial_prune,
+    refuse_saved_plan,
+    scoped_plan,
+    target_option,
+    use_color,
+)
 from segctl.engine import build_plan, save_plan
 from segctl.errors import EXIT_CHANGES
-from segctl.project import load_project
 from segctl.render import render_plan
 from segctl.target import open_client
 
@@ -26,10 +33,14 @@ from segctl.target import open_client
               help="Exit 2 when there are changes (0 none, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
+@target_option
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
-         detailed_exitcode: bool, prune: bool) -> None:
+         detailed_exitcode: bool, prune: bool, targets: tuple[str, ...]) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
+
+    PATH is the project folder (default: segments/) or one file of it: a file plans only what
+    it declares (and what that depends on), with the project's Environments and vars.
 
     Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
     2 changes present (with --detailed-exitcode).
@@ -39,12 +50,14 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
       segctl plan
       segctl plan --env prod --out prod.plan --format markdown > plan.md
       segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
+      segctl plan --target vip-women       # vip-women and the segments it refers to
+      segctl plan segments/exports.yaml    # only what this file declares
     """
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
-    project = load_project(path, env=env)
+    project, selection = load_scope(path, env, targets, prune)
     with open_client(project.environment) as client:
-        the_plan = build_plan(project, client, prune=prune)
+        the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)

@@ -155,6 +155,7 @@ class Plan:
     project_root: str = ""
     files_hash: str = ""
     fingerprint: str = ""
+    targets: tuple[str, ...] = ()  # --target keys (a partial plan); () = the whole project
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)

@@ -61,6 +61,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "warnings": [asdict(w) for w in plan.warnings],
         "unmanaged": list(plan.unmanaged),
+        "targets": list(plan.targets),
     }
 
 
@@ -113,6 +114,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             project_root=doc["project"]["root"],
             files_hash=doc["project"]["files_hash"],
             fingerprint=doc["live_fingerprint"],
+            targets=tuple(doc.get("targets", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise UsageError(f"not a segctl plan file: missing or bad field ({err})",

@@ -28,9 +28,19 @@ def test_apply_json_report(workdir: Path, run: Run) -> None:
     export = by_kind[("export", "female-customers-daily")]
     assert export["job_ids"] and isinstance(export["size"], int) and export["size"] > 0
     assert str(export["size"]) in export["detail"]
-    # nothing left to do: still one document, with no actions
+    # converged: only the `run: always` export (and its segments' job) runs again
     code, out, _ = run("apply", "--auto-approve", "--format", "json")
-    assert code == 0 and json.loads(out)["actions"] == []
+    assert code == 0
+    assert {a["kind"] for a in json.loads(out)["actions"]} == {"segment-job", "export"}
+
+
+def test_apply_json_with_nothing_to_do(workdir: Path, run: Run) -> None:
+    (workdir / "segments" / "exports.yaml").unlink()
+    assert run("apply", "--auto-approve")[0] == 0
+    code, out, err = run("apply", "--auto-approve", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["actions"] == [] and doc["ok"] is True and "No changes." in err
 
 
 def test_apply_text_prints_each_action_once_with_durations(workdir: Path, run: Run) -> None:
