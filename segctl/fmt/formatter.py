@@ -97,6 +97,12 @@ def pql_scalar(text: str) -> str:
     return LiteralScalarString((laid_out if same else text) + "\n")
 
 
+def pql_lines(text: str) -> list[str]:
+    """Canonical PQL ``text`` as ``fmt`` lays it out in a file, one string per line (for
+    line-by-line diffs of rules)."""
+    return str(pql_scalar(text)).splitlines() or [""]
+
+
 def _line(text: str, index: int) -> str | None:
     lines = text.splitlines()
     return lines[index] if 0 <= index < len(lines) else None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Collection
 from typing import Any
 
 from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
+from segctl.fmt import pql_lines
 from segctl.render.style import Style
 
 _INDENT = "      "
@@ -133,9 +135,37 @@ def _diff_lines(field: FieldChange, style: Style) -> list[str]:
     before, after = show(field.before, field.field), show(field.after, field.field)
     if "\n" not in before + after and len(before) + len(after) < 70:
         return [style.action(Action.UPDATE, f"{_INDENT}~ {field.field}: {before} -> {after}")]
+    if field.field == "pql" and isinstance(field.before, str) and isinstance(field.after, str):
+        return _pql_diff_lines(field.before, field.after, style)
     lines = [style.action(Action.UPDATE, f"{_INDENT}~ {field.field}:")]
     lines += [style.paint(f"{_INDENT}    - {row}", "red") for row in before.splitlines() or [""]]
     lines += [style.paint(f"{_INDENT}    + {row}", "green") for row in after.splitlines() or [""]]
+    return lines
+
+
+def pql_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """A rule change line by line, on both rules laid out as ``segctl fmt`` writes them:
+    (" ", line) for context, ("-", line) and ("+", line) for the changed lines, so that a
+    7 -> 14 days edit stands out."""
+    old, new = pql_lines(before), pql_lines(after)
+    rows: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new,
+                                                        autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += [(" ", row) for row in old[i1:i2]]
+        else:
+            rows += [("-", row) for row in old[i1:i2]] + [("+", row) for row in new[j1:j2]]
+    return rows
+
+
+_SIGN_COLOURS = {"-": "red", "+": "green"}
+
+
+def _pql_diff_lines(before: str, after: str, style: Style) -> list[str]:
+    lines = [style.action(Action.UPDATE, f"{_INDENT}~ pql:")]
+    for sign, row in pql_diff(before, after):
+        text = f"{_INDENT}    {sign} {row}"
+        lines.append(style.paint(text, _SIGN_COLOURS[sign]) if sign in _SIGN_COLOURS else text)
     return lines
 
 
