@@ -92,7 +92,8 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             raise UsageError("--target is decided when the plan is made: run "
                              "`segctl plan --target KEY --out FILE`")
         saved = _load_saved_plan(source, env, prune)
-        project = load_project(saved.project_root, env=saved.target.environment)
+        project = load_project(saved.project_root, env=saved.target.environment,
+                               offline_checks=False)
         if saved.targets:  # the same narrowing as the plan, so the fingerprint compares
             project = select(project, saved.targets).project
     else:

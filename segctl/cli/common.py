@@ -101,14 +101,14 @@ def load_scope(path: Path, env: str | None, targets: tuple[str, ...], prune: boo
                          hint="plan the whole project with --prune")
     if path.is_file():
         root = project_root(path)
-        project = load_project(root, env=env)
+        project = load_project(root, env=env, offline_checks=False)
         in_file = keys_in_file(project, path)
         if not in_file and not targets:
             raise UsageError(f"{path} declares no Segment or Export",
                              hint=f"plan the project folder: `segctl plan {root}`")
         targets = (*in_file, *(k for k in targets if k not in in_file))
     else:
-        project = load_project(path, env=env)
+        project = load_project(path, env=env, offline_checks=False)
     if not targets:
         return project, None
     selection = select(project, targets)
