@@ -24,6 +24,21 @@ _DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+#: a wildcard bind address -> the loopback address a client on this machine connects to
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "[::]": "::1"}
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def client_url(host: str, port: int) -> str:
+    """The URL a client uses for a server bound to ``host``: a wildcard address (0.0.0.0,
+    ::) is not a destination, so it becomes this machine's loopback, which segctl accepts
+    over plain HTTP."""
+    return f"http://{_bracketed(_WILDCARDS.get(host, host))}:{port}"
+
+
 def _data_dir(data: Path | None) -> Path:
     return data if data is not None else default_data_dir()
 
@@ -78,9 +93,12 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     except OSError as err:
         app.close()
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    url_host = f"[{host}]" if ":" in host else host
-    url = f"http://{url_host}:{server.port}"
-    click.echo(f"Local AEP sandbox listening on {url} (data: {directory})")
+    url = client_url(host, server.port)
+    bound = "" if host in _LOOPBACK else f"bound to {host}; "
+    click.echo(f"Local AEP sandbox listening on {url} ({bound}data: {directory})")
+    if host not in _LOOPBACK and url == f"http://{_bracketed(host)}:{server.port}":
+        click.echo("note: segctl sends credentials over plain HTTP only to a loopback address; "
+                   "on this machine use http://127.0.0.1:" f"{server.port}", err=True)
     if faults.active:
         click.echo(f"Fault injection: {faults.to_spec()}")
     click.echo("Point segctl (or any AEP client) at it:")
