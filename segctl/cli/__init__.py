@@ -34,6 +34,7 @@ _COMMANDS: dict[str, str] = {
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
     "init": "segctl.cli.init:init",
+    "completion": "segctl.cli.completion:completion",
 }
 
 

@@ -67,7 +67,13 @@ def pql() -> None:
 @pql.command("parse", short_help="Check EXPR and print its canonical pql/text.")
 @click.argument("expr")
 def parse_command(expr: str) -> None:
-    """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid)."""
+    """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid).
+
+    \b
+    Examples:
+      segctl pql parse 'person.gender="female" AND homeAddress.countryCode = "US"'
+      echo 'person.age > 30' | segctl pql parse -
+    """
     text, name = read_expression(expr)
     click.echo(to_text(parse(text, file=name)))
 
@@ -81,6 +87,11 @@ def convert_command(target: str, expr: str) -> None:
 
     JSON uses Adobe's node types where Adobe published them; constructs without a public
     encoding (occurs, chain, let, ...) are fnApply nodes marked with a "segctl" key.
+
+    \b
+    Examples:
+      segctl pql convert --to json 'workAddress.country = "US"'
+      segctl pql convert --to text - < rule.json
     """
     tree = read_any(expr)
     if target == "json":

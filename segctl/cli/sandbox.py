@@ -74,7 +74,16 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
           client_secret: str | None, org_id: str | None, fault_spec: str | None,
           rate429: float | None, rate5xx: float | None, drop: float | None,
           latency_ms: int | None, job_fail: float | None, fault_seed: int | None) -> None:
-    """Serve the local sandbox over HTTP until Ctrl-C."""
+    """Serve the local sandbox over HTTP until Ctrl-C (or SIGTERM).
+
+    Prints the URL to use and the two variables that point segctl at it.
+
+    \b
+    Examples:
+      segctl sandbox serve --port 8080
+      segctl sandbox serve --faults rate429=0.2,latency_ms=50,seed=7   # misbehave on purpose
+      segctl sandbox serve --host 0.0.0.0   # reachable from containers; prints 127.0.0.1
+    """
     if (client_id is None) != (client_secret is None):
         raise UsageError("--client-id and --client-secret go together")
     faults = parse_faults(fault_spec) if fault_spec else FaultConfig()
@@ -135,7 +144,13 @@ def _stop_on_sigterm() -> None:
 @click.option("--seed", "seed_value", default=sample_profiles.DEFAULT_SEED, show_default=True,
               type=int, help="Random seed (same seed, same data).")
 def seed(data: Path | None, count: int, seed_value: int) -> None:
-    """(Re)generate the sample profiles and events."""
+    """(Re)generate the sample profiles and events.
+
+    \b
+    Examples:
+      segctl sandbox seed                       # the default 2,000 profiles
+      segctl sandbox seed --profiles 50000 --seed 7
+    """
     directory = _data_dir(data)
     profiles_path, events_path = sample_profiles.seed(directory, count, seed_value,
                                                       datetime.now(UTC))
@@ -152,7 +167,13 @@ _STATE_ENTRIES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "datasets",
 @click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def reset(data: Path | None, yes: bool) -> None:
-    """Delete the sandbox state (definitions, jobs, datasets, sample data)."""
+    """Delete the sandbox state (definitions, jobs, datasets, sample data).
+
+    \b
+    Examples:
+      segctl sandbox reset           # asks first
+      segctl sandbox reset --yes     # scripts and CI
+    """
     directory = _data_dir(data)
     present = [directory / name for name in _STATE_ENTRIES if (directory / name).exists()]
     if not present:
