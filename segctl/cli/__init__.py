@@ -35,6 +35,7 @@ _COMMANDS: dict[str, str] = {
     "apply": "segctl.cli.apply:apply",
     "init": "segctl.cli.init:init",
     "completion": "segctl.cli.completion:completion",
+    "status": "segctl.cli.status:status",
 }
 
 

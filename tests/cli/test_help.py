@@ -8,7 +8,7 @@ from .conftest import Run
 
 LEAVES = ["validate", "plan", "apply", "import", "test", "fmt", "pql parse", "pql convert",
           "pql eval", "sandbox seed", "sandbox reset", "sandbox serve", "dataset preview",
-          "init", "completion"]
+          "init", "completion", "status"]
 WITH_EXAMPLES = ["validate", "plan", "apply", "import", "test", "fmt"]
 
 

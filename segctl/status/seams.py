@@ -1,0 +1,70 @@
+"""Where ``segctl status`` takes three answers that other parts of segctl own. Each is one
+function, so that a better source replaces exactly one place:
+
+- :func:`owner_of`: who owns a live segment. Today the ownership marker carries the segment's
+  key only, so "another project" means "a segctl marker whose key this project does not
+  declare"; a marker that names its project answers exactly (project-scoped markers).
+- :func:`awaiting_evaluation`: whether the live rule still waits for an evaluation. Today: the
+  newest successful segment job that evaluated a batch segment snapshotted an older
+  expression (the engine's freshness check), or no recent job evaluated it at all; streaming
+  and edge segments are evaluated continuously and never wait.
+- :func:`last_known_size`: the segment's size. Today: the qualified-profile count the newest
+  successful segment job reported for it (the audience's own metrics, where the API has them,
+  are better).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from segctl.aep import job_expressions
+from segctl.engine.marker import parse as parse_marker
+from segctl.engine.normalise import evaluation_of
+
+THIS_PROJECT = "this project"
+ANOTHER_PROJECT = "another project"
+UNMANAGED = "unmanaged"
+
+
+def owner_of(definition: Mapping[str, Any], declared_keys: Collection[str]) -> str:
+    """:data:`THIS_PROJECT`, :data:`ANOTHER_PROJECT` or :data:`UNMANAGED`."""
+    _, mark = parse_marker(definition.get("description"))
+    if mark is None:
+        return UNMANAGED
+    return THIS_PROJECT if mark.key in declared_keys else ANOTHER_PROJECT
+
+
+def _evaluated_by(job: Mapping[str, Any], segment_id: str) -> bool:
+    return any(isinstance(e, Mapping) and str(e.get("segmentId")) == segment_id
+               for e in job.get("segments") or ())
+
+
+def last_evaluation(definition: Mapping[str, Any], jobs_newest_first: Sequence[Mapping[str, Any]]
+                    ) -> Mapping[str, Any] | None:
+    """The newest successful segment job that evaluated ``definition``."""
+    segment_id = str(definition.get("id"))
+    for job in jobs_newest_first:
+        if job.get("status") == "SUCCEEDED" and _evaluated_by(job, segment_id):
+            return job
+    return None
+
+
+def awaiting_evaluation(definition: Mapping[str, Any],
+                        jobs_newest_first: Sequence[Mapping[str, Any]]) -> bool:
+    """Streaming and edge rules are evaluated continuously: they never wait for a job."""
+    if evaluation_of(definition.get("evaluationInfo")) != "batch":
+        return False
+    job = last_evaluation(definition, jobs_newest_first)
+    if job is None:
+        return True
+    snapshot = job_expressions(job).get(str(definition.get("id")))
+    return snapshot is not None and snapshot != definition.get("expression")
+
+
+def last_known_size(definition: Mapping[str, Any],
+                    jobs_newest_first: Sequence[Mapping[str, Any]]) -> int | None:
+    job = last_evaluation(definition, jobs_newest_first)
+    counts = ((job or {}).get("metrics") or {}).get("segmentedProfileCounter") or {}
+    value = counts.get(str(definition.get("id"))) if isinstance(counts, Mapping) else None
+    return int(value) if isinstance(value, int | float) else None
