@@ -16,9 +16,9 @@ from segctl.cli.common import (
     target_option,
     use_color,
 )
-from segctl.engine import build_plan, save_plan
+from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
 from segctl.errors import EXIT_CHANGES
-from segctl.render import render_plan
+from segctl.render import StreamProgress, render_plan
 from segctl.target import open_client
 
 
@@ -33,14 +33,27 @@ from segctl.target import open_client
               help="Exit 2 when there are changes (0 none, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
+@click.option("--estimate", is_flag=True,
+              help="Ask AEP to estimate the size of each new or changed segment (preview/estimate "
+                   "endpoints; read-only) and show it beside the last evaluated size.")
+@click.option("--estimate-timeout", type=click.FloatRange(min=0), default=ESTIMATE_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="With --estimate: stop waiting after this long; late estimates show as "
+                   "unavailable.")
 @target_option
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
-         detailed_exitcode: bool, prune: bool, targets: tuple[str, ...]) -> None:
+         detailed_exitcode: bool, prune: bool, estimate: bool, estimate_timeout: float,
+         targets: tuple[str, ...]) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
 
     PATH is the project folder (default: segments/) or one file of it: a file plans only what
     it declares (and what that depends on), with the project's Environments and vars.
+
+    With --estimate, each new or changed segment gets "≈ N profiles (±margin)" from AEP's
+    estimate (exact on the local sandbox, which reads every profile) beside its last evaluated
+    size. A failed or late estimate shows as unavailable with its reason; estimates never change
+    the exit status.
 
     Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
     2 changes present (with --detailed-exitcode).
@@ -52,12 +65,18 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
       segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
       segctl plan --target vip-women       # vip-women and the segments it refers to
       segctl plan segments/exports.yaml    # only what this file declares
+      segctl plan --estimate --format markdown > plan.md   # with audience sizes
     """
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
     project, selection = load_scope(path, env, targets, prune)
     with open_client(project.environment) as client:
         the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
+        if estimate:
+            progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
+                                      color=use_color(ctx, sys.stderr))
+            the_plan = estimate_plan(the_plan, client, timeout=estimate_timeout,
+                                     progress=progress)
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
