@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from segctl.aep import AepClient
 from segctl.engine import read_live_state
+from segctl.engine.estimate import last_sizes  # the one source of last evaluated sizes
 from segctl.project import Project
 from segctl.status.model import (
     STATUS_FORMAT_VERSION,
@@ -24,12 +25,13 @@ from segctl.status.render import render_json, render_text
 
 
 def read_status(client: AepClient, project: Project | None) -> Status:
-    """Read the sandbox once (definitions, owned datasets, one page of recent jobs)."""
+    """Read the sandbox once (definitions, owned datasets, one page of recent jobs), plus the
+    last evaluated sizes through the engine's ``last_sizes``."""
     datasets = [e.dataset for e in project.exports] if project else []
     state = read_live_state(client, datasets, owned=True)
     declared = {s.name: s.key for s in project.segments} if project else {}
     return build_status(state.segments, state.owned_datasets, state.segment_jobs,
-                        state.export_jobs, declared)
+                        state.export_jobs, declared, last_sizes(client))
 
 
 __all__ = ["STATUS_FORMAT_VERSION", "DatasetRow", "SegmentRow", "Status", "build_status",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from segctl.aep import export_signature
+from segctl.engine import LastSize
 from segctl.engine.marker import dataset_owner
 from segctl.engine.marker import parse as parse_marker
 from segctl.engine.normalise import evaluation_of
@@ -60,7 +61,7 @@ def _created(job: Mapping[str, Any]) -> int:
 
 
 def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str],
-                 jobs: Sequence[Mapping[str, Any]]) -> SegmentRow:
+                 jobs: Sequence[Mapping[str, Any]], sizes: Mapping[str, LastSize]) -> SegmentRow:
     _, mark = parse_marker(definition.get("description"))
     name = str(definition.get("name", ""))
     last = seams.last_evaluation(definition, jobs)
@@ -72,7 +73,7 @@ def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str],
         evaluation=evaluation_of(definition.get("evaluationInfo")),
         last_evaluated=iso((last or {}).get("updateTime") or (last or {}).get("creationTime")),
         awaiting_evaluation=seams.awaiting_evaluation(definition, jobs),
-        size=seams.last_known_size(definition, jobs),
+        size=seams.last_known_size(definition, sizes),
     )
 
 
@@ -97,11 +98,13 @@ def build_status(definitions: Sequence[Mapping[str, Any]],
                  owned_datasets: Sequence[Mapping[str, Any]],
                  segment_jobs: Sequence[Mapping[str, Any]],
                  export_jobs: Sequence[Mapping[str, Any]],
-                 declared: Mapping[str, str]) -> Status:
-    """``declared`` maps each declared segment's live name to its key."""
+                 declared: Mapping[str, str],
+                 sizes: Mapping[str, LastSize]) -> Status:
+    """``declared`` maps each declared segment's live name to its key; ``sizes`` is the
+    engine's ``last_sizes`` (segment id -> last evaluated size)."""
     seg_jobs = sorted(segment_jobs, key=_created, reverse=True)
     exp_jobs = sorted(export_jobs, key=_created, reverse=True)
-    rows = [_segment_row(d, declared, seg_jobs) for d in definitions]
+    rows = [_segment_row(d, declared, seg_jobs, sizes) for d in definitions]
     order = {seams.THIS_PROJECT: 0, seams.ANOTHER_PROJECT: 1, seams.UNMANAGED: 2}
     rows.sort(key=lambda r: (order[r.owner], r.key or "", r.name))
     live_keys = {r.key for r in rows if r.owner == seams.THIS_PROJECT}

@@ -8,9 +8,9 @@ function, so that a better source replaces exactly one place:
   newest successful segment job that evaluated a batch segment snapshotted an older
   expression (the engine's freshness check), or no recent job evaluated it at all; streaming
   and edge segments are evaluated continuously and never wait.
-- :func:`last_known_size`: the segment's size. Today: the qualified-profile count the newest
-  successful segment job reported for it (the audience's own metrics, where the API has them,
-  are better).
+- :func:`last_known_size`: the segment's size, from the engine's ``last_sizes`` (the same
+  source as plan's "last evaluated size": the newest successful segment job's count today; the
+  audience's own metrics once that function reads them).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from segctl.aep import job_expressions
+from segctl.engine import LastSize
 from segctl.engine.marker import parse as parse_marker
 from segctl.engine.normalise import evaluation_of
 
@@ -62,9 +63,8 @@ def awaiting_evaluation(definition: Mapping[str, Any],
     return snapshot is not None and snapshot != definition.get("expression")
 
 
-def last_known_size(definition: Mapping[str, Any],
-                    jobs_newest_first: Sequence[Mapping[str, Any]]) -> int | None:
-    job = last_evaluation(definition, jobs_newest_first)
-    counts = ((job or {}).get("metrics") or {}).get("segmentedProfileCounter") or {}
-    value = counts.get(str(definition.get("id"))) if isinstance(counts, Mapping) else None
-    return int(value) if isinstance(value, int | float) else None
+def last_known_size(definition: Mapping[str, Any], sizes: Mapping[str, LastSize]) -> int | None:
+    """From ``sizes``, what the engine's ``last_sizes(client)`` returns: the single place
+    plan's "last evaluated size" comes from too (segment job metrics today)."""
+    found = sizes.get(str(definition.get("id")))
+    return found.profiles if found is not None else None
