@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from .conftest import Run
 
 
@@ -106,3 +108,16 @@ def test_test_junit(workdir: Path, run: Run) -> None:
     assert "expected members" in (failure.text or "")
     assert failed[0].get("classname") == "profile attributes"
     assert failed[0].get("file", "").endswith("profile-attributes.yaml")
+
+
+def test_apply_json_report_of_a_failed_job(workdir: Path, run: Run,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEGCTL_FAULTS", "job_fail=1,seed=3")
+    code, out, err = run("apply", "--auto-approve", "--format", "json")
+    assert code == 1 and "apply did not complete" in err
+    doc = json.loads(out)  # the report is still printed, and says what failed
+    assert doc["ok"] is False and doc["summary"]["failed"] >= 1
+    job = next(a for a in doc["actions"] if a["kind"] == "segment-job")
+    assert job["outcome"] == "failed" and job["size"] is None and "FAILED" in job["detail"]
+    skipped = [a for a in doc["actions"] if a["outcome"] == "skipped"]
+    assert skipped and all(a["kind"] == "export" for a in skipped)
