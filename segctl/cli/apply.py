@@ -29,7 +29,7 @@ from segctl.engine import (
 )
 from segctl.engine.plan import target_of
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.project import Selection, load_project, select
+from segctl.project import Project, Selection, load_project, select
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
 from segctl.target import open_client
@@ -85,21 +85,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
     as_json = output_format == "json"
     color_out = use_color(ctx, sys.stdout) and not as_json
     options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
-    saved: Plan | None = None
-    selection: Selection | None = None
-    if _is_saved_plan(source):
-        if targets:
-            raise UsageError("--target is decided when the plan is made: run "
-                             "`segctl plan --target KEY --out FILE`")
-        saved = _load_saved_plan(source, env, prune)
-        project = load_project(saved.project_root, env=saved.target.environment,
-                               offline_checks=False)
-        if saved.targets:  # the same narrowing as the plan, so the fingerprint compares
-            project = select(project, saved.targets).project
-    else:
-        refuse_partial_prune(source, prune)
-        project, selection = load_scope(source, env, targets, prune)
-
+    project, saved, selection = _source(source, env, targets, prune)
     with open_client(project.environment) as client:
         if saved is not None:
             state = read_live_state(client, [e.dataset for e in project.exports],
@@ -143,6 +129,24 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             "never started",
             hint="fix the cause and run `segctl apply` again: it converges without duplicates",
         )
+
+
+def _source(source: Path, env: str | None, targets: tuple[str, ...], prune: bool
+            ) -> tuple[Project, Plan | None, Selection | None]:
+    """The project to apply, the saved plan (when SOURCE is one) and the --target selection."""
+    if not _is_saved_plan(source):
+        refuse_partial_prune(source, prune)
+        project, selection = load_scope(source, env, targets, prune)
+        return project, None, selection
+    if targets:
+        raise UsageError("--target is decided when the plan is made: run "
+                         "`segctl plan --target KEY --out FILE`")
+    saved = _load_saved_plan(source, env, prune)
+    project = load_project(saved.project_root, env=saved.target.environment,
+                           offline_checks=False)
+    if saved.targets:  # the same narrowing as the plan, so the fingerprint compares
+        project = select(project, saved.targets).project
+    return project, saved, None
 
 
 def _load_saved_plan(source: Path, env: str | None, prune: bool) -> Plan:
