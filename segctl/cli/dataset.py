@@ -141,7 +141,13 @@ def export_dataset(project: Project, key: str) -> str:
 
 @click.group("dataset")
 def dataset() -> None:
-    """Inspect datasets that exports write."""
+    """Inspect datasets that exports write.
+
+    \b
+    Examples:
+      segctl dataset preview --export female-customers-daily --limit 5
+      segctl dataset preview "Female customers" --format json
+    """
 
 
 @dataset.command("preview")

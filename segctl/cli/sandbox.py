@@ -45,7 +45,14 @@ def _data_dir(data: Path | None) -> Path:
 
 @click.group("sandbox")
 def sandbox() -> None:
-    """The local sandbox: an emulator of the AEP REST API with sample profiles."""
+    """The local sandbox: an emulator of the AEP REST API with sample profiles.
+
+    \b
+    Examples:
+      segctl sandbox serve --port 8080
+      segctl sandbox seed --profiles 5000
+      segctl sandbox reset --yes
+    """
 
 
 @sandbox.command("serve")

@@ -20,7 +20,7 @@ def test_help_exits_zero_on_stdout(run: Run, command: str) -> None:
     assert "--no-color" in out  # the global flags are accepted after the subcommand too
 
 
-@pytest.mark.parametrize("command", LEAVES)
+@pytest.mark.parametrize("command", [*LEAVES, "pql", "sandbox", "dataset"])
 def test_help_has_examples(run: Run, command: str) -> None:
     _, out, _ = run(*command.split(), "--help")
     examples = out.split("Examples:\n", 1)[1]
