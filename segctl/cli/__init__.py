@@ -36,6 +36,7 @@ _COMMANDS: dict[str, str] = {
     "init": "segctl.cli.init:init",
     "completion": "segctl.cli.completion:completion",
     "status": "segctl.cli.status:status",
+    "ci": "segctl.cli.ci:ci",
 }
 
 

@@ -61,11 +61,15 @@ class ApplyInterruptedError(SegctlError):
               show_default=True,
               help="json: the apply report on stdout (segctl/render/REPORT_FORMATS.md); the "
                    "plan and progress go to stderr.")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan and the apply report as markdown to FILE (default: "
+                   "$GITHUB_STEP_SUMMARY when set).")
 @target_option
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
           no_jobs: bool, concurrency: int, timeout: float, output_format: str,
-          targets: tuple[str, ...]) -> None:
+          summary: Path | None, targets: tuple[str, ...]) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
@@ -117,6 +121,11 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                 hint="run `segctl plan` to see what is left: `segctl apply` again converges "
                      "without duplicates") from None
     seconds = time.monotonic() - started
+    if summary is not None:
+        from segctl.ci import write_summary
+
+        write_summary(summary, the_plan, command="apply", project=source.as_posix(),
+                      report=report)
     if as_json:
         click.echo(render_report(report, "json", plan=the_plan, seconds=seconds), nl=False)
     else:

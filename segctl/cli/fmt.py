@@ -1,4 +1,5 @@
-"""``segctl fmt [PATH...] [--check] [--diff]``: rewrite YAML files in canonical form."""
+"""``segctl fmt [PATH...] [--check] [--diff] [--format text|github]``: rewrite YAML files in
+canonical form."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from segctl.cli import annotate
+from segctl.errors import Location
 from segctl.fmt import FormatCheckFailed, FormatResult, format_paths, write_results
 
 
@@ -26,7 +29,11 @@ def unified_diff(result: FormatResult) -> str:
               help="Write nothing; list the files that would change and exit 1 if any would.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Write nothing; print what would change as a unified diff.")
-def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]),
+              default="text", show_default=True,
+              help="github (with --check): each file that would change, and each file that "
+                   "cannot be formatted, as a GitHub Actions annotation.")
+def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool, output_format: str) -> None:
     """Format YAML files: canonical PQL, stable key order, comments kept.
 
     PATH is a file or a folder, and several may be given (default: segments/). Keys follow
@@ -39,11 +46,18 @@ def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
       segctl fmt segments/a.yaml segments/b.yaml   # only these files (pre-commit passes them)
       segctl fmt --diff                            # show the changes, write nothing
       segctl fmt --check     # CI: list what would change, exit 1 if anything would
+      segctl fmt --check --format github   # ... as annotations in a GitHub Actions job
     """
     results, errors = format_paths(list(paths) or [Path("segments")])
     for err in errors:
         click.echo(err.format(), err=True)
     changed = [r for r in results if r.changed]
+    if output_format == "github" and check:
+        found = [annotate.Annotation("error", e.message, "segctl fmt", e.location)
+                 for e in errors]
+        found += [_would_reformat(r) for r in changed]
+        for line in annotate.render(found):
+            click.echo(line)
     if show_diff:
         for result in changed:
             click.echo(unified_diff(result), nl=False)
@@ -63,3 +77,10 @@ def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     if errors or (check and changed):
         raise FormatCheckFailed(summary)
     click.echo(summary, err=True)
+
+
+def _would_reformat(result: FormatResult) -> annotate.Annotation:
+    line = annotate.first_difference(result.original, result.formatted)
+    return annotate.Annotation(
+        "error", f"would reformat (first difference at line {line}); run `segctl fmt`",
+        "segctl fmt", Location(str(result.path), line))

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from segctl.cli.common import (
     env_option,
@@ -17,7 +18,7 @@ from segctl.cli.common import (
     use_color,
 )
 from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
-from segctl.errors import EXIT_CHANGES
+from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.render import StreamProgress, render_plan
 from segctl.target import open_client
 
@@ -40,11 +41,15 @@ from segctl.target import open_client
               show_default=True, metavar="SECONDS",
               help="With --estimate: stop waiting after this long; late estimates show as "
                    "unavailable.")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan as markdown to FILE (default: $GITHUB_STEP_SUMMARY when "
+                   "set, so a GitHub Actions job shows it).")
 @target_option
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
          detailed_exitcode: bool, prune: bool, estimate: bool, estimate_timeout: float,
-         targets: tuple[str, ...]) -> None:
+         summary: Path | None, targets: tuple[str, ...]) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
 
     PATH is the project folder (default: segments/) or one file of it: a file plans only what
@@ -69,6 +74,9 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     """
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
+    if not estimate and ctx.get_parameter_source("estimate_timeout") is ParameterSource.COMMANDLINE:
+        raise UsageError("--estimate-timeout only applies with --estimate",
+                         hint="segctl plan --estimate --estimate-timeout 300")
     project, selection = load_scope(path, env, targets, prune)
     with open_client(project.environment) as client:
         the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
@@ -80,6 +88,10 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
+    if summary is not None:
+        from segctl.ci import write_summary
+
+        write_summary(summary, the_plan, command="plan", project=path.as_posix())
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
     if detailed_exitcode and the_plan.has_changes:
         ctx.exit(EXIT_CHANGES)

@@ -129,7 +129,7 @@ def _estimates(plan: Plan) -> list[str]:
         size = size_text(estimate)
         if not estimate.available:
             size = f"⚠️ {size}"
-        last = last_text(estimate.last, actions.get(estimate.key, Action.UPDATE))
+        last = last_text(estimate.last, actions.get(estimate.key, Action.UPDATE), estimate)
         out.append(f"| <b>{_cell(estimate.key)}</b> | {_cell(size)} | {_cell(last)} |")
     out += _more(len(plan.estimates), "estimates")
     out.append("")

@@ -110,7 +110,8 @@ def _size_line(estimate: SizeEstimate, change: SegmentChange, style: Style) -> s
     size = size_text(estimate)
     if not estimate.available:
         size = style.paint(size, "yellow")
-    return f"{_INDENT}size: {size}; last evaluated: {last_text(estimate.last, change.action)}"
+    last = last_text(estimate.last, change.action, estimate)
+    return f"{_INDENT}size: {size}; last evaluated: {last}"
 
 
 def size_text(estimate: SizeEstimate) -> str:
@@ -129,13 +130,19 @@ def size_text(estimate: SizeEstimate) -> str:
     return f"≈ {estimate.profiles:,} profiles{detail}"
 
 
-def last_text(last: LastSize | None, action: Action) -> str:
-    """The size at the last evaluation, with when; or why there is none."""
+def last_text(last: LastSize | None, action: Action,
+              estimate: SizeEstimate | None = None) -> str:
+    """The size at the last evaluation, with when and how far the estimate moves it; or why
+    there is none."""
     if last is None:
         return ("never (new segment)" if action is Action.CREATE
                 else "unknown (no recent segment job counted it)")
     when = f" on {last.evaluated_at}" if last.evaluated_at else ""
-    return f"{last.profiles:,} profiles{when}"
+    change = ""
+    if estimate is not None and estimate.available and estimate.profiles is not None:
+        approx = "" if estimate.exact else "≈ "
+        change = f" (change {approx}{estimate.profiles - last.profiles:+,})"
+    return f"{last.profiles:,} profiles{when}{change}"
 
 
 def desired_values(change: SegmentChange) -> dict[str, Any]:

@@ -60,6 +60,7 @@ def test_json_and_markdown_carry_the_sizes_beside_the_last_evaluated_size(
     assert "#### Estimated audience sizes" in md
     assert (f"| <b>female-customers</b> | {size} profiles (exact: all 2,000 profiles read) | "
             f"{size} profiles on ") in md
+    assert "(change +0) |" in md  # a description edit moves nobody
 
 
 def test_without_the_flag_nothing_is_estimated(workdir: Path, run: Run) -> None:
@@ -83,3 +84,9 @@ def test_a_saved_plan_keeps_its_estimates_and_applies(workdir: Path, run: Run) -
     code, out, _ = run("apply", "p.plan")
     assert code == 0, out
     assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_a_timeout_without_the_flag_is_a_usage_error(workdir: Path, run: Run) -> None:
+    code, out, err = run("plan", "--estimate-timeout", "5")
+    assert code == 1 and out == ""
+    assert "--estimate-timeout only applies with --estimate" in err

@@ -112,6 +112,8 @@ def _run(app: Host, scope: Scope, doc: dict[str, Any]) -> None:
     rows = list(data.rows())
     population = len(rows)
     order = sample_order(population, SAMPLING.size(population), str(doc["previewQueryId"]))
+    # numRowsToRead / totalRows: the sample and the store, as profile.yaml's
+    # PreviewSampleStatusPageResponse defines them ("merged profiles in the sample" / "total")
     if _write(app, scope, pid, rowsToRead=len(order), totalRows=population) is None:
         return
     now = app.now()
