@@ -52,3 +52,19 @@ def test_init_refuses_to_overwrite(tmp_path: Path, run: Run,
     assert (tmp_path / "segments" / "exports.yaml").read_text() == "# mine\n"
     code, _, _ = run("init", "--force")
     assert code == 0 and "kind: Export" in (tmp_path / "segments" / "exports.yaml").read_text()
+
+
+def test_init_with_ci_writes_the_workflows(tmp_path: Path, run: Run,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("init", "repo", "--ci", "local")
+    assert code == 0, err
+    workflows = tmp_path / "repo" / ".github" / "workflows"
+    names = sorted(p.name for p in workflows.iterdir())
+    assert names == ["segctl-apply-local.yml", "segctl-drift-local.yml",
+                     "segctl-plan-local.yml"]
+    assert f"wrote {Path('repo/.github/workflows/segctl-plan-local.yml')}" in out
+    plan = (workflows / "segctl-plan-local.yml").read_text()
+    assert "pull_request" in plan and "segments" in plan
+    code, _, err = run("init", "other", "--ci", "prod")
+    assert code == 0 and "declare it in segments/environments.yaml" in err
