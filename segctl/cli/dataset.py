@@ -187,7 +187,10 @@ def preview(name: str | None, export_key: str | None, limit: int, fmt: str, env:
         name = export_dataset(project, export_key)
     assert name is not None
     prefixes = list(environment.vars.values()) if environment else []
-    with open_client(environment) as client:
+    root = Path(project_path) if Path(project_path).exists() else None
+    if root is not None and root.is_file():
+        root = root.parent
+    with open_client(environment, project_root=root, read_only=True) as client:
         batch_id, rows = latest_rows(client, name, prefixes)
     shown = rows[:limit]
     if fmt == "json":

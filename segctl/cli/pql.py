@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.pql import Expr, from_json, parse, segment_refs, to_json, to_text
+from segctl.pql import Expr, check, from_json, parse, segment_refs, to_json, to_text
 from segctl.pql import compile as compile_pql
 from segctl.pql.functions import MapEntry
 from segctl.pql.timeutil import TimeValue
@@ -69,13 +69,20 @@ def pql() -> None:
 def parse_command(expr: str) -> None:
     """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid).
 
+    The checks are those of `segctl validate`: the syntax, then every function and method
+    call (unknown names, wrong number of arguments, decisioning-only functions), located at
+    the call.
+
     \b
     Examples:
       segctl pql parse 'person.gender="female" AND homeAddress.countryCode = "US"'
       echo 'person.age > 30' | segctl pql parse -
+      segctl pql parse 'person.name.bogus(1)'    # <expr>:1:13: error: unknown method .bogus()
     """
     text, name = read_expression(expr)
-    click.echo(to_text(parse(text, file=name)))
+    tree = parse(text, file=name)
+    check(tree, text, file=name)
+    click.echo(to_text(tree))
 
 
 @pql.command("convert", short_help="Convert EXPR between pql/text and pql/json.")

@@ -2,7 +2,8 @@
 
 Public names: :func:`load_project` (raises :class:`~segctl.errors.ValidationError` carrying
 every diagnostic), :func:`analyse_project` (returns them in a :class:`LoadResult`), the frozen
-documents :class:`Project`, :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
+documents :class:`Project` (named by its ``kind: Project`` document,
+:class:`ProjectInfo`), :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
 table (``KINDS``, :class:`Kind`, :class:`DocumentError`), the allowed field values, and partial
 runs: :func:`select` (``--target``) with :func:`project_root` / :func:`keys_in_file`.
 """
@@ -18,6 +19,7 @@ from segctl.project.model import (
     Environment,
     Export,
     Project,
+    ProjectInfo,
     Segment,
 )
 from segctl.project.selection import Selection, keys_in_file, project_root, select
@@ -35,6 +37,7 @@ __all__ = [
     "Kind",
     "LoadResult",
     "Project",
+    "ProjectInfo",
     "Segment",
     "Selection",
     "analyse_project",

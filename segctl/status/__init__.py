@@ -13,6 +13,7 @@ from __future__ import annotations
 from segctl.aep import AepClient
 from segctl.engine import read_live_state
 from segctl.engine.estimate import last_sizes  # the one source of last evaluated sizes
+from segctl.engine.plan import UNNAMED_PROJECT, project_name
 from segctl.project import Project
 from segctl.status.model import (
     STATUS_FORMAT_VERSION,
@@ -30,8 +31,9 @@ def read_status(client: AepClient, project: Project | None) -> Status:
     datasets = [e.dataset for e in project.exports] if project else []
     state = read_live_state(client, datasets, owned=True)
     declared = {s.name: s.key for s in project.segments} if project else {}
+    name = project_name(project) if project else UNNAMED_PROJECT
     return build_status(state.segments, state.owned_datasets, state.segment_jobs,
-                        state.export_jobs, declared, last_sizes(client))
+                        state.export_jobs, declared, last_sizes(client), name)
 
 
 __all__ = ["STATUS_FORMAT_VERSION", "DatasetRow", "SegmentRow", "Status", "build_status",

@@ -24,6 +24,7 @@ class SegmentRow:
     name: str
     id: str
     owner: str  # seams.THIS_PROJECT | ANOTHER_PROJECT | UNMANAGED
+    owner_project: str | None  # the project the marker names (None: unmanaged or pre-project)
     evaluation: str  # batch | streaming | edge
     last_evaluated: str | None  # ISO 8601 (UTC) of the newest successful evaluation
     awaiting_evaluation: bool
@@ -60,16 +61,18 @@ def _created(job: Mapping[str, Any]) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
-def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str],
+def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str], project: str,
                  jobs: Sequence[Mapping[str, Any]], sizes: Mapping[str, LastSize]) -> SegmentRow:
     _, mark = parse_marker(definition.get("description"))
     name = str(definition.get("name", ""))
     last = seams.last_evaluation(definition, jobs)
+    owner, owner_project = seams.owner_of(definition, project, set(declared.values()))
     return SegmentRow(
         key=mark.key if mark else declared.get(name),
         name=name,
         id=str(definition.get("id")),
-        owner=seams.owner_of(definition, set(declared.values())),
+        owner=owner,
+        owner_project=owner_project,
         evaluation=evaluation_of(definition.get("evaluationInfo")),
         last_evaluated=iso((last or {}).get("updateTime") or (last or {}).get("creationTime")),
         awaiting_evaluation=seams.awaiting_evaluation(definition, jobs),
@@ -99,12 +102,14 @@ def build_status(definitions: Sequence[Mapping[str, Any]],
                  segment_jobs: Sequence[Mapping[str, Any]],
                  export_jobs: Sequence[Mapping[str, Any]],
                  declared: Mapping[str, str],
-                 sizes: Mapping[str, LastSize]) -> Status:
+                 sizes: Mapping[str, LastSize],
+                 project: str) -> Status:
     """``declared`` maps each declared segment's live name to its key; ``sizes`` is the
-    engine's ``last_sizes`` (segment id -> last evaluated size)."""
+    engine's ``last_sizes`` (segment id -> last evaluated size); ``project`` is the name the
+    project's markers carry."""
     seg_jobs = sorted(segment_jobs, key=_created, reverse=True)
     exp_jobs = sorted(export_jobs, key=_created, reverse=True)
-    rows = [_segment_row(d, declared, seg_jobs, sizes) for d in definitions]
+    rows = [_segment_row(d, declared, project, seg_jobs, sizes) for d in definitions]
     order = {seams.THIS_PROJECT: 0, seams.ANOTHER_PROJECT: 1, seams.UNMANAGED: 2}
     rows.sort(key=lambda r: (order[r.owner], r.key or "", r.name))
     live_keys = {r.key for r in rows if r.owner == seams.THIS_PROJECT}

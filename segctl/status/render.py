@@ -19,7 +19,9 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def render_text(status: Status, where: str) -> str:
     out = [f"Live segments in {where}:"]
     if status.segments:
-        rows = [[r.key or "-", r.id, r.owner, r.evaluation,
+        rows = [[r.key or "-", r.id,
+                 f"{r.owner} ({r.owner_project})" if r.owner == "another project"
+                 else r.owner, r.evaluation,
                  r.last_evaluated or ("never" if r.evaluation == "batch" else "continuous"),
                  "yes" if r.awaiting_evaluation else "no",
                  "-" if r.size is None else f"{r.size:,}"] for r in status.segments]

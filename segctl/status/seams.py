@@ -1,9 +1,8 @@
 """Where ``segctl status`` takes three answers that other parts of segctl own. Each is one
 function, so that a better source replaces exactly one place:
 
-- :func:`owner_of`: who owns a live segment. Today the ownership marker carries the segment's
-  key only, so "another project" means "a segctl marker whose key this project does not
-  declare"; a marker that names its project answers exactly (project-scoped markers).
+- :func:`owner_of`: who owns a live segment, from the project-scoped ownership marker
+  (``engine.marker``: project + key).
 - :func:`awaiting_evaluation`: whether the live rule still waits for an evaluation. Today: the
   newest successful segment job that evaluated a batch segment snapshotted an older
   expression (the engine's freshness check), or no recent job evaluated it at all; streaming
@@ -28,12 +27,18 @@ ANOTHER_PROJECT = "another project"
 UNMANAGED = "unmanaged"
 
 
-def owner_of(definition: Mapping[str, Any], declared_keys: Collection[str]) -> str:
-    """:data:`THIS_PROJECT`, :data:`ANOTHER_PROJECT` or :data:`UNMANAGED`."""
+def owner_of(definition: Mapping[str, Any], project: str, declared_keys: Collection[str]
+             ) -> tuple[str, str | None]:
+    """(:data:`THIS_PROJECT`, :data:`ANOTHER_PROJECT` or :data:`UNMANAGED`, the owning
+    project's name). The marker names its project; a marker from before projects (no
+    ``project=``) is unclaimed: this project's when it declares the key (the next apply
+    re-stamps it), else unmanaged."""
     _, mark = parse_marker(definition.get("description"))
     if mark is None:
-        return UNMANAGED
-    return THIS_PROJECT if mark.key in declared_keys else ANOTHER_PROJECT
+        return UNMANAGED, None
+    if mark.project is None:
+        return (THIS_PROJECT if mark.key in declared_keys else UNMANAGED), None
+    return (THIS_PROJECT if mark.owned_by(project) else ANOTHER_PROJECT), mark.project
 
 
 def _evaluated_by(job: Mapping[str, Any], segment_id: str) -> bool:

@@ -59,12 +59,14 @@ def test_before_and_after_apply(workdir: Path, run: Run) -> None:
 def test_owners_and_awaiting_evaluation(workdir: Path, run: Run) -> None:
     assert run("apply", "--auto-approve", "--no-jobs")[0] == 0
     _create(workdir, "Somebody else's", "made in the UI")
-    _create(workdir, "Other project", "theirs\n\n[segctl:key=other-segment]")
+    _create(workdir, "Other project", "theirs\n\n[segctl:project=web-team;key=other-segment]")
+    _create(workdir, "Before projects", "old\n\n[segctl:key=old-segment]")
     doc = _status(run)
-    owners = {r["name"]: r["owner"] for r in doc["segments"]}
-    assert owners["Somebody else's"] == "unmanaged"
-    assert owners["Other project"] == "another project"
-    assert owners["All Female Customers"] == "this project"
+    owners = {r["name"]: (r["owner"], r["owner_project"]) for r in doc["segments"]}
+    assert owners["Somebody else's"] == ("unmanaged", None)
+    assert owners["Other project"] == ("another project", "web-team")
+    assert owners["Before projects"] == ("unmanaged", None)  # unclaimed, not declared here
+    assert owners["All Female Customers"] == ("this project", "example-segments")
     mine = [r for r in doc["segments"] if r["owner"] == "this project"]
     batch = [r for r in mine if r["evaluation"] == "batch"]
     assert batch and all(r["awaiting_evaluation"] and r["size"] is None for r in batch)
@@ -72,6 +74,7 @@ def test_owners_and_awaiting_evaluation(workdir: Path, run: Run) -> None:
     assert code == 0
     assert out.startswith("Live segments in environment 'local' (the local sandbox 'prod'):")
     assert "KEY" in out and "AWAITING" in out and "unmanaged" in out
+    assert "another project (web-team)" in out
     assert "local-Retargeting audiences" in out and "never" in out  # datasets, no export yet
     assert out.rstrip().endswith(f"11 segment(s) of this project live, {len(batch)} awaiting "
-                                 "evaluation; 2 other; 2 owned dataset(s).")
+                                 "evaluation; 3 other; 2 owned dataset(s).")
