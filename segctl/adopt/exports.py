@@ -170,3 +170,26 @@ def render_environment(doc: Mapping[str, Any]) -> str:
     header = ("# imported by segctl: the sandbox these files were read from. Credentials "
               "never go here\n# (AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID).\n")
     return _dump([doc], header, "environments.yaml")
+
+
+def project_name(owners: Sequence[str | None], folder: str) -> tuple[str, str]:
+    """The ``kind: Project`` name for a new project root, and why: the project that owns the
+    imported segments (their markers name it), the most common one when they name several,
+    else one made from the folder's name (the segments are unmanaged: the next apply adopts
+    them by name)."""
+    named = [o for o in owners if o]
+    if named:
+        best = max(sorted(set(named)), key=named.count)
+        why = "the project that owns the imported segments"
+        if len(set(named)) > 1:
+            why = (f"the most common of the projects owning the imported segments "
+                   f"({', '.join(sorted(set(named)))}); the others' stay theirs")
+        return best, why
+    slug = "".join(c if c.isalnum() or c in "._-" else "-" for c in folder).strip("-._")
+    return slug or "imported", "a new project (no imported segment carries a project)"
+
+
+def render_project(name: str, why: str) -> str:
+    header = (f"# imported by segctl: {why}. Every object segctl writes carries this name\n"
+              "# in its ownership marker; keep it stable.\n")
+    return _dump([{"kind": "Project", "name": name}], header, "project.yaml")

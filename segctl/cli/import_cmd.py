@@ -20,9 +20,11 @@ from segctl.adopt.exports import (
     ImportedExport,
     environment_document,
     plan_exports,
+    project_name,
     read_exports,
     render_environment,
     render_exports,
+    render_project,
 )
 from segctl.aep import AepClient
 from segctl.cli.common import env_option
@@ -57,14 +59,15 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve() == folder.resolve() or path.resolve().is_relative_to(folder.resolve())
 
 
-def _declared_ids(client: AepClient, project: Project | None) -> dict[str, str]:
+def _declared_ids(definitions: list[dict[str, object]], project: Project | None
+                  ) -> dict[str, str]:
     """live id -> key of the segments the project declares already (by marker key or name)."""
     if project is None:
         return {}
     declared = declared_in(project)
     found: dict[str, str] = {}
-    for definition in client.list_segment_definitions():
-        _, mark = parse_marker(definition.get("description"))
+    for definition in definitions:
+        _, mark = parse_marker(str(definition.get("description") or ""))
         key = mark.key if mark is not None and mark.key in declared.keys \
             else declared.names.get(str(definition.get("name")))
         if key is not None and "id" in definition:
@@ -121,7 +124,8 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
         # a new project root declares nothing yet: everything is imported into it
         declared = None if new_root else project
         result = import_segments(client, match=match, project=declared)
-        id_to_key = {**_declared_ids(client, declared),
+        definitions = client.list_segment_definitions()
+        id_to_key = {**_declared_ids(definitions, declared),
                      **{s.live_id: s.key for s in result.segments}}
         jobs, datasets = read_exports(client)
         environment = project.environment if project else None
@@ -133,10 +137,11 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
         if match is not None:  # a partial import: only exports of what it took, quietly
             export_warnings = ()
         config = client.config
+        owners = _owners(definitions, {s.live_id for s in result.segments})
         extras = _extras(target, exports, new_root, environment_document(
             environment, sandbox=config.sandbox,
             platform_url=None if config.is_local else config.platform_url,
-            org_id=config.org_id))
+            org_id=config.org_id), project_name(owners, target.resolve().name))
         for warning in (*result.warnings, *export_warnings):
             click.echo(f"warning: {warning}", err=True)
         if result.already_declared:
@@ -160,9 +165,23 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
         _tell_what_plan_shows(client, plan_root, env, len(planned), len(exports), target)
 
 
+def _owners(definitions: list[dict[str, object]], ids: set[str]) -> list[str | None]:
+    """The project each imported live segment's marker names (None: none)."""
+    owners: list[str | None] = []
+    for definition in definitions:
+        if str(definition.get("id")) in ids:
+            _, mark = parse_marker(str(definition.get("description") or ""))
+            owners.append(mark.project if mark else None)
+    return owners
+
+
 def _extras(target: Path, exports: tuple[ImportedExport, ...], new_root: bool,
-            environment: dict[str, object]) -> list[_Extra]:
+            environment: dict[str, object], project: tuple[str, str]) -> list[_Extra]:
     extras = []
+    if new_root:
+        name, why = project
+        extras.append(_Extra(target / "project.yaml", render_project(name, why),
+                             f"project {name!r}"))
     if exports:
         extras.append(_Extra(_free_name(target, "exports.yaml", "exports-imported.yaml"),
                              render_exports(exports), f"{len(exports)} export(s)"))

@@ -1,11 +1,13 @@
 """``segctl init``: scaffold a new project that ``segctl apply`` converges at once.
 
-Public names: :func:`scaffold_files` (pure: what would be written) and :func:`write_scaffold`
+Public names: :func:`scaffold_files` (pure: what would be written), :func:`project_name_for`
+and :func:`write_scaffold`
 (writes them, never over an existing file unless asked), :class:`ScaffoldConflictError`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -33,9 +35,15 @@ def _schema_text(name: str) -> str:
     return source.read_text(encoding="utf-8")
 
 
-def scaffold_files() -> list[ScaffoldFile]:
-    """Every file of a new project, in writing order."""
-    files = [ScaffoldFile(path, text) for path, text in FILES.items()]
+def project_name_for(directory: Path) -> str:
+    """A project name (the schema's grammar) from the folder the project goes in."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", directory.resolve().name).strip("-._")
+    return slug or "segments"
+
+
+def scaffold_files(name: str) -> list[ScaffoldFile]:
+    """Every file of a new project named ``name``, in writing order."""
+    files = [ScaffoldFile(path, text.replace("{name}", name)) for path, text in FILES.items()]
     files += [ScaffoldFile(f"schemas/{name}", _schema_text(name)) for name in SCHEMAS]
     files.append(ScaffoldFile(".gitignore", GITIGNORE, append=True))
     return files
@@ -77,4 +85,5 @@ def write_scaffold(root: Path, files: list[ScaffoldFile], *, force: bool = False
     return written
 
 
-__all__ = ["ScaffoldConflictError", "ScaffoldFile", "scaffold_files", "write_scaffold"]
+__all__ = ["ScaffoldConflictError", "ScaffoldFile", "project_name_for", "scaffold_files",
+           "write_scaffold"]

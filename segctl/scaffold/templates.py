@@ -2,8 +2,9 @@
 
 Every YAML file starts with the ``yaml-language-server`` line that points editors at the JSON
 Schema copied into ``schemas/`` beside the project folder, so completion and checks work
-offline. The example is small on purpose: one Segment, its SegmentTest, one Export, a local
-Environment and a commented production one; ``segctl apply`` works on it at once.
+offline. The example is small on purpose: the Project's name, one Segment, its SegmentTest,
+one Export, a local Environment and a commented production one; ``segctl apply`` works on it
+at once. ``{name}`` in a text is the project name.
 """
 
 from __future__ import annotations
@@ -82,10 +83,21 @@ GITIGNORE = """\
 *.plan
 """
 
+PROJECT = """\
+# yaml-language-server: $schema=../schemas/project.schema.json
+#
+# The project's name. Every object segctl writes carries it in its ownership marker, so
+# another segctl project applied to the same sandbox never adopts, updates or prunes ours.
+# Keep it stable and unique among the projects sharing a sandbox.
+kind: Project
+name: {name}
+"""
+
 #: the folder commands read by default
 PROJECT_FOLDER = "segments"
 
 FILES: dict[str, str] = {
+    f"{PROJECT_FOLDER}/project.yaml": PROJECT,
     f"{PROJECT_FOLDER}/female-customers.yaml": SEGMENT,
     f"{PROJECT_FOLDER}/exports.yaml": EXPORT,
     f"{PROJECT_FOLDER}/environments.yaml": ENVIRONMENTS,
@@ -93,5 +105,5 @@ FILES: dict[str, str] = {
 }
 
 #: the JSON Schemas copied next to the project (from the package), for the editor lines above
-SCHEMAS = ("segment.schema.json", "export.schema.json", "environment.schema.json",
-           "segmenttest.schema.json")
+SCHEMAS = ("project.schema.json", "segment.schema.json", "export.schema.json",
+           "environment.schema.json", "segmenttest.schema.json")

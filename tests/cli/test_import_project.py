@@ -16,6 +16,10 @@ def test_import_into_a_new_root_round_trips(workdir: Path, run: Run) -> None:
     assert code == 0, err
     assert "wrote adopted/exports.yaml  [2 export(s)]" in out
     assert "wrote adopted/environments.yaml  [environment 'local']" in out
+    # the segments are the example project's (their markers say so): the files keep its name
+    assert "wrote adopted/project.yaml  [project 'example-segments']" in out
+    project = yaml.safe_load((workdir / "adopted" / "project.yaml").read_text())
+    assert project == {"kind": "Project", "name": "example-segments"}
     exports = {d["key"]: d for d in yaml.safe_load_all((workdir / "adopted" /
                                                         "exports.yaml").read_text())}
     assert exports["retargeting"]["dataset"] == "${vars.datasetPrefix}Retargeting audiences"
@@ -30,7 +34,7 @@ def test_import_into_a_new_root_round_trips(workdir: Path, run: Run) -> None:
     assert "`segctl plan adopted` shows no changes: the files match the sandbox." in err
     code, out, _ = run("plan", "adopted", "--detailed-exitcode")
     assert code == 0 and out.startswith("No changes.")
-    assert len(list((workdir / "adopted").glob("*.yaml"))) == 13  # 11 segments + 2
+    assert len(list((workdir / "adopted").glob("*.yaml"))) == 14  # 11 segments + 3
 
 
 def test_import_into_the_project_adds_no_environment(workdir: Path, run: Run) -> None:

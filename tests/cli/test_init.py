@@ -30,12 +30,15 @@ def test_init_then_apply_works_at_once(tmp_path: Path) -> None:
     applied = _segctl(root, "apply", "--auto-approve")
     assert applied.returncode == 0, applied.stderr
     assert "Apply complete: 4 succeeded" in applied.stdout  # segment, dataset, job, export
+    status = _segctl(root, "status", "--format", "json")
+    assert '"owner_project": "shop"' in status.stdout
     planned = _segctl(root, "plan", "--detailed-exitcode")
     assert planned.returncode == 0 and planned.stdout.startswith("No changes.")
     assert ".segctl/" in (root / ".gitignore").read_text().splitlines()
     text = (root / "segments" / "female-customers.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../schemas/segment.schema.json")
     assert (root / "schemas" / "segment.schema.json").is_file()
+    assert "kind: Project\nname: shop\n" in (root / "segments" / "project.yaml").read_text()
     assert "# platformUrl: https://platform.adobe.io" in \
         (root / "segments" / "environments.yaml").read_text()
 
