@@ -9,7 +9,7 @@ from typing import Any
 
 from segctl.aep import export_signature
 from segctl.engine import LastSize
-from segctl.engine.marker import dataset_owner
+from segctl.engine.marker import dataset_owner, parse_dataset
 from segctl.engine.marker import parse as parse_marker
 from segctl.engine.normalise import evaluation_of
 from segctl.status import seams
@@ -97,6 +97,12 @@ def _dataset_row(dataset: Mapping[str, Any], export_jobs: Sequence[Mapping[str, 
     )
 
 
+def _dataset_is_ours(dataset: Mapping[str, Any], project: str) -> bool:
+    """Tagged for this project (or before projects existed: the next apply re-tags it)."""
+    mark = parse_dataset(dataset)
+    return mark is not None and (mark.project is None or mark.owned_by(project))
+
+
 def build_status(definitions: Sequence[Mapping[str, Any]],
                  owned_datasets: Sequence[Mapping[str, Any]],
                  segment_jobs: Sequence[Mapping[str, Any]],
@@ -114,5 +120,6 @@ def build_status(definitions: Sequence[Mapping[str, Any]],
     rows.sort(key=lambda r: (order[r.owner], r.key or "", r.name))
     live_keys = {r.key for r in rows if r.owner == seams.THIS_PROJECT}
     not_live = tuple(sorted(k for k in declared.values() if k not in live_keys))
-    datasets = sorted((_dataset_row(d, exp_jobs) for d in owned_datasets), key=lambda r: r.name)
+    mine = [d for d in owned_datasets if _dataset_is_ours(d, project)]
+    datasets = sorted((_dataset_row(d, exp_jobs) for d in mine), key=lambda r: r.name)
     return Status(tuple(rows), tuple(datasets), not_live)

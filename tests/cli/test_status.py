@@ -26,6 +26,20 @@ def _create(workdir: Path, name: str, description: str) -> str:
     return str(made["id"])
 
 
+def _their_dataset(workdir: Path) -> None:
+    """A dataset another project's export made (its Catalog tag names that project)."""
+    app = LocalSandbox(workdir / ".segctl")
+    try:
+        with AepClient(AepConfig.local(), transport=app.transport()) as client:
+            client.create_dataset({
+                "name": "Their dataset", "schemaRef": {
+                    "id": "https://ns.adobe.com/xdm/context/profile__union",
+                    "contentType": "application/vnd.adobe.xed+json;version=1"},
+                "tags": {"segctl": ["project=web-team", "export=theirs"]}})
+    finally:
+        app.close()
+
+
 def _status(run: Run) -> dict:  # type: ignore[type-arg]
     code, out, err = run("status", "--format", "json")
     assert code == 0, err
@@ -61,6 +75,7 @@ def test_owners_and_awaiting_evaluation(workdir: Path, run: Run) -> None:
     _create(workdir, "Somebody else's", "made in the UI")
     _create(workdir, "Other project", "theirs\n\n[segctl:project=web-team;key=other-segment]")
     _create(workdir, "Before projects", "old\n\n[segctl:key=old-segment]")
+    _their_dataset(workdir)
     doc = _status(run)
     owners = {r["name"]: (r["owner"], r["owner_project"]) for r in doc["segments"]}
     assert owners["Somebody else's"] == ("unmanaged", None)
@@ -75,6 +90,7 @@ def test_owners_and_awaiting_evaluation(workdir: Path, run: Run) -> None:
     assert out.startswith("Live segments in environment 'local' (the local sandbox 'prod'):")
     assert "KEY" in out and "AWAITING" in out and "unmanaged" in out
     assert "another project (web-team)" in out
+    assert "Their dataset" not in out  # only this project's datasets are listed
     assert "local-Retargeting audiences" in out and "never" in out  # datasets, no export yet
     assert out.rstrip().endswith(f"11 segment(s) of this project live, {len(batch)} awaiting "
                                  "evaluation; 3 other; 2 owned dataset(s).")
