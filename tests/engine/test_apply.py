@@ -248,7 +248,7 @@ def test_exported_rows_match_the_pql(example: Path, sandbox: LocalSandbox,
                                      client: AepClient) -> None:
     converge(example, client)
     dataset = client.find_dataset_by_name("Female customers")
-    assert dataset is not None and dataset["tags"] == {"segctl": ["export=female-customers-daily"]}
+    assert dataset is not None and dataset["tags"]["segctl"] == ["export=female-customers-daily"]
     rows = []
     for batch in client.list_dataset_batches(dataset["id"]):
         for part in client.read_batch_files(batch["id"]):

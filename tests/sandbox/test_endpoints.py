@@ -194,7 +194,11 @@ def test_catalog_dataset_shapes(local: httpx.Client) -> None:
     by_name = local.get(f"{CATALOG}/dataSets", params={"name": "Female customers",
                                                       "properties": "name,tags"}).json()
     assert by_name == {did: {"name": "Female customers",
-                             "tags": {"managedBy": ["segments-as-code"]}}}
+                             "tags": {"managedBy": ["segments-as-code"],
+                                      "adobe/pqs/table": ["female_customers"],
+                                      "adobe/siphon/table/format": ["parquet"]}}}
+    # catalog.yaml dataSet: Catalog adds classification (aepp's getDataSets reads it)
+    assert got[did]["classification"] == {"dataBehavior": "record", "managedBy": "CUSTOMER"}
     assert len(local.get(f"{CATALOG}/dataSets", params={"name": "*"}).json()) == 2
     assert list(local.get(f"{CATALOG}/dataSets", params={"tags": "managedBy:*"}).json()) == [did]
     assert list(local.get(f"{CATALOG}/dataSets",

@@ -46,6 +46,29 @@ def _check_dataset(body: dict[str, Any]) -> None:
         raise catalog_error(400, "BadRequestError", "tags must map names to lists of strings.")
 
 
+_TABLE_CHARS = re.compile(r"[^a-z0-9_]+")
+
+
+def _server_fields(doc: dict[str, Any], did: str) -> None:
+    """What Catalog adds to every dataset it creates (catalog.yaml ``dataSet`` /
+    ``datasetPatchRequestV2``): ``classification`` {dataBehavior, managedBy} (a profile-class
+    schema holds records, any other class time series; created through the API it is the
+    customer's), and the system tags ``adobe/pqs/table`` (its Query Service table name) and
+    ``adobe/siphon/table/format`` (``parquet``, the format batches are stored in). A client's
+    own tags and classification are kept."""
+    schema = str((doc.get("schemaRef") or {}).get("id", ""))
+    behavior = "record" if "profile" in schema else "time-series"
+    classification = doc.get("classification")
+    if not isinstance(classification, dict):
+        classification = {}
+    doc["classification"] = {"dataBehavior": behavior, "managedBy": "CUSTOMER",
+                             **classification}
+    table = _TABLE_CHARS.sub("_", str(doc.get("name", "")).lower()).strip("_") or did
+    tags = doc.setdefault("tags", {})
+    tags.setdefault("adobe/pqs/table", [table])
+    tags.setdefault("adobe/siphon/table/format", ["parquet"])
+
+
 def create_dataset(ctx: Ctx) -> httpx.Response:
     body = ctx.json_object()
     _check_dataset(body)
@@ -55,6 +78,7 @@ def create_dataset(ctx: Ctx) -> httpx.Response:
     doc.setdefault("schemaRef", {"id": PROFILE_UNION,
                                  "contentType": "application/vnd.adobe.xed+json;version=1"})
     doc.setdefault("tags", {})
+    _server_fields(doc, did)
     doc.update({"version": "1.0.0", "imsOrg": ctx.scope.org, "created": now, "updated": now,
                 "createdClient": ctx.client_id, "createdUser": f"{ctx.client_id}@AdobeID",
                 "updatedUser": f"{ctx.client_id}@AdobeID", "state": "DRAFT",
