@@ -204,3 +204,17 @@ def test_dataset_preview_reads_the_selected_environment(exported: str, tmp_path:
     unknown = runner.invoke(cli, [*base, "--env", "nope"])
     assert unknown.exit_code == 1
     assert "unknown environment 'nope'" in unknown.exception.format()
+
+
+def test_dataset_preview_beyond_the_first_100_reads_the_parquet_files(exported: str) -> None:
+    """More than Data Access's preview serves: the batch's Parquet files are downloaded and
+    decoded (the old reader decoded them as UTF-8 and failed on real Parquet)."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["dataset", "preview", exported, "--format", "json",
+                                 "--limit", "1000"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) > 100 and all(r["person"] == {"gender": "female"} for r in rows)
+    first = json.loads(runner.invoke(cli, ["dataset", "preview", exported, "--format", "json",
+                                           "--limit", "100"]).stdout)
+    assert first == rows[:100]  # the endpoint's first 100 rows are the files' first 100

@@ -4,7 +4,6 @@ qualifying profiles as a Catalog batch of the target dataset, and the batches' l
 
 from __future__ import annotations
 
-import json
 import traceback
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.core.common import iso, new_uuid
 from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.store import Scope
+from segctl.sandbox.dataaccess.models import PART_NAME, write_rows
 from segctl.sandbox.jobs.models import (
     Cancelled,
     Interrupted,
@@ -39,7 +39,7 @@ def put_batch(app: Host, scope: Scope, bid: str, dataset_id: str, status: str,
     doc = app.store.get(BATCH, scope, bid) or {
         "id": bid, "imsOrg": scope.org, "created": now, "createdClient": "segmentation",
         "relatedObjects": [{"type": "dataSet", "id": dataset_id}], "version": "1.0.0",
-        "inputFormat": {"format": "json"}, "externalId": bid}
+        "inputFormat": {"format": "parquet"}, "externalId": bid}
     doc.update({"status": status, "updated": now})
     if status in ("success", "failed"):
         doc["completed"] = now
@@ -51,14 +51,9 @@ def put_batch(app: Host, scope: Scope, bid: str, dataset_id: str, status: str,
 def _write_batch(app: Host, scope: Scope, job: dict[str, Any], bid: str,
                  rows: list[dict[str, Any]]) -> None:
     dataset_id = job["destination"]["datasetId"]
-    rel = f"datasets/{dataset_id}/{bid}/part-00000.json"
+    rel = f"datasets/{dataset_id}/{bid}/{PART_NAME}"
     path = app.data_dir / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, separators=(",", ":")) + "\n")
-    tmp.replace(path)
+    write_rows(path, rows)
     now = app.now_ms()
     fid = f"{bid}-1"
     app.store.put(FILE, scope, fid, {"id": fid, "batchId": bid, "dataSetId": dataset_id,
