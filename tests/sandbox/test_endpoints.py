@@ -248,7 +248,13 @@ def test_schedules(local: httpx.Client) -> None:
     assert patched.status_code == 204 and patched.content == b""
     assert local.get(f"{UPS}/config/schedules/{sid}").json()["state"] == "active"
     listing = local.get(f"{UPS}/config/schedules").json()
-    assert listing["_page"]["totalCount"] == 1 and listing["_links"]["next"] == {}
+    # the sandbox's own "Batch Segmentation" schedule (schedules.md list example) comes first
+    assert listing["_page"]["totalCount"] == 2 and listing["_links"]["next"] == {}
+    system, mine = listing["children"]
+    assert {k: system[k] for k in ("name", "state", "type", "schedule", "properties")} == {
+        "name": "Batch Segmentation", "state": "active", "type": "batch_segmentation",
+        "schedule": "0 0 1 * * ?", "properties": {"segments": []}}
+    assert mine["id"] == sid and not any(k.startswith("__") for k in mine)
     assert local.delete(f"{UPS}/config/schedules/{sid}").status_code == 204
 
 

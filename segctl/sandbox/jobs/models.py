@@ -10,7 +10,9 @@ from typing import Any
 
 from segctl import pql
 from segctl.sandbox.core import pqlbridge
+from segctl.sandbox.core.common import PROFILE_SCHEMA, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
+from segctl.sandbox.core.runner import OWNER_KEY
 from segctl.sandbox.core.store import Scope
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.profilestore import evaluate
@@ -21,6 +23,39 @@ KIND = "segjob"
 def touch(app: Host, doc: dict[str, Any]) -> None:
     now = app.now_ms()
     doc["updateTime"], doc["updateEpoch"] = now, now // 1000
+
+
+def segment_entry(doc: dict[str, Any]) -> dict[str, Any]:
+    """A job's ``segments[]`` entry for a stored definition."""
+    return {"segmentId": doc["id"],
+            "segment": {"id": doc["id"], "expression": doc["expression"],
+                        "mergePolicyId": doc["mergePolicyId"],
+                        "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
+
+
+def new_job(app: Host, scope: Scope, entries: list[dict[str, Any]], *, source: str,
+            properties: dict[str, Any] | None = None, request_id: str | None = None
+            ) -> dict[str, Any]:
+    """Store a NEW segment job and queue it. ``source`` is ``api`` for a POST and
+    ``scheduler`` for a schedule's run, whose ``properties`` name ``scheduleId`` and ``runId``
+    (help/segmentation/api/segment-jobs.md)."""
+    now = app.now_ms()
+    jid = new_uuid()
+    job = {"id": jid, "imsOrgId": scope.org, "sandbox": sandbox_object(scope),
+           "profileInstanceId": "ups", "source": source, "status": "NEW",
+           "batchId": batch_id(), "computeJobId": app.store.next_value("computeJobId", 1000),
+           "computeGatewayJobId": new_uuid(), "segments": entries,
+           "metrics": {"totalTime": {"startTimeInMs": now}, "profileSegmentationTime": {}},
+           "requestId": request_id or new_uuid(),
+           "schema": {"name": PROFILE_SCHEMA}, "modelName": PROFILE_SCHEMA,
+           "properties": dict(properties or {}), "errors": [],
+           "_links": {"cancel": {"href": f"/segment/jobs/{jid}", "method": "DELETE"},
+                      "checkStatus": {"href": f"/segment/jobs/{jid}", "method": "GET"}},
+           "creationTime": now, "updateTime": now, "updateEpoch": now // 1000,
+           OWNER_KEY: app.runner.owner}
+    app.store.put(KIND, scope, jid, job, created=now)
+    app.runner.submit(KIND, scope, jid)
+    return job
 
 
 class Cancelled(Exception):
