@@ -87,7 +87,7 @@ class LocalSandbox:
         self.runner = JobRunner(self, {jobs.KIND: jobs.execute,
                                        exports.KIND: exports.execute,
                                        previews.KIND: previews.execute})
-        self.runner.recover()
+        # no recover() here: an orphaned job resumes when the API first reads it (runner)
 
     # -- clock and data --------------------------------------------------------------------
     def clock_offset_ms(self) -> int:

@@ -2,9 +2,11 @@
 status values. One worker thread per sandbox instance, one job at a time (AEP does not run two
 evaluations of a sandbox concurrently either).
 
-Each unfinished job records its owner (process id and sandbox instance). A sandbox that starts
-finds jobs whose owner is gone (a dead process, a closed instance) and resumes them, so no job
-stays PROCESSING forever.
+Each unfinished job records its owner (process id and sandbox instance). A job whose owner is
+gone (a dead process, a closed instance) is resumed lazily, when the API first reads it (a
+status poll, a list, a bulk-get, a cancel): a process that opens the data directory for
+something else, like a short command after an interrupted big job, neither starts the old job
+nor waits for it at exit, and no job stays PROCESSING forever for the client that waits on it.
 """
 
 from __future__ import annotations
@@ -81,8 +83,23 @@ class JobRunner:
                                                 daemon=True)
                 self._thread.start()
 
+    def resume(self, kind: str, scope: Scope, doc: dict[str, Any]) -> bool:
+        """Claim and re-queue ``doc`` (a job of ``kind`` just read through the API) when it is
+        unfinished and its owner is no longer running; True when it was resumed."""
+        if kind not in self.executors or self._closed:
+            return False
+        status = doc.get("status") or doc.get("state")
+        if status in TERMINAL or owner_alive(str(doc.get(OWNER_KEY, ""))):
+            return False
+        rid = str(doc["id"] if "id" in doc else doc["previewId"])
+        if not self._claim(kind, scope, rid, doc.get(OWNER_KEY)):
+            return False
+        self.submit(kind, scope, rid)
+        return True
+
     def recover(self) -> int:
-        """Claim and re-queue unfinished jobs whose owner is no longer running."""
+        """Claim and re-queue every unfinished job whose owner is no longer running (the eager
+        form of ``resume``, for tools that want all of them back at once)."""
         claimed = 0
         for kind in self.executors:
             for scope, doc in self.app.store.all_scopes(kind):

@@ -144,7 +144,14 @@ class Ctx:
         doc = self.app.store.get(kind, self.scope, rid)
         if doc is None:
             raise not_found(what, rid)
+        self.resume(kind, [doc])
         return doc
+
+    def resume(self, kind: str, docs: list[dict[str, Any]]) -> None:
+        """Resume the jobs among ``docs`` whose owner is gone (``core.runner``): reading a job
+        through the API is what brings an interrupted one back."""
+        for doc in docs:
+            self.app.runner.resume(kind, self.scope, doc)
 
 
 def with_status(ctx: Ctx, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -102,6 +102,7 @@ def list_(ctx: Ctx) -> httpx.Response:
         jobs = [j for j in jobs if any(s["segmentId"] == sid for s in j["segments"])]
     field, _, direction = (ctx.query.get("sort") or "creationTime:desc").partition(":")
     jobs.sort(key=lambda j: (j.get(field) is None, j.get(field, 0)), reverse=direction != "asc")
+    ctx.resume(KIND, jobs)
     return children_page(ctx, jobs, f"{UPS_BASE}/segment/jobs", present=public)
 
 
@@ -113,6 +114,8 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
     for item in ids:
         jid = str(item.get("id")) if isinstance(item, dict) else str(item)
         doc = ctx.app.store.get(KIND, ctx.scope, jid)
+        if doc:
+            ctx.resume(KIND, [doc])
         results[jid] = public(doc) if doc else bulk_missing(jid)
     return json_response(207, {"results": results})
 
