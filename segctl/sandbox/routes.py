@@ -13,7 +13,9 @@ from segctl.sandbox.ims.routes import ROUTES as IMS
 from segctl.sandbox.jobs.routes import ROUTES as JOBS
 from segctl.sandbox.mergepolicies.routes import ROUTES as MERGE_POLICIES
 from segctl.sandbox.previews.routes import ROUTES as PREVIEWS
+from segctl.sandbox.profileaccess.routes import ROUTES as PROFILE_ACCESS
 from segctl.sandbox.schedules.routes import ROUTES as SCHEDULES
+from segctl.sandbox.search.routes import ROUTES as SEARCH
 
 ROUTES: list[Route] = [
     *IMS,
@@ -25,4 +27,6 @@ ROUTES: list[Route] = [
     *PREVIEWS,
     *CATALOG,
     *DATA_ACCESS,
+    *SEARCH,
+    *PROFILE_ACCESS,
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.catalog.models import BATCH, DATASET
+from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.core.common import CATALOG_BASE, PROFILE_UNION, catalog_id
 from segctl.sandbox.core.web import Ctx, HttpFailure, catalog_error, json_response
 
@@ -235,3 +235,19 @@ def get_batch(ctx: Ctx) -> httpx.Response:
     if doc is None:
         raise missing("Batch")
     return json_response(200, {doc["id"]: doc})
+
+
+def list_dataset_files(ctx: Ctx) -> httpx.Response:
+    """``GET /dataSetFiles?dataSetId=`` (the dataset's ``files`` reference, ``@/dataSetFiles``):
+    Catalog's map of the dataset's files, each with its ``dataSetId``, ``batchId``, ``name``,
+    ``records`` and ``created``."""
+    limit = _int_param(ctx, "limit", 20, lo=1, hi=100)
+    start = _int_param(ctx, "start", 0)
+    files = ctx.app.store.all(FILE, ctx.scope)
+    wanted = ctx.query.get("dataSetId")
+    if wanted:
+        files = [f for f in files if f["dataSetId"] == wanted]
+    window = files[start:start + limit]
+    return json_response(200, {f["id"]: {k: f[k] for k in
+                                         ("dataSetId", "batchId", "name", "records", "created")
+                                         if k in f} for f in window})

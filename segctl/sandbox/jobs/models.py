@@ -131,6 +131,26 @@ def run_segmentation(app: Host, scope: Scope, requested: list[str] | None,
     return results
 
 
+def by_namespace(data: Any, results: dict[str, evaluate.SegmentResult]
+                 ) -> dict[str, dict[str, int]]:
+    """``segmentedProfileByNamespaceCounter`` (segmentation.yaml SegmentJob example): per
+    segment, how many of its members (realized or existing) carry an identity of each
+    namespace."""
+    counts: dict[str, dict[str, int]] = {sid: {} for sid in results}
+    tables = [(sid, r.memberships, counts[sid]) for sid, r in results.items()]
+    for pid, profile, _events in data.rows():
+        namespaces = profile.get("identityMap") or {}
+        if not namespaces:
+            continue
+        for _sid, members, out in tables:
+            entry = members.get(pid)
+            if entry is None or entry[0] not in evaluate.MEMBER_STATUSES:
+                continue
+            for ns in namespaces:
+                out[ns] = out.get(ns, 0) + 1
+    return counts
+
+
 def execute(app: Host, scope: Scope, jid: str) -> None:
     step = JobStep(app, KIND, scope, jid)
     try:
@@ -167,7 +187,7 @@ def execute(app: Host, scope: Scope, jid: str) -> None:
                                         "totalTimeInMs": seg_ms},
             "totalProfiles": total,
             "segmentedProfileCounter": {sid: r.members for sid, r in results.items()},
-            "segmentedProfileByNamespaceCounter": {},
+            "segmentedProfileByNamespaceCounter": by_namespace(app.profile_data(), results),
             "segmentedProfileByStatusCounter": {sid: dict(r.counts) for sid, r in results.items()},
             "totalProfilesByMergePolicy": {m: total for m in sorted(mp)},
         })
