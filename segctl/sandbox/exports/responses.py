@@ -87,6 +87,7 @@ def create(ctx: Ctx) -> httpx.Response:
         "evaluationInfo": body.get("evaluationInfo") or {"segmentation": False},
         "metrics": {"totalTime": {"startTimeInMs": now}},
         "computeGatewayJobId": {"exportJob": ""}, "creationTime": now, "updateTime": now,
+        "errors": [],  # segmentation.yaml export job: errors[] (filled when it fails)
         "requestId": ctx.request.headers.get("x-request-id") or new_uuid(),
         OWNER_KEY: ctx.app.runner.owner,
     }
