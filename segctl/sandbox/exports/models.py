@@ -62,6 +62,25 @@ def _write_batch(app: Host, scope: Scope, job: dict[str, Any], bid: str,
     put_batch(app, scope, bid, dataset_id, "success", now, records=len(rows))
 
 
+def _us(text: Any) -> int | None:
+    return parse_time(text) * 1000 if isinstance(text, str) else None
+
+
+def export_filter(job: dict[str, Any]) -> evaluate.ProfileFilter:
+    """The job's ``filter.emptyProfiles``, ``filter.fromIngestTimestamp`` and
+    ``additionalFields.eventList`` (export-jobs.md)."""
+    flt = job.get("filter") or {}
+    events = (job.get("additionalFields") or {}).get("eventList")
+    window = (events or {}).get("filter") or {}
+    return evaluate.ProfileFilter(
+        empty_profiles=flt.get("emptyProfiles") is True,
+        ingested_after_us=_us(flt.get("fromIngestTimestamp")),
+        events=isinstance(events, dict),
+        event_fields=evaluate.parse_fields((events or {}).get("fields")),
+        events_from_us=_us(window.get("fromIngestTimestamp")),
+        events_to_us=_us(window.get("toIngestTimestamp")))
+
+
 def execute(app: Host, scope: Scope, rid: str) -> None:
     step = JobStep(app, KIND, scope, rid)
     try:
@@ -104,6 +123,7 @@ def _run(app: Host, scope: Scope, job: dict[str, Any], step: JobStep) -> None:
     bounds = (parse_time(window["startTime"]) if "startTime" in window else None,
               parse_time(window["endTime"]) if "endTime" in window else None)
     fields = evaluate.parse_fields(job.get("fields"))
+    profile_filter = export_filter(job)
     groups: list[tuple[str, list[dict[str, Any]]]]
     if "batches" in job["destination"]:
         groups = [(b["batchId"], [s for s in segments if s["segmentId"] == b["segmentId"]])
@@ -116,7 +136,8 @@ def _run(app: Host, scope: Scope, job: dict[str, Any], step: JobStep) -> None:
     for bid, segs in groups:
         step.check()
         filters = [evaluate.SegmentFilter(s["segmentId"], tuple(s["status"])) for s in segs]
-        rows, counts = evaluate.select_rows(data, filters, memberships, fields, bounds, iso)
+        rows, counts = evaluate.select_rows(data, filters, memberships, fields, bounds, iso,
+                                            profile_filter)
         write_start = app.now_ms()
         _write_batch(app, scope, job, bid, rows)
         write_ms += app.now_ms() - write_start
