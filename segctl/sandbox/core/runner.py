@@ -26,6 +26,8 @@ from segctl.sandbox.core.store import Scope, Store
 log = logging.getLogger(__name__)
 
 OWNER_KEY = "__owner"
+FINAL_KEY = "__final"  # the end a job reached, held back until its realistic duration passed
+READY_KEY = "__readyAt"  # when (sandbox ms) that end becomes visible
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "RESULT_READY"})
 _LIVE: set[str] = set()
 _LIVE_LOCK = threading.Lock()
@@ -86,8 +88,8 @@ class JobRunner:
     def resume(self, kind: str, scope: Scope, doc: dict[str, Any]) -> bool:
         """Claim and re-queue ``doc`` (a job of ``kind`` just read through the API) when it is
         unfinished and its owner is no longer running; True when it was resumed."""
-        if kind not in self.executors or self._closed:
-            return False
+        if kind not in self.executors or self._closed or FINAL_KEY in doc:
+            return False  # a job whose end is only held back has nothing left to run
         status = doc.get("status") or doc.get("state")
         if status in TERMINAL or owner_alive(str(doc.get(OWNER_KEY, ""))):
             return False
@@ -96,6 +98,14 @@ class JobRunner:
             return False
         self.submit(kind, scope, rid)
         return True
+
+    def refresh(self, kind: str, scope: Scope, doc: dict[str, Any], now_ms: int
+                ) -> dict[str, Any]:
+        """``doc`` as the API should show it now: its held-back end applied once its time
+        came (realistic timing), and resumed if its owner is gone."""
+        doc = settle(self.app.store, kind, scope, doc, now_ms)
+        self.resume(kind, scope, doc)
+        return doc
 
     def recover(self) -> int:
         """Claim and re-queue every unfinished job whose owner is no longer running (the eager
@@ -172,3 +182,38 @@ class JobRunner:
             thread.join(timeout=5)
         with _LIVE_LOCK:
             _LIVE.discard(self.owner)
+
+
+def settle(store: Store, kind: str, scope: Scope, doc: dict[str, Any], now_ms: int
+           ) -> dict[str, Any]:
+    """Apply a job's held-back end (``FINAL_KEY``) when its ready time has come, or at once
+    when it was cancelled meanwhile; its total time then ends at the ready time."""
+    if FINAL_KEY not in doc:
+        return doc
+    cancelling = doc.get("status") in ("CANCELLING", "CANCELLED")
+    if not cancelling and now_ms < int(doc[READY_KEY]):
+        return doc
+    with store.write():
+        current = store.get(kind, scope, str(doc.get("id", "")))
+        if current is None or FINAL_KEY not in current:
+            return current or doc
+        final = current.pop(FINAL_KEY)
+        ready = int(current.pop(READY_KEY))
+        if current.get("status") in ("CANCELLING", "CANCELLED"):
+            current["status"] = "CANCELLED"
+            ready = now_ms
+        else:
+            for key, value in final.items():
+                if key == "metrics":
+                    current.setdefault("metrics", {}).update(value)
+                else:
+                    current[key] = value
+            total = (current.get("metrics") or {}).get("totalTime")
+            if isinstance(total, dict) and "startTimeInMs" in total:
+                total.update({"endTimeInMs": ready,
+                              "totalTimeInMs": ready - int(total["startTimeInMs"])})
+        current["updateTime"] = ready
+        if "updateEpoch" in current:
+            current["updateEpoch"] = ready // 1000
+        store.put(kind, scope, str(current["id"]), current)
+        return current

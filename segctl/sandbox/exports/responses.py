@@ -153,9 +153,8 @@ def get(ctx: Ctx) -> httpx.Response:
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
+    jobs = with_status(ctx, ctx.resume(KIND, ctx.app.store.all(KIND, ctx.scope)))
     jobs.sort(key=lambda j: (j["creationTime"], j["id"]), reverse=True)
-    ctx.resume(KIND, jobs)
     offset = ctx.query.get("offset")
     if offset:
         try:

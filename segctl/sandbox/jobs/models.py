@@ -12,7 +12,7 @@ from segctl import pql
 from segctl.sandbox.core import pqlbridge
 from segctl.sandbox.core.common import PROFILE_SCHEMA, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.runner import OWNER_KEY
+from segctl.sandbox.core.runner import FINAL_KEY, OWNER_KEY, READY_KEY
 from segctl.sandbox.core.store import Scope
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.profilestore import evaluate
@@ -80,6 +80,8 @@ class JobStep:
             if doc is not None:
                 if cancelled:
                     doc["status"] = "CANCELLED"
+                elif self._hold_back(doc, changes):
+                    pass
                 else:
                     for key, value in changes.items():
                         if key == "metrics":
@@ -91,6 +93,21 @@ class JobStep:
         if cancelled or doc is None:  # raised after the commit: an exception would roll back
             raise Cancelled()
         return doc
+
+    def _hold_back(self, doc: dict[str, Any], changes: dict[str, Any]) -> bool:
+        """Realistic timing (``job_ms``/``job_ms_per_1k``): a job's end (SUCCEEDED or FAILED
+        with its metrics) is kept in the document, unseen, until its duration of sandbox
+        time has passed since it was created; the API applies it when read after that
+        (``core.runner.settle``)."""
+        if changes.get("status") not in ("SUCCEEDED", "FAILED") or FINAL_KEY in doc:
+            return False
+        duration = self.app.fault_config.job_duration_ms(len(self.app.profile_data()))
+        ready = int(doc.get("creationTime", 0)) + duration
+        if duration <= 0 or self.app.now_ms() >= ready:
+            return False
+        doc[FINAL_KEY] = changes
+        doc[READY_KEY] = ready
+        return True
 
     def check(self) -> None:
         if self.app.runner.closing:

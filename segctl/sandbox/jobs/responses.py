@@ -95,14 +95,13 @@ def get(ctx: Ctx) -> httpx.Response:
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
+    jobs = with_status(ctx, ctx.resume(KIND, ctx.app.store.all(KIND, ctx.scope)))
     prop = ctx.query.get("property", "")
     if prop.startswith("segments~segmentId=="):
         sid = prop.split("==", 1)[1]
         jobs = [j for j in jobs if any(s["segmentId"] == sid for s in j["segments"])]
     field, _, direction = (ctx.query.get("sort") or "creationTime:desc").partition(":")
     jobs.sort(key=lambda j: (j.get(field) is None, j.get(field, 0)), reverse=direction != "asc")
-    ctx.resume(KIND, jobs)
     return children_page(ctx, jobs, f"{UPS_BASE}/segment/jobs", present=public)
 
 
@@ -115,7 +114,7 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
         jid = str(item.get("id")) if isinstance(item, dict) else str(item)
         doc = ctx.app.store.get(KIND, ctx.scope, jid)
         if doc:
-            ctx.resume(KIND, [doc])
+            doc = ctx.resume(KIND, [doc])[0]
         results[jid] = public(doc) if doc else bulk_missing(jid)
     return json_response(207, {"results": results})
 
