@@ -2,23 +2,32 @@
 
 Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its parts,
 :func:`read_live_state` (:class:`LiveState`), :func:`apply_plan` with :class:`ApplyOptions`,
-the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`, saved plans
-(:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`,
-:func:`plan_to_dict`, :func:`plan_from_dict`) and the errors :class:`PlanError` and
-:class:`StalePlanError`. Everything else (normalise, diff, freshness, jobs, executor) is private.
+the one recorded list of writes (:func:`planned_writes` of :class:`Write`: apply sends these
+bodies, renderings show them), the :class:`Progress` protocol and :class:`ApplyReport` of
+:class:`ActionResult`, saved plans (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`,
+:func:`check_fresh`, :func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for
+``plan --estimate`` (:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the
+errors :class:`PlanError`, :class:`StalePlanError` and :class:`TamperedPlanError`.
+``engine.marker`` is the one pure module that formats and parses ownership markers (segment
+descriptions, audiences, dataset tags). Everything else (normalise, diff, freshness, jobs,
+executor, estimate) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan
+from segctl.engine.estimate import ESTIMATE_TIMEOUT, estimate_plan
 from segctl.engine.model import (
     Action,
     DatasetChange,
     DesiredSegment,
     ExportRun,
     FieldChange,
+    Foreign,
+    LastSize,
     Plan,
     PlanWarning,
     SegmentChange,
     SegmentJob,
+    SizeEstimate,
     Target,
 )
 from segctl.engine.normalise import PlanError
@@ -26,6 +35,7 @@ from segctl.engine.plan import build_plan, plan_from_state
 from segctl.engine.planfile import (
     FORMAT_VERSION,
     StalePlanError,
+    TamperedPlanError,
     check_fresh,
     is_plan_file,
     load_plan,
@@ -36,8 +46,10 @@ from segctl.engine.planfile import (
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.state import LiveState, read_live_state
+from segctl.engine.writes import Write, planned_writes
 
 __all__ = [
+    "ESTIMATE_TIMEOUT",
     "FORMAT_VERSION",
     "Action",
     "ActionResult",
@@ -47,6 +59,8 @@ __all__ = [
     "DesiredSegment",
     "ExportRun",
     "FieldChange",
+    "Foreign",
+    "LastSize",
     "LiveState",
     "NullProgress",
     "Outcome",
@@ -56,16 +70,21 @@ __all__ = [
     "Progress",
     "SegmentChange",
     "SegmentJob",
+    "SizeEstimate",
     "StalePlanError",
+    "TamperedPlanError",
     "Target",
+    "Write",
     "apply_plan",
     "build_plan",
     "check_fresh",
+    "estimate_plan",
     "is_plan_file",
     "load_plan",
     "plan_from_dict",
     "plan_from_state",
     "plan_to_dict",
+    "planned_writes",
     "read_live_state",
     "save_plan",
 ]

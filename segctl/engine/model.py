@@ -67,6 +67,8 @@ class DesiredSegment:
     protect: bool
     refs: tuple[str, ...] = ()
     source: str = ""  # file:line of the declaration, for messages
+    project: str = ""  # the owning project, stamped into the marker
+    previous_keys: tuple[str, ...] = ()  # earlier keys (a declared move keeps the live id)
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,11 @@ class DatasetChange:
     """An export's target dataset: created (and tagged) when missing, else reused by name;
     with prune, a dataset segctl created for an export no longer declared is deleted."""
 
-    action: Action  # CREATE, NOOP or DELETE
+    action: Action  # CREATE, NOOP, DELETE, or UPDATE (re-stamp its ownership tag only)
     name: str
     export: str
     id: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,44 @@ class PlanWarning:
 
 
 @dataclass(frozen=True)
+class Foreign:
+    """A live object another segctl project owns: shown, counted, never touched."""
+
+    kind: str  # "segment" | "dataset"
+    name: str
+    project: str
+
+
+@dataclass(frozen=True)
+class LastSize:
+    """A segment's size at its last evaluation: the qualified profiles a segment job counted."""
+
+    profiles: int
+    job_id: str = ""
+    evaluated_at: str = ""  # ISO 8601 (UTC) when the job finished, "" when unknown
+
+
+@dataclass(frozen=True)
+class SizeEstimate:
+    """``plan --estimate``: what AEP's estimate says a new or changed segment will hold.
+
+    ``profiles`` ± ``margin`` at ``confidence``; ``exact`` when every profile was read (no
+    sampling: the number is a count). Unavailable estimates carry the ``reason`` instead.
+    """
+
+    key: str
+    available: bool
+    profiles: int | None = None
+    margin: int | None = None
+    confidence: str = ""
+    exact: bool = False
+    profiles_read: int | None = None
+    total_profiles: int | None = None
+    reason: str = ""
+    last: LastSize | None = None
+
+
+@dataclass(frozen=True)
 class Target:
     """Where the plan was made: the environment name and sandbox (None = local defaults)."""
 
@@ -149,12 +190,19 @@ class Plan:
     segment_jobs: tuple[SegmentJob, ...] = ()
     export_runs: tuple[ExportRun, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
-    unmanaged: tuple[str, ...] = ()  # names of marked live segments not declared (prune candidates)
+    unmanaged: tuple[str, ...] = ()  # names of owned live segments not declared (prune candidates)
     prune: bool = False
+    project: str = ""  # the project's name, stamped into every marker apply writes
+    unclaimed: tuple[str, ...] = ()  # live segments no project owns, not matched (never pruned)
+    foreign: tuple[Foreign, ...] = ()  # live objects owned by other projects (never touched)
     target: Target = field(default_factory=Target)
     project_root: str = ""
     files_hash: str = ""
     fingerprint: str = ""
+    estimates: tuple[SizeEstimate, ...] | None = None  # None: not asked (plan without --estimate)
+
+    def estimate_for(self, key: str) -> SizeEstimate | None:
+        return next((e for e in self.estimates or () if e.key == key), None)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
@@ -165,20 +213,27 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """True when the sandbox differs from the files (what ``--detailed-exitcode`` reports).
-
-        Jobs alone are not changes: an export with ``run: always`` runs at every apply, yet a
-        converged sandbox still plans "no changes".
-        """
+        """True when the sandbox's definitions or datasets differ from the files (the wording
+        "No changes" of the renderings). Stamping a marker and jobs are not differences; use
+        :attr:`has_work` for "would apply do anything"."""
         return bool(
             any(not c.adopt_only for c in self.actionable)
-            or any(d.action is not Action.NOOP for d in self.datasets)
+            or any(d.action not in (Action.NOOP, Action.UPDATE) for d in self.datasets)
         )
 
     @property
     def has_work(self) -> bool:
-        """True when apply would write anything or start any job."""
-        return bool(self.actionable or self.segment_jobs or self.export_runs) or self.has_changes
+        """THE predicate "apply would do anything": write a definition or dataset (creates,
+        updates, replaces, deletes), stamp or adopt a marker, or start a segment job or an
+        export. ``--detailed-exitcode`` exits 2 exactly when this is true, and apply stops
+        before its first call when it is false. Extend it here (one place) when the plan
+        learns about new kinds of work."""
+        return bool(
+            self.actionable
+            or any(d.action is not Action.NOOP for d in self.datasets)
+            or self.segment_jobs
+            or self.export_runs
+        )
 
     @property
     def datasets_to_create(self) -> int:
@@ -191,14 +246,24 @@ class Plan:
     def summary(self) -> str:
         creates = self.count(Action.CREATE) + self.datasets_to_create
         deletes = self.count(Action.DELETE) + self.datasets_to_delete
-        adopts = sum(1 for change in self.changes if change.adopt_only)
+        adopts = sum(1 for change in self.changes if change.adopt_only) + sum(
+            1 for d in self.datasets if d.action is Action.UPDATE)
         adopting = f", {adopts} to adopt" if adopts else ""
         return (
-            f"Plan: {creates} to create, {self.count(Action.UPDATE) - adopts} to update, "
+            f"Plan: {creates} to create, "
+            f"{self.count(Action.UPDATE) - sum(1 for c in self.changes if c.adopt_only)} "
+            "to update, "
             f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
             f"{_count(len(self.segment_jobs), 'segment job')}, "
-            f"{_count(len(self.export_runs), 'export')}."
+            f"{_count(len(self.export_runs), 'export')}.{self.others_summary()}"
         )
+
+    def others_summary(self) -> str:
+        """" Left alone: N unmanaged, M owned by other projects." (empty when both are 0)."""
+        if not (self.unclaimed or self.foreign):
+            return ""
+        return (f" Left alone: {len(self.unclaimed)} unmanaged, "
+                f"{len(self.foreign)} owned by other projects.")
 
 
 def _count(n: int, noun: str) -> str:

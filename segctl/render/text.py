@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
+from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
 from segctl.engine.report import ApplyReport, Outcome
+from segctl.engine.writes import segment_write, shown_values
 from segctl.render.style import Style
 
 _INDENT = "      "
@@ -34,8 +35,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if not plan.has_changes:
         place = where(plan)
         out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
-        if any(c.adopt_only for c in actionable):
-            out.append("Apply would stamp the ownership marker on the adopted segments below.")
+        if any(c.adopt_only for c in actionable) or any(
+                d.action is Action.UPDATE for d in plan.datasets):
+            out.append("Apply would stamp the ownership marker on the adopted objects below.")
         if plan.segment_jobs or plan.export_runs:
             out.append("Apply would still run the jobs and exports below (each export says why).")
         out.append("")
@@ -45,14 +47,21 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if plan.has_work:
         for change in actionable:
             out.extend(_change_lines(change, style))
+            estimate = plan.estimate_for(change.key)
+            if estimate is not None:
+                out.append(_size_line(estimate, change, style))
             out.append("")
         for ds in dataset_creates:
             out.append(style.action(Action.CREATE, f"  + dataset {ds.name!r}")
                        + f"  (for export {ds.export}; tagged as owned by segctl)")
             out.append("")
+        for ds in (d for d in plan.datasets if d.action is Action.UPDATE):
+            out.append(style.action(Action.UPDATE, f"  ~ dataset {ds.name!r}")
+                       + f"  id={ds.id}  ({ds.reason})")
+            out.append("")
         for ds in (d for d in plan.datasets if d.action is Action.DELETE):
             out.append(style.action(Action.DELETE, f"  - dataset {ds.name!r}")
-                       + f"  id={ds.id}  (made for export {ds.export}, no longer declared)")
+                       + f"  id={ds.id}  (made for export {ds.export}, no longer exported into)")
             out.append("")
         if plan.segment_jobs:
             out.append("Segment jobs (at most 20 segments each):")
@@ -65,9 +74,14 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
                 out.append(f"  {run.export} -> dataset {run.dataset!r} "
                            f"[{', '.join(run.segments)}] ({run.reason})")
             out.append("")
+    if plan.estimates == ():
+        out.append("Estimates: no new or changed segment to estimate.")
     if plan.unmanaged:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
+    if plan.foreign:
+        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign)
+        out.append(f"Owned by other projects (never touched): {owned}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {warning.message}", "yellow"))
     while out and not out[-1]:
@@ -98,20 +112,50 @@ def _change_lines(change: SegmentChange, style: Style) -> list[str]:
     return lines
 
 
+def _size_line(estimate: SizeEstimate, change: SegmentChange, style: Style) -> str:
+    size = size_text(estimate)
+    if not estimate.available:
+        size = style.paint(size, "yellow")
+    last = last_text(estimate.last, change.action, estimate)
+    return f"{_INDENT}size: {size}; last evaluated: {last}"
+
+
+def size_text(estimate: SizeEstimate) -> str:
+    """``≈ N profiles (±M at 95% confidence, …)``, the exact count, or why there is none."""
+    if not estimate.available or estimate.profiles is None:
+        return f"unavailable ({estimate.reason})"
+    if estimate.exact:
+        total = estimate.total_profiles or estimate.profiles_read or 0
+        return f"{estimate.profiles:,} profiles (exact: all {total:,} profiles read)"
+    parts = []
+    if estimate.margin is not None:
+        parts.append(f"±{estimate.margin:,} at {estimate.confidence} confidence")
+    if estimate.profiles_read and estimate.total_profiles:
+        parts.append(f"sample of {estimate.profiles_read:,} of {estimate.total_profiles:,}")
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f"≈ {estimate.profiles:,} profiles{detail}"
+
+
+def last_text(last: LastSize | None, action: Action,
+              estimate: SizeEstimate | None = None) -> str:
+    """The size at the last evaluation, with when and how far the estimate moves it; or why
+    there is none."""
+    if last is None:
+        return ("never (new segment)" if action is Action.CREATE
+                else "unknown (no recent segment job counted it)")
+    when = f" on {last.evaluated_at}" if last.evaluated_at else ""
+    change = ""
+    if estimate is not None and estimate.available and estimate.profiles is not None:
+        approx = "" if estimate.exact else "≈ "
+        change = f" (change {approx}{estimate.profiles - last.profiles:+,})"
+    return f"{last.profiles:,} profiles{when}{change}"
+
+
 def desired_values(change: SegmentChange) -> dict[str, Any]:
+    """The values shown for a create: read back from the body apply sends (one record)."""
     want = change.desired
     assert want is not None
-    return {
-        "name": want.name,
-        "description": want.description or None,
-        "pql": want.pql,
-        "schema": want.schema,
-        "ttlInDays": want.ttl_in_days,
-        "mergePolicy": want.merge_policy,
-        "evaluation": want.evaluation,
-        "labels": list(want.labels) or None,
-        "protect": want.protect or None,
-    }
+    return shown_values(segment_write(change), want.merge_policy)
 
 
 def show(value: Any, field: str = "") -> str:
