@@ -152,19 +152,28 @@ def by_namespace(data: Any, results: dict[str, evaluate.SegmentResult]
                  ) -> dict[str, dict[str, int]]:
     """``segmentedProfileByNamespaceCounter`` (segmentation.yaml SegmentJob example): per
     segment, how many of its members (realized or existing) carry an identity of each
-    namespace."""
-    counts: dict[str, dict[str, int]] = {sid: {} for sid in results}
-    tables = [(sid, r.memberships, counts[sid]) for sid, r in results.items()]
+    namespace. Profiles are grouped by their set of namespaces once, so the work per segment
+    is one pass over its memberships."""
+    group_of: dict[str, tuple[str, ...]] = {}
     for pid, profile, _events in data.rows():
-        namespaces = profile.get("identityMap") or {}
-        if not namespaces:
-            continue
-        for _sid, members, out in tables:
-            entry = members.get(pid)
-            if entry is None or entry[0] not in evaluate.MEMBER_STATUSES:
-                continue
-            for ns in namespaces:
-                out[ns] = out.get(ns, 0) + 1
+        namespaces = profile.get("identityMap")
+        if namespaces:
+            group_of[pid] = tuple(namespaces)
+    member = frozenset(evaluate.MEMBER_STATUSES)
+    counts: dict[str, dict[str, int]] = {}
+    for sid, result in results.items():
+        groups: dict[tuple[str, ...], int] = {}
+        get = group_of.get
+        for pid, entry in result.memberships.items():
+            if entry[0] in member:
+                group = get(pid)
+                if group is not None:
+                    groups[group] = groups.get(group, 0) + 1
+        out: dict[str, int] = {}
+        for group, n in groups.items():
+            for ns in group:
+                out[ns] = out.get(ns, 0) + n
+        counts[sid] = out
     return counts
 
 
