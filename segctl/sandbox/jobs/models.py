@@ -155,10 +155,12 @@ def by_namespace(data: Any, results: dict[str, evaluate.SegmentResult]
     namespace. Profiles are grouped by their set of namespaces once, so the work per segment
     is one pass over its memberships."""
     group_of: dict[str, tuple[str, ...]] = {}
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per distinct set
     for pid, profile, _events in data.rows():
         namespaces = profile.get("identityMap")
         if namespaces:
-            group_of[pid] = tuple(namespaces)
+            group = tuple(namespaces)
+            group_of[pid] = shared.setdefault(group, group)
     member = frozenset(evaluate.MEMBER_STATUSES)
     counts: dict[str, dict[str, int]] = {}
     for sid, result in results.items():
