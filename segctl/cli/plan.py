@@ -25,7 +25,7 @@ from segctl.target import is_throwaway, open_client
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True, help="How to print the plan on stdout.")
 @click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes (0 none, 1 error).")
+              help="Exit 2 when apply would do anything (0 nothing to do, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
 @click.option("--estimate", is_flag=True,
@@ -50,8 +50,10 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     size. A failed or late estimate shows as unavailable with its reason; estimates never change
     the exit status.
 
-    Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
-    2 changes present (with --detailed-exitcode).
+    Exit status: 0 nothing to do (or any success without --detailed-exitcode), 1 error
+    (usage errors included), 2 with --detailed-exitcode when apply would do anything: write
+    a definition or dataset, stamp an ownership marker, or run a segment job or export.
+    A plain plan never creates the local sandbox; --out does (the saved plan needs it).
 
     \b
     Examples:

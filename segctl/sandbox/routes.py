@@ -15,6 +15,7 @@ from segctl.sandbox.mergepolicies.routes import ROUTES as MERGE_POLICIES
 from segctl.sandbox.previews.routes import ROUTES as PREVIEWS
 from segctl.sandbox.profileaccess.routes import ROUTES as PROFILE_ACCESS
 from segctl.sandbox.schedules.routes import ROUTES as SCHEDULES
+from segctl.sandbox.schemaregistry.routes import ROUTES as SCHEMA_REGISTRY
 from segctl.sandbox.search.routes import ROUTES as SEARCH
 
 ROUTES: list[Route] = [
@@ -27,6 +28,7 @@ ROUTES: list[Route] = [
     *PREVIEWS,
     *CATALOG,
     *DATA_ACCESS,
+    *SCHEMA_REGISTRY,
     *SEARCH,
     *PROFILE_ACCESS,
 ]

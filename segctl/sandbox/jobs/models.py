@@ -168,12 +168,12 @@ def by_namespace(data: Any, results: dict[str, evaluate.SegmentResult]
         get = group_of.get
         for pid, entry in result.memberships.items():
             if entry[0] in member:
-                group = get(pid)
-                if group is not None:
-                    groups[group] = groups.get(group, 0) + 1
+                found = get(pid)
+                if found is not None:
+                    groups[found] = groups.get(found, 0) + 1
         out: dict[str, int] = {}
-        for group, n in groups.items():
-            for ns in group:
+        for held, n in groups.items():
+            for ns in held:
                 out[ns] = out.get(ns, 0) + n
         counts[sid] = out
     return counts
