@@ -84,6 +84,9 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     click.echo(f"Local AEP sandbox listening on {url} (data: {directory})")
     if faults.active:
         click.echo(f"Fault injection: {faults.to_spec()}")
+    if app.clock_offset_ms():
+        click.echo(f"Sandbox time: {app.now().strftime('%Y-%m-%dT%H:%M:%SZ')} "
+                   f"(+{_offset_text(app.clock_offset_ms())}, moved by `segctl sandbox advance`)")
     click.echo("Point segctl (or any AEP client) at it:")
     click.echo(f"  export AEP_PLATFORM_URL={url}")
     click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
