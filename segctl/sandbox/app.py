@@ -87,7 +87,8 @@ class LocalSandbox:
         self._schedules_seen: dict[Scope, int] = {}  # scope -> sandbox ms of the last check
         self.runner = JobRunner(self, {jobs.KIND: jobs.execute,
                                        exports.KIND: exports.execute,
-                                       previews.KIND: previews.execute})
+                                       previews.KIND: previews.execute},
+                                {exports.KIND: exports.publish})
         # no recover() here: an orphaned job resumes when the API first reads it (runner)
 
     # -- clock and data --------------------------------------------------------------------

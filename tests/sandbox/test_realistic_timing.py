@@ -129,3 +129,27 @@ def test_an_interrupted_held_back_job_ends_on_time_without_running_again(
         assert done["status"] == "SUCCEEDED" and done["metrics"]["segmentedProfileCounter"][sid]
         assert second.wait_idle(0)  # nothing was re-run
     second.close()
+
+
+def test_an_export_publishes_its_batch_only_when_it_shows_succeeded(
+        timed: tuple[LocalSandbox, AepClient], clock: FakeTime) -> None:
+    app, client = timed
+    sid = _segment(client)
+    did = client.create_dataset({"name": "Women rows"})
+    export = client.create_export_job({
+        "fields": "_id", "filter": {"segments": [{"segmentId": sid}]},
+        "destination": {"datasetId": did}, "schema": {"name": "_xdm.context.profile"},
+        "evaluationInfo": {"segmentation": True}})
+    assert app.wait_idle(60)  # the work is done; its end is ten minutes away
+    assert client.get_export_job(export["id"])["status"] == "PROCESSING"
+    assert "lastSuccessfulBatch" not in client.get_dataset(did)
+    assert client.preview_dataset(did) == []
+    assert [b["status"] for b in client.list_dataset_batches(did)] == ["loading"]
+    clock.sleep(700)
+    done = client.get_export_job(export["id"])
+    assert done["status"] == "SUCCEEDED"
+    batch = client.get_dataset(did)["lastSuccessfulBatch"]
+    assert [b["status"] for b in client.list_dataset_batches(did)] == ["success"]
+    assert batch == done["destination"]["batchId"]
+    assert len(client.preview_dataset(did)) == min(done["metrics"]["totalExportedProfileCounter"],
+                                                    100)

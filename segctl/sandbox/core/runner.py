@@ -33,6 +33,9 @@ _LIVE: set[str] = set()
 _LIVE_LOCK = threading.Lock()
 
 Executor = Callable[[Any, Scope, str], None]  # (the sandbox, scope, job id); see core.host
+# what a job's end publishes besides its own document (an export's batches and dataset),
+# run when a held-back end is applied: (the sandbox, scope, the job as it ended)
+Finisher = Callable[[Any, Scope, dict[str, Any]], None]
 
 
 class _Owner(Protocol):
@@ -61,9 +64,11 @@ def owner_alive(owner: str) -> bool:
 
 
 class JobRunner:
-    def __init__(self, app: _Owner, executors: dict[str, Executor]):
+    def __init__(self, app: _Owner, executors: dict[str, Executor],
+                 finishers: dict[str, Finisher] | None = None):
         self.app = app
         self.executors = executors
+        self.finishers = dict(finishers or {})
         self.owner = f"{os.getpid()}:{uuid.uuid4().hex}"
         self._queue: queue.Queue[tuple[str, Scope, str] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -103,7 +108,11 @@ class JobRunner:
                 ) -> dict[str, Any]:
         """``doc`` as the API should show it now: its held-back end applied once its time
         came (realistic timing), and resumed if its owner is gone."""
+        held = FINAL_KEY in doc
         doc = settle(self.app.store, kind, scope, doc, now_ms)
+        if held and FINAL_KEY not in doc and doc.get("status") == "SUCCEEDED" \
+                and kind in self.finishers:
+            self.finishers[kind](self.app, scope, doc)
         self.resume(kind, scope, doc)
         return doc
 

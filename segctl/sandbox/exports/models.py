@@ -11,6 +11,7 @@ from typing import Any
 from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.core.common import iso, new_uuid
 from segctl.sandbox.core.host import Host
+from segctl.sandbox.core.runner import FINAL_KEY
 from segctl.sandbox.core.store import Scope
 from segctl.sandbox.dataaccess.models import PART_NAME, write_rows
 from segctl.sandbox.jobs.models import (
@@ -59,7 +60,25 @@ def _write_batch(app: Host, scope: Scope, job: dict[str, Any], bid: str,
     app.store.put(FILE, scope, fid, {"id": fid, "batchId": bid, "dataSetId": dataset_id,
                                              "name": path.name, "path": rel, "created": now,
                                              "records": len(rows)}, created=now)
-    put_batch(app, scope, bid, dataset_id, "success", now, records=len(rows))
+
+
+def publish(app: Host, scope: Scope, job: dict[str, Any]) -> None:
+    """An export's end in Catalog: its batches ``success`` with their record counts and the
+    dataset's ``lastBatchId``/``lastSuccessfulBatch``. Run when the job shows SUCCEEDED: at
+    once, or when a held-back end is applied (realistic timing), so a reader never sees the
+    rows of an export that has not finished."""
+    now = app.now_ms()
+    dataset_id = job["destination"]["datasetId"]
+    for bid in batch_ids(job):
+        records = sum(int(f.get("records", 0)) for f in app.store.all(FILE, scope)
+                      if f["batchId"] == bid)
+        put_batch(app, scope, bid, dataset_id, "success", now, records=records)
+    dataset = app.store.get(DATASET, scope, dataset_id)
+    if dataset is not None:
+        last = batch_ids(job)[-1]
+        dataset.update({"lastBatchId": last, "lastBatchStatus": "success",
+                        "lastSuccessfulBatch": last, "updated": now})
+        app.store.put(DATASET, scope, dataset_id, dataset, name=dataset["name"])
 
 
 def _us(text: Any) -> int | None:
@@ -145,14 +164,10 @@ def _run(app: Host, scope: Scope, job: dict[str, Any], step: JobStep) -> None:
         for ns, n in counts.items():
             namespaces[ns] = namespaces.get(ns, 0) + n
     end = app.now_ms()
-    dataset = app.store.get(DATASET, scope, job["destination"]["datasetId"])
-    if dataset is not None:
-        last = batch_ids(job)[-1]
-        dataset.update({"lastBatchId": last, "lastBatchStatus": "success",
-                        "lastSuccessfulBatch": last, "updated": end})
-        app.store.put(DATASET, scope, job["destination"]["datasetId"], dataset,
-                      name=dataset["name"])
-    step.update(status="SUCCEEDED", computeGatewayJobId={"exportJob": new_uuid()}, metrics={
+    published = not step.holds_back(job)
+    if published:  # before the status: a reader that sees SUCCEEDED finds the rows
+        publish(app, scope, job)
+    ended = step.update(status="SUCCEEDED", computeGatewayJobId={"exportJob": new_uuid()}, metrics={
         "totalTime": {"startTimeInMs": job["creationTime"], "endTimeInMs": end,
                       "totalTimeInMs": end - job["creationTime"]},
         "profileExportTime": {"startTimeInMs": started, "endTimeInMs": end,
@@ -163,3 +178,6 @@ def _run(app: Host, scope: Scope, job: dict[str, Any], step: JobStep) -> None:
         "totalExportedProfileCounter": exported,
         "exportedProfileByNamespaceCounter": namespaces,
     })
+    if not published and FINAL_KEY not in ended:  # its time came meanwhile
+        publish(app, scope, ended)
+    # else publish runs when the held-back end is applied (core.runner.refresh)

@@ -94,6 +94,11 @@ class JobStep:
             raise Cancelled()
         return doc
 
+    def holds_back(self, doc: dict[str, Any]) -> bool:
+        """Whether an end reached now would be held back (realistic timing)."""
+        duration = self.app.fault_config.job_duration_ms(len(self.app.profile_data()))
+        return duration > 0 and self.app.now_ms() < int(doc.get("creationTime", 0)) + duration
+
     def _hold_back(self, doc: dict[str, Any], changes: dict[str, Any]) -> bool:
         """Realistic timing (``job_ms``/``job_ms_per_1k``): a job's end (SUCCEEDED or FAILED
         with its metrics) is kept in the document, unseen, until its duration of sandbox
