@@ -1,14 +1,15 @@
-"""``segctl sandbox serve|seed|reset``: run the local AEP emulator on loopback and manage its
-sample data."""
+"""``segctl sandbox serve|seed|reset|advance``: run the local AEP emulator on loopback, manage
+its sample data and move its clock."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import sys
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,35 @@ _DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+#: a wildcard bind address -> the loopback address a client on this machine connects to
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "[::]": "::1"}
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def client_url(host: str, port: int) -> str:
+    """The URL a client uses for a server bound to ``host``: a wildcard address (0.0.0.0,
+    ::) is not a destination, so it becomes this machine's loopback, which segctl accepts
+    over plain HTTP."""
+    return f"http://{_bracketed(_WILDCARDS.get(host, host))}:{port}"
+
+
 def _data_dir(data: Path | None) -> Path:
     return data if data is not None else default_data_dir()
 
 
 @click.group("sandbox")
 def sandbox() -> None:
-    """The local sandbox: an emulator of the AEP REST API with sample profiles."""
+    """The local sandbox: an emulator of the AEP REST API with sample profiles.
+
+    \b
+    Examples:
+      segctl sandbox serve --port 8080
+      segctl sandbox seed --profiles 5000
+      segctl sandbox reset --yes
+    """
 
 
 @sandbox.command("serve")
@@ -60,7 +83,9 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
           client_secret: str | None, org_id: str | None, fault_spec: str | None,
           rate429: float | None, rate5xx: float | None, drop: float | None,
           latency_ms: int | None, job_fail: float | None, fault_seed: int | None) -> None:
-    """Serve the local sandbox over HTTP until Ctrl-C.
+    """Serve the local sandbox over HTTP until Ctrl-C (or SIGTERM).
+
+    Prints the URL to use and the two variables that point segctl at it.
 
     Like AEP, it rations on-demand segment jobs (20 segments each, 2 a day, 50 a year for the
     production sandbox `prod`, 100 for others); SEGCTL_ONDEMAND_RATION=off lifts the ration
@@ -69,6 +94,8 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     \b
     Examples:
       segctl sandbox serve --port 8080
+      segctl sandbox serve --faults rate429=0.2,latency_ms=50,seed=7   # misbehave on purpose
+      segctl sandbox serve --host 0.0.0.0   # reachable from containers; prints 127.0.0.1
       SEGCTL_ONDEMAND_RATION=off segctl sandbox serve --faults rate429=0.2,seed=7
     """
     if (client_id is None) != (client_secret is None):
@@ -89,13 +116,19 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     except OSError as err:
         app.close()
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    url_host = f"[{host}]" if ":" in host else host
-    url = f"http://{url_host}:{server.port}"
-    click.echo(f"Local AEP sandbox listening on {url} (data: {directory})")
+    url = client_url(host, server.port)
+    bound = "" if host in _LOOPBACK else f"bound to {host}; "
+    click.echo(f"Local AEP sandbox listening on {url} ({bound}data: {directory})")
+    if host not in _LOOPBACK and url == f"http://{_bracketed(host)}:{server.port}":
+        click.echo("note: segctl sends credentials over plain HTTP only to a loopback address; "
+                   "on this machine use http://127.0.0.1:" f"{server.port}", err=True)
     if faults.active:
         click.echo(f"Fault injection: {faults.to_spec()}")
     if not app.ration.enforced:
         click.echo(f"On-demand evaluation ration: off ({RATION_ENV})")
+    if app.clock_offset_ms():
+        click.echo(f"Sandbox time: {app.now().strftime('%Y-%m-%dT%H:%M:%SZ')} "
+                   f"(+{_offset_text(app.clock_offset_ms())}, moved by `segctl sandbox advance`)")
     click.echo("Point segctl (or any AEP client) at it:")
     click.echo(f"  export AEP_PLATFORM_URL={url}")
     click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
@@ -130,7 +163,13 @@ def _stop_on_sigterm() -> None:
 @click.option("--seed", "seed_value", default=sample_profiles.DEFAULT_SEED, show_default=True,
               type=int, help="Random seed (same seed, same data).")
 def seed(data: Path | None, count: int, seed_value: int) -> None:
-    """(Re)generate the sample profiles and events."""
+    """(Re)generate the sample profiles and events.
+
+    \b
+    Examples:
+      segctl sandbox seed                       # the default 2,000 profiles
+      segctl sandbox seed --profiles 50000 --seed 7
+    """
     directory = _data_dir(data)
     profiles_path, events_path = sample_profiles.seed(directory, count, seed_value,
                                                       datetime.now(UTC))
@@ -147,7 +186,13 @@ _STATE_ENTRIES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "datasets",
 @click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def reset(data: Path | None, yes: bool) -> None:
-    """Delete the sandbox state (definitions, jobs, datasets, sample data)."""
+    """Delete the sandbox state (definitions, jobs, datasets, sample data).
+
+    \b
+    Examples:
+      segctl sandbox reset           # asks first
+      segctl sandbox reset --yes     # scripts and CI
+    """
     directory = _data_dir(data)
     present = [directory / name for name in _STATE_ENTRIES if (directory / name).exists()]
     if not present:
@@ -180,3 +225,67 @@ def _confirm_reset(directory: Path) -> None:
         answer = False
     if not answer:
         raise UsageError("reset cancelled: nothing was deleted")
+
+
+_DURATION = re.compile(r"(\d+)\s*([wdhms])")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``1d``, ``12h``, ``1d12h``, ``90m``, ``2w``, ``30s``: a positive duration."""
+    compact = text.replace(" ", "").lower()
+    parts = _DURATION.findall(compact)
+    if not parts or "".join(n + u for n, u in parts) != compact:
+        raise UsageError(f"cannot read the duration {text!r}",
+                         hint="use a number and a unit: 1d, 12h, 1d12h, 90m, 2w, 30s")
+    delta = timedelta()
+    for number, unit in parts:
+        delta += timedelta(**{_UNITS[unit]: int(number)})
+    if delta <= timedelta(0):
+        raise UsageError("the duration must be more than zero")
+    return delta
+
+
+@sandbox.command("advance")
+@click.argument("duration")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait until the scheduled jobs it started have finished.")
+def advance(duration: str, data: Path | None, wait: bool) -> None:
+    """Move the local sandbox's clock forward by DURATION, as if that time had passed.
+
+    Schedules whose time comes meanwhile run, as they would overnight on AEP (every sandbox
+    has the "Batch Segmentation" schedule, daily at 01:00 UTC), so audiences relative to
+    now ("bought in the last 30 days") refresh. Every process on the same data directory
+    (a running `segctl sandbox serve` too) sees the new time. The clock never goes back;
+    `segctl sandbox reset` starts it over.
+
+    \b
+    Example:
+      segctl sandbox advance 1d
+      segctl sandbox advance 1d12h --no-wait
+    """
+    delta = parse_duration(duration)
+    app = LocalSandbox(_data_dir(data))
+    try:
+        started = app.advance(delta)
+        click.echo(f"Sandbox time is now {app.now().strftime('%Y-%m-%dT%H:%M:%SZ')} "
+                   f"(+{_offset_text(app.clock_offset_ms())} ahead of the wall clock).")
+        for scope, job in started:
+            click.echo(f"Started scheduled segment job {job['id']} in sandbox {scope.sandbox} "
+                       f"(schedule {job['properties']['scheduleId']}).")
+        if started and wait:
+            app.wait_idle()
+            click.echo(f"{len(started)} scheduled job(s) finished.")
+    finally:
+        app.close()
+
+
+def _offset_text(ms: int) -> str:
+    seconds = ms // 1000
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = "".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m"),
+                                          (seconds, "s")) if n)
+    return text or "0s"

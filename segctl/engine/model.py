@@ -251,6 +251,7 @@ class Plan:
     project_root: str = ""
     files_hash: str = ""
     fingerprint: str = ""
+    targets: tuple[str, ...] = ()  # --target keys (a partial plan); () = the whole project
     estimates: tuple[SizeEstimate, ...] | None = None  # None: not asked (plan without --estimate)
     # evaluation work read from live state (not written by this plan's changes)
     running_jobs: tuple[RunningJob, ...] = ()

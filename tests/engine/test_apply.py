@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from segctl import pql
@@ -249,12 +251,13 @@ def test_exported_rows_match_the_pql(example: Path, sandbox: LocalSandbox,
                                      client: AepClient) -> None:
     converge(example, client)
     dataset = client.find_dataset_by_name("Female customers")
-    assert dataset is not None and dataset["tags"] == {
-        "segctl": ["project=default", "export=female-customers-daily"]}
+    assert dataset is not None and dataset["tags"]["segctl"] == [
+        "project=default", "export=female-customers-daily"]  # besides Catalog's system tags
     rows = []
     for batch in client.list_dataset_batches(dataset["id"]):
         for part in client.read_batch_files(batch["id"]):
-            rows += [json.loads(line) for line in part.content.decode().splitlines() if line]
+            assert part.name.endswith(".parquet") and part.content.startswith(b"PAR1")
+            rows += pq.read_table(io.BytesIO(part.content)).to_pylist()
     exported = {row["_id"] for row in rows}
     assert rows and all(set(row) <= {"_id", "personalEmail", "person", "segmentMembership"}
                         for row in rows)
@@ -351,6 +354,24 @@ def test_prune_deletes_datasets_made_for_exports_no_longer_declared(
     assert client.find_dataset_by_name("Female customers") is None
     assert client.find_dataset_by_name("Not ours") is not None
     assert not build_plan(load_project(example), client, prune=True).has_changes
+
+
+def test_prune_deletes_the_dataset_an_export_was_re_pointed_away_from(
+    example: Path, client: AepClient
+) -> None:
+    converge(example, client)
+    exports = example / "exports.yaml"
+    exports.write_text(exports.read_text().replace("dataset: Female customers",
+                                                   "dataset: Women"))
+    quiet = build_plan(load_project(example), client)
+    assert [(d.action, d.name) for d in quiet.datasets] == [(Action.CREATE, "Women")]
+    plan = build_plan(load_project(example), client, prune=True)
+    assert sorted((d.action.value, d.name) for d in plan.datasets) == [
+        ("create", "Women"), ("delete", "Female customers")]
+    converge(example, client, prune=True)
+    assert client.find_dataset_by_name("Female customers") is None
+    assert client.find_dataset_by_name("Women") is not None
+    assert not build_plan(load_project(example), client, prune=True).has_work
 
 
 def test_the_repository_example_project_converges(tmp_path: Path, client: AepClient) -> None:

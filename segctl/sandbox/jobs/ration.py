@@ -10,6 +10,7 @@ many segmentation jobs in processing at the moment". The day is the sandbox's ow
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -19,11 +20,12 @@ from segctl.sandbox.core.web import Ctx, problem
 from segctl.sandbox.jobs.models import KIND
 
 RATION_CODE = "UPAPI-113429-429"
+RATION_LOCK = threading.Lock()  # held from the check to the stored job (one process)
 
 
 def check_ration(ctx: Ctx) -> None:
-    """Refuse an on-demand job beyond the sandbox's ration; call inside the write transaction
-    that stores the job, so two racing POSTs cannot both take the last run."""
+    """Refuse an on-demand job beyond the sandbox's ration; call under ``RATION_LOCK`` up to
+    the job being stored, so two racing POSTs cannot both take the last run."""
     app = ctx.app
     limits = app.ration
     if app.fault_config.job_quota:  # the older fault setting: a daily limit only
