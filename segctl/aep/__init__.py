@@ -1,10 +1,12 @@
 """segctl.aep: the AEP REST client (OAuth S2S, paging, retries, typed errors, redaction).
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
-:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile` and
-``MAX_SEGMENT_IDS_PER_JOB``. Everything else is private.
+:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
+``MAX_SEGMENT_IDS_PER_JOB`` and ``is_platform_audience`` (which listed audiences are segment
+definitions). Everything else is private.
 """
 
+from segctl.aep._audiences import is_platform_audience
 from segctl.aep._catalog import BatchFile
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
@@ -45,5 +47,6 @@ __all__ = [
     "SystemClock",
     "TransportError",
     "export_signature",
+    "is_platform_audience",
     "job_expressions",
 ]

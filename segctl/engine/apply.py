@@ -18,7 +18,7 @@ from segctl.aep import AepClient
 from segctl.engine import marker
 from segctl.engine.executor import Task, run_tasks
 from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
-from segctl.engine.normalise import definition_payload
+from segctl.engine.normalise import AUDIENCE_FIELDS, audience_fields, definition_payload
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.waiting import run_export_jobs, run_segment_jobs
@@ -104,18 +104,31 @@ def _segment_tasks(
     def body() -> dict[str, Any]:
         return definition_payload(want, ids.require)
 
+    def audience(live_id: str, changed: list[str] | None) -> None:
+        """Labels, TTL and lifecycle go to the audience (the same object's other face)."""
+        fields = audience_fields(want, changed)
+        if fields:
+            client.patch_audience(live_id, fields)
+
     if change.action is Action.CREATE:
         def create() -> ActionResult:
             created = client.create_segment_definition(body())
             ids.set(change.key, str(created["id"]))
+            audience(str(created["id"]), None)
             return _ok(base, str(created["id"]), "created")
         return [Task(change.key, deps, create, base)]
 
     old_id = change.id
     assert old_id is not None
     if change.action is Action.UPDATE:
+        changed = [f.field for f in change.fields]
+        on_audience = [f for f in changed if f in AUDIENCE_FIELDS]
+
         def update() -> ActionResult:
-            client.update_segment_definition(old_id, body())
+            # the definition is written unless only audience fields changed
+            if change.adopted or not changed or len(on_audience) < len(changed):
+                client.update_segment_definition(old_id, body())
+            audience(old_id, on_audience)
             return _ok(base, old_id, "updated" + (" (adopted)" if change.adopted else ""))
         return [Task(change.key, deps, update, base)]
 
@@ -130,6 +143,7 @@ def _segment_tasks(
         client.update_segment_definition(old_id, parked)
         created = client.create_segment_definition(body())
         ids.set(change.key, str(created["id"]))
+        audience(str(created["id"]), None)
         return _ok(base, str(created["id"]), f"created (replaces {old_id})")
 
     users = tuple(c.key for c in plan.changes

@@ -75,6 +75,7 @@ def comparable_desired(want: DesiredSegment, policies: MergePolicies) -> dict[st
         "mergePolicy": policies.label(want.merge_policy_id),
         "labels": list(want.labels),
         "protect": want.protect,
+        "lifecycle": want.lifecycle,
     }
     if want.ttl_in_days is not None:
         view["ttlInDays"] = want.ttl_in_days
@@ -98,7 +99,10 @@ def comparable_live(
         "mergePolicy": policies.label(have.merge_policy_id or policies.default_id(have.schema)),
         "labels": list(have.labels),
         "protect": have.protect,
+        "lifecycle": have.lifecycle,
     }
+    if have.lifecycle is None:  # read through /segment/definitions: no labels, no lifecycle
+        view["labels"], view["lifecycle"] = list(want.labels), want.lifecycle
     if want.ttl_in_days is not None:  # undeclared TTL: whatever the server keeps is fine
         view["ttlInDays"] = have.ttl_in_days
     if want.merge_policy_id is None:

@@ -67,6 +67,7 @@ class DesiredSegment:
     protect: bool
     refs: tuple[str, ...] = ()
     source: str = ""  # file:line of the declaration, for messages
+    lifecycle: str = "published"  # the audience's lifecycleState
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ class Plan:
     export_runs: tuple[ExportRun, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
     unmanaged: tuple[str, ...] = ()  # names of marked live segments not declared (prune candidates)
+    # audiences of other origins (custom uploads, Audience Orchestration...): "name (ORIGIN)";
+    # segctl lists them and never adopts, updates or prunes them
+    foreign: tuple[str, ...] = ()
     prune: bool = False
     target: Target = field(default_factory=Target)
     project_root: str = ""

@@ -61,6 +61,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "warnings": [asdict(w) for w in plan.warnings],
         "unmanaged": list(plan.unmanaged),
+        "foreign": list(plan.foreign),
     }
 
 
@@ -108,6 +109,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             ),
             warnings=tuple(PlanWarning(**w) for w in doc.get("warnings", ())),
             unmanaged=tuple(doc.get("unmanaged", ())),
+            foreign=tuple(doc.get("foreign", ())),
             prune=bool(doc.get("prune", False)),
             target=Target(**doc.get("target", {})),
             project_root=doc["project"]["root"],

@@ -9,10 +9,12 @@ table (``KINDS``, :class:`Kind`, :class:`DocumentError`) and the allowed field v
 from segctl.project.kinds import KINDS, DocumentError, Kind
 from segctl.project.loader import LoadResult, analyse_project, load_project
 from segctl.project.model import (
+    DEFAULT_LIFECYCLE,
     DEFAULT_MERGE_POLICY,
     DEFAULT_SCHEMA,
     EVALUATIONS,
     EXPORT_RUNS,
+    LIFECYCLES,
     MEMBERSHIP_STATUSES,
     Environment,
     Export,
@@ -21,11 +23,13 @@ from segctl.project.model import (
 )
 
 __all__ = [
+    "DEFAULT_LIFECYCLE",
     "DEFAULT_MERGE_POLICY",
     "DEFAULT_SCHEMA",
     "EVALUATIONS",
     "EXPORT_RUNS",
     "KINDS",
+    "LIFECYCLES",
     "MEMBERSHIP_STATUSES",
     "DocumentError",
     "Environment",

@@ -84,6 +84,7 @@ def build_segment(doc: RawDocument) -> Segment:
         labels=tuple(d.get("labels", ())),
         location=doc.start,
         field_locations=field_locations(doc),
+        lifecycle=d.get("lifecycle", "published"),
     )
 
 

@@ -98,6 +98,11 @@ def _tail(plan: Plan) -> list[str]:
         extra = len(plan.unmanaged) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
+    if plan.foreign:
+        names = ", ".join(_esc(n) for n in plan.foreign[:MAX_LISTED])
+        extra = len(plan.foreign) - MAX_LISTED
+        names += f" and {extra} more" if extra > 0 else ""
+        out += [f"Audiences of other origins, not managed by segctl: {names}", ""]
     return out
 
 

@@ -11,7 +11,7 @@ from segctl.render.style import Style
 
 _INDENT = "      "
 CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
-                  "evaluation", "labels", "protect")
+                 "evaluation", "labels", "protect", "lifecycle")
 
 
 def where(plan: Plan) -> str:
@@ -68,6 +68,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if plan.unmanaged:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
+    if plan.foreign:
+        out.append(f"Audiences of other origins, not managed by segctl: "
+                   f"{', '.join(plan.foreign)}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {warning.message}", "yellow"))
     while out and not out[-1]:
@@ -111,6 +114,7 @@ def desired_values(change: SegmentChange) -> dict[str, Any]:
         "evaluation": want.evaluation,
         "labels": list(want.labels) or None,
         "protect": want.protect or None,
+        "lifecycle": want.lifecycle if want.lifecycle != "published" else None,
     }
 
 

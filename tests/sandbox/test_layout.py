@@ -14,7 +14,7 @@ import segctl.sandbox
 
 ROOT = Path(segctl.sandbox.__file__).parent
 PACKAGE = "segctl.sandbox"
-SERVICES = ("definitions", "jobs", "exports", "previews", "mergepolicies", "schedules",
+SERVICES = ("definitions", "audiences", "jobs", "exports", "previews", "mergepolicies", "schedules",
             "catalog", "dataaccess", "ims")
 SHARED = ("core", "profilestore")
 
