@@ -53,8 +53,11 @@ NOT_EMULATED = {
     "sourceId": "only in the bulk-get examples (\"source-id\"), in no schema",
 }
 # objects whose keys are data (namespaces, statuses, ids): each value is checked against the
-# example's values, whatever its key
-FREE_KEYS = {"totalProfilesByNamespace", "totalProfilesByStatus", "results", "errors"}
+# example's values, whatever its key (audienceMeta: "metadata that belongs to the external
+# audience"; linkedAudienceRef: one of flowId, aoWorkflowId, payloadFieldGroupRef,
+# audienceFolderId, audiences.md)
+FREE_KEYS = {"totalProfilesByNamespace", "totalProfilesByStatus", "results", "errors",
+             "audienceMeta", "linkedAudienceRef"}
 # examples with no sandbox counterpart
 NO_COUNTERPART = {
     "listAudiences 403 Organization not enabled for audiences": "every sandbox has audiences",
@@ -154,7 +157,9 @@ def world(raw: httpx.Client) -> World:
     orchestrated = raw.post(AUD, json={
         "audienceId": "external-audience-id", "name": "External Audience", "namespace": "AO",
         "type": "ExternalSegment", "originName": "AUDIENCE_ORCHESTRATION",
-        "lifecycleState": "published", "datasetId": dataset_id,
+        "lifecycleState": "published", "datasetId": dataset_id, "labels": [],
+        "description": "Composed in Audience Composition",
+        "audienceMeta": {"segmentStatus": "ACTIVE"},
         "linkedAudienceRef": {"aoWorkflowId": "62bf31858e87e34c8364befa"}})
     assert created.status_code == external.status_code == orchestrated.status_code == 201, (
         created.text, external.text, orchestrated.text)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from segctl.sandbox.core import pqlbridge
@@ -64,7 +66,7 @@ def etag(doc: dict[str, Any]) -> str:
     return f'"{digest[:8]}-0000-0200-0000-{digest[8:20]}"'
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def _refs_of(expression: str) -> frozenset[str]:
     try:
         return pqlbridge.segment_refs(pqlbridge.parse_expression(json.loads(expression)))
@@ -77,12 +79,40 @@ def references(doc: dict[str, Any]) -> frozenset[str]:
     return _refs_of(json.dumps(doc.get("expression"), sort_keys=True))
 
 
-def dependents_map(definitions: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Definition id -> ids of the definitions that reference it."""
+_DERIVED: dict[tuple[int, Scope, str], tuple[tuple[int, int, int], Any]] = {}
+_DERIVED_LOCK = threading.Lock()
+
+
+def _derived(app: Host, scope: Scope, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, cached until the store changes (each list page would otherwise read
+    every definition and job again)."""
+    key = (id(app.store), scope, name)
+    generation = app.store.generation()
+    with _DERIVED_LOCK:
+        hit = _DERIVED.get(key)
+    if hit is not None and hit[0] == generation:
+        return hit[1]
+    value = compute()
+    with _DERIVED_LOCK:
+        if len(_DERIVED) > 256:
+            _DERIVED.clear()
+        _DERIVED[key] = (generation, value)
+    return value
+
+
+def dependents_map(app: Host, scope: Scope) -> dict[str, list[str]]:
+    return dict(_derived(app, scope, "dependents", lambda: _dependents(app, scope)))
+
+
+def _dependents(app: Host, scope: Scope) -> dict[str, list[str]]:
+    """Definition id -> ids of the definitions that reference it. Only the expressions of
+    definitions whose stored JSON mentions inSegment (pql/text and pql/json alike) are read,
+    and each distinct expression is parsed once per process."""
     out: dict[str, list[str]] = {}
-    for doc in definitions:
-        for ref in sorted(references(doc)):
-            out.setdefault(ref, []).append(doc["id"])
+    for sid, expression in app.store.field_where_contains(DEFINITION_KIND, scope, "expression",
+                                                          "inSegment"):
+        for ref in sorted(_refs_of(expression)):
+            out.setdefault(ref, []).append(sid)
     return out
 
 
@@ -164,6 +194,10 @@ def seed(app: Host, scope: Scope) -> None:
 
 
 def metrics_by_audience(app: Host, scope: Scope) -> dict[str, dict[str, Any]]:
+    return dict(_derived(app, scope, "metrics", lambda: _metrics(app, scope)))
+
+
+def _metrics(app: Host, scope: Scope) -> dict[str, dict[str, Any]]:
     """Audience id -> ``metrics`` from the newest succeeded segment job that evaluated it or
     export job that exported only it (the spec's ``AudiencesListWithMetrics`` shape)."""
     best: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -198,16 +232,32 @@ def metrics_by_audience(app: Host, scope: Scope) -> dict[str, dict[str, Any]]:
     return {sid: entry for sid, (_, entry) in best.items()}
 
 
+def views(app: Host, scope: Scope, stored: list[tuple[str, dict[str, Any]]]
+          ) -> list[dict[str, Any]]:
+    """The API's view of each stored (kind, document): a definition or another audience."""
+    dependents = dependents_map(app, scope)
+    metrics = metrics_by_audience(app, scope)
+    return [platform_view(d, dependents.get(d["id"], []), metrics.get(d["id"]))
+            if kind == DEFINITION_KIND else external_view(d) for kind, d in stored]
+
+
 def all_views(app: Host, scope: Scope) -> list[dict[str, Any]]:
     """Every audience of the sandbox as the API shows it: Platform ones, then the others."""
     seed(app, scope)
-    definitions = app.store.all(DEFINITION_KIND, scope)
-    dependents = dependents_map(definitions)
-    metrics = metrics_by_audience(app, scope)
-    views = [platform_view(d, dependents.get(d["id"], []), metrics.get(d["id"]))
-             for d in definitions]
-    views += [external_view(d) for d in app.store.all(EXTERNAL, scope)]
-    return views
+    stored = [(DEFINITION_KIND, d) for d in app.store.all(DEFINITION_KIND, scope)]
+    stored += [(EXTERNAL, d) for d in app.store.all(EXTERNAL, scope)]
+    return views(app, scope, stored)
+
+
+def page_by_created(app: Host, scope: Scope, *, descending: bool, offset: int, limit: int
+                    ) -> tuple[list[dict[str, Any]], int]:
+    """(one page of every audience in creation order, the total): cut in SQL over both
+    kinds, so only the page's documents are read (the unfiltered list a plan walks)."""
+    seed(app, scope)
+    kinds = (DEFINITION_KIND, EXTERNAL)
+    stored = app.store.page_by_created_of(kinds, scope, descending=descending, offset=offset,
+                                          limit=limit)
+    return views(app, scope, stored), app.store.count_of(kinds, scope)
 
 
 def one_view(app: Host, scope: Scope, aid: str) -> dict[str, Any] | None:
@@ -215,9 +265,7 @@ def one_view(app: Host, scope: Scope, aid: str) -> dict[str, Any] | None:
     seed(app, scope)
     doc = app.store.get(DEFINITION_KIND, scope, aid)
     if doc is not None:
-        definitions = app.store.all(DEFINITION_KIND, scope)
-        users = [d["id"] for d in definitions if aid in references(d)]
-        return platform_view(doc, users, metrics_by_audience(app, scope).get(aid))
+        return views(app, scope, [(DEFINITION_KIND, doc)])[0]
     external = app.store.get(EXTERNAL, scope, aid)
     return external_view(external) if external is not None else None
 

@@ -27,6 +27,7 @@ from segctl.sandbox.audiences.models import (
     entity_type,
     new_external,
     one_view,
+    page_by_created,
 )
 from segctl.sandbox.catalog.models import DATASET
 from segctl.sandbox.core.common import CATALOG_BASE, new_uuid, sandbox_object
@@ -186,18 +187,27 @@ def _matches(view: dict[str, Any], query: dict[str, str]) -> bool:
     return True
 
 
+_FILTERS = ("name", "description", "entityType", "property")
+
+
 def list_(ctx: Ctx) -> httpx.Response:
-    views = [v for v in all_views(ctx.app, ctx.scope) if _matches(v, ctx.query)]
     sort_field, _, direction = (ctx.query.get("sort") or "creationTime:desc").partition(":")
     descending = direction.lower() != "asc"
-    order = {v["id"]: i for i, v in enumerate(views)}
-    views.sort(key=lambda v: (v.get(sort_field) is None, _sortable(v.get(sort_field)),
-                              order[v["id"]] if not descending else -order[v["id"]]),
-               reverse=descending)
     limit = min(ctx.int_param("limit", 20, lo=1), _MAX_LIMIT)
     start = ctx.int_param("start", 0)
-    window = views[start:start + limit]
-    total = len(views)
+    if sort_field == "creationTime" and not any(ctx.query.get(f) for f in _FILTERS):
+        # creationTime is the rows' ``created`` column for both kinds: the page is ordered and
+        # cut in SQL, and only its documents are read
+        window, total = page_by_created(ctx.app, ctx.scope, descending=descending,
+                                        offset=start, limit=limit)
+    else:
+        views = [v for v in all_views(ctx.app, ctx.scope) if _matches(v, ctx.query)]
+        order = {v["id"]: i for i, v in enumerate(views)}
+        views.sort(key=lambda v: (v.get(sort_field) is None, _sortable(v.get(sort_field)),
+                                  order[v["id"]] if not descending else -order[v["id"]]),
+                   reverse=descending)
+        window = views[start:start + limit]
+        total = len(views)
     page: dict[str, Any] = {"totalCount": total,
                             "totalPages": math.ceil(total / limit) if total else 0,
                             "sortField": sort_field, "sort": "desc" if descending else "asc",
@@ -225,7 +235,8 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
         failure.body["errors"]["400"][0]["code"] = "UPAPI-113015-400"
         raise failure
     wanted = [str(i.get("id")) if isinstance(i, dict) else str(i) for i in ids]
-    views = {v["id"]: v for v in all_views(ctx.app, ctx.scope)}
+    views = {aid: view for aid in dict.fromkeys(wanted)
+             if (view := one_view(ctx.app, ctx.scope, aid)) is not None}
     missing = [w for w in wanted if w not in views]
     if len(missing) == len(wanted):
         failure = _error(404, "UPAPI-113000-404",
