@@ -2,12 +2,14 @@
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
 :class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
-``MAX_SEGMENT_IDS_PER_JOB`` and ``is_platform_audience`` (which listed audiences are segment
-definitions). Everything else is private.
+:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB`` and
+``is_platform_audience`` (which listed audiences are segment definitions). Everything else is
+private.
 """
 
 from segctl.aep._audiences import is_platform_audience
 from segctl.aep._catalog import BatchFile
+from segctl.aep._estimates import Estimate, EstimateTimeout
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
@@ -37,6 +39,8 @@ __all__ = [
     "BatchFile",
     "Clock",
     "ConflictError",
+    "Estimate",
+    "EstimateTimeout",
     "ForbiddenError",
     "ManualClock",
     "NotFoundError",
