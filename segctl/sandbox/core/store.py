@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import sqlite3
 import threading
@@ -44,7 +45,13 @@ DB_NAME = "sandbox.db"
 
 class _Connection(sqlite3.Connection):
     """A subclass only so connections can be tracked weakly: a request thread's connection
-    is closed when the thread ends, instead of piling up in a long-running server."""
+    is closed when the thread ends, instead of piling up in a long-running server. ``serial``
+    tells connections apart for ``Store.generation`` (an ``id()`` may be reused)."""
+
+    serial = 0
+
+
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.serial = next(_SERIALS)
             self._local.conn = conn
             with self._all_lock:
                 self._all.add(conn)
@@ -105,11 +113,13 @@ class Store:
 
     def generation(self) -> tuple[int, int, int]:
         """A value that changes whenever the database may have changed since the last call on
-        this thread: this Store's commits, and SQLite's ``data_version`` (commits by any other
-        connection or process). For caches of values derived from many documents."""
+        this thread: the connection, SQLite's ``data_version`` on it (commits by any other
+        connection or process) and this Store's own commits. For caches of values derived from
+        many documents; connections are numbered across every Store of the process, so two
+        Stores never share a generation."""
         conn = self._conn()
         version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-        return id(conn), version, self._commits
+        return getattr(conn, "serial", 0), version, self._commits
 
     def close(self) -> None:
         with self._all_lock:
