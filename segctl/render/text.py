@@ -10,6 +10,7 @@ from segctl.engine.report import ApplyReport, Outcome
 from segctl.render.style import Style
 
 _INDENT = "      "
+_FOREIGN_SHOWN = 10  # a sandbox may hold hundreds; the JSON plan lists them all
 CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
                  "evaluation", "labels", "protect", "lifecycle")
 
@@ -74,8 +75,10 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
     if plan.foreign:
-        out.append(f"Audiences of other origins, not managed by segctl: "
-                   f"{', '.join(plan.foreign)}")
+        shown = ", ".join(plan.foreign[:_FOREIGN_SHOWN])
+        more = len(plan.foreign) - _FOREIGN_SHOWN
+        out.append(f"Audiences of other origins, not managed by segctl: {shown}"
+                   + (f" and {more} more" if more > 0 else ""))
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {warning.message}", "yellow"))
     while out and not out[-1]:
