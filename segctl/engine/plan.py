@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from segctl.aep import AepClient
+from segctl.aep import AepClient, AepConfig
+from segctl.engine import marker
 from segctl.engine.diff import diff
-from segctl.engine.freshness import Freshness, assess
+from segctl.engine.freshness import ExportSettings, Freshness, assess
 from segctl.engine.jobs import plan_jobs
-from segctl.engine.model import DesiredSegment, Plan, PlanWarning, SegmentChange, Target
-from segctl.engine.normalise import MergePolicies, desired_segment, live_segment
+from segctl.engine.model import (
+    DesiredSegment,
+    Foreign,
+    Plan,
+    PlanWarning,
+    SegmentChange,
+    Target,
+)
+from segctl.engine.normalise import LiveSegment, MergePolicies, desired_segment, live_segment
 from segctl.engine.state import LiveState, read_live_state
 from segctl.project import Project
 
@@ -21,11 +29,21 @@ def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> P
 def target_of(project: Project, client: AepClient) -> Target:
     """Where ``client`` points: the environment name, the sandbox, the URL (None = local)."""
     config = client.config
+    # only the embedded, in-process sandbox has no URL; a served one (loopback) is named by it
+    embedded = config.is_local and config.platform_url == AepConfig.local().platform_url
     return Target(
         environment=project.environment.name if project.environment else None,
         sandbox=config.sandbox,
-        platform_url=None if config.is_local else config.platform_url,
+        platform_url=None if embedded else config.platform_url,
     )
+
+
+# the name markers carry when the project declares no `kind: Project` (plan warns)
+UNNAMED_PROJECT = "default"
+
+
+def project_name(project: Project) -> str:
+    return project.name or UNNAMED_PROJECT
 
 
 def plan_from_state(
@@ -33,18 +51,24 @@ def plan_from_state(
 ) -> Plan:
     """The plan for ``project`` against an already-read ``state``. Pure."""
     policies = MergePolicies(state.merge_policies)
+    name = project_name(project)
     desired: list[DesiredSegment] = []
     warnings: list[PlanWarning] = []
+    if project.name is None:
+        warnings.append(PlanWarning(
+            "project-unnamed", f"the project declares no name (a `kind: Project` document); "
+            f"its markers carry the project {UNNAMED_PROJECT!r}, shared by every unnamed "
+            "project on this sandbox"))
     for seg in project.segments:
-        want, notes = desired_segment(seg, policies)
+        want, notes = desired_segment(seg, policies, name)
         desired.append(want)
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]
-    result = diff(desired, live, policies, prune=prune)
-    warnings.extend(foreign_name_clashes(desired, state))
+    result = diff(desired, live, policies, prune=prune, project=name)
+    warnings.extend(other_origin_name_clashes(desired, state))
     freshness = assess_state(state, result.changes, project)
     jobs = plan_jobs(result.changes, project.exports, state.datasets,
-                     state.owned_datasets if prune else (), freshness)
+                     state.owned_datasets if prune else (), freshness, project=name)
     env = project.environment
     if target is None:
         target = Target(
@@ -59,13 +83,34 @@ def plan_from_state(
         export_runs=jobs.export_runs,
         warnings=(*warnings, *result.warnings, *jobs.warnings),
         unmanaged=result.unmanaged,
-        foreign=foreign_names(state),
         prune=prune,
+        project=name,
+        unclaimed=_unclaimed(live, result.changes),
+        foreign=_foreign(live, state, name),
+        other_origins=other_origin_names(state),
         target=target,
         project_root=str(project.root),
         files_hash=project.files_hash,
         fingerprint=state.fingerprint(),
     )
+
+
+def _unclaimed(live: list[LiveSegment], changes: tuple[SegmentChange, ...]) -> tuple[str, ...]:
+    """Live definitions no project owns that this plan leaves alone (not adopted)."""
+    used = {c.id for c in changes if c.id is not None}
+    return tuple(sorted(x.name for x in live if x.project is None and x.id not in used))
+
+
+def _foreign(live: list[LiveSegment], state: LiveState, project: str) -> tuple[Foreign, ...]:
+    """Live segments and datasets (those read) owned by other projects."""
+    found = [Foreign("segment", x.name, x.project) for x in live
+             if x.project is not None and x.project != project]
+    datasets = {str(d.get("id")): d for d in (*state.datasets.values(), *state.owned_datasets)}
+    for dataset in datasets.values():
+        mark = marker.parse_dataset(dataset)
+        if mark is not None and mark.project is not None and mark.project != project:
+            found.append(Foreign("dataset", str(dataset.get("name", "")), mark.project))
+    return tuple(sorted(found, key=lambda f: (f.kind, f.name)))
 
 
 def assess_state(
@@ -74,28 +119,30 @@ def assess_state(
     """Freshness of the declared segments and export datasets that already exist."""
     ids = {c.key: c.id for c in changes if c.id is not None}
     exports = []
+    settings: dict[str, ExportSettings] = {}
     for export in project.exports:
         dataset_id = (state.datasets.get(export.dataset) or {}).get("id")
         if dataset_id:
             exports.append((str(dataset_id), [ids[k] for k in export.segments if k in ids]))
+            settings[str(dataset_id)] = ExportSettings(export.fields, tuple(export.status))
     declared = set(ids.values())
     definitions = [d for d in state.segments if str(d.get("id")) in declared]
-    return assess(definitions, state.segment_jobs, state.export_jobs, exports)
+    return assess(definitions, state.segment_jobs, state.export_jobs, exports, settings)
 
 
-def foreign_names(state: LiveState) -> tuple[str, ...]:
+def other_origin_names(state: LiveState) -> tuple[str, ...]:
     """``"name (ORIGIN)"`` of each audience of another origin, sorted."""
     return tuple(sorted(f"{a.get('name')} ({a.get('originName') or a.get('type') or '?'})"
-                        for a in state.foreign))
+                        for a in state.other_origins))
 
 
-def foreign_name_clashes(
+def other_origin_name_clashes(
     desired: list[DesiredSegment], state: LiveState
 ) -> list[PlanWarning]:
     """A declared segment named like an audience of another origin is never matched to it
     (segctl does not adopt those); say so, since the two will share a name in the portal."""
-    taken = {str(a.get("name")): a for a in state.foreign}
-    return [PlanWarning("foreign-name", f"{want.key}: an audience of another origin "
+    taken = {str(a.get("name")): a for a in state.other_origins}
+    return [PlanWarning("other-origin-name", f"{want.key}: an audience of another origin "
                         f"({taken[want.name].get('originName')}) is also named {want.name!r}; "
                         "segctl leaves it alone and manages its own segment", want.key)
             for want in desired if want.name in taken]

@@ -35,7 +35,7 @@ class LiveState:
     segment_jobs: tuple[Mapping[str, Any], ...] = ()
     export_jobs: tuple[Mapping[str, Any], ...] = ()
     # audiences of other origins: listed, never managed
-    foreign: tuple[Mapping[str, Any], ...] = ()
+    other_origins: tuple[Mapping[str, Any], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -54,7 +54,7 @@ def read_live_state(
     """One paged pass over definitions, merge policies and the named datasets, plus the first
     page of recent segment and export jobs; with ``owned`` (prune) also the datasets carrying
     segctl's tag."""
-    segments, foreign = read_segments(client)
+    segments, other_origins = read_segments(client)
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
     mine: tuple[Mapping[str, Any], ...] = ()
@@ -63,7 +63,8 @@ def read_live_state(
             params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
     segment_jobs = tuple(client.recent_segment_jobs())
     export_jobs = tuple(client.recent_export_jobs())
-    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs, foreign)
+    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
+                     other_origins)
 
 
 def read_segments(

@@ -84,11 +84,14 @@ def _tail(plan: Plan) -> list[str]:
         out += _more(len(plan.segment_jobs), "segment jobs")
         out.append("")
     creates = [d for d in plan.datasets if d.action is Action.CREATE]
-    if plan.export_runs or creates or plan.datasets_to_delete:
+    retags = any(d.action is Action.UPDATE for d in plan.datasets)
+    if plan.export_runs or creates or plan.datasets_to_delete or retags:
         out += ["#### Exports", ""]
         out += [f"- new dataset **{_esc(d.name)}** (for `{d.export}`)" for d in creates]
-        out += [f"- delete dataset **{_esc(d.name)}** (export `{d.export}` no longer declared)"
-                for d in plan.datasets if d.action is Action.DELETE]
+        out += [f"- re-tag dataset **{_esc(d.name)}** ({_esc(d.reason)})"
+                for d in plan.datasets if d.action is Action.UPDATE]
+        out += [f"- delete dataset **{_esc(d.name)}** (export `{d.export}` no longer exports "
+                "into it)" for d in plan.datasets if d.action is Action.DELETE]
         out += [f"- `{r.export}` → **{_esc(r.dataset)}** ({_esc(r.reason)})"
                 for r in plan.export_runs[:MAX_LISTED]]
         out += _more(len(plan.export_runs), "exports")
@@ -99,8 +102,14 @@ def _tail(plan: Plan) -> list[str]:
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
     if plan.foreign:
-        names = ", ".join(_esc(n) for n in plan.foreign[:MAX_LISTED])
+        owned = ", ".join(f"{f.kind} **{_esc(f.name)}** (`{_esc(f.project)}`)"
+                          for f in plan.foreign[:MAX_LISTED])
         extra = len(plan.foreign) - MAX_LISTED
+        owned += f" and {extra} more" if extra > 0 else ""
+        out += [f"Owned by other projects (never touched): {owned}", ""]
+    if plan.other_origins:
+        names = ", ".join(_esc(n) for n in plan.other_origins[:MAX_LISTED])
+        extra = len(plan.other_origins) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Audiences of other origins, not managed by segctl: {names}", ""]
     return out

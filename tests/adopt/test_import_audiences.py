@@ -57,9 +57,12 @@ def test_import_writes_audience_fields_and_plans_empty(
     assert "labels:\n  - C1\n  - C2\n" in text
     assert text.endswith("lifecycle: inactive\n")
     assert "Loyalty gold" not in out  # audiences of other origins are never imported
-    code, out, err = run(["plan", "segments", "--detailed-exitcode"], capsys)
+    code, out, err = run(["plan", "segments"], capsys)
     assert code == 0, out + err
+    assert out.startswith("No changes.")  # apply would only stamp the ownership marker
     assert "Audiences of other origins, not managed by segctl:" in out
+    code, out, err = run(["plan", "segments", "--format", "json"], capsys)
+    assert [c["changes"] for c in json.loads(out)["segment_changes"]] == [[]]
 
 
 def test_a_draft_is_imported_as_published_with_a_warning(

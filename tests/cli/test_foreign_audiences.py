@@ -29,7 +29,7 @@ def test_prune_never_touches_audiences_of_other_origins(workdir: Path, run: Run)
     line = next(x for x in out.splitlines() if x.startswith("Audiences of other origins"))
     assert all(f"{a['name']} ({a['originName']})" in line for a in before.values())
     code, out, err = run("plan", "segments", "--format", "json", "--prune")
-    assert sorted(json.loads(out)["foreign"]) == sorted(
+    assert sorted(json.loads(out)["other_origins"]) == sorted(
         f"{a['name']} ({a['originName']})" for a in before.values())
     code, _, err = run("apply", "segments", "--prune", "--auto-approve", "--no-jobs")
     assert code == 0, err

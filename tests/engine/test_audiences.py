@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from segctl.aep import AepClient, AepConfig
-from segctl.engine import Action, apply_plan, build_plan
+from segctl.engine import Action, apply_plan, build_plan, marker
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
 
@@ -61,7 +61,8 @@ def test_create_shows_labels_ttl_and_lifecycle_on_the_audience(
     assert (vip["labels"], vip["ttlInDays"], vip["lifecycleState"]) == (["C1", "C2"], 30,
                                                                        "inactive")
     assert vip["originName"] == "REAL_TIME_CUSTOMER_PROFILE"
-    assert vip["description"].endswith("[segctl:key=vip]")  # the marker both APIs show
+    mark = marker.parse(vip["description"])[1]  # the marker, where both APIs show it
+    assert mark is not None and mark.key == "vip"
     definition = client.get_segment_definition(vip["id"])
     assert definition["description"] == vip["description"]
     plain = audiences["Plain customers"]
@@ -112,9 +113,9 @@ def test_audiences_of_other_origins_are_listed_and_never_touched(
         """})
     plan = _plan(root, client, prune=True)
     assert [c.action for c in plan.changes] == [Action.CREATE]
-    assert sorted(plan.foreign) == sorted(
+    assert sorted(plan.other_origins) == sorted(
         f"{a['name']} ({a['originName']})" for a in before.values())
-    assert [w.code for w in plan.warnings] == ["foreign-name"]
+    assert [w.code for w in plan.warnings if w.code != "project-unnamed"] == ["other-origin-name"]
     assert apply_plan(plan, client).ok
     (root / "s.yaml").unlink()
     write_project(root, {"t.yaml": "kind: Segment\nkey: t\nname: T\npql: a = 1\n"})

@@ -89,11 +89,47 @@ def test_marker_is_hidden_and_description_compared_without_it() -> None:
 
 
 def test_server_fields_and_default_merge_policy_are_ignored() -> None:
-    doc = live("id-1", "Female", FEMALE, key="female", updateTime=5, baselineTime=7,
-               evaluationInfo={"continuous": {"enabled": True}})
+    doc = live("id-1", "Female", FEMALE, key="female", updateTime=5, baselineTime=7)
     del doc["mergePolicyId"]
     plan = plan_of(project(seg("female", FEMALE, name="Female")), state(doc))
     assert actions(plan) == {"female": "no-op"}
+
+
+STREAMING = {"batch": {"enabled": False}, "continuous": {"enabled": True},
+             "synchronous": {"enabled": False}}
+
+
+@pytest.mark.parametrize(("declared", "live_info", "before", "after"), [
+    ("streaming", None, "batch", "streaming"),  # batch -> streaming
+    ("batch", STREAMING, "streaming", "batch"),  # streaming -> batch
+    ("edge", STREAMING, "streaming", "edge"),
+])
+def test_an_evaluation_change_is_planned(declared: str, live_info: dict[str, object] | None,
+                                         before: str, after: str) -> None:
+    extra = {"evaluationInfo": live_info} if live_info else {}
+    plan = plan_of(project(seg("female", FEMALE, name="Female", evaluation=declared)),
+                   state(live("id-1", "Female", FEMALE, key="female", **extra)))
+    change = plan.changes[0]
+    assert change.action is Action.UPDATE
+    assert [(f.field, f.before, f.after) for f in change.fields] == [
+        ("evaluation", before, after)]
+    jobs = [k for job in plan.segment_jobs for k in job.segments]
+    assert jobs == (["female"] if after == "batch" else [])  # batch members are re-evaluated
+
+
+def test_an_evaluation_aep_would_not_take_is_a_warning_not_a_change() -> None:
+    # the merge policy is not active on edge: AEP keeps it in batch (AEP-API §13.2)
+    plan = plan_of(project(seg("female", FEMALE, name="Female", evaluation="edge",
+                               merge_policy="Dataset precedence")),
+                   state(live("id-1", "Female", FEMALE, key="female",
+                              mergePolicyId="mp-other")))
+    assert actions(plan) == {"female": "no-op"}
+    assert [w.code for w in plan.warnings] == ["evaluation-merge-policy"]
+    events = 'xEvent[eventType = "a"].count() > 3'  # no time window: not streaming-eligible
+    plan = plan_of(project(seg("ev", events, name="Ev", evaluation="streaming")),
+                   state(live("id-2", "Ev", events, key="ev")))
+    assert actions(plan) == {"ev": "no-op"}
+    assert [w.code for w in plan.warnings] == ["evaluation-not-eligible"]
 
 
 def test_merge_policy_by_name_and_change() -> None:

@@ -11,16 +11,16 @@ FOREIGN = tuple(f"Upload {n:02d} (CUSTOM_UPLOAD)" for n in range(12))
 
 
 def test_text_names_ten_then_counts() -> None:
-    text = render_plan(Plan(changes=(), foreign=FOREIGN), "text")
+    text = render_plan(Plan(changes=(), other_origins=FOREIGN), "text")
     line = next(x for x in text.splitlines() if x.startswith("Audiences of other origins"))
     assert line.endswith("Upload 09 (CUSTOM_UPLOAD) and 2 more")
     assert "Upload 10" not in line
 
 
 def test_json_lists_them_all_and_markdown_caps() -> None:
-    assert json.loads(render_plan(Plan(changes=(), foreign=FOREIGN), "json"))["foreign"] == \
-        list(FOREIGN)
-    markdown = render_plan(Plan(changes=(), foreign=FOREIGN), "markdown")
+    rendered = json.loads(render_plan(Plan(changes=(), other_origins=FOREIGN), "json"))
+    assert rendered["other_origins"] == list(FOREIGN)
+    markdown = render_plan(Plan(changes=(), other_origins=FOREIGN), "markdown")
     assert "Audiences of other origins, not managed by segctl: Upload 00" in markdown
 
 
