@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from segctl.aep import AepClient, AepConfig
-from segctl.engine import Action, apply_plan, build_plan, marker
+from segctl.engine import Action, apply_plan, build_plan, marker, planned_writes
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
 
@@ -91,6 +91,9 @@ def test_changing_only_audience_fields_writes_only_the_audience(
         assert vip.action is Action.UPDATE
         assert {f.field: (f.before, f.after) for f in vip.fields} == {
             "labels": (["C1", "C2"], ["C1"]), "lifecycle": ("inactive", "published")}
+        # the recorded list of writes says the same as what is sent
+        assert [(w.kind, w.body) for w in planned_writes(plan)] == [
+            ("audience", {"labels": ["C1"], "lifecycleState": "published"})]
         recorder.sent.clear()
         assert apply_plan(plan, client).ok
         writes = [s for s in recorder.sent if s[0] != "GET"]
