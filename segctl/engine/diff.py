@@ -60,7 +60,9 @@ def match(
             by_marker.setdefault(str(item.key), item)
     taken = {item.id for item in by_marker.values()}
     moved: dict[str, LiveSegment] = {}
-    owned_keys = {str(x.key): x for x in mine if x.id not in taken}
+    # a move finds the old key among this project's markers, then among pre-project ones
+    owned_keys = {str(x.key): x for x in (*reversed(unclaimed), *reversed(mine))
+                  if x.key and x.id not in taken}
     for want in desired:
         for old in want.previous_keys:
             found = owned_keys.get(old)

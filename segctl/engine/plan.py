@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from segctl.aep import AepClient, AepConfig
 from segctl.engine import marker
 from segctl.engine.diff import diff
+from segctl.engine.fields import check_export_fields
 from segctl.engine.freshness import ExportSettings, Freshness, assess
 from segctl.engine.jobs import plan_jobs
 from segctl.engine.model import (
@@ -22,8 +25,10 @@ from segctl.project import Project
 
 def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> Plan:
     """Read the live state through ``client`` (paged lists only) and diff the project with it."""
+    notes = check_export_fields(project, client)
     state = read_live_state(client, [export.dataset for export in project.exports], owned=prune)
-    return plan_from_state(project, state, prune=prune, target=target_of(project, client))
+    plan = plan_from_state(project, state, prune=prune, target=target_of(project, client))
+    return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan
 
 
 def target_of(project: Project, client: AepClient) -> Target:

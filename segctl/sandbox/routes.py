@@ -15,6 +15,7 @@ from segctl.sandbox.jobs.routes import ROUTES as JOBS
 from segctl.sandbox.mergepolicies.routes import ROUTES as MERGE_POLICIES
 from segctl.sandbox.previews.routes import ROUTES as PREVIEWS
 from segctl.sandbox.schedules.routes import ROUTES as SCHEDULES
+from segctl.sandbox.schemaregistry.routes import ROUTES as SCHEMA_REGISTRY
 
 ROUTES: list[Route] = [
     *IMS,
@@ -27,4 +28,5 @@ ROUTES: list[Route] = [
     *PREVIEWS,
     *CATALOG,
     *DATA_ACCESS,
+    *SCHEMA_REGISTRY,
 ]

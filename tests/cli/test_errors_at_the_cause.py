@@ -44,3 +44,15 @@ def test_export_fields_are_checked_where_they_are_written(workdir: Path, run: Ru
         assert code == 1
         assert "segments/exports.yaml:11:" in err
         assert '"person. gender" at fields[2] must be a dot path of field names' in err
+
+
+def test_export_field_paths_are_checked_against_the_profile_schema_at_plan_time(
+        workdir: Path, run: Run) -> None:
+    path = workdir / "segments" / "exports.yaml"
+    path.write_text(path.read_text().replace("person.gender]", "person.gendr]"))
+    assert run("validate")[0] == 0  # the syntax is fine: only the sandbox knows its schema
+    code, out, err = run("plan")
+    assert (code, out) == (1, "")
+    assert err.startswith("segments/exports.yaml:11:9: error: export 'female-customers-daily': "
+                          "the field 'person.gendr' is not in the sandbox's profile schema")
+    assert "hint: did you mean 'person.gender'?" in err

@@ -263,3 +263,26 @@ def test_taking_a_name_waits_for_the_rename_or_delete_that_frees_it() -> None:
     assert [c.key for c in plan.changes].index("a") < [c.key for c in plan.changes].index("b")
     taken = plan_of(project(seg("a", FEMALE, name="Hand made")), st)  # kept, unmanaged holder
     assert [(w.code, w.key) for w in taken.warnings] == [("name-taken", "a")]
+
+
+@pytest.mark.parametrize("project_of_marker", ["default", None])
+def test_a_declared_move_keeps_the_id_when_key_and_name_change(
+        project_of_marker: str | None) -> None:
+    plan = plan_of(project(seg("women", FEMALE, name="Women", previous_keys=("female",))),
+                   state(live("id-1", "Female", FEMALE, key="female",
+                              project=project_of_marker)))
+    change = plan.changes[0]
+    assert (change.action, change.id, change.adopted) == (Action.UPDATE, "id-1", True)
+    assert "moved from key 'female' (previousKeys)" in change.reason
+    assert [(f.field, f.before, f.after) for f in change.fields] == [("name", "Female", "Women")]
+    assert not any(c.action in (Action.DELETE, Action.CREATE) for c in plan.changes)
+
+
+def test_another_projects_segment_is_never_matched_updated_or_pruned() -> None:
+    theirs = live("id-9", "Theirs", FEMALE, key="female", project="web-team")
+    plan = plan_of(project(seg("female", FEMALE, name="Mine")), state(theirs), prune=True)
+    assert [(c.key, c.action.value) for c in plan.changes] == [("female", "create")]
+    assert [(f.kind, f.name, f.project) for f in plan.foreign] == [
+        ("segment", "Theirs", "web-team")]
+    with pytest.raises(PlanError, match="owned by project 'web-team'"):
+        plan_of(project(seg("mine", FEMALE, name="Theirs")), state(theirs))

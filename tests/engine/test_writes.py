@@ -114,3 +114,19 @@ def test_create_values_shown_are_read_from_the_body(example: Path, client: AepCl
         if write.kind == "segment" and write.body is not None:
             assert f"+ name: {json.dumps(write.body['name'])}" in text
             assert f"+ pql: {write.body['expression']['value']}" in text
+
+
+def test_an_unreadable_profile_schema_is_a_warning(example: Path, sandbox: LocalSandbox) -> None:
+    import httpx
+
+    class NoRegistry(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if "/schemaregistry/" in request.url.path:
+                return httpx.Response(403, json={"error_code": "403027",
+                                                 "message": "User region is missing"})
+            return sandbox.transport().handle_request(request)
+
+    with AepClient(AepConfig.local(), transport=NoRegistry()) as aep:
+        plan = build_plan(load_project(example), aep)
+    assert [w.code for w in plan.warnings if w.code == "fields-unchecked"] == ["fields-unchecked"]
+    assert plan.changes  # the plan itself is made

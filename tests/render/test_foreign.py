@@ -7,14 +7,14 @@ import json
 from segctl.engine import Plan
 from segctl.render import render_plan
 
-FOREIGN = tuple(f"Upload {n:02d} (CUSTOM_UPLOAD)" for n in range(12))
+FOREIGN = tuple(f"Upload {n:02d} (CUSTOM_UPLOAD)" for n in range(30))
 
 
-def test_text_names_ten_then_counts() -> None:
+def test_text_names_25_then_counts() -> None:
     text = render_plan(Plan(changes=(), other_origins=FOREIGN), "text")
     line = next(x for x in text.splitlines() if x.startswith("Audiences of other origins"))
-    assert line.endswith("Upload 09 (CUSTOM_UPLOAD) and 2 more")
-    assert "Upload 10" not in line
+    assert line.endswith("Upload 24 (CUSTOM_UPLOAD) and 5 more")
+    assert "Upload 25" not in line
 
 
 def test_json_lists_them_all_and_markdown_caps() -> None:
