@@ -5,6 +5,7 @@ margin: at most 60,000 characters, with a note saying what was left out."""
 from __future__ import annotations
 
 from segctl.engine.model import Action, Plan, SegmentChange
+from segctl.render import escape
 from segctl.render.text import CREATE_FIELDS, desired_values, show, where
 
 MAX_CHARS = 60_000
@@ -14,11 +15,11 @@ _RESERVE = 600  # room kept for the truncation note and the closing sections
 
 
 def render_plan(plan: Plan, *, limit: int = MAX_CHARS) -> str:
-    head = [f"### segctl plan for {where(plan)}", "", f"**{plan.summary()}**", ""]
+    head = [f"### segctl plan for {escape.md(where(plan))}", "", f"**{plan.summary()}**", ""]
     if not plan.has_changes:
         head += ["No changes: the sandbox matches the files.", ""]
     if plan.warnings:
-        head += ["> [!WARNING]"] + [f"> {w.message}  " for w in plan.warnings] + [""]
+        head += ["> [!WARNING]"] + [f"> {escape.md(w.message)}  " for w in plan.warnings] + [""]
     tail = _tail(plan)
     budget = limit - _RESERVE - len("\n".join(head + tail))
     blocks: list[str] = []
@@ -42,13 +43,13 @@ def render_plan(plan: Plan, *, limit: int = MAX_CHARS) -> str:
 
 
 def _details(change: SegmentChange) -> str:
-    title = f"<code>{change.action.glyph}</code> <b>{_esc(change.key)}</b>"
+    title = f"<code>{change.action.glyph}</code> <b>{escape.html(change.key)}</b>"
     if change.name != change.key:
-        title += f" — {_esc(change.name)}"
+        title += f" — {escape.html(change.name)}"
     title += f" ({change.action.value})"
     lines = ["<details>", f"<summary>{title}</summary>", ""]
     if change.reason:
-        lines += [f"_{_esc(change.reason)}_", ""]
+        lines += [f"_{escape.md(change.reason)}_", ""]
     diff: list[str] = []
     if change.action is Action.CREATE and change.desired is not None:
         values = desired_values(change)  # the same fields as the text plan, in its order
@@ -61,13 +62,13 @@ def _details(change: SegmentChange) -> str:
         diff += _prefixed(f"- {field.field}: ", show(field.before, field.field))
         diff += _prefixed(f"+ {field.field}: ", show(field.after, field.field))
     if diff:
-        lines += ["```diff", *diff, "```", ""]
+        lines += [escape.fence("\n".join(diff), "diff"), ""]
     lines.append("</details>")
     return "\n".join(lines)
 
 
 def _prefixed(prefix: str, text: str) -> list[str]:
-    rows = text.replace("```", "\x27\x27\x27").splitlines() or [""]
+    rows = text.splitlines() or [""]
     pad = prefix[0] + " " * (len(prefix) - 1)
     return [prefix + rows[0], *[pad + row for row in rows[1:]]]
 
@@ -79,22 +80,24 @@ def _tail(plan: Plan) -> list[str]:
         out += ["#### Segment dependencies", "", *graph, ""]
     if plan.segment_jobs:
         out += ["#### Segment jobs", ""]
-        out += [f"{n}. {', '.join(f'`{k}`' for k in job.segments)}"
+        out += [f"{n}. {', '.join(escape.code(k) for k in job.segments)}"
                 for n, job in enumerate(plan.segment_jobs[:MAX_LISTED], 1)]
         out += _more(len(plan.segment_jobs), "segment jobs")
         out.append("")
     creates = [d for d in plan.datasets if d.action is Action.CREATE]
     if plan.export_runs or creates or plan.datasets_to_delete:
         out += ["#### Exports", ""]
-        out += [f"- new dataset **{_esc(d.name)}** (for `{d.export}`)" for d in creates]
-        out += [f"- delete dataset **{_esc(d.name)}** (export `{d.export}` no longer declared)"
+        out += [f"- new dataset **{escape.md(d.name)}** (for {escape.code(d.export)})"
+                for d in creates]
+        out += [f"- delete dataset **{escape.md(d.name)}** (export {escape.code(d.export)} "
+                "no longer declared)"
                 for d in plan.datasets if d.action is Action.DELETE]
-        out += [f"- `{r.export}` → **{_esc(r.dataset)}** ({_esc(r.reason)})"
+        out += [f"- {escape.code(r.export)} → **{escape.md(r.dataset)}** ({escape.md(r.reason)})"
                 for r in plan.export_runs[:MAX_LISTED]]
         out += _more(len(plan.export_runs), "exports")
         out.append("")
     if plan.unmanaged:
-        names = ", ".join(_esc(n) for n in plan.unmanaged[:MAX_LISTED])
+        names = ", ".join(escape.md(n) for n in plan.unmanaged[:MAX_LISTED])
         extra = len(plan.unmanaged) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
@@ -119,7 +122,7 @@ def _mermaid(plan: Plan) -> list[str]:
             ids.setdefault(key, f"s{len(ids)}")
     lines = ["```mermaid", "graph LR"]
     for key, node in ids.items():
-        lines.append(f'  {node}["{_mermaid_label(key)}"]:::{_css(changes[key].action)}')
+        lines.append(f'  {node}["{escape.mermaid(key)}"]:::{_css(changes[key].action)}')
     lines += [f"  {ids[b]} --> {ids[a]}" for a, b in shown]
     lines += ["  classDef create fill:#d4f7d4", "  classDef update fill:#fff3c4",
               "  classDef replace fill:#f7d4d4", "  classDef noop fill:#eeeeee", "```"]
@@ -130,11 +133,3 @@ def _mermaid(plan: Plan) -> list[str]:
 
 def _css(action: Action) -> str:
     return {"no-op": "noop"}.get(action.value, action.value)
-
-
-def _mermaid_label(key: str) -> str:
-    return key.replace('"', "#quot;")
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
