@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from segctl.fmt import FormatCheckFailed, format_paths, write_results
+from segctl.render.escape import terminal
 
 
 @click.command("fmt", short_help="Format YAML files: canonical PQL and key order.")
@@ -26,7 +27,7 @@ def fmt(path: Path, check: bool) -> None:
     """
     results, errors = format_paths([path])
     for err in errors:
-        click.echo(err.format(), err=True)
+        click.echo(terminal(err.format()), err=True)
     changed = [r for r in results if r.changed]
     if check:
         for result in changed:

@@ -11,6 +11,7 @@ from segctl.cli.common import env_option
 from segctl.errors import UsageError
 from segctl.project import Project, load_project
 from segctl.project.source import find_yaml_files
+from segctl.render.escape import terminal
 from segctl.target import open_client
 
 
@@ -56,7 +57,7 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
     with open_client(project.environment if project else None) as client:
         result = import_segments(client, match=match, project=project)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(terminal(f"warning: {warning}"), err=True)
     if result.already_declared:
         names = ", ".join(repr(n) for n in result.already_declared)
         click.echo(f"skipped {len(result.already_declared)} segment(s) the project declares "

@@ -13,6 +13,7 @@ from segctl.pql import Expr, from_json, parse, to_json, to_text
 from segctl.pql import compile as compile_pql
 from segctl.pql.functions import MapEntry
 from segctl.pql.timeutil import TimeValue
+from segctl.render.escape import terminal
 
 
 def read_expression(expr: str) -> tuple[str, str]:
@@ -67,7 +68,7 @@ def pql() -> None:
 def parse_command(expr: str) -> None:
     """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid)."""
     text, name = read_expression(expr)
-    click.echo(to_text(parse(text, file=name)))
+    click.echo(terminal(to_text(parse(text, file=name))))
 
 
 @pql.command("convert", short_help="Convert EXPR between pql/text and pql/json.")
@@ -82,9 +83,9 @@ def convert_command(target: str, expr: str) -> None:
     """
     tree = read_any(expr)
     if target == "json":
-        click.echo(json.dumps(to_json(tree), indent=2, ensure_ascii=False))
+        click.echo(terminal(json.dumps(to_json(tree), indent=2, ensure_ascii=False)))
     else:
-        click.echo(to_text(tree))
+        click.echo(terminal(to_text(tree)))
 
 
 # ---- `segctl pql eval` ----------------------------------------------------------------------
@@ -216,4 +217,4 @@ def eval_command(expr: str, profile_path: str, events_path: str | None, now_text
     if result is True or result is False:
         click.echo("true" if result else "false")
     else:
-        click.echo(json.dumps(_jsonable(result), ensure_ascii=False))
+        click.echo(terminal(json.dumps(_jsonable(result), ensure_ascii=False)))

@@ -7,6 +7,7 @@ from typing import Any
 
 from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
 from segctl.engine.report import ApplyReport, Outcome
+from segctl.render.escape import terminal, terminal_line
 from segctl.render.style import Style
 
 _INDENT = "      "
@@ -63,13 +64,13 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
             out.append("Exports:")
             for run in plan.export_runs:
                 out.append(f"  {run.export} -> dataset {run.dataset!r} "
-                           f"[{', '.join(run.segments)}] ({run.reason})")
+                           f"[{', '.join(run.segments)}] ({terminal_line(run.reason)})")
             out.append("")
     if plan.unmanaged:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
     for warning in plan.warnings:
-        out.append(style.paint(f"Warning: {warning.message}", "yellow"))
+        out.append(style.paint(f"Warning: {terminal_line(warning.message)}", "yellow"))
     while out and not out[-1]:
         out.pop()
     out += ["", style.paint(plan.summary(), "bold")]
@@ -79,12 +80,12 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
 def _change_lines(change: SegmentChange, style: Style) -> list[str]:
     glyph = change.action.glyph
     head = f"  {glyph} segment {change.key!r}"
-    extra = f" ({change.name})" if change.name != change.key else ""
+    extra = f" ({terminal_line(change.name)})" if change.name != change.key else ""
     if change.id:
         extra += f"  id={change.id}"
     lines = [style.action(change.action, head) + extra]
     if change.reason:
-        lines.append(style.paint(f"{_INDENT}# {change.reason}", "dim"))
+        lines.append(style.paint(f"{_INDENT}# {terminal_line(change.reason)}", "dim"))
     if change.depends_on:
         lines.append(style.paint(f"{_INDENT}# after: {', '.join(change.depends_on)}", "dim"))
     if change.action is Action.CREATE and change.desired is not None:
@@ -115,9 +116,10 @@ def desired_values(change: SegmentChange) -> dict[str, Any]:
 
 
 def show(value: Any, field: str = "") -> str:
+    """A field's value as plan text shows it (terminal-safe: user text may hold escapes)."""
     if field == "pql" and isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+        return terminal(value)
+    return terminal(json.dumps(value, ensure_ascii=False))
 
 
 def _field_line(sign: str, name: str, value: Any, style: Style, action: Action) -> list[str]:
@@ -154,9 +156,9 @@ def render_report(report: ApplyReport, *, color: bool = False) -> str:
         if result.id:
             line += f"  id={result.id}"
         if result.detail:
-            line += f"  {result.detail}"
+            line += f"  {terminal_line(result.detail)}"
         out.append(line.rstrip())
     for note in report.notes:
-        out.append(f"  note: {note}")
+        out.append(f"  note: {terminal_line(note)}")
     out.append(style.paint(report.summary(), "bold" if report.ok else "red"))
     return "\n".join(out) + "\n"
