@@ -57,8 +57,7 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
     try:
         expr = reader.envelope(value)
         if crossing(expr):
-            raise PqlJsonError(f"pql/json tree nested more than {MAX_DEPTH} levels deep",
-                               location=Location(file))
+            raise reader.error("", f"the tree is nested more than {MAX_DEPTH} levels deep")
         return expr
     except PqlJsonError as err:
         offset = None
@@ -71,7 +70,11 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
 
 
 #: JSON text deeper than this is refused before decoding (json.loads recurses in C)
-_MAX_JSON_NESTING = 4 * MAX_DEPTH
+_MAX_JSON_NESTING = 8 * MAX_DEPTH
+#: pql/json nodes nested deeper than this are refused while reading; the writer spends up to
+#: three nodes on one tree level (a filter is fnApply > lambda > body), and the tree read is
+#: then held to MAX_DEPTH like a parsed one
+_MAX_JSON_NODES = 3 * MAX_DEPTH
 _JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
@@ -157,8 +160,8 @@ class JsonReader:
 
     def node(self, value: Any, path: str) -> a.Expr:
         self.depth += 1
-        if self.depth > MAX_DEPTH:  # the same rule as the text parser (segctl.pql.limits)
-            raise self.error(path, f"pql/json tree nested more than {MAX_DEPTH} levels deep")
+        if self.depth > _MAX_JSON_NODES:  # bounds the recursion; the tree is checked after
+            raise self.error(path, f"pql/json nodes nested more than {_MAX_JSON_NODES} deep")
         expr = self._node(value, path)
         self.depth -= 1  # not in a `finally`: after an error the reader is discarded
         return expr

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from segctl.errors import Diagnostic, Location
+from segctl.pql.limits import MAX_DIGITS
 
 try:  # libyaml is an order of magnitude faster; marks carry the same line/column
     from yaml import CSafeLoader as _Loader
@@ -33,6 +34,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 MAX_ALIAS_VALUES = 10_000
 #: collections nested deeper than this are refused (everything downstream recurses)
 MAX_YAML_DEPTH = 64
+_TOO_BIG = 10**MAX_DIGITS  # integers as long as PQL's (str() of longer ones may fail)
 
 _SCALAR_TAGS_KEPT_AS_TEXT = {
     "tag:yaml.org,2002:timestamp",
@@ -366,6 +368,8 @@ class _Builder:
                 self.problems.append(Diagnostic("mapping keys must be plain strings",
                                                 self.at(key_node)))
                 continue
+            if key_node.tag in _SCALAR_CONSTRUCTORS:
+                self._scalar(key_node)  # a tagged key (`!!int x: 1`) must read as its tag says
             key = str(key_node.value)
             if key in first_seen:
                 first = first_seen[key].start_mark.line + 1
@@ -381,8 +385,11 @@ class _Builder:
         plain = not node.style  # libyaml reports "" for plain scalars, PyYAML None
         if node.tag in _SCALAR_CONSTRUCTORS and plain:
             try:
-                return _SCALAR_CONSTRUCTORS[node.tag](node)
-            except (ValueError, KeyError, OverflowError) as err:
+                value = _SCALAR_CONSTRUCTORS[node.tag](node)
+                if isinstance(value, int) and abs(value) >= _TOO_BIG:  # 0xfff... (5,000 digits)
+                    raise ValueError("digits")
+                return value
+            except (ValueError, KeyError, IndexError, OverflowError, TypeError) as err:
                 # `!!int x`, `!!bool maybe`, or an integer past CPython's 4,300-digit limit
                 what = node.tag.rsplit(":", 1)[-1]
                 reason = "too many digits" if "digits" in str(err) else "not a valid " + what
