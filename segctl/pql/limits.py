@@ -15,8 +15,13 @@ from __future__ import annotations
 from segctl.pql import ast as a
 from segctl.pql.refs import children
 
-#: deepest tree accepted: levels of nesting (brackets, operators, paths, method chains)
-MAX_DEPTH = 64
+#: deepest tree accepted: levels of nesting (brackets, operators, paths, method chains).
+#: Real rules stay under ~12; the parser spends about 12 Python frames on a bracket level, and
+#: may meet one bracket per tree level in printed text, so 32 levels parse within 800 frames
+MAX_DEPTH = 32
+#: bracket and prefix-operator levels the parser follows: the canonical text of a tree of
+#: MAX_DEPTH levels may parenthesise every level, so printing and parsing again round-trips
+MAX_NESTING = 2 * MAX_DEPTH + 1
 #: longest integer literal accepted, in digits
 MAX_DIGITS = 1000
 

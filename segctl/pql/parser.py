@@ -18,7 +18,7 @@ from segctl.pql import ast as a
 from segctl.pql import parser_forms as forms
 from segctl.pql import parser_literals as literals
 from segctl.pql.errors import PqlSyntaxError
-from segctl.pql.limits import MAX_DEPTH, crossing
+from segctl.pql.limits import MAX_DEPTH, MAX_NESTING, crossing
 from segctl.pql.tokens import RESERVED, Token, tokenize
 
 #: relation operator token (punctuation kind or keyword) -> BinaryOp.op
@@ -56,7 +56,7 @@ class Parser:
         self.pos = 0
         self.tok = self.tokens[0]  # the current token, i.e. tokens[pos]
         self.no_in = False  # inside a let value, where `in` ends the value
-        self.depth = 0  # parse_expr / prefix-operator recursion, bounded by MAX_DEPTH
+        self.depth = 0  # parse_expr / prefix-operator recursion, bounded by MAX_NESTING
         # where loop-built nodes (paths, calls, filters, + - * / %) start, to locate a tree
         # that is too deep: id -> (node kept alive, token offset)
         self.offsets: dict[int, tuple[a.Node, int]] = {}
@@ -131,9 +131,9 @@ class Parser:
         return expr
 
     def enter(self) -> None:
-        """One more level of recursion; refused past MAX_DEPTH (see segctl.pql.limits)."""
+        """One more level of recursion; refused past MAX_NESTING (see segctl.pql.limits)."""
         self.depth += 1
-        if self.depth > MAX_DEPTH:
+        if self.depth > MAX_NESTING:
             raise self.error(f"expression nested more than {MAX_DEPTH} levels deep",
                              hint="split it into smaller segments joined with inSegment()")
 

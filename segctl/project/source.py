@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from segctl.errors import Diagnostic, Location
-from segctl.pql.limits import MAX_DIGITS
+from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS
 
 try:  # libyaml is an order of magnitude faster; marks carry the same line/column
     from yaml import CSafeLoader as _Loader
@@ -32,8 +32,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 #: the safe loaders' defence against alias bombs (SnakeYAML maxAliasesForCollections,
 #: go-yaml's alias ratio); no real project comes near it
 MAX_ALIAS_VALUES = 10_000
-#: collections nested deeper than this are refused (everything downstream recurses)
-MAX_YAML_DEPTH = 64
+#: collections nested deeper than this are refused (everything downstream recurses): the
+#: same bound as PQL's
+MAX_YAML_DEPTH = MAX_DEPTH
 _TOO_BIG = 10**MAX_DIGITS  # integers as long as PQL's (str() of longer ones may fail)
 
 _SCALAR_TAGS_KEPT_AS_TEXT = {
