@@ -6,15 +6,16 @@ reader as text, never as structure: not a heading, link, image, HTML, @mention o
 code block in a pull-request comment, and not a cursor movement, colour or hidden line in a
 terminal. Each function below is for one context; pick the one for where the text lands:
 
-======================  ================================================================
-``terminal(text)``      text printed to a terminal (keeps newlines and tabs)
-``terminal_line(text)`` one line in a terminal (line breaks shown as ``\\n``)
-``md(text)``            markdown inline text: paragraphs, list items, emphasis, table cells
-``html(text)``          text inside raw HTML in markdown (``<summary>``, ``<b>``, ``<td>``)
-``code(text)``          an inline code span, backticks included
-``fence(body, info)``   a fenced code block, fences included
-``mermaid(text)``       a quoted mermaid node label (``id["..."]``)
-======================  ================================================================
+=========================  ====================================================================
+``terminal(text)``         text printed to a terminal (keeps newlines and tabs)
+``terminal_line(text)``    one line in a terminal (line breaks shown as ``\\n``)
+``terminal_safe(value)``   every string of a plan or report rendered for a terminal
+``md(text)``               markdown inline text: paragraphs, list items, emphasis, table cells
+``html(text)``             text inside raw HTML in markdown (``<summary>``, ``<b>``, ``<td>``)
+``code(text)``             an inline code span, backticks included
+``fence(body, info)``      a fenced code block, fences included
+``mermaid(text)``          a quoted mermaid node label (``id["..."]``)
+=========================  ====================================================================
 
 GitHub adds to CommonMark: @mentions, ``#123`` references and bare-URL autolinks. They are
 broken with an invisible U+2060 WORD JOINER after ``@`` and ``#`` and inside ``://`` and
@@ -24,8 +25,14 @@ broken with an invisible U+2060 WORD JOINER after ``@`` and ``#`` and inside ``:
 from __future__ import annotations
 
 import re
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import TypeVar
 
-__all__ = ["code", "fence", "html", "md", "mermaid", "terminal", "terminal_line"]
+__all__ = ["code", "fence", "html", "md", "mermaid", "terminal", "terminal_line",
+           "terminal_safe"]
+
+_T = TypeVar("_T")
 
 #: invisible, zero-width, and not a word character: breaks mentions and autolinks
 JOINER = "\u2060"
@@ -57,6 +64,27 @@ def terminal(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(_visible, text)
 
 
+def terminal_safe(value: _T) -> _T:
+    """``value`` with :func:`terminal` applied to every string in it, at any depth.
+
+    For frozen dataclasses (a plan, an apply report), tuples, lists and dicts; enums and other
+    values are kept. Renderers for terminals pass their input through it once, so no field
+    (today's or one added later) can reach the screen with a control sequence in it.
+    """
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return terminal(value)  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: terminal_safe(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    if isinstance(value, tuple | list):
+        return type(value)(terminal_safe(item) for item in value)
+    if isinstance(value, dict):
+        return {terminal_safe(k): terminal_safe(v) for k, v in value.items()}  # type: ignore
+    return value
+
+
 def terminal_line(text: str) -> str:
     """Like :func:`terminal`, and line breaks and tabs shown as ``\\n`` / ``\\t`` too."""
     return _LINE_UNSAFE.sub(_visible, text)
@@ -77,11 +105,13 @@ def md(text: str) -> str:
 
     Every character that can start inline structure (emphasis, link, image, HTML, entity,
     code span, strikethrough, table pipe) is backslash-escaped, which CommonMark reads as the
-    literal character (spec §2.4); the text is one line without leading blanks, and a leading
+    literal character (spec §2.4); the text is one line without blanks at its ends, and a leading
     ``-``, ``+``, ``=`` or ``1.`` is escaped too, so it cannot start a heading, list, quote or
     code block where it begins a line.
     """
-    one = _one_line(text).lstrip()
+    one = _one_line(text).strip()  # blanks at either end would break **emphasis** around it
+    if not one:
+        return JOINER  # keeps `**...**` around an empty name a (visually empty) strong text
     escaped = _MD_SPECIAL.sub(r"\\\1", _no_autolinks(one))
     return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
 from segctl.engine.report import ApplyReport, Outcome
-from segctl.render.escape import terminal, terminal_line
+from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
 
 _INDENT = "      "
@@ -21,13 +21,14 @@ def where(plan: Plan) -> str:
     if target.platform_url is None:
         place = "the local sandbox" + (f" {target.sandbox!r}" if target.sandbox else "")
     else:
-        place = f"sandbox {target.sandbox!r} at {target.platform_url}"
+        place = f"sandbox {target.sandbox!r} at {terminal_line(target.platform_url)}"
     if target.environment is None:
         return place
     return f"environment {target.environment!r} ({place})"
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:
+    plan = terminal_safe(plan)  # user text cannot move the cursor or recolour the plan
     style = Style(color)
     out: list[str] = []
     actionable = plan.actionable
@@ -146,6 +147,7 @@ _OUTCOME_MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
 
 def render_report(report: ApplyReport, *, color: bool = False) -> str:
     """The per-action report that ends apply."""
+    report = terminal_safe(report)
     style = Style(color)
     out: list[str] = []
     width = max((len(r.key) for r in report.results), default=0)
