@@ -1,4 +1,4 @@
-"""Sample-data generator speed (segctl.sandbox.sample).
+"""Sample-data generator speed (segctl.sandbox.profilestore.sample).
 
 Measures, as medians of 3 runs over N profiles (default 20,000; ~190,000 events):
 
@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from segctl.sandbox.sample import iter_sample, write_sample
+from segctl.sandbox.profilestore.sample import iter_sample, write_sample
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RUNS = 3

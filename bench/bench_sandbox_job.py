@@ -28,8 +28,8 @@ import httpx
 
 from segctl import pql
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox import profiles as sample_profiles
-from segctl.sandbox.store import Scope
+from segctl.sandbox.core.store import Scope
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ORG = "BENCH000000000000000000@AdobeOrg"

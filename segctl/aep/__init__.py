@@ -1,11 +1,13 @@
 """segctl.aep: the AEP REST client (OAuth S2S, paging, retries, typed errors, redaction).
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
-:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile` and
+:class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
+:class:`Estimate` / :class:`EstimateTimeout` and
 ``MAX_SEGMENT_IDS_PER_JOB``. Everything else is private.
 """
 
 from segctl.aep._catalog import BatchFile
+from segctl.aep._estimates import Estimate, EstimateTimeout
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
@@ -35,6 +37,8 @@ __all__ = [
     "BatchFile",
     "Clock",
     "ConflictError",
+    "Estimate",
+    "EstimateTimeout",
     "ForbiddenError",
     "ManualClock",
     "NotFoundError",

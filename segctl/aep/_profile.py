@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
+from segctl.aep._estimates import Estimate, poll_estimate
+from segctl.aep.errors import ApiError, NotFoundError
 from segctl.aep.paging import Style
 
 MERGE_POLICIES = f"{UPS}/config/mergePolicies"
@@ -87,3 +90,38 @@ class ProfileConfigApi(ResourceBase):
 
     def get_estimate(self, preview_id: str) -> dict[str, Any]:
         return self._object("GET", f"{ESTIMATES}/{seg(preview_id)}")
+
+    # typed estimates: start, read, wait, cancel
+
+    def start_estimate(
+        self, pql: str, *, model: str = "_xdm.context.profile", graph_type: str = "none"
+    ) -> str:
+        """Create a preview of ``pql`` and return its id, which is also its estimate's id."""
+        created = self.create_preview(pql, model=model, graph_type=graph_type)
+        preview_id = created.get("previewId") or created.get("id")
+        if not isinstance(preview_id, str) or not preview_id:
+            raise ApiError("the preview was created but its answer has no previewId",
+                           status=201, method="POST", url=PREVIEWS)
+        return preview_id
+
+    def read_estimate(self, preview_id: str) -> Estimate:
+        return Estimate.from_api(preview_id, self.get_estimate(preview_id))
+
+    def wait_estimate(
+        self,
+        preview_id: str,
+        *,
+        timeout: float,
+        interval: float = 1.0,
+        on_reading: Callable[[Estimate, float], None] | None = None,
+    ) -> Estimate:
+        """Poll ``GET /estimate/{id}`` until RESULT_READY or a failed state (returned, not
+        raised: ``Estimate.error`` says why). Raises ``EstimateTimeout`` after ``timeout``
+        seconds, ``ApiError`` when a read fails after the client's retries."""
+        return poll_estimate(lambda: self.read_estimate(preview_id), self._http.clock,
+                             timeout=timeout, interval=interval, on_reading=on_reading)
+
+    def cancel_estimate(self, preview_id: str) -> None:
+        """Cancel (or clean up) a preview and its estimate; a 404 means it is already gone."""
+        with contextlib.suppress(NotFoundError):
+            self.delete_preview(preview_id)

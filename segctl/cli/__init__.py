@@ -33,6 +33,7 @@ _COMMANDS: dict[str, str] = {
     "pql": "segctl.cli.pql:pql",
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
+    "ci": "segctl.cli.ci:ci",
 }
 
 

@@ -48,9 +48,13 @@ class ApplyInterruptedError(SegctlError):
               help="Parallel API calls while writing definitions.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=1800.0, show_default=True,
               metavar="SECONDS", help="Longest wait for each segment or export job.")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan and the apply report as markdown to FILE (default: "
+                   "$GITHUB_STEP_SUMMARY when set).")
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
-          no_jobs: bool, concurrency: int, timeout: float) -> None:
+          no_jobs: bool, concurrency: int, timeout: float, summary: Path | None) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
@@ -100,6 +104,11 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                 "interrupted: apply stopped part-way; what was written before stays written",
                 hint="run `segctl plan` to see what is left: `segctl apply` again converges "
                      "without duplicates") from None
+    if summary is not None:
+        from segctl.ci import write_summary
+
+        write_summary(summary, the_plan, command="apply", project=source.as_posix(),
+                      report=report)
     click.echo("")
     click.echo(render_report(report, color=color_out), nl=False)
     if not report.ok:

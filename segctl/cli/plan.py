@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
-from segctl.engine import build_plan, save_plan
-from segctl.errors import EXIT_CHANGES
+from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
+from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.project import load_project
-from segctl.render import render_plan
+from segctl.render import StreamProgress, render_plan
 from segctl.target import open_client
 
 
@@ -26,10 +27,27 @@ from segctl.target import open_client
               help="Exit 2 when there are changes (0 none, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
+@click.option("--estimate", is_flag=True,
+              help="Ask AEP to estimate the size of each new or changed segment (preview/estimate "
+                   "endpoints; read-only) and show it beside the last evaluated size.")
+@click.option("--estimate-timeout", type=click.FloatRange(min=0), default=ESTIMATE_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="With --estimate: stop waiting after this long; late estimates show as "
+                   "unavailable.")
+@click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
+              help="Append the plan as markdown to FILE (default: $GITHUB_STEP_SUMMARY when "
+                   "set, so a GitHub Actions job shows it).")
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
-         detailed_exitcode: bool, prune: bool) -> None:
+         detailed_exitcode: bool, prune: bool, estimate: bool, estimate_timeout: float,
+         summary: Path | None) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
+
+    With --estimate, each new or changed segment gets "≈ N profiles (±margin)" from AEP's
+    estimate (exact on the local sandbox, which reads every profile) beside its last evaluated
+    size. A failed or late estimate shows as unavailable with its reason; estimates never change
+    the exit status.
 
     Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
     2 changes present (with --detailed-exitcode).
@@ -39,15 +57,28 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
       segctl plan
       segctl plan --env prod --out prod.plan --format markdown > plan.md
       segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
+      segctl plan --estimate --format markdown > plan.md   # with audience sizes
     """
     refuse_saved_plan(path)
     refuse_partial_prune(path, prune)
+    if not estimate and ctx.get_parameter_source("estimate_timeout") is ParameterSource.COMMANDLINE:
+        raise UsageError("--estimate-timeout only applies with --estimate",
+                         hint="segctl plan --estimate --estimate-timeout 300")
     project = load_project(path, env=env)
     with open_client(project.environment) as client:
         the_plan = build_plan(project, client, prune=prune)
+        if estimate:
+            progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
+                                      color=use_color(ctx, sys.stderr))
+            the_plan = estimate_plan(the_plan, client, timeout=estimate_timeout,
+                                     progress=progress)
     if out is not None:
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
+    if summary is not None:
+        from segctl.ci import write_summary
+
+        write_summary(summary, the_plan, command="plan", project=path.as_posix())
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
     if detailed_exitcode and the_plan.has_changes:
         ctx.exit(EXIT_CHANGES)

@@ -16,9 +16,9 @@ import click
 
 from segctl.errors import UsageError
 from segctl.sandbox import FaultConfig, LocalSandbox, default_data_dir, parse_faults
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.core.store import DB_NAME
 from segctl.sandbox.faults import ENV_VAR as FAULTS_ENV
-from segctl.sandbox.store import DB_NAME
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 _DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from segctl.cli import annotate
 from segctl.cli.common import color_wanted, env_option
 from segctl.errors import UsageError
 from segctl.project import load_project
-from segctl.testing import Expectation, SegmentTest, TestsFailed, render, run_tests
+from segctl.testing import CaseResult, Expectation, SegmentTest, TestsFailed, render, run_tests
 
 
 def _same_file(shown: str | None, target: Path) -> bool:
@@ -38,9 +39,12 @@ def _under(shown: str | None, target: Path) -> bool:
 @env_option("Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
 @click.option("-k", "keyword", metavar="TEXT",
               help="Run only the cases whose 'test name::segment key' contains TEXT.")
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]),
+              default="text", show_default=True,
+              help="github: also print each failed case as a GitHub Actions annotation.")
 @click.pass_context
 def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
-         keyword: str | None) -> None:
+         keyword: str | None, output_format: str) -> None:
     """Run segment unit tests (kind: SegmentTest) under PATH (default: segments/).
 
     Each test gives fixture profiles and events, a fixed `now`, and the expected members of
@@ -51,6 +55,7 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
     Examples:
       segctl test
       segctl test segments/tests/shopper-behaviour.yaml -k vip-women
+      segctl test --format github     # failed cases annotated in a GitHub Actions job
     """
     # a test file or a folder inside the project runs only its tests, with the whole project
     scoped = path.is_file() or _inside(path, project_dir)
@@ -71,6 +76,24 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
                               "to list every case")
     if not report.cases:
         click.echo(f"no SegmentTest cases found under {path}", err=True)
-    click.echo(render(report, color=color_wanted(ctx)), nl=False)
+    click.echo(render(report, color=color_wanted(ctx) and output_format == "text"), nl=False)
+    if output_format == "github":
+        for line in annotate.render(_annotation(c) for c in report.cases if not c.passed):
+            click.echo(line)
     if not report.ok:
         raise TestsFailed(f"{report.failed} of {len(report.cases)} segment test case(s) failed")
+
+
+def _annotation(case: CaseResult) -> annotate.Annotation:
+    """A failed case, at its expectation in the test file."""
+    if case.error is not None:
+        message = case.error
+    else:
+        parts = []
+        if case.missing:
+            parts.append(f"expected but not members: {', '.join(case.missing)}")
+        if case.unexpected:
+            parts.append(f"members but not expected: {', '.join(case.unexpected)}")
+        message = "; ".join(parts)
+    return annotate.Annotation("error", message, f"segment test {case.title} failed",
+                                  case.location)

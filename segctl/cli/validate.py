@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from segctl.cli import annotate
 from segctl.cli.common import env_option, refuse_saved_plan
 from segctl.errors import Diagnostic, ValidationError
 from segctl.project import KINDS, analyse_project
@@ -23,25 +24,7 @@ class GithubValidationError(ValidationError):
 
 def github_annotation(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command (``::error file=...,line=...,col=...::message``)."""
-    loc = diagnostic.location
-    props = []
-    if loc.file:
-        props.append(f"file={_escape_property(loc.file)}")
-    if loc.line is not None:
-        props.append(f"line={loc.line}")
-    if loc.col is not None:
-        props.append(f"col={loc.col}")
-    level = "error" if diagnostic.severity == "error" else "warning"
-    head = f"::{level} {','.join(props)}" if props else f"::{level}"
-    return f"{head}::{_escape_data(diagnostic.message)}"
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return annotate.workflow_command(annotate.from_diagnostic(diagnostic))
 
 
 def summary(counts: dict[str, int]) -> str:
@@ -78,7 +61,8 @@ def validate(path: Path, env: str | None, output_format: str) -> None:
     refuse_saved_plan(path)
     result = analyse_project(path, env)
     if output_format == "github":
-        _echo_all((github_annotation(d) for d in result.diagnostics), err=False)
+        _echo_all(annotate.render(annotate.from_diagnostic(d, "segctl validate")
+                                     for d in result.diagnostics), err=False)
         if result.errors:
             raise GithubValidationError(result.diagnostics)
     elif result.errors:

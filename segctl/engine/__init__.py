@@ -4,21 +4,26 @@ Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its
 :func:`read_live_state` (:class:`LiveState`), :func:`apply_plan` with :class:`ApplyOptions`,
 the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`, saved plans
 (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`,
-:func:`plan_to_dict`, :func:`plan_from_dict`) and the errors :class:`PlanError` and
-:class:`StalePlanError`. Everything else (normalise, diff, freshness, jobs, executor) is private.
+:func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for ``plan --estimate``
+(:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the errors
+:class:`PlanError` and :class:`StalePlanError`. Everything else (normalise, diff, freshness,
+jobs, executor, estimate) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan
+from segctl.engine.estimate import ESTIMATE_TIMEOUT, estimate_plan
 from segctl.engine.model import (
     Action,
     DatasetChange,
     DesiredSegment,
     ExportRun,
     FieldChange,
+    LastSize,
     Plan,
     PlanWarning,
     SegmentChange,
     SegmentJob,
+    SizeEstimate,
     Target,
 )
 from segctl.engine.normalise import PlanError
@@ -38,6 +43,7 @@ from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.state import LiveState, read_live_state
 
 __all__ = [
+    "ESTIMATE_TIMEOUT",
     "FORMAT_VERSION",
     "Action",
     "ActionResult",
@@ -47,6 +53,7 @@ __all__ = [
     "DesiredSegment",
     "ExportRun",
     "FieldChange",
+    "LastSize",
     "LiveState",
     "NullProgress",
     "Outcome",
@@ -56,11 +63,13 @@ __all__ = [
     "Progress",
     "SegmentChange",
     "SegmentJob",
+    "SizeEstimate",
     "StalePlanError",
     "Target",
     "apply_plan",
     "build_plan",
     "check_fresh",
+    "estimate_plan",
     "is_plan_file",
     "load_plan",
     "plan_from_dict",

@@ -134,6 +134,35 @@ class PlanWarning:
 
 
 @dataclass(frozen=True)
+class LastSize:
+    """A segment's size at its last evaluation: the qualified profiles a segment job counted."""
+
+    profiles: int
+    job_id: str = ""
+    evaluated_at: str = ""  # ISO 8601 (UTC) when the job finished, "" when unknown
+
+
+@dataclass(frozen=True)
+class SizeEstimate:
+    """``plan --estimate``: what AEP's estimate says a new or changed segment will hold.
+
+    ``profiles`` ± ``margin`` at ``confidence``; ``exact`` when every profile was read (no
+    sampling: the number is a count). Unavailable estimates carry the ``reason`` instead.
+    """
+
+    key: str
+    available: bool
+    profiles: int | None = None
+    margin: int | None = None
+    confidence: str = ""
+    exact: bool = False
+    profiles_read: int | None = None
+    total_profiles: int | None = None
+    reason: str = ""
+    last: LastSize | None = None
+
+
+@dataclass(frozen=True)
 class Target:
     """Where the plan was made: the environment name and sandbox (None = local defaults)."""
 
@@ -155,6 +184,10 @@ class Plan:
     project_root: str = ""
     files_hash: str = ""
     fingerprint: str = ""
+    estimates: tuple[SizeEstimate, ...] | None = None  # None: not asked (plan without --estimate)
+
+    def estimate_for(self, key: str) -> SizeEstimate | None:
+        return next((e for e in self.estimates or () if e.key == key), None)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)

@@ -15,10 +15,12 @@ from segctl.engine.model import (
     DesiredSegment,
     ExportRun,
     FieldChange,
+    LastSize,
     Plan,
     PlanWarning,
     SegmentChange,
     SegmentJob,
+    SizeEstimate,
     Target,
 )
 from segctl.errors import Location, SegctlError, UsageError
@@ -61,7 +63,38 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "warnings": [asdict(w) for w in plan.warnings],
         "unmanaged": list(plan.unmanaged),
+        **({} if plan.estimates is None
+           else {"estimates": [_estimate_to_dict(e) for e in plan.estimates]}),
     }
+
+
+def _estimate_to_dict(estimate: SizeEstimate) -> dict[str, Any]:
+    last = estimate.last
+    return {
+        "key": estimate.key,
+        "available": estimate.available,
+        "estimated_size": estimate.profiles,
+        "margin": estimate.margin,
+        "confidence": estimate.confidence,
+        "exact": estimate.exact,
+        "profiles_read": estimate.profiles_read,
+        "total_profiles": estimate.total_profiles,
+        "reason": estimate.reason,
+        "last_evaluated": None if last is None else {
+            "size": last.profiles, "job_id": last.job_id, "evaluated_at": last.evaluated_at},
+    }
+
+
+def _estimate_from_dict(doc: Mapping[str, Any]) -> SizeEstimate:
+    last = doc.get("last_evaluated")
+    return SizeEstimate(
+        key=doc["key"], available=bool(doc["available"]), profiles=doc.get("estimated_size"),
+        margin=doc.get("margin"), confidence=doc.get("confidence", ""),
+        exact=bool(doc.get("exact", False)), profiles_read=doc.get("profiles_read"),
+        total_profiles=doc.get("total_profiles"), reason=doc.get("reason", ""),
+        last=None if last is None else LastSize(
+            last["size"], last.get("job_id", ""), last.get("evaluated_at", "")),
+    )
 
 
 def _change_to_dict(change: SegmentChange) -> dict[str, Any]:
@@ -113,6 +146,8 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             project_root=doc["project"]["root"],
             files_hash=doc["project"]["files_hash"],
             fingerprint=doc["live_fingerprint"],
+            estimates=(None if doc.get("estimates") is None
+                       else tuple(_estimate_from_dict(e) for e in doc["estimates"])),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise UsageError(f"not a segctl plan file: missing or bad field ({err})",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from segctl.engine.model import Action, Plan, SegmentChange
 from segctl.render import escape
-from segctl.render.text import CREATE_FIELDS, desired_values, show, where
+from segctl.render.text import CREATE_FIELDS, desired_values, last_text, show, size_text, where
 
 MAX_CHARS = 60_000
 MAX_EDGES = 150
@@ -74,7 +74,7 @@ def _prefixed(prefix: str, text: str) -> list[str]:
 
 
 def _tail(plan: Plan) -> list[str]:
-    out: list[str] = []
+    out: list[str] = _estimates(plan)
     graph = _mermaid(plan)
     if graph:
         out += ["#### Segment dependencies", "", *graph, ""]
@@ -102,6 +102,31 @@ def _tail(plan: Plan) -> list[str]:
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
     return out
+
+
+def _estimates(plan: Plan) -> list[str]:
+    """``plan --estimate``: a table of sizes (estimate beside the last evaluated size)."""
+    if plan.estimates is None:
+        return []
+    out = ["#### Estimated audience sizes", ""]
+    if not plan.estimates:
+        return [*out, "No new or changed segment to estimate.", ""]
+    actions = {c.key: c.action for c in plan.changes}
+    out += ["| Segment | Estimated size | Last evaluated |", "| --- | --- | --- |"]
+    for estimate in plan.estimates[:MAX_LISTED]:
+        size = size_text(estimate)
+        if not estimate.available:
+            size = f"⚠️ {size}"
+        last = last_text(estimate.last, actions.get(estimate.key, Action.UPDATE), estimate)
+        out.append(f"| <b>{_cell(estimate.key)}</b> | {_cell(size)} | {_cell(last)} |")
+    out += _more(len(plan.estimates), "estimates")
+    out.append("")
+    return out
+
+
+def _cell(text: str) -> str:
+    """User or API text inside a table cell: no pipe, line break or markup (render.escape)."""
+    return escape.md(text)
 
 
 def _more(total: int, what: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from segctl.engine.model import Action, FieldChange, Plan, SegmentChange
+from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
 from segctl.engine.report import ApplyReport, Outcome
 from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
@@ -47,6 +47,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if plan.has_work:
         for change in actionable:
             out.extend(_change_lines(change, style))
+            estimate = plan.estimate_for(change.key)
+            if estimate is not None:
+                out.append(_size_line(estimate, change, style))
             out.append("")
         for ds in dataset_creates:
             out.append(style.action(Action.CREATE, f"  + dataset {ds.name!r}")
@@ -67,6 +70,8 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
                 out.append(f"  {run.export} -> dataset {run.dataset!r} "
                            f"[{', '.join(run.segments)}] ({terminal_line(run.reason)})")
             out.append("")
+    if plan.estimates == ():
+        out.append("Estimates: no new or changed segment to estimate.")
     if plan.unmanaged:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
@@ -98,6 +103,45 @@ def _change_lines(change: SegmentChange, style: Style) -> list[str]:
         for field in change.fields:
             lines.extend(_diff_lines(field, style))
     return lines
+
+
+def _size_line(estimate: SizeEstimate, change: SegmentChange, style: Style) -> str:
+    size = size_text(estimate)
+    if not estimate.available:
+        size = style.paint(size, "yellow")
+    last = last_text(estimate.last, change.action, estimate)
+    return f"{_INDENT}size: {size}; last evaluated: {last}"
+
+
+def size_text(estimate: SizeEstimate) -> str:
+    """``≈ N profiles (±M at 95% confidence, …)``, the exact count, or why there is none."""
+    if not estimate.available or estimate.profiles is None:
+        return f"unavailable ({estimate.reason})"
+    if estimate.exact:
+        total = estimate.total_profiles or estimate.profiles_read or 0
+        return f"{estimate.profiles:,} profiles (exact: all {total:,} profiles read)"
+    parts = []
+    if estimate.margin is not None:
+        parts.append(f"±{estimate.margin:,} at {estimate.confidence} confidence")
+    if estimate.profiles_read and estimate.total_profiles:
+        parts.append(f"sample of {estimate.profiles_read:,} of {estimate.total_profiles:,}")
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f"≈ {estimate.profiles:,} profiles{detail}"
+
+
+def last_text(last: LastSize | None, action: Action,
+              estimate: SizeEstimate | None = None) -> str:
+    """The size at the last evaluation, with when and how far the estimate moves it; or why
+    there is none."""
+    if last is None:
+        return ("never (new segment)" if action is Action.CREATE
+                else "unknown (no recent segment job counted it)")
+    when = f" on {last.evaluated_at}" if last.evaluated_at else ""
+    change = ""
+    if estimate is not None and estimate.available and estimate.profiles is not None:
+        approx = "" if estimate.exact else "≈ "
+        change = f" (change {approx}{estimate.profiles - last.profiles:+,})"
+    return f"{last.profiles:,} profiles{when}{change}"
 
 
 def desired_values(change: SegmentChange) -> dict[str, Any]:

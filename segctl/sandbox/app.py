@@ -2,7 +2,8 @@
 
 ``handle`` takes an ``httpx.Request`` and returns an ``httpx.Response``; ``transport()`` wraps
 it as an ``httpx.MockTransport`` for in-process use and ``serve()`` puts it behind a threaded
-HTTP server on loopback. The routing table is the concatenation of each area's ``ROUTES``.
+HTTP server on loopback. The routing table (``segctl.sandbox.routes``) is the concatenation of
+each service's ``ROUTES``; the gateway's checks run before any service's handler.
 """
 
 from __future__ import annotations
@@ -15,50 +16,28 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from segctl.errors import ConfigError
-from segctl.sandbox import (
-    auth,
-    catalog,
-    config,
-    definitions,
-    export_jobs,
-    preview,
-    profiles,
-    segment_jobs,
-)
+from segctl.sandbox.core.runner import JobRunner
+from segctl.sandbox.core.store import Store
+from segctl.sandbox.core.web import Ctx, HttpFailure, Router, json_response, problem
+from segctl.sandbox.exports import models as exports
 from segctl.sandbox.faults import Fault, FaultConfig, FaultInjector
-from segctl.sandbox.runner import JobRunner
-from segctl.sandbox.store import Store
-from segctl.sandbox.web import (
-    Ctx,
-    HttpFailure,
-    Route,
-    Router,
-    catalog_error,
-    json_response,
-    problem,
-)
+from segctl.sandbox.gateway.auth import check_content_type, check_gateway, traced
+from segctl.sandbox.jobs import models as jobs
+from segctl.sandbox.previews import models as previews
+from segctl.sandbox.profilestore import profiles
+from segctl.sandbox.routes import ROUTES
+from segctl.sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
 
 ENV_DATA_DIR = "SEGCTL_SANDBOX_DIR"
 LOCAL_BASE_URL = "http://sandbox.local"
 
-ROUTES: list[Route] = [
-    Route("POST", "/ims/token/v3", auth.issue_token, gateway=False),
-    *definitions.ROUTES,
-    *segment_jobs.ROUTES,
-    *export_jobs.ROUTES,
-    *config.ROUTES,
-    *preview.ROUTES,
-    *catalog.ROUTES,
-]
 _ROUTER = Router(ROUTES)
-_JSON_EXEMPT = {f"{definitions.UPS_BASE}/segment/conversion"}  # spec: content type */*
 
 
 def default_data_dir() -> Path:
@@ -100,9 +79,9 @@ class LocalSandbox:
         self.sample_profiles = sample_profiles
         self.sample_seed = sample_seed
         self._seed_lock = threading.Lock()
-        self.runner = JobRunner(self, {segment_jobs.KIND: segment_jobs.execute,
-                                       export_jobs.KIND: export_jobs.execute,
-                                       preview.KIND: preview.execute})
+        self.runner = JobRunner(self, {jobs.KIND: jobs.execute,
+                                       exports.KIND: exports.execute,
+                                       previews.KIND: previews.execute})
         self.runner.recover()
 
     # -- clock and data --------------------------------------------------------------------
@@ -141,7 +120,7 @@ class LocalSandbox:
                 return json_response(429, {"error_code": "429050", "message": "Too many requests"},
                                      {"Retry-After": str(self.fault_config.retry_after)})
             if fault is Fault.SERVER_ERROR:
-                return json_response(503, _traced(problem(
+                return json_response(503, traced(problem(
                     503, "UPAPI-113503-503", "Service unavailable (injected fault)").body,
                     request))
         return self._dispatch(request)
@@ -152,24 +131,22 @@ class LocalSandbox:
             route, params = _ROUTER.match(request.method, path)
             ctx = Ctx(self, request, params, query=dict(request.url.params.items()))
             if route.gateway:
-                auth.check_gateway(ctx)
-                _check_content_type(request, path)
+                check_gateway(ctx)
+                check_content_type(request, path)
             return route.handler(ctx)
         except HttpFailure as failure:
-            return json_response(failure.status, _traced(failure.body, request), failure.headers)
+            return json_response(failure.status, traced(failure.body, request), failure.headers)
         except Exception:
             log.exception("sandbox handler crashed on %s %s", request.method, path)
-            return json_response(500, _traced(problem(500, "UPAPI-113500-500",
+            return json_response(500, traced(problem(500, "UPAPI-113500-500",
                                                       "Internal error in the local sandbox").body,
                                               request))
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Any:
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
         """Start the HTTP server in a background thread; returns the running server."""
-        from segctl.sandbox.server import SandboxServer
-
         server = SandboxServer(self, host, port)
         server.start()
         return server
@@ -186,26 +163,6 @@ class LocalSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _traced(body: Any, request: httpx.Request) -> Any:
-    """A problem-details body carries the caller's ``x-request-id`` as its ``requestId`` (the
-    spec's header is "used to track a request"), so a reported error names the id the client
-    logged; without the header the generated id stays."""
-    rid = request.headers.get("x-request-id")
-    if rid and isinstance(body, dict) and "requestId" in body:
-        return {**body, "requestId": rid}
-    return body
-
-
-def _check_content_type(request: httpx.Request, path: str) -> None:
-    if request.method not in ("POST", "PUT", "PATCH") or not request.content:
-        return
-    ctype = request.headers.get("content-type", "").lower()
-    if path in _JSON_EXEMPT:
-        return
-    if "json" not in ctype:
-        raise catalog_error(400, "BadRequestError", "A valid content-type must be specified")
 
 
 __all__ = ["LocalSandbox", "default_data_dir"]

@@ -13,7 +13,7 @@ drop           share of requests whose connection is dropped: half are     0
                refused (nothing happens), half time out reading the
                answer of a request the sandbox did carry out
 latency_ms     delay added to every request, in milliseconds               0
-job_fail       share of segment/export jobs that end FAILED                0
+job_fail       share of segment/export jobs and estimates that end FAILED  0
 retry_after    seconds sent in Retry-After with injected 429s              1
 seed           seed of the generator                                       0
 ims            1 = faults also hit the IMS token endpoint                  0

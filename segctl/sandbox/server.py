@@ -10,17 +10,22 @@ import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
-
-if TYPE_CHECKING:
-    from segctl.sandbox.app import LocalSandbox
 
 log = logging.getLogger(__name__)
 _SECRET_PARAM = re.compile(r"(?i)\b((?:client_secret|access_token|refresh_token|id_token|token|"
                            r"password)=)[^&\s\"]+")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
+
+
+class Handler(Protocol):
+    """What the server needs of the sandbox: its request handler and its public URL."""
+
+    base_url: str
+
+    def handle(self, request: httpx.Request) -> httpx.Response: ...
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -62,7 +67,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, sandbox: LocalSandbox, host: str, port: int):
+    def __init__(self, sandbox: Handler, host: str, port: int):
         super().__init__((host, port), _Handler)
         self.sandbox = sandbox
         self._open: set[socket.socket] = set()
@@ -90,7 +95,7 @@ class _Server(ThreadingHTTPServer):
 class SandboxServer:
     """A running server: ``url``, ``port``, ``wait()`` (blocks) and ``close()``."""
 
-    def __init__(self, sandbox: LocalSandbox, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, sandbox: Handler, host: str = "127.0.0.1", port: int = 0):
         self.sandbox = sandbox
         self._server = _Server(sandbox, host, port)
         self.host = host

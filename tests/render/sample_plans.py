@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from segctl.engine import (
     Action,
     DatasetChange,
     DesiredSegment,
     ExportRun,
     FieldChange,
+    LastSize,
     Plan,
     PlanWarning,
     SegmentChange,
     SegmentJob,
+    SizeEstimate,
     Target,
 )
 
@@ -101,4 +105,29 @@ def many_changes(count: int) -> Plan:
                 project_root="segments", files_hash="x", fingerprint="y")
 
 
-PLANS = {"every_action": every_action, "no_changes": no_changes}
+def with_estimates() -> Plan:
+    """``plan --estimate`` over every action: a sampled estimate beside the last evaluated size,
+    an exact local count, a failed estimate, one that could not be asked, user text to escape."""
+    base = every_action()
+    last_gold = LastSize(1180, "job-7", "2026-06-01T12:00:00Z")
+    estimates = (
+        SizeEstimate("female-customers", True, profiles=812, margin=0, confidence="95%",
+                     exact=True, profiles_read=2000, total_profiles=2000),
+        SizeEstimate("gold-members", True, profiles=1_204_310, margin=3_712, confidence="95%",
+                     profiles_read=1_000_000, total_profiles=3_000_000, last=last_gold),
+        SizeEstimate("vip", False, reason="estimate FAILED: <Query> timed out | retry *later*",
+                     last=LastSize(44)),
+        SizeEstimate("female-gold", False,
+                     reason="it uses segment 'female-customers', which this plan creates or "
+                            "replaces, so there are no members to count yet"),
+    )
+    return replace(base, estimates=estimates)
+
+
+def estimated_nothing() -> Plan:
+    """``plan --estimate`` when nothing is new or changed."""
+    return replace(no_changes(), estimates=())
+
+
+PLANS = {"every_action": every_action, "no_changes": no_changes,
+         "with_estimates": with_estimates, "estimated_nothing": estimated_nothing}

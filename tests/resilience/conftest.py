@@ -18,7 +18,7 @@ from segctl.aep import AepClient, AepConfig, ApiError, ManualClock
 from segctl.engine import ApplyOptions, ApplyReport, Outcome, apply_plan, build_plan
 from segctl.project import Project, load_project
 from segctl.sandbox import FaultConfig, LocalSandbox
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from segctl.sandbox import FaultConfig, LocalSandbox, segment_jobs
-from segctl.sandbox import evaluate as sandbox_evaluate
-from segctl.sandbox.store import Store
+from segctl.sandbox import FaultConfig, LocalSandbox
+from segctl.sandbox.core.store import Store
+from segctl.sandbox.jobs import models as segment_jobs
+from segctl.sandbox.profilestore import evaluate as sandbox_evaluate
 from tests.resilience.conftest import client_for
 
 PQL = ['person.gender = "female"', 'person.gender = "male"', "homeAddress.countryCode = \"US\"",

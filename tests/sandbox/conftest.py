@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from segctl.sandbox import LocalSandbox, SandboxServer
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ORG = "TESTORG0000000000000000@AdobeOrg"

@@ -70,13 +70,31 @@ def test_gateway_errors(server) -> None:
         ({k: v for k, v in good.items() if k != "x-api-key"}, 403, "403000"),
         ({**good, "x-api-key": "someone-else"}, 403, "403003"),
         ({k: v for k, v in good.items() if k != "x-gw-ims-org-id"}, 400, "400003"),
-        ({k: v for k, v in good.items() if k != "x-sandbox-name"}, 400, "400003"),
     ]
     for headers, status, code in cases:
         response = _call(server, headers)
         assert response.status_code == status, (headers.keys(), response.text)
         assert response.json() == {"error_code": code, "message": response.json()["message"]}
     assert _call(server, good).status_code == 200
+    missing_org = _call(server, {k: v for k, v in good.items() if k != "x-gw-ims-org-id"})
+    assert "x-gw-ims-org-id" in missing_org.json()["message"]  # the error names the header
+
+
+def test_no_sandbox_header_means_the_default_production_sandbox(server) -> None:
+    """Destinations API "Getting started": without x-sandbox-name, requests are resolved under
+    the prod sandbox."""
+    with httpx.Client(base_url=server.url) as client:
+        token = issue_token(client)
+        good = gateway_headers(token)
+        body = {"name": "in prod", "schema": {"name": "_xdm.context.profile"},
+                "expression": {"type": "PQL", "format": "pql/text", "value": "true"}}
+        headerless = {k: v for k, v in good.items() if k != "x-sandbox-name"}
+        created = client.post(f"{UPS}/segment/definitions", json=body, headers=headerless)
+        assert created.status_code == 200, created.text
+        assert created.json()["sandbox"]["sandboxName"] == "prod"
+        prod = client.get(f"{UPS}/segment/definitions",
+                          headers={**good, "x-sandbox-name": "prod"}).json()["segments"]
+        assert [s["name"] for s in prod] == ["in prod"]
 
 
 def test_token_never_stored_in_clear(server, data_dir: Path) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from segctl.sandbox import evaluate
-from segctl.sandbox.profiles import ProfileData
+from segctl.sandbox.profilestore import evaluate
+from segctl.sandbox.profilestore.profiles import ProfileData
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox.common import sandbox_object
-from segctl.sandbox.runner import OWNER_KEY
-from segctl.sandbox.store import Scope
+from segctl.sandbox.core.common import sandbox_object
+from segctl.sandbox.core.runner import OWNER_KEY
+from segctl.sandbox.core.store import Scope
 from tests.sandbox.conftest import (
     CATALOG,
     ORG,
@@ -129,7 +129,7 @@ def test_first_use_seeds_the_sample(tmp_path: Path) -> None:
 
 
 def test_cancellation_recorded_before_the_worker_runs_wins(data_dir: Path) -> None:
-    from segctl.sandbox import segment_jobs
+    from segctl.sandbox.jobs import models as segment_jobs
 
     app = LocalSandbox(data_dir, now=fixed_now)
     scope = Scope(ORG, "prod")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from segctl.sandbox import profile_cache
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profile_cache
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 from .conftest import NOW
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from segctl.pql import from_json, parse
 from segctl.pql.evaluator import compile, prepare_events
 from segctl.project import load_project
-from segctl.sandbox.sample import HISTORY_DAYS, iter_sample, write_sample
+from segctl.sandbox.profilestore.sample import HISTORY_DAYS, iter_sample, write_sample
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from segctl import pql
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profiles as sample_profiles
 from tests.sandbox.conftest import CATALOG, EXPORT, NOW, UPS, definition, wait_job
 
 FEMALE = 'person.gender = "female"'

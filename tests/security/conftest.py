@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from segctl.sandbox import LocalSandbox, SandboxServer
-from segctl.sandbox import profiles as sample_profiles
+from segctl.sandbox.profilestore import profiles as sample_profiles
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "segments"

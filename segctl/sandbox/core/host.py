@@ -1,0 +1,35 @@
+"""``Host``: what a service's handlers and jobs may use of the running sandbox.
+
+Services type their ``app`` argument with this protocol instead of importing ``LocalSandbox``,
+so no service module imports the module that assembles them (no import circle).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from segctl.sandbox.core.runner import JobRunner
+    from segctl.sandbox.core.store import Store
+    from segctl.sandbox.faults import FaultConfig, FaultInjector
+    from segctl.sandbox.profilestore.profiles import ProfileData
+
+
+class Host(Protocol):
+    store: Store
+    runner: JobRunner
+    faults: FaultInjector
+    fault_config: FaultConfig
+    credentials: tuple[str, str] | None
+    org_id: str | None
+    base_url: str
+    data_dir: Path
+
+    def now(self) -> datetime: ...
+
+    def now_ms(self) -> int: ...
+
+    def profile_data(self) -> ProfileData: ...

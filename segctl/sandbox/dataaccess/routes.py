@@ -1,0 +1,10 @@
+"""Routes of the Data Access API (data-access-api.yaml, /batches/{id}/files and /files/{id})."""
+
+from segctl.sandbox.core.common import EXPORT_BASE
+from segctl.sandbox.core.web import Route
+from segctl.sandbox.dataaccess.responses import batch_files, file_info
+
+ROUTES = [
+    Route("GET", f"{EXPORT_BASE}/batches/{{id}}/files", batch_files),
+    Route("GET", f"{EXPORT_BASE}/files/{{id}}", file_info, query=("path",)),
+]

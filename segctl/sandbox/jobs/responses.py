@@ -1,0 +1,149 @@
+"""Segment jobs' requests and answers: create (ids or ``*``), get, list, bulk-get, cancel
+(AEP-API §6). The executor is in ``jobs.models``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid, sandbox_object
+from segctl.sandbox.core.host import Host
+from segctl.sandbox.core.runner import OWNER_KEY, TERMINAL
+from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.web import (
+    Ctx,
+    bad_request,
+    bulk_missing,
+    children_page,
+    json_response,
+    problem,
+    with_status,
+)
+from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
+from segctl.sandbox.jobs.models import KIND, touch
+
+MAX_IDS = 20
+
+
+def public(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("__")}
+
+
+def _requested_ids(body: Any) -> tuple[list[str], bool]:
+    """The ids of the array form or of the ``{"schema", "segments": [{"segmentId": "*"}]}``
+    form; the flag says whether all segments were asked for."""
+    if isinstance(body, dict):
+        if (body.get("schema") or {}).get("name", PROFILE_SCHEMA) != PROFILE_SCHEMA:
+            raise bad_request(f"schema.name must be {PROFILE_SCHEMA}.")
+        items = body.get("segments")
+    else:
+        items = body
+    if not isinstance(items, list) or not items:
+        raise bad_request('Body must be [{"segmentId": "..."}] with at least one segment.')
+    ids = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("segmentId"), str):
+            raise bad_request('Each entry must be {"segmentId": "..."}.')
+        ids.append(item["segmentId"])
+    if "*" in ids:
+        if len(ids) > 1:
+            raise bad_request('"*" cannot be combined with other segment ids.')
+        return [], True
+    if len(ids) > MAX_IDS:
+        raise bad_request(f"A segment job takes at most {MAX_IDS} segment ids; got {len(ids)}.",
+                          code="UPAPI-113471-400")
+    return list(dict.fromkeys(ids)), False
+
+
+def _segment_entry(app: Host, scope: Scope, doc: dict[str, Any]) -> dict[str, Any]:
+    return {"segmentId": doc["id"],
+            "segment": {"id": doc["id"], "expression": doc["expression"],
+                        "mergePolicyId": doc["mergePolicyId"],
+                        "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
+
+
+def _check_quota(ctx: Ctx) -> None:
+    """Flexible audience evaluation's daily ration, when the sandbox is told to enforce it."""
+    quota = ctx.app.fault_config.job_quota
+    if not quota:
+        return
+    now = ctx.app.now_ms()
+    day_start = now - now % 86_400_000
+    today = [j for j in ctx.app.store.all(KIND, ctx.scope)
+             if j.get("source") == "api" and j["creationTime"] >= day_start]
+    if len(today) >= quota:
+        retry = str((day_start + 86_400_000 - now) // 1000 + 1)
+        failure = problem(429, "UPAPI-113429-429",
+                          f"On-demand segment job quota reached ({quota} per day).")
+        failure.headers["Retry-After"] = retry
+        raise failure
+
+
+def create(ctx: Ctx) -> httpx.Response:
+    ids, all_segments = _requested_ids(ctx.json())
+    store = ctx.app.store
+    _check_quota(ctx)
+    if all_segments:
+        entries: list[dict[str, Any]] = [{"segmentId": "*"}]
+    else:
+        entries = []
+        for sid in ids:
+            doc = store.get(DEFINITION_KIND, ctx.scope, sid)
+            if doc is None:
+                raise bad_request(f"Segment definition {sid} does not exist.",
+                                  code="UPAPI-113430-400")
+            entries.append(_segment_entry(ctx.app, ctx.scope, doc))
+    now = ctx.app.now_ms()
+    jid = new_uuid()
+    job = {"id": jid, "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
+           "profileInstanceId": "ups", "source": "api", "status": "NEW",
+           "batchId": batch_id(), "computeJobId": store.next_value("computeJobId", 1000),
+           "computeGatewayJobId": new_uuid(), "segments": entries,
+           "metrics": {"totalTime": {"startTimeInMs": now}, "profileSegmentationTime": {}},
+           "requestId": ctx.request.headers.get("x-request-id") or new_uuid(),
+           "schema": {"name": PROFILE_SCHEMA}, "modelName": PROFILE_SCHEMA, "properties": {},
+           "_links": {"cancel": {"href": f"/segment/jobs/{jid}", "method": "DELETE"},
+                      "checkStatus": {"href": f"/segment/jobs/{jid}", "method": "GET"}},
+           "creationTime": now, "updateTime": now, "updateEpoch": now // 1000,
+           OWNER_KEY: ctx.app.runner.owner}
+    store.put(KIND, ctx.scope, jid, job, created=now)
+    ctx.app.runner.submit(KIND, ctx.scope, jid)
+    return json_response(200, public(job))
+
+
+def get(ctx: Ctx) -> httpx.Response:
+    return json_response(200, public(ctx.stored(KIND, "segment job")))
+
+
+def list_(ctx: Ctx) -> httpx.Response:
+    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
+    prop = ctx.query.get("property", "")
+    if prop.startswith("segments~segmentId=="):
+        sid = prop.split("==", 1)[1]
+        jobs = [j for j in jobs if any(s["segmentId"] == sid for s in j["segments"])]
+    field, _, direction = (ctx.query.get("sort") or "creationTime:desc").partition(":")
+    jobs.sort(key=lambda j: (j.get(field) is None, j.get(field, 0)), reverse=direction != "asc")
+    return children_page(ctx, jobs, f"{UPS_BASE}/segment/jobs", present=public)
+
+
+def bulk_get(ctx: Ctx) -> httpx.Response:
+    ids = ctx.json_object().get("ids")
+    if not isinstance(ids, list):
+        raise bad_request('Body must be {"ids": [{"id": "..."}]}.')
+    results: dict[str, Any] = {}
+    for item in ids:
+        jid = str(item.get("id")) if isinstance(item, dict) else str(item)
+        doc = ctx.app.store.get(KIND, ctx.scope, jid)
+        results[jid] = public(doc) if doc else bulk_missing(jid)
+    return json_response(207, {"results": results})
+
+
+def cancel(ctx: Ctx) -> httpx.Response:
+    with ctx.app.store.write():
+        doc = ctx.stored(KIND, "segment job")
+        if doc["status"] not in TERMINAL:
+            doc["status"] = "CANCELLING"
+            touch(ctx.app, doc)
+            ctx.app.store.put(KIND, ctx.scope, doc["id"], doc)
+    return json_response(204, None)

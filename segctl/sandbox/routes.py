@@ -1,0 +1,28 @@
+"""The route table of the local sandbox: every service's ``ROUTES``, in one list.
+
+``LocalSandbox`` dispatches through it and ``tools/coverage.py`` compares it with the
+operations of Adobe's OpenAPI specs to write ``IMPLEMENTATION_COVERAGE.md``.
+"""
+
+from segctl.sandbox.catalog.routes import ROUTES as CATALOG
+from segctl.sandbox.core.web import Route
+from segctl.sandbox.dataaccess.routes import ROUTES as DATA_ACCESS
+from segctl.sandbox.definitions.routes import ROUTES as DEFINITIONS
+from segctl.sandbox.exports.routes import ROUTES as EXPORTS
+from segctl.sandbox.ims.routes import ROUTES as IMS
+from segctl.sandbox.jobs.routes import ROUTES as JOBS
+from segctl.sandbox.mergepolicies.routes import ROUTES as MERGE_POLICIES
+from segctl.sandbox.previews.routes import ROUTES as PREVIEWS
+from segctl.sandbox.schedules.routes import ROUTES as SCHEDULES
+
+ROUTES: list[Route] = [
+    *IMS,
+    *DEFINITIONS,
+    *JOBS,
+    *EXPORTS,
+    *MERGE_POLICIES,
+    *SCHEDULES,
+    *PREVIEWS,
+    *CATALOG,
+    *DATA_ACCESS,
+]
