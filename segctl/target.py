@@ -43,5 +43,7 @@ def open_client(environment: Environment | None = None) -> AepClient:
     if config.is_local and config.platform_url == AepConfig.local().platform_url:
         from segctl.sandbox import LocalSandbox, default_data_dir, faults_from_env
 
-        return _LocalClient(config, LocalSandbox(default_data_dir(), faults=faults_from_env()))
+        sandbox = LocalSandbox(default_data_dir(), faults=faults_from_env())
+        sandbox.provision(config.org_id, config.sandbox)  # the embedded target's own sandbox
+        return _LocalClient(config, sandbox)
     return AepClient(config)

@@ -13,6 +13,7 @@ from segctl.sandbox.ims.routes import ROUTES as IMS
 from segctl.sandbox.jobs.routes import ROUTES as JOBS
 from segctl.sandbox.mergepolicies.routes import ROUTES as MERGE_POLICIES
 from segctl.sandbox.previews.routes import ROUTES as PREVIEWS
+from segctl.sandbox.sandboxes.routes import ROUTES as SANDBOXES
 from segctl.sandbox.schedules.routes import ROUTES as SCHEDULES
 
 ROUTES: list[Route] = [
@@ -25,4 +26,5 @@ ROUTES: list[Route] = [
     *PREVIEWS,
     *CATALOG,
     *DATA_ACCESS,
+    *SANDBOXES,
 ]
