@@ -3,11 +3,12 @@
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
 :class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
 :class:`Estimate` / :class:`EstimateTimeout` and
-``MAX_SEGMENT_IDS_PER_JOB``. Everything else is private.
+``MAX_SEGMENT_IDS_PER_JOB`` and ``SANDBOX_TYPES``. Everything else is private.
 """
 
 from segctl.aep._catalog import BatchFile
 from segctl.aep._estimates import Estimate, EstimateTimeout
+from segctl.aep._sandboxes import SANDBOX_TYPES
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
@@ -29,6 +30,7 @@ from segctl.aep.retry import NO_RETRY, RetryPolicy
 __all__ = [
     "MAX_SEGMENT_IDS_PER_JOB",
     "NO_RETRY",
+    "SANDBOX_TYPES",
     "AepClient",
     "AepConfig",
     "ApiError",

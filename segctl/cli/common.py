@@ -10,6 +10,7 @@ from typing import TypeVar
 import click
 
 from segctl.errors import Location, UsageError
+from segctl.project import Environment, load_project
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -54,3 +55,11 @@ def refuse_partial_prune(path: Path, prune: bool) -> None:
             f"--prune with the single file {path} would delete the segctl-owned segments and "
             f"datasets that the other files in {path.parent} declare",
             hint=f"prune with the whole project folder: `segctl plan {path.parent} --prune`")
+
+
+def selected_environment(project_path: str, env: str | None) -> Environment | None:
+    """The Environment ``--env`` names in the project at ``project_path`` (or the one named
+    ``local``); with no project and no --env, none: the embedded local sandbox."""
+    if env is None and not Path(project_path).exists():
+        return None
+    return load_project(project_path, env=env).environment
