@@ -56,7 +56,8 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
     reader = JsonReader(file)
     try:
         expr = reader.envelope(value)
-        if crossing(expr):
+        # a pql/json node is at least one tree level, except a root-less fieldLookup (two)
+        if reader.deepest > MAX_DEPTH // 2 and crossing(expr):
             raise reader.error("", f"the tree is nested more than {MAX_DEPTH} levels deep")
         return expr
     except PqlJsonError as err:
@@ -80,6 +81,8 @@ _JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 def _nesting_offset(text: str, limit: int) -> int | None:
     """Offset of the first bracket nested deeper than ``limit`` (strings skipped), or None."""
+    if text.count("[") + text.count("{") <= limit:  # the usual case, counted in C
+        return None
     depth = 0
     for match in _JSON_BRACKETS.finditer(text):
         char = match.group()[0]
@@ -102,6 +105,7 @@ class JsonReader:
         # field and one rooted at the profile is `$1.field` (json_codec writes them so)
         self.item_relative = False
         self.depth = 0
+        self.deepest = 0
 
     def error(self, path: str, message: str) -> PqlJsonError:
         shown = path if len(path) <= 60 else "..." + path[-50:]
@@ -160,6 +164,8 @@ class JsonReader:
 
     def node(self, value: Any, path: str) -> a.Expr:
         self.depth += 1
+        if self.depth > self.deepest:
+            self.deepest = self.depth
         if self.depth > _MAX_JSON_NODES:  # bounds the recursion; the tree is checked after
             raise self.error(path, f"pql/json nodes nested more than {_MAX_JSON_NODES} deep")
         expr = self._node(value, path)

@@ -12,8 +12,9 @@ CPython (quadratic conversion, CVE-2020-10735) and the printer could not write i
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from segctl.pql import ast as a
-from segctl.pql.refs import children
 
 #: deepest tree accepted: levels of nesting (brackets, operators, paths, method chains).
 #: Real rules stay under ~12; the parser spends about 12 Python frames on a bracket level, and
@@ -26,6 +27,34 @@ MAX_NESTING = 2 * MAX_DEPTH + 1
 MAX_DIGITS = 1000
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: a.Node) -> list[a.Node]:
+    """The direct child nodes (refs.children without its per-call reflection)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
+    out: list[a.Node] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, a.Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(refs_children_in(value))
+    return out
+
+
+def refs_children_in(value: tuple[object, ...]) -> list[a.Node]:
+    found: list[a.Node] = []
+    for item in value:
+        if isinstance(item, a.Node):
+            found.append(item)
+        elif isinstance(item, tuple):
+            found.extend(refs_children_in(item))
+    return found
+
+
 def depth_path(root: a.Node) -> list[a.Node]:
     """The nodes of one deepest root-to-leaf path of ``root``, root first (iterative)."""
     depth: dict[int, int] = {}
@@ -36,7 +65,7 @@ def depth_path(root: a.Node) -> list[a.Node]:
         key = id(node)
         if key in depth:
             continue
-        kids = list(children(node))
+        kids = _children(node)
         if not ready:
             stack.append((node, True))
             stack.extend((kid, False) for kid in kids if id(kid) not in depth)

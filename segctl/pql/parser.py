@@ -383,7 +383,8 @@ def parse(text: str, *, file: str | None = None, first_line: int = 1,
     """
     parser = Parser(text, file=file, first_line=first_line, first_col=first_col)
     expr = parser.parse_query()
-    # every node takes at least one token, so a short text cannot make a tree too deep
-    if len(parser.tokens) > MAX_DEPTH // 2:
+    # every tree level takes at least one token (3 eof tokens pad the list), so a text of at
+    # most MAX_DEPTH tokens cannot make a tree too deep: most rules skip the walk
+    if len(parser.tokens) - 3 > MAX_DEPTH:
         parser.check_depth(expr)
     return expr

@@ -71,10 +71,16 @@ def test_the_deepest_accepted_tree_goes_through_every_consumer(name: str) -> Non
 
 
 def test_a_short_text_never_builds_a_deep_tree() -> None:
-    # parse() skips the depth walk for texts of at most MAX_DEPTH // 2 tokens
+    # parse() skips the depth walk for texts of at most MAX_DEPTH tokens: a tree is never
+    # deeper than its text has tokens
+    from segctl.pql.tokens import tokenize
+
     for shape in SHAPES.values():
-        tree = pql.parse(shape(MAX_DEPTH // 8))
-        assert len(depth_path(tree)) <= MAX_DEPTH
+        for n in range(1, MAX_DEPTH):
+            text = shape(n)
+            tokens = len(tokenize(text)) - 3
+            if tokens <= MAX_DEPTH:
+                assert len(depth_path(pql.parse(text))) <= tokens, text
 
 
 def test_integer_literals_are_bounded_and_located() -> None:

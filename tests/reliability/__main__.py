@@ -17,7 +17,10 @@ import platform
 import resource
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+from tests.reliability.oracle import Outcome
 
 
 def main() -> int:
@@ -25,7 +28,8 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=10_000, help="YAML and PQL inputs each")
     parser.add_argument("--plans", type=int, default=1_000,
                         help="markdown: plans, each carrying 29 generated user strings")
-    parser.add_argument("--suite", choices=("all", "fuzz", "markdown"), default="all")
+    parser.add_argument("--suite", choices=("all", "fuzz", "yaml", "pql", "markdown"),
+                        default="all")
     args = parser.parse_args()
     os.environ["SEGCTL_FUZZ_EXAMPLES"] = str(args.examples)
     os.environ["SEGCTL_MARKDOWN_EXAMPLES"] = str(args.plans)
@@ -35,25 +39,11 @@ def main() -> int:
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
           f"({platform.machine()}), Python {platform.python_version()}")
     failed = False
-    if args.suite in ("all", "fuzz"):
-        for name, test in (
-                ("yaml", test_fuzz.test_mutated_yaml_is_accepted_or_refused_with_a_location),
-                ("pql", test_fuzz.test_mutated_pql_is_accepted_or_refused_with_a_location)):
-            started = time.perf_counter()
-            try:
-                test()
-            except AssertionError as err:
-                failed = True
-                print(f"{name}: FAILED\n{err}")
-            outcomes = test_fuzz.RECORD[name]
-            kinds = {kind: sum(o.kind == kind for o in outcomes)
-                     for kind in ("ok", "located", "unlocated", "internal")}
-            slowest = max((o.seconds for o in outcomes), default=0.0)
-            print(f"{name}: {len(outcomes)} inputs in {time.perf_counter() - started:.0f} s; "
-                  f"accepted {kinds['ok']}, refused with line:col {kinds['located']}, "
-                  f"without {kinds['unlocated']}, internal errors {kinds['internal']}; "
-                  f"slowest {slowest:.3f} s")
-            failed |= kinds["unlocated"] + kinds["internal"] > 0 or slowest > 2.0
+    fuzz = (("yaml", test_fuzz.test_mutated_yaml_is_accepted_or_refused_with_a_location),
+            ("pql", test_fuzz.test_mutated_pql_is_accepted_or_refused_with_a_location))
+    for name, test in fuzz:
+        if args.suite in ("all", "fuzz", name):
+            failed |= _fuzz(name, test, test_fuzz.RECORD[name])
     if args.suite in ("all", "markdown"):
         started = time.perf_counter()
         escaped = False
@@ -69,9 +59,36 @@ def main() -> int:
               f"keys, datasets, labels, PQL, reasons, warnings, target) in "
               f"{time.perf_counter() - started:.0f} s; escapes: {'some' if escaped else 0}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of the whole run: {peak_mb:.0f} MB")
-    failed |= peak_mb > 200
+    print(f"peak RSS of the whole run (every input, hypothesis and the records): {peak_mb:.0f} MB")
     return 1 if failed else 0
+
+
+def _fuzz(name: str, test: Callable[[], None], record: list[tuple[Outcome, object]]) -> bool:
+    """Run one fuzz test, print its figures; True when a target is missed."""
+    started = time.perf_counter()
+    failed = False
+    try:
+        test()
+    except AssertionError as err:
+        failed = True
+        print(f"{name}: FAILED\n{err}")
+    outcomes = [outcome for outcome, _ in record]
+    kinds = {kind: sum(o.kind == kind for o in outcomes)
+             for kind in ("ok", "located", "unlocated", "internal")}
+    slow = sorted(record, key=lambda pair: -pair[0].seconds)[:3]
+    slowest = slow[0][0].seconds if slow else 0.0
+    wall = max((o.wall for o in outcomes), default=0.0)
+    growth = max((o.peak_growth_kb for o in outcomes), default=0) / 1024
+    for outcome, sample in slow:
+        print(f"  slow: {outcome.seconds:.3f} s CPU, {outcome.wall:.3f} s wall, "
+              f"{outcome.kind} {sample!r:.90}")
+    print(f"{name}: {len(outcomes)} inputs in {time.perf_counter() - started:.0f} s; "
+          f"accepted {kinds['ok']}, refused with line:col {kinds['located']}, "
+          f"without {kinds['unlocated']}, internal errors {kinds['internal']}; "
+          f"slowest {slowest:.3f} s CPU ({wall:.3f} s wall at worst); "
+          f"largest rise of peak RSS by one input {growth:.1f} MB")
+    return failed or kinds["unlocated"] + kinds["internal"] > 0 or slowest > 2.0 \
+        or growth > 200
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ The suites require ``ok`` or ``located`` for every input.
 from __future__ import annotations
 
 import json
+import resource
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="segctl-fuzz-"))
 class Outcome:
     kind: str  # "ok" | "located" | "unlocated" | "internal"
     detail: str
-    seconds: float
+    seconds: float  # CPU time of this thread (a shared machine's waits left out)
+    wall: float = 0.0  # wall-clock time
+    peak_growth_kb: int = 0  # how far this input raised the process's peak RSS
 
     @property
     def acceptable(self) -> bool:
@@ -59,20 +62,27 @@ def _classify(err: BaseException) -> tuple[str, str]:
     return "internal", f"{type(err).__name__}: {err}"
 
 
-def _timed(kind_detail: tuple[str, str], started: float) -> Outcome:
-    return Outcome(kind_detail[0], kind_detail[1], time.perf_counter() - started)
+def _clock() -> tuple[float, float, int]:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return time.thread_time(), time.perf_counter(), peak
+
+
+def _timed(kind_detail: tuple[str, str], started: tuple[float, float, int]) -> Outcome:
+    cpu, wall, peak = _clock()
+    return Outcome(kind_detail[0], kind_detail[1], cpu - started[0], wall - started[1],
+                   peak - started[2])
 
 
 def run_pql(text: str) -> Outcome:
     """parse, call checks, canonical print and re-parse, pql/json both ways, compile, classify."""
-    started = time.perf_counter()
+    started = _clock()
     try:
         expr = pql.parse(text, file="rule.pql")
         pql.check(expr, text, file="rule.pql")
         printed = pql.to_text(expr)
         if pql.parse(printed) != expr:
-            return Outcome("internal", f"printer round trip changed the tree: {printed!r}",
-                           time.perf_counter() - started)
+            return _timed(("internal", f"printer round trip changed the tree: {printed!r}"),
+                          started)
         pql.from_json(json.dumps(pql.to_json(expr)))  # meaning kept, not always the tree
         pql.compile(expr)
         pql.classify(expr)
@@ -87,7 +97,7 @@ def run_pql(text: str) -> Outcome:
 def run_yaml(data: bytes, name: str = "fuzz.yaml") -> Outcome:
     """validate (load, schema, PQL, references), then what plan and test do with a valid
     project (canonical PQL, pql/json, compile, run the SegmentTests), and ``fmt``."""
-    started = time.perf_counter()
+    started = _clock()
     path = _SCRATCH / name
     path.write_bytes(data)
     try:

@@ -24,7 +24,7 @@ YAML_CORPUS = sorted((CORPUS / "yaml").glob("*.yaml"))
 PQL_CORPUS = sorted((CORPUS / "pql").glob("*.pql"))
 EXAMPLES = int(os.environ.get("SEGCTL_FUZZ_EXAMPLES", "60"))
 #: outcomes of the hypothesis runs, read by ``python -m tests.reliability`` for its figures
-RECORD: dict[str, list[Outcome]] = {"yaml": [], "pql": []}
+RECORD: dict[str, list[tuple[Outcome, object]]] = {"yaml": [], "pql": []}
 
 fuzz_settings = settings(
     max_examples=EXAMPLES, deadline=None, database=None, derandomize=EXAMPLES <= 100,
@@ -41,7 +41,7 @@ def check(outcome: Outcome, what: object) -> None:
 @given(mutated_yaml())
 def test_mutated_yaml_is_accepted_or_refused_with_a_location(data: bytes) -> None:
     outcome = run_yaml(data)
-    RECORD["yaml"].append(outcome)
+    RECORD["yaml"].append((outcome, data[:120]))
     check(outcome, data[:300])
 
 
@@ -49,7 +49,7 @@ def test_mutated_yaml_is_accepted_or_refused_with_a_location(data: bytes) -> Non
 @given(mutated_pql())
 def test_mutated_pql_is_accepted_or_refused_with_a_location(text: str) -> None:
     outcome = run_pql(text)
-    RECORD["pql"].append(outcome)
+    RECORD["pql"].append((outcome, text[:120]))
     check(outcome, text[:300])
 
 
