@@ -1,31 +1,48 @@
-"""Which AEP the commands talk to.
+"""Which AEP the commands talk to, and where the embedded local sandbox keeps its state.
 
 With no platform URL from ``AEP_PLATFORM_URL`` or the selected Environment document, the target
-is the embedded local sandbox whose state lives in ``$SEGCTL_SANDBOX_DIR`` or ``./.segctl``; it is
-reached in-process through an httpx transport, so the client cannot tell it from real AEP.
+is the embedded local sandbox; it is reached in-process through an httpx transport, so the
+client cannot tell it from real AEP. Its state directory is ``$SEGCTL_SANDBOX_DIR`` when set,
+else found from the **project root**, not the current directory (:func:`sandbox_dir`), so
+``cd segments && segctl plan .`` sees the same sandbox as ``segctl plan segments``. Read-only
+commands never create it: without one they read an empty, throw-away sandbox instead.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from segctl.aep import AepClient, AepConfig
 from segctl.project import Environment
 
+STATE_DIR = ".segctl"
+ENV_DATA_DIR = "SEGCTL_SANDBOX_DIR"
+
 
 class _LocalClient(AepClient):
-    """A client bound to an in-process local sandbox; closing it stops the sandbox too."""
+    """A client bound to an in-process local sandbox; closing it stops the sandbox too (and
+    removes a throw-away one)."""
 
-    def __init__(self, config: AepConfig, sandbox: Any) -> None:
+    def __init__(self, config: AepConfig, sandbox: Any, *, throwaway: Path | None = None
+                 ) -> None:
         super().__init__(config, transport=sandbox.transport())
         self._sandbox = sandbox
+        self.data_dir: Path = Path(sandbox.data_dir)
+        self.throwaway = throwaway is not None  # no sandbox existed: an empty one was read
+        self._throwaway = throwaway
 
     def close(self) -> None:
         try:
             super().close()
         finally:
             self._sandbox.close()
+            if self._throwaway is not None:
+                shutil.rmtree(self._throwaway, ignore_errors=True)
 
 
 def environment_fields(environment: Environment | None) -> Mapping[str, Any]:
@@ -37,13 +54,76 @@ def environment_fields(environment: Environment | None) -> Mapping[str, Any]:
     return {name: value for name, value in fields.items() if value}
 
 
-def open_client(environment: Environment | None = None) -> AepClient:
-    """A client for the selected environment; use it as a context manager."""
+def sandbox_dir(project_root: Path | None = None, *, cwd: Path | None = None
+                ) -> tuple[Path, bool]:
+    """(the embedded sandbox's state directory, whether it exists already).
+
+    ``$SEGCTL_SANDBOX_DIR`` wins. Otherwise the nearest ``.segctl`` directory in the project
+    root or above it (not above the enclosing git repository). When there is none, the
+    directory it would be created in: beside the repository's ``.git``, else in the current
+    directory when that contains the project, else beside the project folder.
+    """
+    here = (cwd or Path.cwd()).resolve()
+    configured = os.environ.get(ENV_DATA_DIR)
+    if configured:
+        path = Path(configured)
+        # a path that exists, or cannot become a directory, is opened (and refused) as given
+        return path, path.exists() or any(p.exists() and not p.is_dir() for p in path.parents)
+    if project_root is None:
+        path = here / STATE_DIR
+        return path, path.is_dir()
+    start = (project_root if project_root.is_absolute() else here / project_root).resolve()
+    repo: Path | None = None
+    for folder in (start, *start.parents):
+        if (folder / STATE_DIR).is_dir():
+            return folder / STATE_DIR, True
+        if (folder / ".git").exists():
+            repo = folder
+            break
+    if repo is not None:
+        anchor = repo
+    elif here == start or here in start.parents:
+        anchor = here
+    else:
+        anchor = start.parent
+    return anchor / STATE_DIR, False
+
+
+def open_client(environment: Environment | None = None, *, project_root: Path | None = None,
+                read_only: bool = False) -> AepClient:
+    """A client for the selected environment; use it as a context manager.
+
+    ``project_root`` locates the embedded sandbox's state (see :func:`sandbox_dir`);
+    ``read_only`` (plan, import, preview...) never creates it: when none exists the client
+    reads an empty throw-away sandbox and ``client.throwaway`` is True.
+    """
     config = AepConfig.from_env(environment_fields(environment))
     if config.is_local and config.platform_url == AepConfig.local().platform_url:
-        from segctl.sandbox import LocalSandbox, default_data_dir, faults_from_env
+        from segctl.sandbox import LocalSandbox, faults_from_env
 
-        sandbox = LocalSandbox(default_data_dir(), faults=faults_from_env())
+        path, exists = sandbox_dir(project_root)
+        throwaway: Path | None = None
+        if read_only and not exists:
+            throwaway = Path(tempfile.mkdtemp(prefix="segctl-empty-"))
+            path = throwaway / STATE_DIR
+        sandbox = LocalSandbox(path, faults=faults_from_env())
         sandbox.provision(config.org_id, config.sandbox)  # the embedded target's own sandbox
-        return _LocalClient(config, sandbox)
+        return _LocalClient(config, sandbox, throwaway=throwaway)
     return AepClient(config)
+
+
+def is_embedded(client: AepClient) -> bool:
+    """True for the in-process local sandbox (guarded by the apply lock); False for any
+    sandbox reached over HTTP, real AEP or a served one, which others may change any time."""
+    return isinstance(client, _LocalClient)
+
+
+def local_state_dir(client: AepClient) -> Path | None:
+    """The embedded sandbox's state directory (None for any other target or a throw-away)."""
+    if isinstance(client, _LocalClient) and not client.throwaway:
+        return client.data_dir
+    return None
+
+
+def is_throwaway(client: AepClient) -> bool:
+    return isinstance(client, _LocalClient) and client.throwaway

@@ -25,4 +25,9 @@ def test_python_dash_m_keeps_exit_code() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "segctl", "no-such-command"], capture_output=True, text=True
     )
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # usage errors exit 1; 2 only means "changes present"
+
+
+def test_cli_runner_sees_usage_errors_as_1() -> None:
+    assert CliRunner().invoke(cli, ["plan", "--format", "markdwon"]).exit_code == 1
+    assert CliRunner().invoke(cli, ["frobnicate"]).exit_code == 1

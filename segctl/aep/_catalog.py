@@ -8,7 +8,7 @@ bytes of one entry (``/export/files/{id}?path=<name>``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +128,13 @@ class CatalogApi(ResourceBase):
         if properties is not None and "name" not in properties.split(","):
             query["properties"] = f"{properties},name"
         return next((d for d in self.list_datasets(params=query) if d.get("name") == name), None)
+
+    def set_dataset_tag(self, dataset_id: str, tag: str, values: Sequence[str]) -> None:
+        """Set one Catalog tag of a dataset (JSON Patch ``add`` on ``/tags/<tag>``, AEP-API
+        §8.4), leaving its other tags as they are."""
+        self._json("PATCH", f"{DATASETS}/{seg(dataset_id)}",
+                   json_body=[{"op": "add", "path": f"/tags/{tag}", "value": list(values)}],
+                   headers={"content-type": "application/json-patch+json"})
 
     def delete_dataset(self, dataset_id: str) -> None:
         self._delete(f"{DATASETS}/{seg(dataset_id)}")

@@ -16,13 +16,14 @@ from segctl.aep._catalog import CatalogApi
 from segctl.aep._http import HttpCore
 from segctl.aep._profile import ProfileConfigApi
 from segctl.aep._sandboxes import SandboxesApi
+from segctl.aep._schemas import SchemaRegistryApi
 from segctl.aep._segments import SegmentsApi
 from segctl.aep.clock import Clock, SystemClock
 from segctl.aep.config import AepConfig
 from segctl.aep.retry import RetryPolicy
 
 
-class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi, SandboxesApi):
+class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi, SandboxesApi):
     """Resource methods return the API's JSON objects (dicts); failures raise ``ApiError``."""
 
     def __init__(

@@ -16,8 +16,10 @@ from segctl.ci.drift import decide
 from segctl.ci.gate import Reviewed, judge
 from segctl.ci.github import DryRun, GitHub, GitHubError
 from segctl.ci.marker import read_marker, render_marker
-from segctl.ci.run import CiOptions, open_session, run_apply, run_drift, run_plan
+from segctl.ci.run import run_apply, run_plan
+from segctl.ci.session import CiOptions, open_session
 from segctl.ci.summary import write_summary
+from segctl.ci.tracking import run_drift
 from segctl.ci.workflows import InitOptions, render_workflows, write_workflows
 
 __all__ = [

@@ -274,4 +274,5 @@ def report_markdown(report: ApplyReport, *, limit: int = 2_000) -> str:
 def applied_line(report: ApplyReport, run_number: str, run_url: str) -> str:
     """The line a reviewed plan comment gains after apply."""
     run = f"[run {user_text(run_number)}]({run_url})" if run_url else f"run {run_number}"
-    return f"**Applied in {run}:** {user_text(report.summary())}"
+    verdict = "Applied" if report.ok else "Apply failed"
+    return f"**{verdict} in {run}:** {user_text(report.summary())}"

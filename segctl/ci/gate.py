@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.ci.github import GitHub
+from segctl.ci.github import GitHub, GitHubError
 from segctl.ci.marker import read_marker
 from segctl.ci.sticky import find_sticky
 
@@ -60,7 +60,13 @@ def merged_prs(gh: GitHub, sha: str, *, workflow: str, branch: str) -> list[int]
     runs = gh.successful_runs(workflow, branch) if workflow else []
     last = next((str(r["head_sha"]) for r in runs if r.get("head_sha")), "")
     if last and last != sha:
-        for commit in gh.commits_between(last, sha):
+        try:
+            commits = gh.commits_between(last, sha)
+        except GitHubError as err:  # history rewritten since: only this commit's PR counts
+            if err.status != 404:
+                raise
+            commits = []
+        for commit in commits:
             numbers |= {int(p["number"]) for p in gh.pulls_of_commit(commit) if _merged(p)}
     return sorted(numbers)
 

@@ -33,6 +33,7 @@ _COMMANDS: dict[str, str] = {
     "pql": "segctl.cli.pql:pql",
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
+    "show": "segctl.cli.show:show",
     "ci": "segctl.cli.ci:ci",
 }
 
@@ -83,6 +84,22 @@ class _LazyGroup(click.Group):
             _accept_global_flags(command)
             return command
         return super().get_command(ctx, cmd_name)
+
+    # click exits 2 on usage errors; 2 is reserved for "changes present", so they exit 1 even
+    # when the group is driven directly (CliRunner, standalone mode)
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            err.exit_code = EXIT_ERROR  # type: ignore[misc]  # this error only
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:
+            err.exit_code = EXIT_ERROR  # type: ignore[misc]  # this error only
+            raise
 
     def resolve_command(self, ctx: click.Context, args: list[str]
                         ) -> tuple[str | None, click.Command | None, list[str]]:
@@ -164,10 +181,13 @@ def main(argv: list[str] | None = None) -> Any:
         long_form = _single_dash_option(argv if argv is not None else sys.argv[1:])
         if long_form:  # Terraform habit: -auto-approve, -out=FILE
             click.echo(f"hint: options take two dashes here: {long_form}", err=True)
-        sys.exit(err.exit_code)
+        sys.exit(EXIT_ERROR)
     except click.ClickException as err:
+        # click exits 2 on usage errors (unknown option or command, bad choice, out of range);
+        # 2 is reserved for "changes present" under --detailed-exitcode, so every usage error
+        # is an error like any other: 1
         err.show()
-        sys.exit(err.exit_code)
+        sys.exit(EXIT_ERROR)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
     except KeyboardInterrupt:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 
 import click
 
+from segctl.aep import AepClient
+from segctl.applylock import apply_lock
 from segctl.cli.common import env_option, refuse_partial_prune, use_color
 from segctl.engine import (
     ApplyOptions,
+    ApplyReport,
     Plan,
+    StalePlanError,
     apply_plan,
     build_plan,
     check_fresh,
@@ -20,10 +26,10 @@ from segctl.engine import (
 )
 from segctl.engine.plan import target_of
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.project import load_project
+from segctl.project import Project, load_project
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
-from segctl.target import open_client
+from segctl.target import is_embedded, local_state_dir, open_client
 
 
 class ApplyFailedError(SegctlError):
@@ -48,20 +54,27 @@ class ApplyInterruptedError(SegctlError):
               help="Parallel API calls while writing definitions.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=1800.0, show_default=True,
               metavar="SECONDS", help="Longest wait for each segment or export job.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              metavar="SECONDS",
+              help="Wait this long for another apply on the same local sandbox to finish "
+                   "(0: refuse at once).")
 @click.option("--summary", "summary", type=click.Path(path_type=Path, dir_okay=False),
               envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
               help="Append the plan and the apply report as markdown to FILE (default: "
                    "$GITHUB_STEP_SUMMARY when set).")
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
-          no_jobs: bool, concurrency: int, timeout: float, summary: Path | None) -> None:
+          no_jobs: bool, concurrency: int, timeout: float, lock_timeout: float,
+          summary: Path | None) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
     Creates, updates (and with --prune deletes) segment definitions in dependency order, runs
     segment jobs for changed batch segments, creates export datasets and runs the exports.
     A saved plan is applied as reviewed (no prompt), and refused when the files or the live
-    sandbox changed since it was made.
+    sandbox changed since it was made. One apply at a time runs on a local sandbox (a lock;
+    see --lock-timeout); against any other sandbox, apply re-reads it just before the first
+    write and refuses if it changed after the plan was shown.
 
     \b
     Examples:
@@ -70,7 +83,6 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
       segctl apply prod.plan          # exactly the plan saved by `segctl plan --out prod.plan`
     """
     color_out = use_color(ctx, sys.stdout)
-    options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout)
     saved: Plan | None = None
     if _is_saved_plan(source):
         saved = _load_saved_plan(source, env, prune)
@@ -79,7 +91,8 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
         refuse_partial_prune(source, prune)
         project = load_project(source, env=env)
 
-    with open_client(project.environment) as client:
+    with open_client(project.environment, project_root=project.root) as client, \
+            _local_lock(client, lock_timeout):
         if saved is not None:
             state = read_live_state(client, [e.dataset for e in project.exports],
                                     owned=saved.prune)
@@ -93,17 +106,13 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             return
         if saved is None and not auto_approve:
             _confirm(the_plan)
-        progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
-                                  color=use_color(ctx, sys.stderr))
-        click.echo(f"Applying to {where(the_plan)}...", err=True)
-        try:
-            report = apply_plan(the_plan, client, options, progress)
-        except KeyboardInterrupt:
-            click.echo("", err=True)  # end a live progress line
-            raise ApplyInterruptedError(
-                "interrupted: apply stopped part-way; what was written before stays written",
-                hint="run `segctl plan` to see what is left: `segctl apply` again converges "
-                     "without duplicates") from None
+        # nobody else can write a local sandbox while we hold its lock; any other sandbox may
+        # have moved while the plan was reviewed: re-read it right before the first write
+        recheck = None if is_embedded(client) or saved is not None else \
+            partial(_recheck, client, project, the_plan)
+        options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout,
+                               before_first_write=recheck)
+        report = _run(ctx, the_plan, client, options)
     if summary is not None:
         from segctl.ci import write_summary
 
@@ -117,6 +126,38 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             "never started",
             hint="fix the cause and run `segctl apply` again: it converges without duplicates",
         )
+
+
+def _run(ctx: click.Context, the_plan: Plan, client: AepClient,
+         options: ApplyOptions) -> ApplyReport:
+    progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
+                              color=use_color(ctx, sys.stderr))
+    click.echo(f"Applying to {where(the_plan)}...", err=True)
+    try:
+        return apply_plan(the_plan, client, options, progress)
+    except KeyboardInterrupt:
+        click.echo("", err=True)  # end a live progress line
+        raise ApplyInterruptedError(
+            "interrupted: apply stopped part-way; what was written before stays written",
+            hint="run `segctl plan` to see what is left: `segctl apply` again converges "
+                 "without duplicates") from None
+
+
+def _local_lock(client: AepClient, timeout: float) -> AbstractContextManager[None]:
+    """The apply lock of an embedded local sandbox (nothing to lock for other targets)."""
+    state_dir = local_state_dir(client)
+    return nullcontext() if state_dir is None else apply_lock(state_dir, timeout)
+
+
+def _recheck(client: AepClient, project: Project, the_plan: Plan) -> None:
+    """Refuse to write when the live sandbox moved since ``the_plan`` was read."""
+    state = read_live_state(client, [e.dataset for e in project.exports], owned=the_plan.prune)
+    if state.fingerprint() != the_plan.fingerprint:
+        raise StalePlanError(
+            f"the live sandbox changed after the plan was shown ({where(the_plan)}: segment "
+            "definitions, datasets or merge policies were created, edited or deleted by "
+            "someone else); nothing was applied",
+            hint="run `segctl plan` again to review the new differences, then apply")
 
 
 def _load_saved_plan(source: Path, env: str | None, prune: bool) -> Plan:
@@ -155,8 +196,11 @@ def _confirm(the_plan: Plan) -> None:
         answer = click.prompt(
             f"\nApply these changes to {where(the_plan)}? Only 'yes' is accepted",
             default="", show_default=False, err=True)
-    except click.Abort:  # Ctrl-C or end of input at the prompt
+    except click.Abort as abort:  # Ctrl-C or end of input at the prompt
         click.echo("", err=True)
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise ApplyInterruptedError("interrupted at the confirmation prompt: nothing was "
+                                        "changed") from None
         answer = ""
     if answer.strip() != "yes":
         raise UsageError("apply cancelled: nothing was changed")

@@ -73,8 +73,9 @@ def ci() -> None:
     merge gated on what was reviewed, and a nightly drift issue.
 
     Inside Actions these read GITHUB_* and the event payload and call GitHub's REST API with
-    GITHUB_TOKEN (or SEGCTL_GITHUB_TOKEN). Outside Actions, or with --dry-run, they print the
-    comment and the API calls they would make instead.
+    GITHUB_TOKEN (or SEGCTL_GITHUB_TOKEN). Sticky comments are recognised by their marker and
+    their author, github-actions[bot] (SEGCTL_BOT_LOGIN for a GitHub App's bot). Outside
+    Actions, or with --dry-run, they print the comment and the API calls they would make.
 
     \b
     Examples:

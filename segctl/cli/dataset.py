@@ -144,7 +144,10 @@ def preview(name: str, limit: int, fmt: str, env: str | None, project_path: str)
       segctl dataset preview "prod-Female customers" --env prod --format json
     """
     environment = _environment(project_path, env)
-    with open_client(environment) as client:
+    root = Path(project_path) if Path(project_path).exists() else None
+    if root is not None and root.is_file():
+        root = root.parent
+    with open_client(environment, project_root=root, read_only=True) as client:
         batch_id, rows = latest_rows(client, name)
     shown = rows[:limit]
     if fmt == "json":

@@ -54,7 +54,9 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
     """
     project = _project(project_dir, env)
     target = out_dir or project_dir
-    with open_client(project.environment if project else None) as client:
+    root = project.root if project else (project_dir if project_dir.is_dir() else None)
+    with open_client(project.environment if project else None, project_root=root,
+                     read_only=True) as client:
         result = import_segments(client, match=match, project=project)
     for warning in result.warnings:
         click.echo(terminal(f"warning: {warning}"), err=True)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
 from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
-from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
+from segctl.engine import ESTIMATE_TIMEOUT, PlanWarning, build_plan, estimate_plan, save_plan
 from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.project import load_project
 from segctl.render import StreamProgress, render_plan
-from segctl.target import open_client
+from segctl.target import is_throwaway, open_client
 
 
 @click.command("plan", short_help="Show what apply would change (read-only).")
@@ -24,7 +25,7 @@ from segctl.target import open_client
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True, help="How to print the plan on stdout.")
 @click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes (0 none, 1 error).")
+              help="Exit 2 when apply would do anything (0 nothing to do, 1 error).")
 @click.option("--prune", is_flag=True,
               help="Also plan deleting segctl-owned segments no longer declared.")
 @click.option("--estimate", is_flag=True,
@@ -49,8 +50,10 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     size. A failed or late estimate shows as unavailable with its reason; estimates never change
     the exit status.
 
-    Exit status: 0 no changes (or any success without --detailed-exitcode), 1 error,
-    2 changes present (with --detailed-exitcode).
+    Exit status: 0 nothing to do (or any success without --detailed-exitcode), 1 error
+    (usage errors included), 2 with --detailed-exitcode when apply would do anything: write
+    a definition or dataset, stamp an ownership marker, or run a segment job or export.
+    A plain plan never creates the local sandbox; --out does (the saved plan needs it).
 
     \b
     Examples:
@@ -65,8 +68,16 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
         raise UsageError("--estimate-timeout only applies with --estimate",
                          hint="segctl plan --estimate --estimate-timeout 300")
     project = load_project(path, env=env)
-    with open_client(project.environment) as client:
+    # a plain plan reads only: it never creates the local sandbox; a saved plan needs the
+    # sandbox it will be applied to (its fingerprint), so --out creates it like apply would
+    with open_client(project.environment, project_root=project.root,
+                     read_only=out is None) as client:
         the_plan = build_plan(project, client, prune=prune)
+        if is_throwaway(client):
+            the_plan = replace(the_plan, warnings=(*the_plan.warnings, PlanWarning(
+                "sandbox-not-created", "the local sandbox does not exist yet (no .segctl "
+                f"folder at or above {project.root}); this plan reads an empty one and "
+                "creates nothing: `segctl apply` creates it")))
         if estimate:
             progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
                                       color=use_color(ctx, sys.stderr))
@@ -80,5 +91,5 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
 
         write_summary(summary, the_plan, command="plan", project=path.as_posix())
     click.echo(render_plan(the_plan, output_format, color=use_color(ctx, sys.stdout)), nl=False)
-    if detailed_exitcode and the_plan.has_changes:
+    if detailed_exitcode and the_plan.has_work:
         ctx.exit(EXIT_CHANGES)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import click
 
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.pql import Expr, from_json, parse, to_json, to_text
+from segctl.pql import Expr, check, from_json, parse, to_json, to_text
 from segctl.pql import compile as compile_pql
 from segctl.pql.functions import MapEntry
 from segctl.pql.timeutil import TimeValue
@@ -66,9 +66,20 @@ def pql() -> None:
 @pql.command("parse", short_help="Check EXPR and print its canonical pql/text.")
 @click.argument("expr")
 def parse_command(expr: str) -> None:
-    """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid)."""
+    """Check EXPR and print its canonical pql/text (exit 1 with the position if invalid).
+
+    The checks are those of `segctl validate`: the syntax, then every function and method
+    call (unknown names, wrong number of arguments, decisioning-only functions), located at
+    the call.
+
+    \b
+    Example:
+      segctl pql parse 'person.name.bogus(1)'    # <expr>:1:13: error: unknown method .bogus()
+    """
     text, name = read_expression(expr)
-    click.echo(terminal(to_text(parse(text, file=name))))
+    tree = parse(text, file=name)
+    check(tree, text, file=name)
+    click.echo(terminal(to_text(tree)))
 
 
 @pql.command("convert", short_help="Convert EXPR between pql/text and pql/json.")

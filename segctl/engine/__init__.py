@@ -2,12 +2,15 @@
 
 Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its parts,
 :func:`read_live_state` (:class:`LiveState`), :func:`apply_plan` with :class:`ApplyOptions`,
-the :class:`Progress` protocol and :class:`ApplyReport` of :class:`ActionResult`, saved plans
-(:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`, :func:`check_fresh`,
-:func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for ``plan --estimate``
-(:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the errors
-:class:`PlanError` and :class:`StalePlanError`. Everything else (normalise, diff, freshness,
-jobs, executor, estimate) is private.
+the one recorded list of writes (:func:`planned_writes` of :class:`Write`: apply sends these
+bodies, renderings show them), the :class:`Progress` protocol and :class:`ApplyReport` of
+:class:`ActionResult`, saved plans (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`,
+:func:`check_fresh`, :func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for
+``plan --estimate`` (:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the
+errors :class:`PlanError`, :class:`StalePlanError` and :class:`TamperedPlanError`.
+``engine.marker`` is the one pure module that formats and parses ownership markers (segment
+descriptions, audiences, dataset tags). Everything else (normalise, diff, freshness, jobs,
+executor, estimate) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan
@@ -18,6 +21,7 @@ from segctl.engine.model import (
     DesiredSegment,
     ExportRun,
     FieldChange,
+    Foreign,
     LastSize,
     Plan,
     PlanWarning,
@@ -31,6 +35,7 @@ from segctl.engine.plan import build_plan, plan_from_state
 from segctl.engine.planfile import (
     FORMAT_VERSION,
     StalePlanError,
+    TamperedPlanError,
     check_fresh,
     is_plan_file,
     load_plan,
@@ -41,6 +46,7 @@ from segctl.engine.planfile import (
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.state import LiveState, read_live_state
+from segctl.engine.writes import Write, planned_writes
 
 __all__ = [
     "ESTIMATE_TIMEOUT",
@@ -53,6 +59,7 @@ __all__ = [
     "DesiredSegment",
     "ExportRun",
     "FieldChange",
+    "Foreign",
     "LastSize",
     "LiveState",
     "NullProgress",
@@ -65,7 +72,9 @@ __all__ = [
     "SegmentJob",
     "SizeEstimate",
     "StalePlanError",
+    "TamperedPlanError",
     "Target",
+    "Write",
     "apply_plan",
     "build_plan",
     "check_fresh",
@@ -75,6 +84,7 @@ __all__ = [
     "plan_from_dict",
     "plan_from_state",
     "plan_to_dict",
+    "planned_writes",
     "read_live_state",
     "save_plan",
 ]

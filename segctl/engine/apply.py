@@ -18,13 +18,11 @@ from segctl.aep import AepClient
 from segctl.engine import marker
 from segctl.engine.executor import Task, run_tasks
 from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
-from segctl.engine.normalise import definition_payload
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.waiting import run_export_jobs, run_segment_jobs
+from segctl.engine.writes import Write, dataset_body, resolve_refs, segment_write
 from segctl.errors import SegctlError
-
-PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,9 @@ class ApplyOptions:
     run_jobs: bool = True
     timeout: float = 1800.0  # seconds, for each wait on a segment or export job
     poll_interval: float = 0.25
+    # called once, just before the first write; raises to stop apply with nothing written
+    # (the CLI re-reads a remote sandbox's fingerprint here)
+    before_first_write: Callable[[], None] | None = None
 
 
 class _Ids:
@@ -68,9 +69,14 @@ def apply_plan(
     ids = _Ids({c.key: c.id for c in plan.changes if c.id and c.action is not Action.DELETE})
     datasets = _Ids({d.name: d.id for d in plan.datasets if d.id})
 
-    tasks = [t for change in plan.actionable for t in _segment_tasks(change, plan, client, ids)]
-    tasks += [_dataset_task(d, client, datasets) for d in plan.datasets
+    if opts.before_first_write is not None and plan.has_work:
+        opts.before_first_write()
+    tasks = [t for change in plan.actionable
+             for t in _segment_tasks(change, segment_write(change), plan, client, ids)]
+    tasks += [_dataset_task(d, plan.project, client, datasets) for d in plan.datasets
               if d.action is Action.CREATE]
+    tasks += [_dataset_retag(d, plan.project, client) for d in plan.datasets
+              if d.action is Action.UPDATE]
     tasks += [_dataset_delete(d, client) for d in plan.datasets if d.action is Action.DELETE]
     done = run_tasks(tasks, opts.concurrency, prog.step)
     results = [done[t.name] for t in tasks]
@@ -91,7 +97,7 @@ def apply_plan(
 
 
 def _segment_tasks(
-    change: SegmentChange, plan: Plan, client: AepClient, ids: _Ids
+    change: SegmentChange, write: Write, plan: Plan, client: AepClient, ids: _Ids
 ) -> list[Task]:
     base = ActionResult("segment", change.action.value, change.key, Outcome.SKIPPED,
                         name=change.name, id=change.id)
@@ -102,7 +108,8 @@ def _segment_tasks(
     want = change.desired
 
     def body() -> dict[str, Any]:
-        return definition_payload(want, ids.require)
+        assert write.body is not None
+        return resolve_refs(write.body, ids.require)
 
     if change.action is Action.CREATE:
         def create() -> ActionResult:
@@ -126,7 +133,8 @@ def _segment_tasks(
         # its name and description changed (one GET: replaces are rare)
         parked = client.get_segment_definition(old_id)
         parked["name"] = f"{want.name} [replaced by segctl {old_id[:8]}]"
-        parked["description"] = marker.stamp(want.description, f"{want.key}.replaced")
+        parked["description"] = marker.stamp(want.description, f"{want.key}.replaced",
+                                             project=want.project)
         client.update_segment_definition(old_id, parked)
         created = client.create_segment_definition(body())
         ids.set(change.key, str(created["id"]))
@@ -155,23 +163,29 @@ def _delete(
     return delete
 
 
-def _dataset_task(dataset: DatasetChange, client: AepClient, datasets: _Ids) -> Task:
+def _dataset_task(dataset: DatasetChange, project: str, client: AepClient,
+                  datasets: _Ids) -> Task:
     base = ActionResult("dataset", "create", dataset.name, Outcome.SKIPPED, name=dataset.name)
 
     def create() -> ActionResult:
-        new_id = client.create_dataset({
-            "name": dataset.name,
-            "description": f"Members exported by segctl (export {dataset.export}).",
-            "schemaRef": {"id": PROFILE_UNION,
-                          "contentType": "application/vnd.adobe.xed+json;version=1"},
-            "fileDescription": {"persisted": True, "containerFormat": "parquet",
-                                "format": "parquet"},
-            "tags": marker.dataset_tags(dataset.export),
-        })
+        new_id = client.create_dataset(dataset_body(dataset, project))
         datasets.set(dataset.name, new_id)
         return _ok(base, new_id, "created")
 
     return Task(f"dataset:{dataset.name}", (), create, base)
+
+
+def _dataset_retag(dataset: DatasetChange, project: str, client: AepClient) -> Task:
+    base = ActionResult("dataset", "update", dataset.name, Outcome.SKIPPED, name=dataset.name,
+                        id=dataset.id)
+
+    def retag() -> ActionResult:
+        assert dataset.id is not None
+        tags = marker.dataset_tags(dataset.export, project=project)
+        client.set_dataset_tag(dataset.id, marker.DATASET_TAG, tags[marker.DATASET_TAG])
+        return _ok(base, dataset.id, "ownership tag re-stamped")
+
+    return Task(f"dataset-retag:{dataset.name}", (), retag, base)
 
 
 def _dataset_delete(dataset: DatasetChange, client: AepClient) -> Task:

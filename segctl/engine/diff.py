@@ -25,11 +25,13 @@ from segctl.engine.order import dependency_order, topo
 
 # fields AEP cannot change in place: a change to any of them is a replace (new id)
 REPLACE_FIELDS = frozenset({"schema"})
-# fields whose change alters who qualifies (so the segment must be re-evaluated)
-MEMBERSHIP_FIELDS = frozenset({"pql", "schema", "mergePolicy"})
-# ``evaluationInfo`` is not compared: AEP derives it from the expression and the merge policy
-# (AEP-API §13.2) whatever was requested, so declared-vs-live would never converge. The declared
-# type is checked against the expression instead, as a warning (normalise._effective_evaluation).
+# fields whose change alters who qualifies, or how (so a batch segment is re-evaluated)
+MEMBERSHIP_FIELDS = frozenset({"pql", "schema", "mergePolicy", "evaluation"})
+# ``evaluation`` is compared as the type AEP will actually keep: AEP derives ``evaluationInfo``
+# from the expression and the merge policy (AEP-API §13.2: streaming/edge only when the PQL is
+# eligible and the merge policy is active on edge), so the declared type is first resolved by
+# the same rules (normalise._effective_evaluation, which warns when it falls back to batch).
+# Declared-vs-live then converges: a change is planned and applied through ``evaluationInfo``.
 
 
 @dataclass(frozen=True)
@@ -40,30 +42,73 @@ class DiffResult:
 
 
 def match(
-    desired: Sequence[DesiredSegment], live: Sequence[LiveSegment]
+    desired: Sequence[DesiredSegment], live: Sequence[LiveSegment], project: str = ""
 ) -> dict[str, LiveSegment]:
-    """Declared key -> live definition (marker key first, then name)."""
+    """Declared key -> live definition.
+
+    Only definitions this project owns or that are unclaimed (unmarked, or marked before
+    projects existed) can match; another project's are never taken. Order: this project's
+    marker key, then a declared move (``previousKeys``), then an unclaimed marker with the key
+    (re-stamped, so no duplicate), then the name (adoption).
+    """
     declared = {d.key for d in desired}
+    mine = [x for x in sorted(live, key=lambda x: x.id) if x.project == project and x.key]
+    unclaimed = [x for x in sorted(live, key=lambda x: x.id) if x.project is None]
     by_marker: dict[str, LiveSegment] = {}
-    for item in sorted(live, key=lambda x: x.id):
-        if item.key is not None and item.key in declared:
-            by_marker.setdefault(item.key, item)
+    for item in mine:
+        if item.key in declared:
+            by_marker.setdefault(str(item.key), item)
     taken = {item.id for item in by_marker.values()}
+    moved: dict[str, LiveSegment] = {}
+    # a move finds the old key among this project's markers, then among pre-project ones
+    owned_keys = {str(x.key): x for x in (*reversed(unclaimed), *reversed(mine))
+                  if x.key and x.id not in taken}
+    for want in desired:
+        for old in want.previous_keys:
+            found = owned_keys.get(old)
+            if want.key not in by_marker and found is not None and found.id not in taken:
+                moved[want.key] = found
+                taken.add(found.id)
+                break
+    legacy: dict[str, LiveSegment] = {}
+    for item in unclaimed:
+        if item.key is not None and item.key in declared and item.id not in taken:
+            legacy.setdefault(item.key, item)
     by_name: dict[str, LiveSegment] = {}
-    for item in live:
+    for item in (*mine, *unclaimed):
         if item.id not in taken and (item.key is None or item.key not in declared):
             by_name.setdefault(item.name, item)
     matched: dict[str, LiveSegment] = {}
     for want in desired:
-        found = by_marker.get(want.key)
+        found = by_marker.get(want.key) or moved.get(want.key)
         if found is None:
-            candidate = by_name.get(want.name)
+            candidate = legacy.get(want.key)
+            if candidate is None or candidate.id in taken:
+                candidate = by_name.get(want.name)
             if candidate is not None and candidate.id not in taken:
                 found = candidate
         if found is not None:
             matched[want.key] = found
             taken.add(found.id)
     return matched
+
+
+def foreign_collisions(
+    desired: Sequence[DesiredSegment], live: Sequence[LiveSegment], project: str
+) -> None:
+    """A declared name held by another project's definition: refuse the plan, naming the owner
+    (AEP names are unique per sandbox, and segctl never takes over another project's object)."""
+    foreign = {x.name: x for x in live if x.project is not None and x.project != project}
+    for want in desired:
+        holder = foreign.get(want.name)
+        if holder is not None:
+            raise PlanError(
+                f"segment {want.key!r}: the name {want.name!r} belongs to live segment "
+                f"{holder.id}, owned by project {holder.project!r} (its key there: "
+                f"{holder.key!r}); segctl never adopts, updates or deletes another project's "
+                "segments",
+                hint=f"rename this segment, or remove it from project {holder.project!r} first",
+            )
 
 
 def comparable_desired(want: DesiredSegment, policies: MergePolicies) -> dict[str, Any]:
@@ -73,6 +118,7 @@ def comparable_desired(want: DesiredSegment, policies: MergePolicies) -> dict[st
         "pql": want.pql,
         "schema": want.schema,
         "mergePolicy": policies.label(want.merge_policy_id),
+        "evaluation": want.evaluation,
         "labels": list(want.labels),
         "protect": want.protect,
     }
@@ -96,6 +142,7 @@ def comparable_live(
         "schema": have.schema,
         # a definition without mergePolicyId uses the sandbox default
         "mergePolicy": policies.label(have.merge_policy_id or policies.default_id(have.schema)),
+        "evaluation": have.evaluation,
         "labels": list(have.labels),
         "protect": have.protect,
     }
@@ -129,9 +176,15 @@ def diff(
     policies: MergePolicies,
     *,
     prune: bool = False,
+    project: str = "",
 ) -> DiffResult:
-    """Changes (in dependency order), warnings and prune candidates. Pure."""
-    matched = match(desired, live)
+    """Changes (in dependency order), warnings and prune candidates. Pure.
+
+    ``project`` names who owns what: live definitions marked by another project are never
+    matched, updated or pruned (a declared name one of them holds is a :class:`PlanError`).
+    """
+    foreign_collisions(desired, live, project)
+    matched = match(desired, live, project)
     id_to_key = {have.id: key for key, have in matched.items()}
     key_to_id = {key: have.id for key, have in matched.items()}
     raw: dict[str, SegmentChange] = {}
@@ -152,7 +205,7 @@ def diff(
         if deps:
             raw[want.key] = _with(raw[want.key], depends_on=deps)
 
-    deletes, warnings, unmanaged = _orphans(desired, live, matched, prune)
+    deletes, warnings, unmanaged = _orphans(desired, live, matched, prune, project)
     warnings += _names_in_use(raw, live, id_to_key, deletes)
     after = {d.key: (*d.refs, *raw[d.key].depends_on) for d in desired}
     ordered = dependency_order(list(raw.values()), after)
@@ -205,7 +258,7 @@ def _change_for(
     after = comparable_desired(want, policies)
     before = comparable_live(have, want, id_to_key, policies, key_to_id)
     fields = field_changes(before, after)
-    adopted = have.key != want.key
+    adopted = have.key != want.key or have.project != want.project
     action, reason = Action.NOOP, ""
     if any(f.field in REPLACE_FIELDS for f in fields):
         if have.protect or want.protect:
@@ -219,8 +272,15 @@ def _change_for(
     elif fields or adopted:
         action = Action.UPDATE
     if adopted:
-        how = "by name" if have.key is None else f"from key {have.key!r}"
-        note = f"adopted {how}: apply stamps the ownership marker"
+        if have.key is None:
+            how = "adopted by name"
+        elif have.key in want.previous_keys:
+            how = f"moved from key {have.key!r} (previousKeys), keeping its id"
+        elif have.project is None and have.key == want.key:
+            how = "marked before projects existed"
+        else:
+            how = f"adopted from key {have.key!r}"
+        note = f"{how}: apply stamps the ownership marker of project {want.project!r}"
         reason = "; ".join(filter(None, [reason, note]))
     return SegmentChange(action, want.key, want.name, id=have.id, fields=fields, desired=want,
                          reason=reason, adopted=adopted, evaluation=want.evaluation)
@@ -231,9 +291,13 @@ def _orphans(
     live: Sequence[LiveSegment],
     matched: Mapping[str, LiveSegment],
     prune: bool,
+    project: str = "",
 ) -> tuple[list[SegmentChange], list[PlanWarning], list[str]]:
+    """Definitions this project owns that nothing declares any more (prune deletes them).
+    Unclaimed and other projects' definitions are never orphans of this project."""
     used = {have.id for have in matched.values()}
-    orphans = [item for item in live if item.id not in used and item.key is not None]
+    orphans = [item for item in live
+               if item.id not in used and item.key is not None and item.project == project]
     warnings: list[PlanWarning] = []
     if not prune:
         return [], warnings, sorted(item.name for item in orphans)

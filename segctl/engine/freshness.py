@@ -26,6 +26,14 @@ _FAILED = frozenset({"FAILED", "CANCELLED", "CANCELLING"})
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    """What an export declares beyond its segments: ``fields`` (None = all) and ``status``."""
+
+    fields: tuple[str, ...] | None
+    status: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Freshness:
     stale_segments: frozenset[str]  # live segment ids evaluated with an older expression
     stale_datasets: Mapping[str, str]  # dataset id -> why its export should run again
@@ -36,8 +44,11 @@ def assess(
     segment_jobs: Sequence[Mapping[str, Any]],
     export_jobs: Sequence[Mapping[str, Any]],
     exports: Iterable[tuple[str, Sequence[str]]],
+    settings: Mapping[str, ExportSettings] | None = None,
 ) -> Freshness:
-    """``exports`` pairs each live dataset id with the live segment ids exported into it."""
+    """``exports`` pairs each live dataset id with the live segment ids exported into it;
+    ``settings`` holds, per dataset id, the declared ``fields`` and ``status`` of its export
+    (a successful export made with other settings is stale too)."""
     newest_first = sorted(segment_jobs, key=_created, reverse=True)
     stale: set[str] = set()
     for definition in definitions:
@@ -53,7 +64,8 @@ def assess(
 
     datasets: dict[str, str] = {}
     for dataset_id, segment_ids in exports:
-        reason = _export_staleness(dataset_id, set(segment_ids), newest_first, export_jobs)
+        reason = _export_staleness(dataset_id, set(segment_ids), newest_first, export_jobs,
+                                   (settings or {}).get(dataset_id))
         if reason is not None:
             datasets[dataset_id] = reason
     return Freshness(frozenset(stale), datasets)
@@ -64,6 +76,7 @@ def _export_staleness(
     segment_ids: set[str],
     segment_jobs: Sequence[Mapping[str, Any]],
     export_jobs: Sequence[Mapping[str, Any]],
+    settings: ExportSettings | None = None,
 ) -> str | None:
     into = sorted((j for j in export_jobs if export_signature(j)[0] == dataset_id),
                   key=_created, reverse=True)
@@ -71,9 +84,13 @@ def _export_staleness(
         return None  # the dataset's own state ("no successful export yet") decides
     if into[0].get("status") in _FAILED:
         return f"last export {str(into[0].get('status')).lower()}"
-    succeeded = [_created(j) for j in into if j.get("status") == "SUCCEEDED"]
+    done = [j for j in into if j.get("status") == "SUCCEEDED"]
+    succeeded = [_created(j) for j in done]
     if not succeeded:
         return None
+    changed = _settings_changed(done[0], segment_ids, settings)
+    if changed:
+        return f"{changed} changed since the last export"
     for job in segment_jobs:  # newest first
         if _created(job) <= succeeded[0]:
             break
@@ -81,6 +98,30 @@ def _export_staleness(
                 and segment_ids & set(_job_segment_ids(job))):
             return "segments evaluated since the last export"
     return None
+
+
+def _settings_changed(job: Mapping[str, Any], segment_ids: set[str],
+                      settings: ExportSettings | None) -> str:
+    """The declared export settings the last successful export job did not use ("" = none):
+    its segments, its ``fields`` (AEP-API §7.1: a comma-separated string) and the membership
+    ``status`` values of its filter."""
+    names: list[str] = []
+    exported = set(export_signature(job)[1])
+    if not exported:
+        return ""  # a job record without its filter: nothing to compare
+    if segment_ids and exported != segment_ids:
+        names.append("segments")
+    if settings is not None:
+        raw = job.get("fields")
+        fields = tuple(f.strip() for f in raw.split(",") if f.strip()) \
+            if isinstance(raw, str) else None
+        if (fields or None) != (tuple(settings.fields) if settings.fields else None):
+            names.append("fields")
+        statuses = {str(s) for entry in (job.get("filter") or {}).get("segments") or ()
+                    if isinstance(entry, Mapping) for s in entry.get("status") or ()}
+        if statuses and statuses != set(settings.status):
+            names.append("status")
+    return ", ".join(names)
 
 
 def _created(job: Mapping[str, Any]) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from segctl.engine.diff import MEMBERSHIP_FIELDS
 from segctl.engine.freshness import Freshness
-from segctl.engine.marker import dataset_owner
+from segctl.engine.marker import parse_dataset
 from segctl.engine.model import (
     Action,
     DatasetChange,
@@ -24,6 +24,7 @@ from segctl.engine.model import (
     SegmentChange,
     SegmentJob,
 )
+from segctl.engine.normalise import PlanError
 from segctl.engine.order import dependents, ordered_keys
 from segctl.project import Export
 
@@ -52,9 +53,12 @@ def _dataset_changes(
     exports: Sequence[Export],
     live_datasets: Mapping[str, Mapping[str, Any]],
     owned_datasets: Sequence[Mapping[str, Any]],
+    project: str = "",
 ) -> dict[str, DatasetChange]:
     """Dataset name -> create or no-op for each exported dataset, and delete for the datasets
-    segctl made for exports no longer declared (``owned_datasets`` is empty unless pruning)."""
+    this project made for exports no longer declared or re-pointed to another dataset
+    (``owned_datasets`` is empty unless pruning). A dataset another project owns is never
+    reused: an export naming one is a :class:`PlanError`."""
     datasets: dict[str, DatasetChange] = {}
     for export in exports:
         if export.dataset in datasets:
@@ -62,16 +66,35 @@ def _dataset_changes(
         live = live_datasets.get(export.dataset)
         if live is None:
             datasets[export.dataset] = DatasetChange(Action.CREATE, export.dataset, export.key)
-        else:
+            continue
+        mark = parse_dataset(live)
+        if mark is not None and mark.project is not None and mark.project != project:
+            raise PlanError(
+                f"export {export.key!r}: the dataset {export.dataset!r} (id {live.get('id')}) "
+                f"is owned by project {mark.project!r} (made for its export {mark.key!r}); "
+                "segctl never writes into or deletes another project's dataset",
+                location=export.field_location("dataset"),
+                hint="export into a dataset of another name")
+        live_id = str(live.get("id") or "") or None
+        if mark is not None and (mark.project is None or mark.key != export.key):
+            # ours from before projects, or made for this export under an earlier key:
+            # re-stamp the tag (never an unmarked dataset: reusing it does not adopt it)
+            why = ("tagged before projects existed" if mark.project is None
+                   else f"tagged for export {mark.key!r}")
             datasets[export.dataset] = DatasetChange(
-                Action.NOOP, export.dataset, export.key, id=str(live.get("id") or "") or None
-            )
+                Action.UPDATE, export.dataset, export.key, id=live_id,
+                reason=f"{why}: apply re-stamps its tag for project {project!r}")
+            continue
+        datasets[export.dataset] = DatasetChange(Action.NOOP, export.dataset, export.key,
+                                                 id=live_id)
 
-    declared = {e.key for e in exports}
+    declared = {e.key: e.dataset for e in exports}
     for dataset in owned_datasets:
-        owner, name = dataset_owner(dataset), str(dataset.get("name", ""))
-        if owner is not None and owner not in declared and name not in datasets:
-            datasets[name] = DatasetChange(Action.DELETE, name, owner,
+        mark, name = parse_dataset(dataset), str(dataset.get("name", ""))
+        if mark is None or mark.project != project or name in datasets:
+            continue  # unclaimed, another project's, or still exported into
+        if declared.get(mark.key, name) != name or mark.key not in declared:
+            datasets[name] = DatasetChange(Action.DELETE, name, mark.key,
                                            id=str(dataset.get("id") or "") or None)
     return datasets
 
@@ -82,6 +105,8 @@ def plan_jobs(
     live_datasets: Mapping[str, Mapping[str, Any]],
     owned_datasets: Sequence[Mapping[str, Any]] = (),
     freshness: Freshness | None = None,
+    *,
+    project: str = "",
 ) -> JobPlan:
     """Datasets to create, segment jobs (≤20 ids each, dependency order) and export runs.
 
@@ -96,7 +121,7 @@ def plan_jobs(
     changed = dependents(
         (c.key for c in changes if membership_changed(c) or c.key in unevaluated), refs)
 
-    datasets = _dataset_changes(exports, live_datasets, owned_datasets)
+    datasets = _dataset_changes(exports, live_datasets, owned_datasets, project)
     runs: list[ExportRun] = []
     evaluate = set(changed)
     for export in exports:

@@ -67,6 +67,8 @@ class DesiredSegment:
     protect: bool
     refs: tuple[str, ...] = ()
     source: str = ""  # file:line of the declaration, for messages
+    project: str = ""  # the owning project, stamped into the marker
+    previous_keys: tuple[str, ...] = ()  # earlier keys (a declared move keeps the live id)
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,11 @@ class DatasetChange:
     """An export's target dataset: created (and tagged) when missing, else reused by name;
     with prune, a dataset segctl created for an export no longer declared is deleted."""
 
-    action: Action  # CREATE, NOOP or DELETE
+    action: Action  # CREATE, NOOP, DELETE, or UPDATE (re-stamp its ownership tag only)
     name: str
     export: str
     id: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,15 @@ class PlanWarning:
     code: str
     message: str
     key: str | None = None
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A live object another segctl project owns: shown, counted, never touched."""
+
+    kind: str  # "segment" | "dataset"
+    name: str
+    project: str
 
 
 @dataclass(frozen=True)
@@ -178,8 +190,11 @@ class Plan:
     segment_jobs: tuple[SegmentJob, ...] = ()
     export_runs: tuple[ExportRun, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
-    unmanaged: tuple[str, ...] = ()  # names of marked live segments not declared (prune candidates)
+    unmanaged: tuple[str, ...] = ()  # names of owned live segments not declared (prune candidates)
     prune: bool = False
+    project: str = ""  # the project's name, stamped into every marker apply writes
+    unclaimed: tuple[str, ...] = ()  # live segments no project owns, not matched (never pruned)
+    foreign: tuple[Foreign, ...] = ()  # live objects owned by other projects (never touched)
     target: Target = field(default_factory=Target)
     project_root: str = ""
     files_hash: str = ""
@@ -198,20 +213,27 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """True when the sandbox differs from the files (what ``--detailed-exitcode`` reports).
-
-        Jobs alone are not changes: an export with ``run: always`` runs at every apply, yet a
-        converged sandbox still plans "no changes".
-        """
+        """True when the sandbox's definitions or datasets differ from the files (the wording
+        "No changes" of the renderings). Stamping a marker and jobs are not differences; use
+        :attr:`has_work` for "would apply do anything"."""
         return bool(
             any(not c.adopt_only for c in self.actionable)
-            or any(d.action is not Action.NOOP for d in self.datasets)
+            or any(d.action not in (Action.NOOP, Action.UPDATE) for d in self.datasets)
         )
 
     @property
     def has_work(self) -> bool:
-        """True when apply would write anything or start any job."""
-        return bool(self.actionable or self.segment_jobs or self.export_runs) or self.has_changes
+        """THE predicate "apply would do anything": write a definition or dataset (creates,
+        updates, replaces, deletes), stamp or adopt a marker, or start a segment job or an
+        export. ``--detailed-exitcode`` exits 2 exactly when this is true, and apply stops
+        before its first call when it is false. Extend it here (one place) when the plan
+        learns about new kinds of work."""
+        return bool(
+            self.actionable
+            or any(d.action is not Action.NOOP for d in self.datasets)
+            or self.segment_jobs
+            or self.export_runs
+        )
 
     @property
     def datasets_to_create(self) -> int:
@@ -224,14 +246,24 @@ class Plan:
     def summary(self) -> str:
         creates = self.count(Action.CREATE) + self.datasets_to_create
         deletes = self.count(Action.DELETE) + self.datasets_to_delete
-        adopts = sum(1 for change in self.changes if change.adopt_only)
+        adopts = sum(1 for change in self.changes if change.adopt_only) + sum(
+            1 for d in self.datasets if d.action is Action.UPDATE)
         adopting = f", {adopts} to adopt" if adopts else ""
         return (
-            f"Plan: {creates} to create, {self.count(Action.UPDATE) - adopts} to update, "
+            f"Plan: {creates} to create, "
+            f"{self.count(Action.UPDATE) - sum(1 for c in self.changes if c.adopt_only)} "
+            "to update, "
             f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
             f"{_count(len(self.segment_jobs), 'segment job')}, "
-            f"{_count(len(self.export_runs), 'export')}."
+            f"{_count(len(self.export_runs), 'export')}.{self.others_summary()}"
         )
+
+    def others_summary(self) -> str:
+        """" Left alone: N unmanaged, M owned by other projects." (empty when both are 0)."""
+        if not (self.unclaimed or self.foreign):
+            return ""
+        return (f" Left alone: {len(self.unclaimed)} unmanaged, "
+                f"{len(self.foreign)} owned by other projects.")
 
 
 def _count(n: int, noun: str) -> str:

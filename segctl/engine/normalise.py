@@ -74,6 +74,9 @@ class LiveSegment:
     id: str
     key: str | None  # from the ownership marker; None = not created or adopted by segctl
     protect: bool
+    # the marker's project: None for an unmarked definition or a marker from before projects
+    # (both unclaimed); another name = owned by that project, never touched
+    project: str | None
     name: str
     description: str
     schema: str
@@ -91,6 +94,7 @@ def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
         id=str(doc["id"]),
         key=mark.key if mark else None,
         protect=bool(mark and mark.protect),
+        project=mark.project if mark else None,
         name=str(doc.get("name", "")),
         description=description,
         schema=str((doc.get("schema") or {}).get("name") or "_xdm.context.profile"),
@@ -203,11 +207,22 @@ def _keys_to_ids(key_to_id: Callable[[str], str]) -> Callable[[str], str]:
 
 
 def desired_segment(
-    seg: Segment, policies: MergePolicies
+    seg: Segment, policies: MergePolicies, project: str = ""
 ) -> tuple[DesiredSegment, tuple[PlanWarning, ...]]:
     """Normalise a declared segment; warn when its evaluation type cannot be honoured."""
     expr = pql.parse(seg.pql) if seg.pql is not None else pql.from_json(dict(seg.pql_json or {}))
     policy_id = policies.resolve(seg.merge_policy, seg.schema)
+    if policy_id is None and seg.merge_policy == DEFAULT_MERGE_POLICY and policies.policies:
+        # the cause is the schema: the sandbox has no default merge policy for that class
+        classes = sorted({str((p.get("schema") or {}).get("name")) for p in policies.policies
+                          if p.get("default") is True})
+        raise PlanError(
+            f"segment {seg.key!r}: the sandbox has no default merge policy for schema "
+            f"{seg.schema!r}, so the segment cannot be evaluated",
+            location=seg.field_location("schema"),
+            hint=f"use a schema with a default merge policy ({', '.join(classes) or 'none'}), "
+                 "or create a default merge policy for this schema in the sandbox",
+        )
     if policy_id is None and (seg.merge_policy != DEFAULT_MERGE_POLICY or policies.policies):
         raise PlanError(
             f"segment {seg.key!r}: merge policy {seg.merge_policy!r} does not exist in the sandbox",
@@ -230,6 +245,8 @@ def desired_segment(
         protect=seg.protect,
         refs=tuple(refs),
         source=str(seg.location),
+        project=project,
+        previous_keys=tuple(seg.previous_keys),
     )
     return desired, warnings
 
@@ -274,7 +291,8 @@ def definition_payload(
         expr = pql.rewrite_segment_refs(expr, _keys_to_ids(key_to_id))
     body: dict[str, Any] = {
         "name": desired.name,
-        "description": marker.stamp(desired.description, desired.key, protect=desired.protect),
+        "description": marker.stamp(desired.description, desired.key, project=desired.project,
+                                    protect=desired.protect),
         "expression": {"type": "PQL", "format": "pql/text", "value": pql.to_text(expr)},
         "schema": {"name": desired.schema},
         "evaluationInfo": evaluation_info(desired.evaluation),

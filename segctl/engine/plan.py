@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
-from segctl.aep import AepClient
+from dataclasses import replace
+
+from segctl.aep import AepClient, AepConfig
+from segctl.engine import marker
 from segctl.engine.diff import diff
-from segctl.engine.freshness import Freshness, assess
+from segctl.engine.fields import check_export_fields
+from segctl.engine.freshness import ExportSettings, Freshness, assess
 from segctl.engine.jobs import plan_jobs
-from segctl.engine.model import DesiredSegment, Plan, PlanWarning, SegmentChange, Target
-from segctl.engine.normalise import MergePolicies, desired_segment, live_segment
+from segctl.engine.model import (
+    DesiredSegment,
+    Foreign,
+    Plan,
+    PlanWarning,
+    SegmentChange,
+    Target,
+)
+from segctl.engine.normalise import LiveSegment, MergePolicies, desired_segment, live_segment
 from segctl.engine.state import LiveState, read_live_state
 from segctl.project import Project
 
 
 def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> Plan:
     """Read the live state through ``client`` (paged lists only) and diff the project with it."""
+    notes = check_export_fields(project, client)
     state = read_live_state(client, [export.dataset for export in project.exports], owned=prune)
-    return plan_from_state(project, state, prune=prune, target=target_of(project, client))
+    plan = plan_from_state(project, state, prune=prune, target=target_of(project, client))
+    return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan
 
 
 def target_of(project: Project, client: AepClient) -> Target:
     """Where ``client`` points: the environment name, the sandbox, the URL (None = local)."""
     config = client.config
+    # only the embedded, in-process sandbox has no URL; a served one (loopback) is named by it
+    embedded = config.is_local and config.platform_url == AepConfig.local().platform_url
     return Target(
         environment=project.environment.name if project.environment else None,
         sandbox=config.sandbox,
-        platform_url=None if config.is_local else config.platform_url,
+        platform_url=None if embedded else config.platform_url,
     )
+
+
+# the name markers carry when the project declares no `kind: Project` (plan warns)
+UNNAMED_PROJECT = "default"
+
+
+def project_name(project: Project) -> str:
+    return project.name or UNNAMED_PROJECT
 
 
 def plan_from_state(
@@ -33,17 +56,23 @@ def plan_from_state(
 ) -> Plan:
     """The plan for ``project`` against an already-read ``state``. Pure."""
     policies = MergePolicies(state.merge_policies)
+    name = project_name(project)
     desired: list[DesiredSegment] = []
     warnings: list[PlanWarning] = []
+    if project.name is None:
+        warnings.append(PlanWarning(
+            "project-unnamed", f"the project declares no name (a `kind: Project` document); "
+            f"its markers carry the project {UNNAMED_PROJECT!r}, shared by every unnamed "
+            "project on this sandbox"))
     for seg in project.segments:
-        want, notes = desired_segment(seg, policies)
+        want, notes = desired_segment(seg, policies, name)
         desired.append(want)
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]
-    result = diff(desired, live, policies, prune=prune)
+    result = diff(desired, live, policies, prune=prune, project=name)
     freshness = assess_state(state, result.changes, project)
     jobs = plan_jobs(result.changes, project.exports, state.datasets,
-                     state.owned_datasets if prune else (), freshness)
+                     state.owned_datasets if prune else (), freshness, project=name)
     env = project.environment
     if target is None:
         target = Target(
@@ -59,11 +88,32 @@ def plan_from_state(
         warnings=(*warnings, *result.warnings, *jobs.warnings),
         unmanaged=result.unmanaged,
         prune=prune,
+        project=name,
+        unclaimed=_unclaimed(live, result.changes),
+        foreign=_foreign(live, state, name),
         target=target,
         project_root=str(project.root),
         files_hash=project.files_hash,
         fingerprint=state.fingerprint(),
     )
+
+
+def _unclaimed(live: list[LiveSegment], changes: tuple[SegmentChange, ...]) -> tuple[str, ...]:
+    """Live definitions no project owns that this plan leaves alone (not adopted)."""
+    used = {c.id for c in changes if c.id is not None}
+    return tuple(sorted(x.name for x in live if x.project is None and x.id not in used))
+
+
+def _foreign(live: list[LiveSegment], state: LiveState, project: str) -> tuple[Foreign, ...]:
+    """Live segments and datasets (those read) owned by other projects."""
+    found = [Foreign("segment", x.name, x.project) for x in live
+             if x.project is not None and x.project != project]
+    datasets = {str(d.get("id")): d for d in (*state.datasets.values(), *state.owned_datasets)}
+    for dataset in datasets.values():
+        mark = marker.parse_dataset(dataset)
+        if mark is not None and mark.project is not None and mark.project != project:
+            found.append(Foreign("dataset", str(dataset.get("name", "")), mark.project))
+    return tuple(sorted(found, key=lambda f: (f.kind, f.name)))
 
 
 def assess_state(
@@ -72,10 +122,12 @@ def assess_state(
     """Freshness of the declared segments and export datasets that already exist."""
     ids = {c.key: c.id for c in changes if c.id is not None}
     exports = []
+    settings: dict[str, ExportSettings] = {}
     for export in project.exports:
         dataset_id = (state.datasets.get(export.dataset) or {}).get("id")
         if dataset_id:
             exports.append((str(dataset_id), [ids[k] for k in export.segments if k in ids]))
+            settings[str(dataset_id)] = ExportSettings(export.fields, tuple(export.status))
     declared = set(ids.values())
     definitions = [d for d in state.segments if str(d.get("id")) in declared]
-    return assess(definitions, state.segment_jobs, state.export_jobs, exports)
+    return assess(definitions, state.segment_jobs, state.export_jobs, exports, settings)

@@ -3,6 +3,7 @@ staleness check ``apply PLANFILE`` makes before writing anything."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -15,6 +16,7 @@ from segctl.engine.model import (
     DesiredSegment,
     ExportRun,
     FieldChange,
+    Foreign,
     LastSize,
     Plan,
     PlanWarning,
@@ -23,20 +25,42 @@ from segctl.engine.model import (
     SizeEstimate,
     Target,
 )
+from segctl.engine.writes import inconsistencies
 from segctl.errors import Location, SegctlError, UsageError
 
-FORMAT_VERSION = 1
+# 2: a self-checksum; the project name, unclaimed and foreign objects
+FORMAT_VERSION = 2
 
 
 class StalePlanError(SegctlError):
     """A saved plan no longer matches the files or the live sandbox; nothing was applied."""
 
 
+class TamperedPlanError(SegctlError):
+    """A saved plan whose content is not what ``segctl plan --out`` wrote (edited, truncated
+    or corrupted): refused whole, nothing applied."""
+
+
+def checksum(doc: Mapping[str, Any]) -> str:
+    """The digest of a plan document's own content (every key but ``checksum``)."""
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as its stable JSON document, ending with the checksum of everything above it."""
+    doc = _plan_body(plan)
+    doc["checksum"] = checksum(doc)
+    return doc
+
+
+def _plan_body(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "target": asdict(plan.target),
-        "project": {"root": plan.project_root, "files_hash": plan.files_hash},
+        "project": {"root": plan.project_root, "files_hash": plan.files_hash,
+                    "name": plan.project},
         "prune": plan.prune,
         "live_fingerprint": plan.fingerprint,
         "summary": {
@@ -48,10 +72,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "exports": len(plan.export_runs),
             "has_changes": plan.has_changes,
             "has_work": plan.has_work,
+            "unmanaged": len(plan.unclaimed),
+            "other_projects": len(plan.foreign),
         },
         "segment_changes": [_change_to_dict(c) for c in plan.changes],
         "datasets": [
-            {"action": d.action.value, "name": d.name, "export": d.export, "id": d.id}
+            {"action": d.action.value, "name": d.name, "export": d.export, "id": d.id,
+             "reason": d.reason}
             for d in plan.datasets
         ],
         "segment_jobs": [{"segments": list(job.segments)} for job in plan.segment_jobs],
@@ -63,6 +90,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "warnings": [asdict(w) for w in plan.warnings],
         "unmanaged": list(plan.unmanaged),
+        "unclaimed": list(plan.unclaimed),
+        "other_projects": [asdict(f) for f in plan.foreign],
         **({} if plan.estimates is None
            else {"estimates": [_estimate_to_dict(e) for e in plan.estimates]}),
     }
@@ -103,6 +132,7 @@ def _change_to_dict(change: SegmentChange) -> dict[str, Any]:
         desired = asdict(change.desired)
         desired["labels"] = list(change.desired.labels)
         desired["refs"] = list(change.desired.refs)
+        desired["previous_keys"] = list(change.desired.previous_keys)
     return {
         "action": change.action.value,
         "key": change.key,
@@ -124,12 +154,13 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
         raise UsageError("not a segctl plan file: it has no format_version", hint=_MAKE_ONE)
     if version != FORMAT_VERSION:
         raise UsageError(f"unsupported plan format_version {version!r} "
-                         f"(this segctl reads {FORMAT_VERSION})")
+                         f"(this segctl reads {FORMAT_VERSION})", hint=_MAKE_ONE)
     try:
         return Plan(
             changes=tuple(_change_from_dict(c) for c in doc["segment_changes"]),
             datasets=tuple(
-                DatasetChange(Action(d["action"]), d["name"], d["export"], d.get("id"))
+                DatasetChange(Action(d["action"]), d["name"], d["export"], d.get("id"),
+                              d.get("reason", ""))
                 for d in doc["datasets"]
             ),
             segment_jobs=tuple(SegmentJob(tuple(j["segments"])) for j in doc["segment_jobs"]),
@@ -142,6 +173,9 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             warnings=tuple(PlanWarning(**w) for w in doc.get("warnings", ())),
             unmanaged=tuple(doc.get("unmanaged", ())),
             prune=bool(doc.get("prune", False)),
+            project=str(doc["project"].get("name", "")),
+            unclaimed=tuple(doc.get("unclaimed", ())),
+            foreign=tuple(Foreign(**f) for f in doc.get("other_projects", ())),
             target=Target(**doc.get("target", {})),
             project_root=doc["project"]["root"],
             files_hash=doc["project"]["files_hash"],
@@ -160,6 +194,7 @@ def _change_from_dict(doc: Mapping[str, Any]) -> SegmentChange:
         raw = dict(doc["desired"])
         raw["labels"] = tuple(raw.get("labels", ()))
         raw["refs"] = tuple(raw.get("refs", ()))
+        raw["previous_keys"] = tuple(raw.get("previous_keys", ()))
         desired = DesiredSegment(**raw)
     return SegmentChange(
         action=Action(doc["action"]),
@@ -228,10 +263,36 @@ def load_plan(path: Path) -> Plan:
     if not isinstance(doc, dict):
         raise UsageError("not a segctl plan file: expected a JSON object",
                          location=Location(str(path), 1, 1), hint=_MAKE_ONE)
+    _check_integrity(doc, path)
     try:
-        return plan_from_dict(doc)
+        plan = plan_from_dict(doc)
     except UsageError as err:
         raise UsageError(err.message, location=Location(str(path)), hint=err.hint) from None
+    edited = inconsistencies(plan)
+    if edited:
+        raise TamperedPlanError(
+            f"the saved plan does not hold together: the diff shown for {', '.join(edited)} "
+            "is not what apply would send", location=Location(str(path)), hint=_EDITED)
+    return plan
+
+
+_EDITED = ("a saved plan is applied exactly as reviewed; make a new one with "
+           "`segctl plan --out FILE` instead of editing it")
+
+
+def _check_integrity(doc: Mapping[str, Any], path: Path) -> None:
+    """Refuse a plan whose checksum is missing or does not match its content."""
+    if doc.get("format_version") != FORMAT_VERSION:
+        return  # plan_from_dict says which versions it reads
+    recorded = doc.get("checksum")
+    if not isinstance(recorded, str):
+        raise TamperedPlanError("the saved plan has no checksum, so it cannot be trusted",
+                                location=Location(str(path)), hint=_EDITED)
+    if recorded != checksum(doc):
+        raise TamperedPlanError(
+            "the saved plan was edited, truncated or corrupted after `segctl plan --out` wrote "
+            "it (its checksum does not match its content); nothing was applied",
+            location=Location(str(path)), hint=_EDITED)
 
 
 def check_fresh(

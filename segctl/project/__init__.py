@@ -2,7 +2,8 @@
 
 Public names: :func:`load_project` (raises :class:`~segctl.errors.ValidationError` carrying
 every diagnostic), :func:`analyse_project` (returns them in a :class:`LoadResult`), the frozen
-documents :class:`Project`, :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
+documents :class:`Project` (named by its ``kind: Project`` document,
+:class:`ProjectInfo`), :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
 table (``KINDS``, :class:`Kind`, :class:`DocumentError`) and the allowed field values.
 """
 
@@ -17,6 +18,7 @@ from segctl.project.model import (
     Environment,
     Export,
     Project,
+    ProjectInfo,
     Segment,
 )
 
@@ -33,6 +35,7 @@ __all__ = [
     "Kind",
     "LoadResult",
     "Project",
+    "ProjectInfo",
     "Segment",
     "analyse_project",
     "load_project",

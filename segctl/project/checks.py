@@ -203,8 +203,32 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def check_previous_keys(ctx: Context) -> Iterator[Diagnostic]:
+    """A move names one old key, once: not a key still declared, not a key two segments
+    claim (either would make the live id's owner ambiguous)."""
+    declared = ctx.declared_segment_keys()
+    claimed: dict[str, Location] = {}
+    for doc in ctx.of_kind("Segment"):
+        old_keys = doc.data.get("previousKeys")
+        if not isinstance(old_keys, list):
+            continue
+        for index, old in enumerate(old_keys):
+            if not isinstance(old, str):
+                continue
+            where = doc.value_location(("previousKeys", index))
+            if old in declared:
+                yield Diagnostic(f"previousKeys: '{old}' is still the key of a declared "
+                                 "segment; a move names a key no segment has any more", where)
+            elif old in claimed:
+                yield Diagnostic(f"previousKeys: '{old}' is already claimed by the segment at "
+                                 f"{claimed[old]}; one old key moves to one segment", where)
+            else:
+                claimed[old] = where
+
+
 CHECKS: tuple[Callable[[Context], Iterable[Diagnostic]], ...] = (
     check_duplicates,
+    check_previous_keys,
     check_export_refs,
     check_pql,  # before the reference checks: it fills ctx.parsed
     check_segment_refs,

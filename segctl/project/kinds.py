@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from segctl.errors import Diagnostic, Location
-from segctl.project.model import Environment, Export, Project, Segment
+from segctl.project.model import Environment, Export, Project, ProjectInfo, Segment
 from segctl.project.source import RawDocument
 
 Builder = Callable[[RawDocument], Any]
@@ -88,6 +88,7 @@ def build_segment(doc: RawDocument) -> Segment:
         evaluation=d.get("evaluation", "batch"),
         protect=d.get("protect", False),
         labels=tuple(d.get("labels", ())),
+        previous_keys=tuple(d.get("previousKeys", ())),
         location=doc.start,
         field_locations=field_locations(doc),
     )
@@ -121,11 +122,27 @@ def build_environment(doc: RawDocument) -> Environment:
     )
 
 
+def build_project(doc: RawDocument) -> ProjectInfo:
+    d = doc.data
+    return ProjectInfo(name=d["name"], description=d.get("description", ""),
+                       location=doc.start, field_locations=field_locations(doc))
+
+
+def check_single_project(project: Project) -> Iterable[Diagnostic]:
+    """One project name per folder: a second ``kind: Project`` is an error at its name."""
+    found = project.of_kind("Project")
+    for extra in found[1:]:
+        yield Diagnostic(f"a second kind: Project document (the project is already named "
+                         f"'{found[0].name}' at {found[0].location}); declare it once",
+                         extra.field_location("name"))
+
+
 # kind → (schema file in schemas/, builder, optional project-level check)
 KINDS: dict[str, Kind] = {
     "Segment": Kind("segment.schema.json", build_segment),
     "Export": Kind("export.schema.json", build_export),
     "Environment": Kind("environment.schema.json", build_environment),
+    "Project": Kind("project.schema.json", build_project, check_single_project),
     "SegmentTest": Kind("segmenttest.schema.json", "segctl.testing.model:build_segment_test",
                         "segctl.testing.model:check_segment_tests"),
 }

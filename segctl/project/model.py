@@ -48,6 +48,7 @@ class Segment:
     evaluation: str = "batch"
     protect: bool = False
     labels: tuple[str, ...] = ()
+    previous_keys: tuple[str, ...] = ()  # keys it had before (a declared move keeps the live id)
     location: Location = _NOWHERE
     field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
 
@@ -94,6 +95,20 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class ProjectInfo:
+    """``kind: Project``: the project's name, carried by every ownership marker segctl writes
+    (at most one per project folder)."""
+
+    name: str
+    description: str = ""
+    location: Location = _NOWHERE
+    field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+
+    def field_location(self, name: str) -> Location:
+        return self.field_locations.get(name, self.location)
+
+
+@dataclass(frozen=True)
 class Project:
     """Everything loaded from a project path, validated.
 
@@ -117,6 +132,18 @@ class Project:
     def of_kind(self, kind: str) -> tuple[Any, ...]:
         """The built documents of ``kind`` (empty when none were declared)."""
         return tuple(self.documents.get(kind, ()))
+
+    @property
+    def info(self) -> ProjectInfo | None:
+        """The ``kind: Project`` document, or None when the folder declares none."""
+        found = self.of_kind("Project")
+        return found[0] if found else None
+
+    @property
+    def name(self) -> str | None:
+        """The project name from ``kind: Project`` (None: undeclared)."""
+        info = self.info
+        return info.name if info is not None else None
 
     def segment(self, key: str) -> Segment | None:
         """The segment declared with ``key``, or None."""

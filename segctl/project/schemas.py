@@ -121,6 +121,8 @@ _PATTERNS = {
         "must start with a letter or '_' and use only letters, digits, '_' and '-'",
     "^[^@\\s]+@AdobeOrg$": "must be an IMS organisation id ending in @AdobeOrg",
     "^https?://[^\\s]+$": "must be an http:// or https:// URL",
+    "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$":
+        "must be a dot path of field names (letters, digits, '_'), e.g. personalEmail.address",
     "^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}:?\\d{2})?$":
         "must be an ISO 8601 date or date-time, for example 2024-03-15T12:00:00Z",
 }

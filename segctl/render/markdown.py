@@ -85,13 +85,15 @@ def _tail(plan: Plan) -> list[str]:
         out += _more(len(plan.segment_jobs), "segment jobs")
         out.append("")
     creates = [d for d in plan.datasets if d.action is Action.CREATE]
-    if plan.export_runs or creates or plan.datasets_to_delete:
+    retags = any(d.action is Action.UPDATE for d in plan.datasets)
+    if plan.export_runs or creates or plan.datasets_to_delete or retags:
         out += ["#### Exports", ""]
         out += [f"- new dataset **{escape.md(d.name)}** (for {escape.code(d.export)})"
                 for d in creates]
+        out += [f"- re-tag dataset **{escape.md(d.name)}** ({escape.md(d.reason)})"
+                for d in plan.datasets if d.action is Action.UPDATE]
         out += [f"- delete dataset **{escape.md(d.name)}** (export {escape.code(d.export)} "
-                "no longer declared)"
-                for d in plan.datasets if d.action is Action.DELETE]
+                "no longer exports into it)" for d in plan.datasets if d.action is Action.DELETE]
         out += [f"- {escape.code(r.export)} → **{escape.md(r.dataset)}** ({escape.md(r.reason)})"
                 for r in plan.export_runs[:MAX_LISTED]]
         out += _more(len(plan.export_runs), "exports")
@@ -101,6 +103,13 @@ def _tail(plan: Plan) -> list[str]:
         extra = len(plan.unmanaged) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
+    if plan.foreign:
+        owned = ", ".join(f"{escape.md(f.kind)} **{escape.md(f.name)}** "
+                          f"({escape.code(f.project)})"
+                          for f in plan.foreign[:MAX_LISTED])
+        extra = len(plan.foreign) - MAX_LISTED
+        owned += f" and {extra} more" if extra > 0 else ""
+        out += [f"Owned by other projects (never touched): {owned}", ""]
     return out
 
 

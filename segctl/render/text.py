@@ -7,6 +7,7 @@ from typing import Any
 
 from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
 from segctl.engine.report import ApplyReport, Outcome
+from segctl.engine.writes import segment_write, shown_values
 from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
 
@@ -36,8 +37,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if not plan.has_changes:
         place = where(plan)
         out.append(f"No changes. {place[:1].upper()}{place[1:]} matches the files.")
-        if any(c.adopt_only for c in actionable):
-            out.append("Apply would stamp the ownership marker on the adopted segments below.")
+        if any(c.adopt_only for c in actionable) or any(
+                d.action is Action.UPDATE for d in plan.datasets):
+            out.append("Apply would stamp the ownership marker on the adopted objects below.")
         if plan.segment_jobs or plan.export_runs:
             out.append("Apply would still run the jobs and exports below (each export says why).")
         out.append("")
@@ -55,9 +57,13 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
             out.append(style.action(Action.CREATE, f"  + dataset {ds.name!r}")
                        + f"  (for export {ds.export}; tagged as owned by segctl)")
             out.append("")
+        for ds in (d for d in plan.datasets if d.action is Action.UPDATE):
+            out.append(style.action(Action.UPDATE, f"  ~ dataset {ds.name!r}")
+                       + f"  id={ds.id}  ({ds.reason})")
+            out.append("")
         for ds in (d for d in plan.datasets if d.action is Action.DELETE):
             out.append(style.action(Action.DELETE, f"  - dataset {ds.name!r}")
-                       + f"  id={ds.id}  (made for export {ds.export}, no longer declared)")
+                       + f"  id={ds.id}  (made for export {ds.export}, no longer exported into)")
             out.append("")
         if plan.segment_jobs:
             out.append("Segment jobs (at most 20 segments each):")
@@ -75,6 +81,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if plan.unmanaged:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
+    if plan.foreign:
+        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign)
+        out.append(f"Owned by other projects (never touched): {owned}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {terminal_line(warning.message)}", "yellow"))
     while out and not out[-1]:
@@ -145,19 +154,10 @@ def last_text(last: LastSize | None, action: Action,
 
 
 def desired_values(change: SegmentChange) -> dict[str, Any]:
+    """The values shown for a create: read back from the body apply sends (one record)."""
     want = change.desired
     assert want is not None
-    return {
-        "name": want.name,
-        "description": want.description or None,
-        "pql": want.pql,
-        "schema": want.schema,
-        "ttlInDays": want.ttl_in_days,
-        "mergePolicy": want.merge_policy,
-        "evaluation": want.evaluation,
-        "labels": list(want.labels) or None,
-        "protect": want.protect or None,
-    }
+    return shown_values(segment_write(change), want.merge_policy)
 
 
 def show(value: Any, field: str = "") -> str:

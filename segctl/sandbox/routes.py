@@ -15,6 +15,7 @@ from segctl.sandbox.mergepolicies.routes import ROUTES as MERGE_POLICIES
 from segctl.sandbox.previews.routes import ROUTES as PREVIEWS
 from segctl.sandbox.sandboxes.routes import ROUTES as SANDBOXES
 from segctl.sandbox.schedules.routes import ROUTES as SCHEDULES
+from segctl.sandbox.schemaregistry.routes import ROUTES as SCHEMA_REGISTRY
 
 ROUTES: list[Route] = [
     *IMS,
@@ -26,5 +27,6 @@ ROUTES: list[Route] = [
     *PREVIEWS,
     *CATALOG,
     *DATA_ACCESS,
+    *SCHEMA_REGISTRY,
     *SANDBOXES,
 ]

@@ -65,7 +65,7 @@ def test_plan_right_after_import_changes_no_field_and_apply_converges(
     assert [c.fields for c in plan.changes] == [()] * 5  # nothing but ownership to stamp
     assert {c.id for c in plan.changes} == set(filled.values())  # matched, never recreated
     assert plan.segment_jobs == ()  # adoption alone re-evaluates nothing
-    assert not plan.has_changes  # import then plan is empty (exit 0 with --detailed-exitcode)
+    assert not plan.has_changes  # import then plan: no field differs (apply only stamps markers)
     assert all(c.adopt_only for c in plan.changes if c.action is Action.UPDATE)
     after = {d["id"]: d["updateTime"] for d in client.list_segment_definitions()}
     assert after == untouched  # neither import nor plan wrote to the sandbox
@@ -77,7 +77,7 @@ def test_plan_right_after_import_changes_no_field_and_apply_converges(
     # adopted, not recreated: the same five ids, now carrying the marker
     live = client.list_segment_definitions()
     assert {d["id"] for d in live} == set(filled.values())
-    assert all("[segctl:key=" in d["description"] for d in live)
+    assert all("[segctl:project=default;key=" in d["description"] for d in live)
 
 
 def test_reimport_after_apply_is_identical(

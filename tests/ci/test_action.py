@@ -41,7 +41,7 @@ def test_plan_through_the_action(tmp_path: Path) -> None:
         [(uses, with_)] = run.uses
         assert uses.startswith("actions/upload-artifact@")
         assert with_["name"] == "segctl-plan-local-a1a1a1a1a1a1"
-        assert with_["path"] == run.outputs["plan-file"]
+        assert with_["path"].split() == [run.outputs["plan-file"], run.outputs["plan-markdown"]]
         [comment] = github.state.bot_comments(pr)
         assert comment["body"].startswith('<!-- segctl:v1 {"artifact"')
         assert '"key":"plan:team"' in comment["body"]

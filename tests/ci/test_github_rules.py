@@ -172,3 +172,13 @@ def test_judge() -> None:
     assert not verdict.ok and verdict.uncovered == ({"key": "b"},)
     assert judge([a, b], reviewed, digest="d", approve_digest="d").ok
     assert not judge([a], reviewed, digest="d", approve_digest="other").ok
+
+
+@respx.mock
+def test_gate_after_a_force_push_counts_only_this_commits_pr() -> None:
+    respx.get(f"{API}{REPO}/commits/m3/pulls").respond(200, json=[
+        {"number": 3, "merged_at": "2026-01-01T00:00:00Z"}])
+    respx.get(f"{API}{REPO}/actions/workflows/apply.yml/runs").respond(200, json={
+        "workflow_runs": [{"head_sha": "gone"}]})
+    respx.get(f"{API}{REPO}/compare/gone...m3").respond(404, json={"message": "Not Found"})
+    assert merged_prs(gh(), "m3", workflow="apply.yml", branch="main") == [3]

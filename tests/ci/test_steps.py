@@ -4,17 +4,16 @@ runs outside GitHub Actions (the comment and the calls printed, nothing sent).""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from .fakegithub import FakeGitHub
-from .story import REPO, Actions
+from .story import Actions, copy_project
 
 
 def test_a_fork_without_a_write_token_gets_a_warning_and_the_summary(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    copy_project(tmp_path / "segments")
     with FakeGitHub() as github:
         github.state.tokens["fork-token"] = "github-actions[bot]"
         github.state.read_only.add("fork-token")
@@ -22,13 +21,13 @@ def test_a_fork_without_a_write_token_gets_a_warning_and_the_summary(tmp_path: P
         step = Actions(tmp_path, github).pull_request(pr, token="fork-token")
         assert step.code == 0, step.err
         assert "::warning::cannot comment on #1 (403" in step.out
-        assert "13 to create" in step.summary
+        assert "5 to create" in step.summary
         assert step.outputs["has-changes"] == "true" and step.outputs["comment-url"] == ""
         assert github.state.comments.get(pr) is None
 
 
 def test_the_merge_queue_plans_without_commenting(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    copy_project(tmp_path / "segments")
     with FakeGitHub() as github:
         actions = Actions(tmp_path, github)
         env = actions.env("merge_group", {"merge_group": {"head_sha": "d" * 40}}, sha="d" * 40,
@@ -40,7 +39,7 @@ def test_the_merge_queue_plans_without_commenting(tmp_path: Path) -> None:
 
 
 def test_outside_actions_it_prints_the_comment_and_the_calls(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    copy_project(tmp_path / "segments")
     (tmp_path / "event.json").write_text('{"pull_request": {"number": 4, "head": {"sha": "'
                                          + "e" * 40 + '"}}}')
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SEGCTL_"))}
@@ -62,7 +61,7 @@ def test_outside_actions_it_prints_the_comment_and_the_calls(tmp_path: Path) -> 
 
 def test_saved_approval_applies_the_uploaded_plan_and_refuses_a_stale_one(
         tmp_path: Path) -> None:
-    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    copy_project(tmp_path / "segments")
     head, merged = "a1" * 20, "b1" * 20
     with FakeGitHub() as github:
         state, actions = github.state, Actions(tmp_path, github)
@@ -88,7 +87,7 @@ def test_saved_approval_applies_the_uploaded_plan_and_refuses_a_stale_one(
 
 
 def test_apply_outside_actions_writes_nothing(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    copy_project(tmp_path / "segments")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SEGCTL_"))}
     env["SEGCTL_SANDBOX_DIR"] = str(tmp_path / ".segctl")
     done = subprocess.run([sys.executable, "-m", "segctl", "ci", "apply", "--approval", "auto"],
@@ -98,3 +97,36 @@ def test_apply_outside_actions_writes_nothing(tmp_path: Path) -> None:
     replan = subprocess.run([sys.executable, "-m", "segctl", "plan", "--detailed-exitcode"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert replan.returncode == 2  # still everything to create: nothing was applied
+
+
+def test_the_github_token_never_reaches_the_log_even_with_debug(tmp_path: Path) -> None:
+    copy_project(tmp_path / "segments")
+    with FakeGitHub() as github:
+        secret = "ghs_" + "s3cr3t" * 6
+        github.state.tokens[secret] = "github-actions[bot]"
+        pr = github.state.open_pull("a1" * 20, "c0" * 20)
+        actions = Actions(tmp_path, github)
+        env = actions.env("pull_request", {"pull_request": github.state.pulls[pr]},
+                          sha="f" * 40, workflow="segctl-plan-local.yml", token=secret)
+        step = actions.run(["--debug", "ci", "plan"], env)
+        assert step.code == 0, step.err
+        assert "/repos/acme/segments/issues/1/comments" in step.err  # the traffic was logged
+        assert secret not in step.out + step.err + step.summary
+        assert len(github.state.bot_comments(pr)) == 1
+
+
+def test_a_failed_apply_fails_the_job_and_opens_the_drift_issue(tmp_path: Path) -> None:
+    copy_project(tmp_path / "segments")
+    with FakeGitHub() as github:
+        state, actions = github.state, Actions(tmp_path, github)
+        pr = state.open_pull("a1" * 20, "c0" * 20)
+        assert actions.pull_request(pr).code == 0
+        state.merge(pr, "b1" * 20)
+        failed = actions.push("b1" * 20, "c0" * 20, SEGCTL_FAULTS="job_fail=1.0,seed=1")
+        assert failed.code == 1 and "Apply failed" in failed.err
+        assert failed.outputs["applied"] == "false"
+        assert "| ❌ failed | segment-job run |" in failed.summary
+        [issue] = [i for i in state.issues.values() if "pull_request" not in i]
+        assert issue["labels"] == [{"name": "segctl-drift"}]
+        assert "Apply failed in run" in issue["body"]
+        assert "**Apply failed in [run" in state.bot_comments(pr)[0]["body"]

@@ -5,7 +5,6 @@ merge -> gated apply -> an unreviewed merge refused, then approved by digest -> 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from segctl.ci.marker import read_marker
 
 from .fakegithub import BOT, FakeGitHub
-from .story import REPO, Actions
+from .story import Actions, copy_project
 
 C0, H1, H2, M1, H3, M2 = ("c0" * 20, "a1" * 20, "a2" * 20, "b1" * 20, "a3" * 20, "b2" * 20)
 KEY = "plan:local:segments"
@@ -34,7 +33,7 @@ def ours(github: FakeGitHub, number: int, key: str = KEY) -> list[dict]:
 
 @pytest.fixture
 def world(tmp_path: Path):
-    shutil.copytree(REPO / "segments", tmp_path / "segments")
+    copy_project(tmp_path / "segments")
     with FakeGitHub() as github:
         # main at C0 is applied: the starting point of every team that adopts the workflows
         subprocess.run([sys.executable, "-m", "segctl", "apply", "segments", "--auto-approve",

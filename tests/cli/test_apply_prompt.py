@@ -31,14 +31,15 @@ def test_anything_but_yes_cancels(workdir: Path, run: Run, monkeypatch: pytest.M
     assert run("plan", "--detailed-exitcode")[0] == 2  # nothing was written
 
 
-def test_ctrl_c_at_the_prompt_cancels_on_its_own_line(workdir: Path, run: Run,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_at_the_prompt_exits_130_on_its_own_line(workdir: Path, run: Run,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", _Terminal(""))
     monkeypatch.setattr("click.termui.visible_prompt_func", _interrupt)
     code, _, err = run("apply")
-    assert code == 1
+    assert code == 130  # interrupted, as documented (README: 130 interrupted)
     # the prompt line (written by the prompt function) is ended before the message
-    assert err == "\nerror: apply cancelled: nothing was changed\n"
+    assert err == "\nerror: interrupted at the confirmation prompt: nothing was changed\n"
+    assert run("plan", "--detailed-exitcode")[0] == 2  # nothing was written
 
 
 def test_yes_applies(workdir: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,8 +15,10 @@ from .conftest import Run
     ("hello\n", "not a segctl plan file: invalid JSON", "p.plan:1:1: error:"),
     ("[1, 2]\n", "not a segctl plan file: expected a JSON object", "p.plan:1:1: error:"),
     ('{"a": 1}\n', "not a segctl plan file: it has no format_version", "p.plan: error:"),
+    ('{"format_version": 2, "segment_changes": ["x"]}\n',
+     "the saved plan has no checksum, so it cannot be trusted", "p.plan: error:"),
     ('{"format_version": 1, "segment_changes": ["x"]}\n',
-     "not a segctl plan file: missing or bad field", "p.plan: error:"),
+     "unsupported plan format_version 1", "p.plan: error:"),
 ])
 def test_apply_of_a_broken_plan_file_says_so(workdir: Path, run: Run, text: str, message: str,
                                              where: str) -> None:

@@ -20,4 +20,4 @@ def test_jobs_without_changes_after_a_failed_job(workdir: Path, run: Run,
     assert "Apply would still run the jobs and exports below (each export says why)." in out
     assert "female-customers-daily -> dataset 'Female customers' [female-customers] " \
            "(no successful export yet)" in out
-    assert "(run: always)" in out
+    assert "retargeting -> dataset 'local-Retargeting audiences'" in out

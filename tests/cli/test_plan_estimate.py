@@ -48,7 +48,7 @@ def test_json_and_markdown_carry_the_sizes_beside_the_last_evaluated_size(
     code, out, _ = run("plan", "--estimate", "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == 2
     (estimate,) = doc["estimates"]
     assert estimate["key"] == "female-customers" and estimate["available"] is True
     assert estimate["exact"] is True and estimate["margin"] == 0

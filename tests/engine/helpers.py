@@ -8,7 +8,7 @@ from typing import Any
 
 from segctl.engine import LiveState, Plan, plan_from_state
 from segctl.engine.marker import stamp
-from segctl.project import Export, Project, Segment
+from segctl.project import Export, Project, ProjectInfo, Segment
 
 DEFAULT_POLICY = {
     "id": "mp-default", "name": "Profile Default Merge Policy", "default": True,
@@ -25,9 +25,10 @@ def seg(key: str, pql: str, **kw: Any) -> Segment:
     return Segment(key=key, pql=pql, **kw)
 
 
-def project(*segments: Segment, exports: tuple[Export, ...] = ()) -> Project:
+def project(*segments: Segment, exports: tuple[Export, ...] = (),
+            name: str = "default") -> Project:
     return Project(root=Path("segments"), segments=tuple(segments), exports=exports,
-                   files_hash="hash-1")
+                   files_hash="hash-1", documents={"Project": (ProjectInfo(name),)})
 
 
 def live(
@@ -38,16 +39,20 @@ def live(
     key: str | None = None,
     description: str = "",
     protect: bool = False,
+    project: str | None = "default",
     **extra: Any,
 ) -> dict[str, Any]:
-    """A live definition as the API returns it (read-only fields included)."""
+    """A live definition as the API returns it (read-only fields included). A ``key`` stamps
+    the marker of ``project`` ("default": the unnamed project of these tests; None: a marker
+    from before projects)."""
     if isinstance(value, dict):
         expression = {"type": "PQL", "format": "pql/json", "value": json.dumps(value)}
     else:
         expression = {"type": "PQL", "format": "pql/text", "value": value}
     doc: dict[str, Any] = {
         "id": sid, "name": name, "expression": expression,
-        "description": stamp(description, key, protect=protect) if key else description,
+        "description": (stamp(description, key, project=project, protect=protect) if key
+                        else description),
         "schema": {"name": "_xdm.context.profile"}, "mergePolicyId": "mp-default",
         "evaluationInfo": {"batch": {"enabled": True}, "continuous": {"enabled": False},
                            "synchronous": {"enabled": False}},

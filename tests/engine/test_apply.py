@@ -52,7 +52,7 @@ def test_apply_example_then_plan_is_empty(example: Path, client: AepClient) -> N
     assert {c.action for c in again.changes} == {Action.NOOP}
     live = client.list_segment_definitions()
     assert len(live) == 3
-    assert all("[segctl:key=" in d["description"] for d in live)
+    assert all("[segctl:project=default;key=" in d["description"] for d in live)
     both = next(d for d in live if d["name"] == "Female gold members")
     ids = {d["name"]: d["id"] for d in live}
     assert ids["All Female Customers"] in both["expression"]["value"]  # keys rewritten to ids
@@ -156,7 +156,8 @@ def test_prune_deletes_only_marked_never_protected(example: Path, client: AepCli
     plan = build_plan(load_project(only), client, prune=True)
     deletes = [c.key for c in plan.changes if c.action is Action.DELETE]
     assert deletes == ["female-gold", "female-customers"]  # dependents first
-    assert [w.code for w in plan.warnings] == ["protected"]
+    # these folders declare no project name: all three share the unnamed project "default"
+    assert [w.code for w in plan.warnings] == ["project-unnamed", "protected"]
     converge(only, client, prune=True)
     names = sorted(d["name"] for d in client.list_segment_definitions())
     assert names == ["Gold loyalty members", "Guarded", "Hand made"]
@@ -248,7 +249,8 @@ def test_exported_rows_match_the_pql(example: Path, sandbox: LocalSandbox,
                                      client: AepClient) -> None:
     converge(example, client)
     dataset = client.find_dataset_by_name("Female customers")
-    assert dataset is not None and dataset["tags"] == {"segctl": ["export=female-customers-daily"]}
+    assert dataset is not None and dataset["tags"] == {
+        "segctl": ["project=default", "export=female-customers-daily"]}
     rows = []
     for batch in client.list_dataset_batches(dataset["id"]):
         for part in client.read_batch_files(batch["id"]):

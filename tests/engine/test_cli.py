@@ -64,7 +64,7 @@ def test_apply_refuses_without_a_terminal_or_auto_approve(workdir: Path) -> None
 def test_json_and_markdown_formats(workdir: Path) -> None:
     code, out, _ = run("plan", "--format", "json")
     doc = json.loads(out)
-    assert code == 0 and doc["format_version"] == 1 and doc["summary"]["create"] == 4
+    assert code == 0 and doc["format_version"] == 2 and doc["summary"]["create"] == 4
     code, out, _ = run("plan", "--format", "markdown")
     assert "<details>" in out and "```mermaid" in out
 

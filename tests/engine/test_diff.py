@@ -89,11 +89,47 @@ def test_marker_is_hidden_and_description_compared_without_it() -> None:
 
 
 def test_server_fields_and_default_merge_policy_are_ignored() -> None:
-    doc = live("id-1", "Female", FEMALE, key="female", updateTime=5, baselineTime=7,
-               evaluationInfo={"continuous": {"enabled": True}})
+    doc = live("id-1", "Female", FEMALE, key="female", updateTime=5, baselineTime=7)
     del doc["mergePolicyId"]
     plan = plan_of(project(seg("female", FEMALE, name="Female")), state(doc))
     assert actions(plan) == {"female": "no-op"}
+
+
+STREAMING = {"batch": {"enabled": False}, "continuous": {"enabled": True},
+             "synchronous": {"enabled": False}}
+
+
+@pytest.mark.parametrize(("declared", "live_info", "before", "after"), [
+    ("streaming", None, "batch", "streaming"),  # batch -> streaming
+    ("batch", STREAMING, "streaming", "batch"),  # streaming -> batch
+    ("edge", STREAMING, "streaming", "edge"),
+])
+def test_an_evaluation_change_is_planned(declared: str, live_info: dict[str, object] | None,
+                                         before: str, after: str) -> None:
+    extra = {"evaluationInfo": live_info} if live_info else {}
+    plan = plan_of(project(seg("female", FEMALE, name="Female", evaluation=declared)),
+                   state(live("id-1", "Female", FEMALE, key="female", **extra)))
+    change = plan.changes[0]
+    assert change.action is Action.UPDATE
+    assert [(f.field, f.before, f.after) for f in change.fields] == [
+        ("evaluation", before, after)]
+    jobs = [k for job in plan.segment_jobs for k in job.segments]
+    assert jobs == (["female"] if after == "batch" else [])  # batch members are re-evaluated
+
+
+def test_an_evaluation_aep_would_not_take_is_a_warning_not_a_change() -> None:
+    # the merge policy is not active on edge: AEP keeps it in batch (AEP-API §13.2)
+    plan = plan_of(project(seg("female", FEMALE, name="Female", evaluation="edge",
+                               merge_policy="Dataset precedence")),
+                   state(live("id-1", "Female", FEMALE, key="female",
+                              mergePolicyId="mp-other")))
+    assert actions(plan) == {"female": "no-op"}
+    assert [w.code for w in plan.warnings] == ["evaluation-merge-policy"]
+    events = 'xEvent[eventType = "a"].count() > 3'  # no time window: not streaming-eligible
+    plan = plan_of(project(seg("ev", events, name="Ev", evaluation="streaming")),
+                   state(live("id-2", "Ev", events, key="ev")))
+    assert actions(plan) == {"ev": "no-op"}
+    assert [w.code for w in plan.warnings] == ["evaluation-not-eligible"]
 
 
 def test_merge_policy_by_name_and_change() -> None:
@@ -227,3 +263,26 @@ def test_taking_a_name_waits_for_the_rename_or_delete_that_frees_it() -> None:
     assert [c.key for c in plan.changes].index("a") < [c.key for c in plan.changes].index("b")
     taken = plan_of(project(seg("a", FEMALE, name="Hand made")), st)  # kept, unmanaged holder
     assert [(w.code, w.key) for w in taken.warnings] == [("name-taken", "a")]
+
+
+@pytest.mark.parametrize("project_of_marker", ["default", None])
+def test_a_declared_move_keeps_the_id_when_key_and_name_change(
+        project_of_marker: str | None) -> None:
+    plan = plan_of(project(seg("women", FEMALE, name="Women", previous_keys=("female",))),
+                   state(live("id-1", "Female", FEMALE, key="female",
+                              project=project_of_marker)))
+    change = plan.changes[0]
+    assert (change.action, change.id, change.adopted) == (Action.UPDATE, "id-1", True)
+    assert "moved from key 'female' (previousKeys)" in change.reason
+    assert [(f.field, f.before, f.after) for f in change.fields] == [("name", "Female", "Women")]
+    assert not any(c.action in (Action.DELETE, Action.CREATE) for c in plan.changes)
+
+
+def test_another_projects_segment_is_never_matched_updated_or_pruned() -> None:
+    theirs = live("id-9", "Theirs", FEMALE, key="female", project="web-team")
+    plan = plan_of(project(seg("female", FEMALE, name="Mine")), state(theirs), prune=True)
+    assert [(c.key, c.action.value) for c in plan.changes] == [("female", "create")]
+    assert [(f.kind, f.name, f.project) for f in plan.foreign] == [
+        ("segment", "Theirs", "web-team")]
+    with pytest.raises(PlanError, match="owned by project 'web-team'"):
+        plan_of(project(seg("mine", FEMALE, name="Theirs")), state(theirs))

@@ -32,6 +32,7 @@ from segctl.engine import (
     SegmentJob,
     Target,
 )
+from segctl.pql.printer import quote
 from segctl.render import render_plan
 from tests.render.sample_plans import desired
 
@@ -57,8 +58,10 @@ md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 def make_plan(text: Any) -> Plan:
     """A plan with one user string from ``text(i)`` in every place a plan shows user text."""
-    seg = desired(text(0), text(1), text(2), description=text(3), labels=(text(4),))
-    dep = desired(text(5), text(6), f'inSegment("key:{text(0)}")', refs=(text(0),))
+    # a plan's PQL is canonical (the engine parsed it): user text sits in its string literals
+    seg = desired(text(0), text(1), f"person.name = {quote(text(2))}", description=text(3),
+                  labels=(text(4),))
+    dep = desired(text(5), text(6), f'inSegment({quote("key:" + text(0))})', refs=(text(0),))
     return Plan(
         changes=(
             SegmentChange(Action.CREATE, seg.key, seg.name, desired=seg),

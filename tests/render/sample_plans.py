@@ -10,6 +10,7 @@ from segctl.engine import (
     DesiredSegment,
     ExportRun,
     FieldChange,
+    Foreign,
     LastSize,
     Plan,
     PlanWarning,
@@ -27,6 +28,7 @@ def desired(
         "description": "", "schema": "_xdm.context.profile", "ttl_in_days": None,
         "merge_policy": "default", "merge_policy_id": "mp-default", "evaluation": "batch",
         "labels": (), "protect": False, "source": f"segments/{key}.yaml:1:1",
+        "project": "crm",
     }
     values.update(kw)
     return DesiredSegment(key=key, name=name, pql=pql, refs=refs, **values)  # type: ignore[arg-type]
@@ -71,6 +73,10 @@ def every_action() -> Plan:
                               "female-gold"),),
         unmanaged=(),
         prune=True,
+        project="crm",
+        unclaimed=("Hand made",),
+        foreign=(Foreign("dataset", "Their dataset", "web-team"),
+                 Foreign("segment", "Their segment", "web-team")),
         target=Target("prod", "prod", "https://platform.adobe.io"),
         project_root="segments",
         files_hash="0123abcd",

@@ -44,7 +44,7 @@ def test_json_round_trips_through_the_codec() -> None:
     for make in PLANS.values():
         plan = make()
         doc = json.loads(render_plan(plan, "json"))
-        assert doc["format_version"] == 1
+        assert doc["format_version"] == 2
         assert plan_from_dict(doc) == plan
         assert plan_to_dict(plan_from_dict(doc)) == doc
 
@@ -53,7 +53,7 @@ def test_text_summary_line_and_glyphs() -> None:
     text = render_plan(PLANS["every_action"](), "text")
     assert text.rstrip().endswith(
         "Plan: 3 to create, 1 to update, 1 to replace, 2 to delete, 1 to adopt; "
-        "1 segment job, 1 export."
+        "1 segment job, 1 export. Left alone: 1 unmanaged, 2 owned by other projects."
     )
     for glyph in ("  + segment", "  ~ segment", "  -/+ segment", "  - segment"):
         assert glyph in text
