@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -268,6 +269,7 @@ class HttpCore:
     def _log_request(self, request: httpx.Request) -> None:
         if not logger.isEnabledFor(logging.DEBUG):
             return
+        request.extensions["segctl_started"] = time.monotonic()  # for the response's duration
         logger.debug(
             "→ %s %s headers=%s body=%s",
             request.method,
@@ -280,11 +282,14 @@ class HttpCore:
         if not logger.isEnabledFor(logging.DEBUG):
             return
         response.read()
+        started = response.request.extensions.get("segctl_started")
+        took = time.monotonic() - started if isinstance(started, float) else 0.0
         logger.debug(
-            "← %d %s %s request-id=%s body=%s",
+            "← %d %s %s %d ms request-id=%s body=%s",
             response.status_code,
             response.request.method,
             response.request.url,
+            round(took * 1000),
             response.headers.get("x-request-id", "-"),
             self._preview(response.headers.get("content-type"), response.content),
         )

@@ -21,10 +21,25 @@ from urllib.parse import urlsplit
 import httpx
 
 from segctl.aep import ApiError, RetryPolicy, Secret
-from segctl.aep.redact import remember_secret
+from segctl.aep.redact import install_log_filter, remember_secret
 from segctl.aep.retry import IDEMPOTENT_METHODS, Action, decide, parse_retry_after
 
 logger = logging.getLogger("segctl.ci.github")
+install_log_filter(logger)
+
+
+# --debug: one line per request (method, URL, status, duration), as segctl.aep logs its own;
+# the token travels in a header and is never logged
+def _started(request: httpx.Request) -> None:
+    request.extensions["segctl_started"] = time.monotonic()
+
+
+def _log(response: httpx.Response) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        started = response.request.extensions.get("segctl_started")
+        took = time.monotonic() - started if isinstance(started, float) else 0.0
+        logger.debug("%s %s -> %d (%d ms)", response.request.method, response.request.url,
+                     response.status_code, round(took * 1000))
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
@@ -93,7 +108,8 @@ class GitHub:
         self.repository = repository
         self._transport = transport
         self._http = httpx.Client(base_url=api_url.rstrip("/"), headers=headers,
-                                  transport=transport, timeout=30.0)
+                                  transport=transport, timeout=30.0,
+                                  event_hooks={"request": [_started], "response": [_log]})
         self._retry = retry or RetryPolicy(max_attempts=4, base_delay=1.0, max_elapsed=60.0)
         self._sleep = sleep
         self._rng = rng or random.Random()

@@ -62,7 +62,7 @@ class CiApplyFailedError(SegctlError):
 
 def run_plan(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     project = load_project(opts.path, env=opts.env)
-    with open_client(project.environment) as client:
+    with open_client(project.environment, project_root=project.root) as client:
         plan = build_plan(project, client, prune=opts.prune)
         if opts.estimate:
             plan = estimate_plan(plan, client, timeout=opts.estimate_timeout, progress=progress)
@@ -129,7 +129,7 @@ def _post_plan(s: Session, opts: CiOptions, plan: Plan, body: str, key: str) -> 
 def run_apply(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     project = load_project(opts.path, env=opts.env)
     env = env_name(opts, project)
-    with open_client(project.environment) as client:
+    with open_client(project.environment, project_root=project.root) as client:
         if opts.approval == "saved":
             plan = _saved_plan(s, opts, project, client, env)
         else:

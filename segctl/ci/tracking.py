@@ -31,7 +31,8 @@ from segctl.target import open_client
 def run_drift(s: Session, opts: CiOptions) -> int:
     project = load_project(opts.path, env=opts.env)
     env = env_name(opts, project)
-    with open_client(project.environment) as client:
+    with open_client(project.environment, project_root=project.root,
+                     read_only=True) as client:  # drift only reads
         plan = build_plan(project, client, prune=opts.prune)
         updates = {str(d.get("id")): float(d.get("updateTime") or 0) / 1000.0
                    for d in client.list_segment_definitions()}

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from segctl import __version__
+from segctl.cli.common import color_decision
 from segctl.errors import EXIT_ERROR, SegctlError
 from segctl.render.escape import terminal
 
@@ -33,6 +34,9 @@ _COMMANDS: dict[str, str] = {
     "pql": "segctl.cli.pql:pql",
     "plan": "segctl.cli.plan:plan",
     "apply": "segctl.cli.apply:apply",
+    "init": "segctl.cli.init:init",
+    "completion": "segctl.cli.completion:completion",
+    "status": "segctl.cli.status:status",
     "show": "segctl.cli.show:show",
     "ci": "segctl.cli.ci:ci",
 }
@@ -45,9 +49,28 @@ def _root_obj(ctx: click.Context) -> dict[str, Any]:
     return root.obj
 
 
+COLOR_MODES = ("auto", "always", "never")
+
+
+def _set_color_mode(ctx: click.Context, mode: str) -> None:
+    """Record the --color decision on the root context, and tell click so that its ``echo``
+    keeps (always) or strips (never) ANSI codes whatever the stream is."""
+    _root_obj(ctx)["color_mode"] = mode
+    on_terminal = color_decision(mode, True, os.environ)
+    decided = None if on_terminal and not color_decision(mode, False, os.environ) \
+        else on_terminal  # None: click decides per stream (a terminal or not)
+    for each in (ctx, ctx.find_root()):
+        each.color = decided
+
+
 def _late_no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
-        _root_obj(ctx)["color"] = False
+        _set_color_mode(ctx, "never")
+
+
+def _late_color(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        _set_color_mode(ctx, value)
 
 
 def _late_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -57,7 +80,8 @@ def _late_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
 
 
 def _accept_global_flags(command: click.Command) -> None:
-    """Let --no-color and --debug also follow the subcommand (`segctl plan --no-color`)."""
+    """Let --color, --no-color and --debug also follow the subcommand (`segctl plan
+    --no-color`)."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_global_flags(sub)
@@ -65,8 +89,11 @@ def _accept_global_flags(command: click.Command) -> None:
     if any(p.name == "late_no_color" for p in command.params):
         return
     command.params += [
+        click.Option(["--color", "late_color"], type=click.Choice(COLOR_MODES),
+                     expose_value=False, callback=_late_color,
+                     help="Same as segctl --color."),
         click.Option(["--no-color", "late_no_color"], is_flag=True, expose_value=False,
-                     callback=_late_no_color, help="Disable colour (same as segctl --no-color)."),
+                     callback=_late_no_color, help="Same as --color never."),
         click.Option(["--debug", "late_debug"], is_flag=True, expose_value=False,
                      callback=_late_debug, help="Same as segctl --debug."),
     ]
@@ -117,10 +144,15 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.group(cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="segctl")
 @click.option("--debug", is_flag=True, envvar="SEGCTL_DEBUG",
-              help="Log HTTP traffic (secrets masked) and show tracebacks.")
-@click.option("--no-color", is_flag=True, help="Disable colour (NO_COLOR is honoured too).")
+              help="Log segctl's requests (method, URL, status, duration; secrets masked) and "
+                   "show tracebacks.")
+@click.option("--color", "color_mode", type=click.Choice(COLOR_MODES), default="auto",
+              show_default=True,
+              help="auto: colour on a terminal unless NO_COLOR is set (FORCE_COLOR forces it); "
+                   "always: also in CI logs and pipes; never: plain text.")
+@click.option("--no-color", is_flag=True, help="Same as --color never.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
+def cli(ctx: click.Context, debug: bool, color_mode: str, no_color: bool) -> None:
     """Manage Adobe Experience Platform segments as code.
 
     Segments, exports and environments live as YAML in git (default folder: segments/).
@@ -133,16 +165,28 @@ def cli(ctx: click.Context, debug: bool, no_color: bool) -> None:
       segctl plan                # what would change
       segctl apply --auto-approve
       segctl dataset preview "Female customers"
+
+    \b
+    Colour and logs:
+      segctl --color always plan     # keep colour in a CI log (FORCE_COLOR=1 does the same)
+      NO_COLOR=1 segctl plan         # plain text (no-color.org)
+      segctl --debug apply           # segctl's request log on stderr, secrets masked
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    ctx.obj["color"] = not (no_color or os.environ.get("NO_COLOR"))  # no-color.org: non-empty
+    _set_color_mode(ctx, "never" if no_color else color_mode)
     if debug:
         _start_debug_logging()
 
 
 def _start_debug_logging() -> None:
-    logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+    """segctl's own loggers at DEBUG on stderr (the client's request log, the sandbox's request
+    lines); the HTTP stack underneath (httpx, httpcore) stays at WARNING: its connection-level
+    trace is noise next to one line per request."""
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("segctl").setLevel(logging.DEBUG)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _single_dash_option(args: list[str]) -> str | None:

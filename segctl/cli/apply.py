@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
@@ -11,8 +12,16 @@ import click
 
 from segctl.aep import AepClient
 from segctl.applylock import apply_lock
-from segctl.cli.common import env_option, refuse_partial_prune, use_color
+from segctl.cli.common import (
+    env_option,
+    load_scope,
+    refuse_partial_prune,
+    scoped_plan,
+    target_option,
+    use_color,
+)
 from segctl.engine import (
+    ActionResult,
     ApplyOptions,
     ApplyReport,
     Plan,
@@ -26,7 +35,7 @@ from segctl.engine import (
 )
 from segctl.engine.plan import target_of
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.project import Project, load_project
+from segctl.project import Project, Selection, load_project, select
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
 from segctl.target import is_embedded, local_state_dir, open_client
@@ -54,6 +63,10 @@ class ApplyInterruptedError(SegctlError):
               help="Parallel API calls while writing definitions.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=1800.0, show_default=True,
               metavar="SECONDS", help="Longest wait for each segment or export job.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help="json: the apply report on stdout (segctl/render/REPORT_FORMATS.md); the "
+                   "plan and progress go to stderr.")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
               metavar="SECONDS",
               help="Wait this long for another apply on the same local sandbox to finish "
@@ -62,10 +75,11 @@ class ApplyInterruptedError(SegctlError):
               envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
               help="Append the plan and the apply report as markdown to FILE (default: "
                    "$GITHUB_STEP_SUMMARY when set).")
+@target_option
 @click.pass_context
 def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool, prune: bool,
-          no_jobs: bool, concurrency: int, timeout: float, lock_timeout: float,
-          summary: Path | None) -> None:
+          no_jobs: bool, concurrency: int, timeout: float, output_format: str,
+          lock_timeout: float, summary: Path | None, targets: tuple[str, ...]) -> None:
     """Converge the sandbox on PATH (default segments/), or apply a plan saved by
     `segctl plan --out FILE`.
 
@@ -81,16 +95,12 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
       segctl apply                    # show the plan, apply after you type yes
       segctl apply --auto-approve     # no prompt (CI); required when stdin is not a terminal
       segctl apply prod.plan          # exactly the plan saved by `segctl plan --out prod.plan`
+      segctl apply --auto-approve --format json > report.json   # ids, job ids, sizes, times
+      segctl apply --target vip-women --auto-approve   # only it and what it depends on
     """
-    color_out = use_color(ctx, sys.stdout)
-    saved: Plan | None = None
-    if _is_saved_plan(source):
-        saved = _load_saved_plan(source, env, prune)
-        project = load_project(saved.project_root, env=saved.target.environment)
-    else:
-        refuse_partial_prune(source, prune)
-        project = load_project(source, env=env)
-
+    as_json = output_format == "json"
+    color_out = use_color(ctx, sys.stdout) and not as_json
+    project, saved, selection = _source(source, env, targets, prune)
     with open_client(project.environment, project_root=project.root) as client, \
             _local_lock(client, lock_timeout):
         if saved is not None:
@@ -100,9 +110,13 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
                         target_of(project, client))
             the_plan = saved
         else:
-            the_plan = build_plan(project, client, prune=prune)
-        click.echo(render_plan(the_plan, color=color_out), nl=False)
+            the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
+        click.echo(render_plan(the_plan, color=use_color(ctx, sys.stderr) if as_json
+                               else color_out), nl=False, err=as_json)
         if not the_plan.has_work:
+            if as_json:
+                click.echo(render_report(ApplyReport(()), "json", plan=the_plan, seconds=0.0),
+                           nl=False)
             return
         if saved is None and not auto_approve:
             _confirm(the_plan)
@@ -112,29 +126,54 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             partial(_recheck, client, project, the_plan)
         options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout,
                                before_first_write=recheck)
-        report = _run(ctx, the_plan, client, options)
+        report, shown, seconds = _run(ctx, the_plan, client, options)
     if summary is not None:
         from segctl.ci import write_summary
 
         write_summary(summary, the_plan, command="apply", project=source.as_posix(),
                       report=report)
-    click.echo("")
-    click.echo(render_report(report, color=color_out), nl=False)
+    if as_json:
+        click.echo(render_report(report, "json", plan=the_plan, seconds=seconds), nl=False)
+    else:
+        click.echo("")
+        click.echo(render_report(report, color=color_out, seconds=seconds,
+                                 shown=shown), nl=False)
     if not report.ok:
         raise ApplyFailedError(
-            "apply did not complete; the report above lists what succeeded, failed and "
+            "apply did not complete; the lines above list what succeeded, failed and "
             "never started",
             hint="fix the cause and run `segctl apply` again: it converges without duplicates",
         )
 
 
-def _run(ctx: click.Context, the_plan: Plan, client: AepClient,
-         options: ApplyOptions) -> ApplyReport:
+def _source(source: Path, env: str | None, targets: tuple[str, ...], prune: bool
+            ) -> tuple[Project, Plan | None, Selection | None]:
+    """The project to apply, the saved plan (when SOURCE is one) and the --target selection."""
+    if not _is_saved_plan(source):
+        refuse_partial_prune(source, prune)
+        project, selection = load_scope(source, env, targets, prune)
+        return project, None, selection
+    if targets:
+        raise UsageError("--target is decided when the plan is made: run "
+                         "`segctl plan --target KEY --out FILE`")
+    saved = _load_saved_plan(source, env, prune)
+    project = load_project(saved.project_root, env=saved.target.environment,
+                           offline_checks=False)
+    if saved.targets:  # the same narrowing as the plan, so the fingerprint compares
+        project = select(project, saved.targets).project
+    return project, saved, None
+
+
+def _run(ctx: click.Context, the_plan: Plan, client: AepClient, options: ApplyOptions
+         ) -> tuple[ApplyReport, list[ActionResult], float]:
+    """The report, the results the progress already printed, and the total seconds."""
     progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
                               color=use_color(ctx, sys.stderr))
     click.echo(f"Applying to {where(the_plan)}...", err=True)
+    started = time.monotonic()
     try:
-        return apply_plan(the_plan, client, options, progress)
+        report = apply_plan(the_plan, client, options, progress)
+        return report, progress.shown, time.monotonic() - started
     except KeyboardInterrupt:
         click.echo("", err=True)  # end a live progress line
         raise ApplyInterruptedError(

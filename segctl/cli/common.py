@@ -3,27 +3,52 @@ of a saved plan or a partial prune where a project folder is expected."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from segctl.errors import Location, UsageError
 from segctl.project import Environment, load_project
 
+if TYPE_CHECKING:
+    from segctl.engine import Plan
+    from segctl.project import Project, Selection
+
 F = TypeVar("F", bound=Callable[..., object])
 
 
+def color_mode(ctx: click.Context) -> str:
+    """``auto``, ``always`` or ``never``: the root's --color (--no-color is ``never``)."""
+    return str((ctx.find_root().obj or {}).get("color_mode", "auto"))
+
+
+def color_decision(mode: str, isatty: bool, environ: Mapping[str, str]) -> bool:
+    """Whether to colour: --color always/never win; under auto a non-empty NO_COLOR turns it off
+    (no-color.org), a FORCE_COLOR other than empty or 0 turns it on (force-color.org), else
+    colour only on a terminal."""
+    if mode != "auto":
+        return mode == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return isatty
+
+
 def color_wanted(ctx: click.Context) -> bool:
-    """False with --no-color or NO_COLOR (the root group decides), True otherwise."""
-    return bool((ctx.find_root().obj or {}).get("color", True))
+    """Colour for output that click strips itself when it is not a terminal (``click.style``
+    text): False only when --color never or NO_COLOR say so."""
+    return color_decision(color_mode(ctx), True, os.environ)
 
 
 def use_color(ctx: click.Context, stream: object) -> bool:
-    """Colour only on a terminal, and never with --no-color or NO_COLOR (root group decides)."""
+    """Colour on ``stream``: see :func:`color_decision` (auto: only on a terminal)."""
     isatty = getattr(stream, "isatty", None)
-    return color_wanted(ctx) and bool(isatty and isatty())
+    return color_decision(color_mode(ctx), bool(isatty and isatty()), os.environ)
 
 
 def env_option(help: str) -> Callable[[F], F]:
@@ -55,6 +80,60 @@ def refuse_partial_prune(path: Path, prune: bool) -> None:
             f"--prune with the single file {path} would delete the segctl-owned segments and "
             f"datasets that the other files in {path.parent} declare",
             hint=f"prune with the whole project folder: `segctl plan {path.parent} --prune`")
+
+
+def target_option(command: F) -> F:
+    """``--target KEY`` (repeatable): a partial plan or apply, like Terraform's -target."""
+    return click.option(
+        "--target", "targets", multiple=True, metavar="KEY",
+        help="Only this segment or export key and what it depends on (repeatable).")(command)
+
+
+def load_scope(path: Path, env: str | None, targets: tuple[str, ...], prune: bool
+               ) -> tuple[Project, Selection | None]:
+    """The project to plan for PATH and ``--target`` keys: the whole project folder (its
+    Environments and vars) narrowed to the targets, or to the documents of PATH when it is
+    one file. None instead of a selection when everything is selected."""
+    from segctl.project import keys_in_file, load_project, project_root, select
+
+    if targets and prune:
+        raise UsageError("--prune cannot be combined with --target: a partial plan cannot "
+                         "tell which undeclared segments to delete",
+                         hint="plan the whole project with --prune")
+    if path.is_file():
+        root = project_root(path)
+        project = load_project(root, env=env, offline_checks=False)
+        in_file = keys_in_file(project, path)
+        if not in_file and not targets:
+            raise UsageError(f"{path} declares no Segment or Export",
+                             hint=f"plan the project folder: `segctl plan {root}`")
+        targets = (*in_file, *(k for k in targets if k not in in_file))
+    else:
+        project = load_project(path, env=env, offline_checks=False)
+    if not targets:
+        return project, None
+    selection = select(project, targets)
+    everything = {s.key for s in project.segments} | {e.key for e in project.exports}
+    chosen = {s.key for s in selection.project.segments} | \
+        {e.key for e in selection.project.exports}
+    if chosen == everything and not [k for k in targets if k not in everything]:
+        return project, None
+    return selection.project, selection
+
+
+def scoped_plan(plan: Plan, selection: Selection | None) -> Plan:
+    """A plan of a selection: records the targets, says it is partial, and does not report the
+    segments the rest of the project declares as "not declared"."""
+    if selection is None:
+        return plan
+    from segctl.engine import PlanWarning
+
+    keys = ", ".join(selection.targets)
+    note = PlanWarning("partial", f"partial plan: only {keys} and their dependencies; the "
+                                  "rest of the project is left out (like terraform -target)")
+    return replace(plan, targets=selection.targets, warnings=(*plan.warnings, note),
+                   unmanaged=tuple(n for n in plan.unmanaged
+                                   if n not in selection.declared_names))
 
 
 def selected_environment(project_path: str, env: str | None) -> Environment | None:

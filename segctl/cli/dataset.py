@@ -13,8 +13,8 @@ import click
 
 from segctl.aep import AepClient
 from segctl.cli.common import env_option
-from segctl.errors import SegctlError
-from segctl.project import Environment, load_project
+from segctl.errors import SegctlError, UsageError
+from segctl.project import Project, load_project
 from segctl.render.escape import terminal_line
 from segctl.target import open_client
 
@@ -72,12 +72,14 @@ def render_table(rows: list[dict[str, Any]], max_width: int = 40) -> str:
     return "\n".join(lines)
 
 
-def latest_rows(client: AepClient, name: str) -> tuple[str, list[dict[str, Any]]]:
-    """(batch id, rows) of the newest successful batch of the dataset called ``name``."""
+def latest_rows(client: AepClient, name: str, prefixes: Iterable[str] = ()
+                ) -> tuple[str, list[dict[str, Any]]]:
+    """(batch id, rows) of the newest successful batch of the dataset called ``name``;
+    ``prefixes`` are the environment's var values, for the did-you-mean of a missing one."""
     found = client.find_dataset_by_name(name)
     if found is None:
         raise SegctlError(f"no dataset named {name!r}",
-                          hint=did_you_mean(name, _dataset_names(client))
+                          hint=did_you_mean(name, _dataset_names(client), prefixes)
                           or "`segctl plan` lists the datasets your exports create")
     batches = [b for b in client.list_dataset_batches(str(found["id"]))
                if str(b.get("status", "")).lower() in ("success", "active")]
@@ -98,32 +100,61 @@ def _dataset_names(client: AepClient) -> list[str]:
     return sorted({d["name"] for d in found if isinstance(d.get("name"), str)})
 
 
-def did_you_mean(name: str, names: Iterable[str]) -> str | None:
-    """A hint naming the closest dataset name: one differing only in case first, else the
-    nearest by :mod:`difflib`."""
+def did_you_mean(name: str, names: Iterable[str], prefixes: Iterable[str] = ()) -> str | None:
+    """A hint naming the closest dataset name: one differing only in case first, then one
+    off by an environment prefix (``${vars.datasetPrefix}``: ``prod-X`` for ``X``, or ``X``
+    for ``prod-X``), else the nearest by :mod:`difflib`."""
     names = list(names)
     same_but_case = [n for n in names if n.casefold() == name.casefold()]
     if same_but_case:
         return f"did you mean {same_but_case[0]!r}? (dataset names are case-sensitive)"
+    for prefix in (p for p in prefixes if p):
+        if prefix + name in names:
+            return (f"did you mean {prefix + name!r}? (the environment's vars prefix dataset "
+                    f"names with {prefix!r})")
+        if name.startswith(prefix) and name[len(prefix):] in names:
+            return (f"did you mean {name[len(prefix):]!r}? (that dataset carries no "
+                    f"{prefix!r} prefix)")
     folded = {n.casefold(): n for n in names}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1)
     return f"did you mean {folded[close[0]]!r}?" if close else None
 
 
-def _environment(project_path: str, env: str | None) -> Environment | None:
-    """The selected Environment; with no project and no --env, none (the local sandbox)."""
-    if env is None and not Path(project_path).exists():
+def _project(project_path: str, env: str | None, needed: bool) -> Project | None:
+    """The project; with no project folder and no --env (and no --export), none: the local
+    sandbox is read directly."""
+    if env is None and not needed and not Path(project_path).exists():
         return None
-    return load_project(project_path, env=env).environment
+    return load_project(project_path, env=env)
+
+
+def export_dataset(project: Project, key: str) -> str:
+    """The dataset name (vars filled in) that the Export ``key`` writes into."""
+    export = project.export(key)
+    if export is None:
+        keys = [e.key for e in project.exports]
+        close = difflib.get_close_matches(key, keys, n=1)
+        raise UsageError(f"--export {key}: no Export with this key in {project.root}",
+                         hint=f"did you mean {close[0]!r}?" if close
+                         else f"declared exports: {', '.join(keys) or 'none'}")
+    return export.dataset
 
 
 @click.group("dataset")
 def dataset() -> None:
-    """Inspect datasets that exports write."""
+    """Inspect datasets that exports write.
+
+    \b
+    Examples:
+      segctl dataset preview --export female-customers-daily --limit 5
+      segctl dataset preview "Female customers" --format json
+    """
 
 
 @dataset.command("preview")
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--export", "export_key", metavar="KEY",
+              help="Preview the dataset of this Export (its key) instead of naming it.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100_000),
               help="Rows to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
@@ -132,23 +163,36 @@ def dataset() -> None:
 @click.option("--project", "project_path", default="segments", show_default=True,
               type=click.Path(file_okay=True, dir_okay=True),
               help="Project whose Environment documents --env names.")
-def preview(name: str, limit: int, fmt: str, env: str | None, project_path: str) -> None:
-    """Show the rows the latest export wrote into dataset NAME.
+def preview(name: str | None, export_key: str | None, limit: int, fmt: str, env: str | None,
+            project_path: str) -> None:
+    """Show the rows the latest export wrote into dataset NAME (or the dataset of the
+    Export --export KEY, with the environment's vars filled in).
 
     The target is chosen like `segctl plan`: the project's Environment (--env, or the one
     named `local`), else the embedded local sandbox.
 
     \b
-    Example:
+    Examples:
       segctl dataset preview "Female customers" --limit 5
+      segctl dataset preview --export female-customers-daily
       segctl dataset preview "prod-Female customers" --env prod --format json
     """
-    environment = _environment(project_path, env)
+    if (name is None) == (export_key is None):
+        raise UsageError("give either a dataset NAME or --export KEY",
+                         hint='segctl dataset preview "Female customers", or '
+                              "segctl dataset preview --export female-customers-daily")
+    project = _project(project_path, env, needed=export_key is not None)
+    environment = project.environment if project else None
+    if export_key is not None:
+        assert project is not None
+        name = export_dataset(project, export_key)
+    assert name is not None
+    prefixes = list(environment.vars.values()) if environment else []
     root = Path(project_path) if Path(project_path).exists() else None
     if root is not None and root.is_file():
         root = root.parent
     with open_client(environment, project_root=root, read_only=True) as client:
-        batch_id, rows = latest_rows(client, name)
+        batch_id, rows = latest_rows(client, name, prefixes)
     shown = rows[:limit]
     if fmt == "json":
         click.echo(json.dumps(shown, indent=2, sort_keys=True))

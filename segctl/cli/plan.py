@@ -9,10 +9,17 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from segctl.cli.common import env_option, refuse_partial_prune, refuse_saved_plan, use_color
+from segctl.cli.common import (
+    env_option,
+    load_scope,
+    refuse_partial_prune,
+    refuse_saved_plan,
+    scoped_plan,
+    target_option,
+    use_color,
+)
 from segctl.engine import ESTIMATE_TIMEOUT, PlanWarning, build_plan, estimate_plan, save_plan
 from segctl.errors import EXIT_CHANGES, UsageError
-from segctl.project import load_project
 from segctl.render import StreamProgress, render_plan
 from segctl.target import is_throwaway, open_client
 
@@ -39,11 +46,15 @@ from segctl.target import is_throwaway, open_client
               envvar="GITHUB_STEP_SUMMARY", metavar="FILE",
               help="Append the plan as markdown to FILE (default: $GITHUB_STEP_SUMMARY when "
                    "set, so a GitHub Actions job shows it).")
+@target_option
 @click.pass_context
 def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, output_format: str,
          detailed_exitcode: bool, prune: bool, estimate: bool, estimate_timeout: float,
-         summary: Path | None) -> None:
+         summary: Path | None, targets: tuple[str, ...]) -> None:
     """Show what `segctl apply` would change in the sandbox (nothing is written).
+
+    PATH is the project folder (default: segments/) or one file of it: a file plans only what
+    it declares (and what that depends on), with the project's Environments and vars.
 
     With --estimate, each new or changed segment gets "≈ N profiles (±margin)" from AEP's
     estimate (exact on the local sandbox, which reads every profile) beside its last evaluated
@@ -60,6 +71,8 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
       segctl plan
       segctl plan --env prod --out prod.plan --format markdown > plan.md
       segctl plan --detailed-exitcode || [ $? -eq 2 ]   # CI: 2 only means changes
+      segctl plan --target vip-women       # vip-women and the segments it refers to
+      segctl plan segments/exports.yaml    # only what this file declares
       segctl plan --estimate --format markdown > plan.md   # with audience sizes
     """
     refuse_saved_plan(path)
@@ -67,12 +80,12 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     if not estimate and ctx.get_parameter_source("estimate_timeout") is ParameterSource.COMMANDLINE:
         raise UsageError("--estimate-timeout only applies with --estimate",
                          hint="segctl plan --estimate --estimate-timeout 300")
-    project = load_project(path, env=env)
+    project, selection = load_scope(path, env, targets, prune)
     # a plain plan reads only: it never creates the local sandbox; a saved plan needs the
     # sandbox it will be applied to (its fingerprint), so --out creates it like apply would
     with open_client(project.environment, project_root=project.root,
                      read_only=out is None) as client:
-        the_plan = build_plan(project, client, prune=prune)
+        the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
         if is_throwaway(client):
             the_plan = replace(the_plan, warnings=(*the_plan.warnings, PlanWarning(
                 "sandbox-not-created", "the local sandbox does not exist yet (no .segctl "

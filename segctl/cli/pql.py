@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.pql import Expr, check, from_json, parse, to_json, to_text
+from segctl.pql import Expr, check, from_json, parse, segment_refs, to_json, to_text
 from segctl.pql import compile as compile_pql
 from segctl.pql.functions import MapEntry
 from segctl.pql.timeutil import TimeValue
@@ -73,7 +75,9 @@ def parse_command(expr: str) -> None:
     the call.
 
     \b
-    Example:
+    Examples:
+      segctl pql parse 'person.gender="female" AND homeAddress.countryCode = "US"'
+      echo 'person.age > 30' | segctl pql parse -
       segctl pql parse 'person.name.bogus(1)'    # <expr>:1:13: error: unknown method .bogus()
     """
     text, name = read_expression(expr)
@@ -91,6 +95,11 @@ def convert_command(target: str, expr: str) -> None:
 
     JSON uses Adobe's node types where Adobe published them; constructs without a public
     encoding (occurs, chain, let, ...) are fnApply nodes marked with a "segctl" key.
+
+    \b
+    Examples:
+      segctl pql convert --to json 'workAddress.country = "US"'
+      segctl pql convert --to text - < rule.json
     """
     tree = read_any(expr)
     if target == "json":
@@ -205,27 +214,67 @@ def _jsonable(value: object) -> object:
 @click.option("--now", "now_text", metavar="ISO8601",
               help="Evaluation time (default: the current UTC time); naive times are UTC.")
 @click.option("--in-segment", "segments", multiple=True, metavar="ID",
-              help="Answer inSegment(ID) true (repeatable); default: the profile's "
-                   "segmentMembership map.")
+              help="Answer inSegment(ID) true (repeatable; ID may be key:NAME); default: the "
+                   "profile's segmentMembership map.")
+@click.option("--project", "project_dir", type=click.Path(exists=True, path_type=Path),
+              metavar="DIR",
+              help='Resolve inSegment("key:NAME") by evaluating that segment of the project '
+                   "for the same profile (as segctl test does).")
 def eval_command(expr: str, profile_path: str, events_path: str | None, now_text: str | None,
-                 segments: tuple[str, ...]) -> None:
+                 segments: tuple[str, ...], project_dir: Path | None) -> None:
     """Evaluate EXPR against one profile and its events.
 
     Prints true/false for a condition, or the value as JSON. Exits 1 with a located
     error for invalid PQL, an unreadable or malformed file, or a bad --now.
 
+    inSegment("key:NAME") names a segment of a project: give --project to evaluate it, or
+    --in-segment key:NAME to say the profile is a member; otherwise it reads as false, and a
+    warning says so.
+
     \b
-    Example:
+    Examples:
       segctl pql eval 'exists X from xEvent where X.timestamp occurs today' \\
           --profile alice.json --events alice-events.ndjson --now 2024-03-15T12:00:00Z
+      segctl pql eval 'inSegment("key:female-customers")' --profile alice.json \\
+          --project segments
     """
     now = _parse_now(now_text)
-    predicate = compile_pql(read_any(expr))
+    tree = read_any(expr)
+    predicate = compile_pql(tree)
     profile, embedded = _read_profile(profile_path)
     events = _read_events(events_path) if events_path else (embedded or [])
-    member = set(segments).__contains__ if segments else None
+    member = _membership(tree, segments, project_dir, profile, events, now)
     result = predicate.evaluate(profile, events, now, member)  # type: ignore[arg-type]
     if result is True or result is False:
         click.echo("true" if result else "false")
     else:
         click.echo(terminal(json.dumps(_jsonable(result), ensure_ascii=False)))
+
+
+def _membership(tree: Expr, given: tuple[str, ...], project_dir: Path | None,
+                profile: dict[str, object], events: list[object], now: datetime
+                ) -> Callable[[str], bool] | None:
+    """How inSegment is answered: --in-segment ids first, then the project's segments for
+    key: references; warns about key: references nothing can answer."""
+    explicit = set(given)
+    keys = sorted(r for r in segment_refs(tree) if r.startswith("key:") and r not in explicit)
+    if project_dir is None:
+        if keys:
+            names = ", ".join(f'inSegment("{k}")' for k in keys)
+            click.echo(f"warning: {names} cannot be resolved without a project and read(s) as "
+                       f"false; pass --project DIR to evaluate the segment, or --in-segment "
+                       f"{keys[0]} to make the profile a member", err=True)
+        return explicit.__contains__ if explicit else None
+    from segctl.project import load_project
+    from segctl.testing import FixtureProfile, SegmentEngine
+
+    project = load_project(project_dir)
+    declared = {s.key for s in project.segments}
+    unknown = [k for k in keys if k[len("key:"):] not in declared]
+    if unknown:
+        raise UsageError(f"{', '.join(unknown)}: no such segment in {project_dir}",
+                         hint=f"declared keys: {', '.join(sorted(declared)) or 'none'}")
+    fixture = FixtureProfile("pql-eval", profile,
+                             tuple(e for e in events if isinstance(e, dict)))
+    answer = SegmentEngine(project.segments).membership(fixture, now)
+    return lambda ref: ref in explicit or answer(ref)

@@ -28,13 +28,35 @@ _DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+#: a wildcard bind address -> the loopback address a client on this machine connects to
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1", "[::]": "::1"}
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def client_url(host: str, port: int) -> str:
+    """The URL a client uses for a server bound to ``host``: a wildcard address (0.0.0.0,
+    ::) is not a destination, so it becomes this machine's loopback, which segctl accepts
+    over plain HTTP."""
+    return f"http://{_bracketed(_WILDCARDS.get(host, host))}:{port}"
+
+
 def _data_dir(data: Path | None) -> Path:
     return data if data is not None else default_data_dir()
 
 
 @click.group("sandbox")
 def sandbox() -> None:
-    """The local sandbox: an emulator of the AEP REST API with sample profiles."""
+    """The local sandbox: an emulator of the AEP REST API with sample profiles.
+
+    \b
+    Examples:
+      segctl sandbox serve --port 8080
+      segctl sandbox seed --profiles 5000
+      segctl sandbox reset --yes
+    """
 
 
 @sandbox.command("serve")
@@ -63,7 +85,16 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
           client_secret: str | None, org_id: str | None, fault_spec: str | None,
           rate429: float | None, rate5xx: float | None, drop: float | None,
           latency_ms: int | None, job_fail: float | None, fault_seed: int | None) -> None:
-    """Serve the local sandbox over HTTP until Ctrl-C."""
+    """Serve the local sandbox over HTTP until Ctrl-C (or SIGTERM).
+
+    Prints the URL to use and the two variables that point segctl at it.
+
+    \b
+    Examples:
+      segctl sandbox serve --port 8080
+      segctl sandbox serve --faults rate429=0.2,latency_ms=50,seed=7   # misbehave on purpose
+      segctl sandbox serve --host 0.0.0.0   # reachable from containers; prints 127.0.0.1
+    """
     if (client_id is None) != (client_secret is None):
         raise UsageError("--client-id and --client-secret go together")
     faults = parse_faults(fault_spec) if fault_spec else FaultConfig()
@@ -82,9 +113,12 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
     except OSError as err:
         app.close()
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-    url_host = f"[{host}]" if ":" in host else host
-    url = f"http://{url_host}:{server.port}"
-    click.echo(f"Local AEP sandbox listening on {url} (data: {directory})")
+    url = client_url(host, server.port)
+    bound = "" if host in _LOOPBACK else f"bound to {host}; "
+    click.echo(f"Local AEP sandbox listening on {url} ({bound}data: {directory})")
+    if host not in _LOOPBACK and url == f"http://{_bracketed(host)}:{server.port}":
+        click.echo("note: segctl sends credentials over plain HTTP only to a loopback address; "
+                   "on this machine use http://127.0.0.1:" f"{server.port}", err=True)
     if faults.active:
         click.echo(f"Fault injection: {faults.to_spec()}")
     click.echo("Point segctl (or any AEP client) at it:")
@@ -121,7 +155,13 @@ def _stop_on_sigterm() -> None:
 @click.option("--seed", "seed_value", default=sample_profiles.DEFAULT_SEED, show_default=True,
               type=int, help="Random seed (same seed, same data).")
 def seed(data: Path | None, count: int, seed_value: int) -> None:
-    """(Re)generate the sample profiles and events."""
+    """(Re)generate the sample profiles and events.
+
+    \b
+    Examples:
+      segctl sandbox seed                       # the default 2,000 profiles
+      segctl sandbox seed --profiles 50000 --seed 7
+    """
     directory = _data_dir(data)
     profiles_path, events_path = sample_profiles.seed(directory, count, seed_value,
                                                       datetime.now(UTC))
@@ -138,7 +178,13 @@ _STATE_ENTRIES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "datasets",
 @click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def reset(data: Path | None, yes: bool) -> None:
-    """Delete the sandbox state (definitions, jobs, datasets, sample data)."""
+    """Delete the sandbox state (definitions, jobs, datasets, sample data).
+
+    \b
+    Examples:
+      segctl sandbox reset           # asks first
+      segctl sandbox reset --yes     # scripts and CI
+    """
     directory = _data_dir(data)
     present = [directory / name for name in _STATE_ENTRIES if (directory / name).exists()]
     if not present:

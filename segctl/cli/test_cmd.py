@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -10,7 +11,16 @@ from segctl.cli import annotate
 from segctl.cli.common import color_wanted, env_option
 from segctl.errors import UsageError
 from segctl.project import load_project
-from segctl.testing import CaseResult, Expectation, SegmentTest, TestsFailed, render, run_tests
+from segctl.testing import (
+    CaseResult,
+    Expectation,
+    SegmentTest,
+    TestsFailed,
+    render,
+    run_tests,
+    to_json,
+    to_junit,
+)
 
 
 def _same_file(shown: str | None, target: Path) -> bool:
@@ -39,9 +49,12 @@ def _under(shown: str | None, target: Path) -> bool:
 @env_option("Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
 @click.option("-k", "keyword", metavar="TEXT",
               help="Run only the cases whose 'test name::segment key' contains TEXT.")
-@click.option("--format", "output_format", type=click.Choice(["text", "github"]),
-              default="text", show_default=True,
-              help="github: also print each failed case as a GitHub Actions annotation.")
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "github", "json", "junit"]), default="text",
+              show_default=True,
+              help="github: also print each failed case as a GitHub Actions annotation; json: "
+                   "the report document (segctl/render/REPORT_FORMATS.md); junit: JUnit XML "
+                   "for CI test views.")
 @click.pass_context
 def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
          keyword: str | None, output_format: str) -> None:
@@ -55,6 +68,7 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
     Examples:
       segctl test
       segctl test segments/tests/shopper-behaviour.yaml -k vip-women
+      segctl test --format junit > segment-tests.xml   # CI: publish as a test report
       segctl test --format github     # failed cases annotated in a GitHub Actions job
     """
     # a test file or a folder inside the project runs only its tests, with the whole project
@@ -69,14 +83,22 @@ def test(ctx: click.Context, path: Path, project_dir: Path, env: str | None,
             return False
         return keyword is None or keyword in f"{test.name}::{case.segment}"
 
+    started = time.monotonic()
     report = run_tests(project, select)
+    seconds = time.monotonic() - started
     if not report.cases and keyword is not None:
         raise UsageError(f"no test case under {path} matches -k {keyword!r}",
                          hint="-k matches 'test name::segment key'; run `segctl test` "
                               "to list every case")
     if not report.cases:
         click.echo(f"no SegmentTest cases found under {path}", err=True)
-    click.echo(render(report, color=color_wanted(ctx) and output_format == "text"), nl=False)
+    if output_format == "json":
+        click.echo(to_json(report, seconds), nl=False)
+    elif output_format == "junit":
+        click.echo(to_junit(report, seconds), nl=False)
+    else:
+        click.echo(render(report, color=color_wanted(ctx) and output_format == "text"),
+                   nl=False)
     if output_format == "github":
         for line in annotate.render(_annotation(c) for c in report.cases if not c.passed):
             click.echo(line)

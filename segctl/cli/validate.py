@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from segctl.cli import annotate
 from segctl.cli.common import env_option, refuse_saved_plan
 from segctl.errors import Diagnostic, ValidationError
-from segctl.project import KINDS, analyse_project
+from segctl.project import KINDS, LoadResult, analyse_project
 from segctl.render.escape import terminal
 
 
@@ -38,6 +40,30 @@ def summary(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
+#: the version of the ``validate --format json`` document
+VALIDATE_FORMAT_VERSION = 1
+
+
+def validation_document(result: LoadResult, path: Path) -> dict[str, Any]:
+    """``validate --format json``: the verdict, what was loaded and every diagnostic."""
+    project = result.project
+    counts = {kind: result.counts.get(kind, 0) for kind in KINDS}
+    return {
+        "format_version": VALIDATE_FORMAT_VERSION,
+        "ok": not result.errors,
+        "path": str(path),
+        "environment": project.environment.name if project and project.environment else None,
+        "counts": counts,
+        "diagnostics": [{
+            "severity": d.severity,
+            "message": d.message,
+            "file": d.location.file,
+            "line": d.location.line,
+            "col": d.location.col,
+        } for d in result.diagnostics],
+    }
+
+
 def _echo_all(lines: Iterable[str], err: bool) -> None:
     for line in lines:
         click.echo(line, err=err)
@@ -46,8 +72,10 @@ def _echo_all(lines: Iterable[str], err: bool) -> None:
 @click.command("validate", short_help="Check the project offline: YAML, schema, PQL, references.")
 @click.argument("path", default="segments", type=click.Path(path_type=Path))
 @env_option("Environment whose vars fill ${vars.NAME} (default: the one named 'local').")
-@click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text",
-              show_default=True, help="github: print GitHub Actions annotations.")
+@click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]),
+              default="text", show_default=True,
+              help="github: GitHub Actions annotations; json: one document with every "
+                   "diagnostic (segctl/render/REPORT_FORMATS.md).")
 def validate(path: Path, env: str | None, output_format: str) -> None:
     """Check PATH (default: segments/) offline: YAML, JSON Schema, PQL syntax, references,
     duplicate keys and names, dependency cycles. Reports every problem with file:line:col
@@ -57,9 +85,15 @@ def validate(path: Path, env: str | None, output_format: str) -> None:
     Examples:
       segctl validate
       segctl validate --env prod --format github   # annotations in a GitHub Actions job
+      segctl validate --format json | jq '.diagnostics[] | .message'
     """
     refuse_saved_plan(path)
     result = analyse_project(path, env)
+    if output_format == "json":
+        click.echo(json.dumps(validation_document(result, path), indent=2, ensure_ascii=False))
+        if result.errors:
+            raise GithubValidationError(result.diagnostics)
+        return
     if output_format == "github":
         _echo_all(annotate.render(annotate.from_diagnostic(d, "segctl validate")
                                      for d in result.diagnostics), err=False)

@@ -199,6 +199,7 @@ class Plan:
     project_root: str = ""
     files_hash: str = ""
     fingerprint: str = ""
+    targets: tuple[str, ...] = ()  # --target keys (a partial plan); () = the whole project
     estimates: tuple[SizeEstimate, ...] | None = None  # None: not asked (plan without --estimate)
 
     def estimate_for(self, key: str) -> SizeEstimate | None:

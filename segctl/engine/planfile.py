@@ -90,6 +90,7 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         ],
         "warnings": [asdict(w) for w in plan.warnings],
         "unmanaged": list(plan.unmanaged),
+        "targets": list(plan.targets),
         "unclaimed": list(plan.unclaimed),
         "other_projects": [asdict(f) for f in plan.foreign],
         **({} if plan.estimates is None
@@ -180,6 +181,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             project_root=doc["project"]["root"],
             files_hash=doc["project"]["files_hash"],
             fingerprint=doc["live_fingerprint"],
+            targets=tuple(doc.get("targets", ())),
             estimates=(None if doc.get("estimates") is None
                        else tuple(_estimate_from_dict(e) for e in doc["estimates"])),
         )

@@ -36,6 +36,7 @@ def run_segment_jobs(
         if skip:
             results.append(_skipped(base))
             continue
+        started = time.monotonic()
         try:
             created = client.create_segment_jobs([segment_id(k) for k in job.segments])
             job_ids = [str(j["id"]) for j in created]
@@ -47,8 +48,10 @@ def run_segment_jobs(
             progress.step(results[-1])
             continue
         failed = [f for f in finals if f.get("status") != "SUCCEEDED"]
+        qualified = _segment_metrics(finals)
         result = _finished(base, ",".join(job_ids), finals[0] if not failed else failed[0],
-                           _segment_metrics(finals))
+                           f"{qualified} qualifications" if qualified is not None else "",
+                           started, qualified)
         results.append(result)
         progress.step(result)
         skip = skip or result.outcome is not Outcome.OK
@@ -69,6 +72,7 @@ def run_export_jobs(
     """Start every export, then wait for all of them."""
     results: dict[str, ActionResult] = {}
     started: dict[str, int] = {}
+    began: dict[str, float] = {}
     bases = {r.export: ActionResult("export", "run", r.export, Outcome.SKIPPED, name=r.dataset)
              for r in runs}
     for run in runs:
@@ -76,6 +80,7 @@ def run_export_jobs(
         if skip:
             results[run.export] = _skipped(base)
             continue
+        began[run.export] = time.monotonic()
         try:
             created = client.create_export_job(export_body(run, segment_id, dataset_id))
             started[run.export] = int(created["id"])
@@ -92,8 +97,10 @@ def run_export_jobs(
             results[key] = _failed(base, err, str(job_id))
         else:
             exported = (final.get("metrics") or {}).get("totalExportedProfileCounter")
+            size = int(exported) if isinstance(exported, int | float | str) \
+                and str(exported).isdigit() else None
             detail = f"{exported} profiles exported" if exported is not None else ""
-            results[key] = _finished(base, str(job_id), final, detail)
+            results[key] = _finished(base, str(job_id), final, detail, began[key], size)
         progress.step(results[key])
     return [results[r.export] for r in runs]
 
@@ -154,24 +161,27 @@ def _wait(
         delay = min(delay * 1.5, MAX_INTERVAL)
 
 
-def _segment_metrics(finals: Sequence[Mapping[str, Any]]) -> str:
+def _segment_metrics(finals: Sequence[Mapping[str, Any]]) -> int | None:
+    """The qualifications the finished jobs counted, over all their segments (None: no
+    metrics)."""
     counts: dict[str, Any] = {}
     for job in finals:
         counts.update((job.get("metrics") or {}).get("segmentedProfileCounter") or {})
     if not counts:
-        return ""
-    return f"{sum(int(v) for v in counts.values())} qualifications"
+        return None
+    return sum(int(v) for v in counts.values())
 
 
 def _finished(base: ActionResult, job_id: str, final: Mapping[str, Any],
-              detail: str) -> ActionResult:
+              detail: str, started: float, size: int | None) -> ActionResult:
     status = str(final.get("status"))
     outcome = Outcome.OK if status == "SUCCEEDED" else Outcome.FAILED
     errors = final.get("errors") or []
     why = "; ".join(str(e.get("msg") or e.get("code")) for e in errors if isinstance(e, Mapping))
     text = ", ".join(filter(None, [status, detail if outcome is Outcome.OK else why]))
     return ActionResult(base.kind, base.action, base.key, outcome, name=base.name, id=job_id,
-                        detail=text)
+                        detail=text, seconds=round(time.monotonic() - started, 3),
+                        size=size if outcome is Outcome.OK else None)
 
 
 def _failed(base: ActionResult, err: Exception, job_id: str | None = None) -> ActionResult:

@@ -1,7 +1,8 @@
 """``segctl fmt``: canonical PQL and a stable key order in YAML, comments kept, idempotent.
 
 Public names: the pure :func:`format_source`, the file-level :func:`format_file`,
-:func:`format_paths`, :func:`write_results` and :func:`yaml_files`, :class:`FormatResult`, and
+:func:`format_paths`, :func:`write_results` and :func:`yaml_files`, :func:`pql_lines` (the
+layout of a rule, for diffs), :class:`FormatResult`, and
 the errors :class:`FormatError` and :class:`FormatCheckFailed`.
 """
 
@@ -12,6 +13,7 @@ from segctl.fmt.formatter import (
     format_file,
     format_paths,
     format_source,
+    pql_lines,
     write_results,
     yaml_files,
 )
@@ -23,6 +25,7 @@ __all__ = [
     "format_file",
     "format_paths",
     "format_source",
+    "pql_lines",
     "write_results",
     "yaml_files",
 ]

@@ -98,6 +98,12 @@ def pql_scalar(text: str) -> str:
     return LiteralScalarString((laid_out if same else text) + "\n")
 
 
+def pql_lines(text: str) -> list[str]:
+    """Canonical PQL ``text`` as ``fmt`` lays it out in a file, one string per line (for
+    line-by-line diffs of rules)."""
+    return str(pql_scalar(text)).splitlines() or [""]
+
+
 def _line(text: str, index: int) -> str | None:
     lines = text.splitlines()
     return lines[index] if 0 <= index < len(lines) else None
@@ -124,7 +130,76 @@ def _format_pql(doc: CommentedMap, kind: str, file: str, offset: int, body: str)
                 hint="fix the PQL (segctl validate shows the exact position), then run fmt again",
             ) from err
         # CommentedMap.__setitem__ would keep the old scalar style; comments stay (keyed by field)
-        super(CommentedMap, doc).__setitem__(field, pql_scalar(canonical))
+        scalar = pql_scalar(canonical)
+        super(CommentedMap, doc).__setitem__(field, scalar)
+        if isinstance(scalar, LiteralScalarString):
+            _comment_to_header(doc, field, scalar, body)
+
+
+def _trailing_comment(doc: CommentedMap, key: Any) -> tuple[str, int] | None:
+    """The one-line comment after ``key``'s value (``# text``) and its line, if there is one."""
+    slots = doc.ca.items.get(key)
+    token = slots[2] if slots and len(slots) > 2 else None
+    value = getattr(token, "value", None)
+    if token is None or not isinstance(value, str) or value.count("\n") > 1 \
+            or not value.startswith("#"):
+        return None
+    line = int(token.start_mark.line)
+    if line != doc.lc.key(key)[0]:
+        return None  # a comment line below the value (after a block scalar), not beside it
+    return value.rstrip("\n"), line
+
+
+def _gap_before(body: str, line: int, comment: str) -> int:
+    """How many blanks separate the value from ``comment`` on ``line`` of ``body`` (1 when the
+    line cannot be read back)."""
+    text = _line(body, line) or ""
+    if not text.endswith(comment):
+        return 1
+    head = text[: -len(comment)]
+    return max(1, len(head) - len(head.rstrip(" \t")))
+
+
+def _comment_to_header(doc: CommentedMap, field: str, scalar: LiteralScalarString,
+                       body: str) -> None:
+    """A trailing comment of a value that became a ``|`` block goes on the block's header line
+    (``pql: |  # why``), with its original gap; ruamel would put it below the block."""
+    found = _trailing_comment(doc, field)
+    if found is None:
+        return
+    comment, line = found
+    header = " " * _gap_before(body, line, comment) + comment
+    scalar.comment = header  # type: ignore[attr-defined]
+    doc.ca.items[field] = [None, None, None, [header]]
+
+
+def _comment_gaps(doc: CommentedMap, body: str) -> dict[str, tuple[str, int]]:
+    """Top-level key -> (its trailing comment, the blanks before it in the source)."""
+    gaps = {}
+    for key in doc:
+        found = _trailing_comment(doc, key)
+        if found is not None:
+            comment, line = found
+            gaps[str(key)] = (comment, _gap_before(body, line, comment))
+    return gaps
+
+
+def _restore_gaps(text: str, gaps: dict[str, tuple[str, int]]) -> str:
+    """Put back the source's spacing before each top-level trailing comment (ruamel keeps the
+    comment's column instead, so a value that got shorter or longer moved its comment)."""
+    if not gaps:
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        key = line.split(":", 1)[0]
+        if key not in gaps or line[:1].isspace():
+            continue
+        comment, gap = gaps[key]
+        if line.endswith(comment):
+            head = line[: -len(comment)].rstrip(" \t")
+            if head and not head.endswith(":"):
+                lines[number] = head + " " * gap + comment
+    return "\n".join(lines)
 
 
 def _spans(doc: CommentedMap) -> list[KeySpan]:
@@ -162,6 +237,7 @@ def _format_loaded(body: str, file: str, offset: int) -> str:
         return body  # empty, comments only, or not a mapping: nothing to order
     kind = doc.get("kind")
     kind = kind if isinstance(kind, str) else None
+    gaps = _comment_gaps(doc, body)
     _format_pql(doc, kind or "", file, offset, body)
     out = io.StringIO()
     yaml.dump(doc, out)
@@ -174,7 +250,7 @@ def _format_loaded(body: str, file: str, offset: int) -> str:
         return dumped
     reread: CommentedMap = _yaml().load(dumped)
     order = ordered_keys(kind, [str(k) for k in reread])
-    return reorder(dumped, _spans(reread), order)
+    return _restore_gaps(reorder(dumped, _spans(reread), order), gaps)
 
 
 def _settled(body: str, file: str, offset: int) -> str:
@@ -233,11 +309,16 @@ def _refuse_hostile(source: SourceFile) -> None:
 
 
 def format_paths(paths: Sequence[Path]) -> tuple[list[FormatResult], list[FormatError]]:
-    """Format every YAML file under ``paths``: the results, and the files that failed."""
+    """Format every YAML file under ``paths`` (each file once, however often it is named):
+    the results, and the files that failed."""
     results: list[FormatResult] = []
     errors: list[FormatError] = []
+    seen: set[Path] = set()
     for root in paths:
         for file in yaml_files(root):
+            if file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
             try:
                 results.append(format_file(file))
             except FormatError as err:

@@ -4,7 +4,8 @@ Public names: :func:`load_project` (raises :class:`~segctl.errors.ValidationErro
 every diagnostic), :func:`analyse_project` (returns them in a :class:`LoadResult`), the frozen
 documents :class:`Project` (named by its ``kind: Project`` document,
 :class:`ProjectInfo`), :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
-table (``KINDS``, :class:`Kind`, :class:`DocumentError`) and the allowed field values.
+table (``KINDS``, :class:`Kind`, :class:`DocumentError`), the allowed field values, and partial
+runs: :func:`select` (``--target``) with :func:`project_root` / :func:`keys_in_file`.
 """
 
 from segctl.project.kinds import KINDS, DocumentError, Kind
@@ -21,6 +22,7 @@ from segctl.project.model import (
     ProjectInfo,
     Segment,
 )
+from segctl.project.selection import Selection, keys_in_file, project_root, select
 
 __all__ = [
     "DEFAULT_MERGE_POLICY",
@@ -37,6 +39,10 @@ __all__ = [
     "Project",
     "ProjectInfo",
     "Segment",
+    "Selection",
     "analyse_project",
+    "keys_in_file",
     "load_project",
+    "project_root",
+    "select",
 ]

@@ -37,6 +37,9 @@ class Kind:
     schema: str
     build: Builder | str
     check: Check | str | None = None
+    #: True: ``check`` guards offline commands only (validate, test), not plan and apply
+    #: (a SegmentTest naming a deleted segment must not block a deploy)
+    offline_check: bool = False
 
     def builder(self) -> Builder:
         return _resolve(self.build)
@@ -144,7 +147,7 @@ KINDS: dict[str, Kind] = {
     "Environment": Kind("environment.schema.json", build_environment),
     "Project": Kind("project.schema.json", build_project, check_single_project),
     "SegmentTest": Kind("segmenttest.schema.json", "segctl.testing.model:build_segment_test",
-                        "segctl.testing.model:check_segment_tests"),
+                        "segctl.testing.model:check_segment_tests", offline_check=True),
 }
 
 # Environments are built first: the selected one supplies ${vars.NAME} for the others.

@@ -44,19 +44,23 @@ class LoadResult:
         return tuple(d for d in self.diagnostics if d.severity == "error")
 
 
-def load_project(path: str | PathLike[str], env: str | None = None) -> Project:
+def load_project(path: str | PathLike[str], env: str | None = None, *,
+                 offline_checks: bool = True) -> Project:
     """Load and validate the project at ``path`` (a directory or one file).
 
     ``env`` selects the Environment whose ``vars`` fill ``${vars.NAME}``; by default the one
-    named ``local`` when declared. Raises :class:`ValidationError` with every problem found.
+    named ``local`` when declared. ``offline_checks=False`` (plan, apply) skips the checks of
+    kinds that only offline commands need (SegmentTest's). Raises :class:`ValidationError`
+    with every problem found.
     """
-    result = analyse_project(path, env)
+    result = analyse_project(path, env, offline_checks=offline_checks)
     if result.errors or result.project is None:
         raise ValidationError(result.diagnostics)
     return result.project
 
 
-def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadResult:
+def analyse_project(path: str | PathLike[str], env: str | None = None, *,
+                    offline_checks: bool = True) -> LoadResult:
     """Like :func:`load_project` but returns the diagnostics instead of raising."""
     target = Path(path)
     if not target.exists():
@@ -99,7 +103,7 @@ def analyse_project(path: str | PathLike[str], env: str | None = None) -> LoadRe
         problems.extend(check(ctx))
     for kind in by_kind:
         kind_check = KINDS[kind].checker()
-        if kind_check is not None:
+        if kind_check is not None and (offline_checks or not KINDS[kind].offline_check):
             problems.extend(kind_check(project))
 
     ordered = tuple(sorted(problems, key=_order))

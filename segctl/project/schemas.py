@@ -6,6 +6,7 @@ the same files through ``# yaml-language-server: $schema=...``.
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from importlib import resources
@@ -56,8 +57,8 @@ def _diagnose(doc: RawDocument, error: jsonschema.ValidationError) -> list[Diagn
         extras = [k for k in instance if k not in allowed]
         expected = ", ".join(sorted(allowed))
         return [
-            Diagnostic(f"unknown field '{k}'{where} (expected one of: {expected})",
-                       doc.key_location((*path, k)))
+            Diagnostic(f"unknown field '{k}'{where}{_did_you_mean(str(k), allowed)} "
+                       f"(expected one of: {expected})", doc.key_location((*path, k)))
             for k in extras
         ]
     if error.validator == "required" and isinstance(instance, dict):
@@ -111,6 +112,14 @@ def _diagnose(doc: RawDocument, error: jsonschema.ValidationError) -> list[Diagn
         return [Diagnostic(f"{_short(instance)} is too small{where} (the minimum is "
                            f"{error.validator_value})", doc.value_location(path))]
     return [Diagnostic(f"{error.message}{where}", doc.value_location(path))]
+
+
+def _did_you_mean(key: str, known: set[str]) -> str:
+    """``; did you mean 'ttlInDays'?`` for the closest property the schema allows at this
+    place (case differences first, then spelling), or "" when none is close."""
+    by_case = [k for k in known if k.lower() == key.lower()]
+    close = by_case or difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.7)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 # the schemas' patterns in words (anything else is shown as the pattern itself)

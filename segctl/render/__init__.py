@@ -7,8 +7,10 @@ Public names: :func:`render_plan`, :func:`render_report`, ``FORMATS``, :class:`S
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from segctl.engine.model import Plan
-from segctl.engine.report import ApplyReport
+from segctl.engine.report import ActionResult, ApplyReport
 from segctl.render import json, markdown, text
 from segctl.render.progress import StreamProgress
 
@@ -24,11 +26,15 @@ def render_plan(plan: Plan, output_format: str = "text", *, color: bool = False)
     return text.render_plan(plan, color=color)
 
 
-def render_report(report: ApplyReport, output_format: str = "text", *, color: bool = False) -> str:
-    """An apply report as text or json (markdown renders plans only)."""
+def render_report(report: ApplyReport, output_format: str = "text", *, color: bool = False,
+                  plan: Plan | None = None, seconds: float | None = None,
+                  shown: Collection[ActionResult] = ()) -> str:
+    """An apply report as text or json (markdown renders plans only). ``plan`` names the
+    target in json; ``seconds`` is the total time; ``shown`` are the results the progress
+    already printed (text lists only the others)."""
     if output_format == "json":
-        return json.render_report(report)
-    return text.render_report(report, color=color)
+        return json.render_report(report, plan, seconds)
+    return text.render_report(report, color=color, seconds=seconds, shown=shown)
 
 
 __all__ = ["FORMATS", "StreamProgress", "json", "markdown", "render_plan", "render_report", "text"]

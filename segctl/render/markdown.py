@@ -5,8 +5,17 @@ margin: at most 60,000 characters, with a note saying what was left out."""
 from __future__ import annotations
 
 from segctl.engine.model import Action, Plan, SegmentChange
+from segctl.fmt import pql_lines
 from segctl.render import escape
-from segctl.render.text import CREATE_FIELDS, desired_values, last_text, show, size_text, where
+from segctl.render.text import (
+    CREATE_FIELDS,
+    desired_values,
+    last_text,
+    pql_diff,
+    show,
+    size_text,
+    where,
+)
 
 MAX_CHARS = 60_000
 MAX_EDGES = 150
@@ -59,6 +68,12 @@ def _details(change: SegmentChange) -> str:
     elif change.action is Action.DELETE:
         diff.append(f"- segment {show(change.name)} (id {change.id})")
     for field in change.fields:
+        if field.field == "pql" and isinstance(field.before, str) \
+                and isinstance(field.after, str) \
+                and len(pql_lines(field.before)) + len(pql_lines(field.after)) > 2:
+            diff += ["  pql:", *(row for sign, text in pql_diff(field.before, field.after)
+                                 for row in _prefixed(f"{sign}   ", text))]
+            continue
         diff += _prefixed(f"- {field.field}: ", show(field.before, field.field))
         diff += _prefixed(f"+ {field.field}: ", show(field.after, field.field))
     if diff:

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from segctl.engine.report import ActionResult, Outcome
 from segctl.render.style import Style
+from segctl.render.text import duration
 
 _MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
          Outcome.SKIPPED: ("skipped", "yellow")}
@@ -30,13 +31,20 @@ class StreamProgress:
         self._heartbeat = heartbeat
         self._clock = clock
         self._printed_at = clock()
+        #: the results printed so far, so that the final report does not repeat them
+        self.shown: list[ActionResult] = []
 
     def step(self, result: ActionResult) -> None:
         mark, colour = _MARK[result.outcome]
         line = f"{self._style.paint(mark, colour)}: {result.kind} {result.action} {result.key}"
+        if result.id:
+            line += f"  {'id' if result.kind in ('segment', 'dataset') else 'job'}={result.id}"
         if result.detail:
             line += f" ({result.detail})"
+        if result.outcome is not Outcome.SKIPPED:
+            line += self._style.paint(f" [{duration(result.seconds)}]", "dim")
         with self._lock:
+            self.shown.append(result)
             self._wipe()
             self._stream.write(line + "\n")
             self._stream.flush()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Collection
 from typing import Any
 
 from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
-from segctl.engine.report import ApplyReport, Outcome
+from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.writes import segment_write, shown_values
+from segctl.fmt import pql_lines
 from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
 
 _INDENT = "      "
+_LISTED = 25  # objects of other projects named in full; the rest are counted
 CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
                   "evaluation", "labels", "protect")
 
@@ -82,7 +86,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         out.append(f"Not declared any more (apply --prune deletes them): "
                    f"{', '.join(repr(n) for n in plan.unmanaged)}")
     if plan.foreign:
-        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign)
+        owned = ", ".join(f"{f.kind} {f.name!r} ({f.project})" for f in plan.foreign[:_LISTED])
+        more = len(plan.foreign) - _LISTED
+        owned += f" and {more} more (`--format json` lists them all)" if more > 0 else ""
         out.append(f"Owned by other projects (never touched): {owned}")
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {terminal_line(warning.message)}", "yellow"))
@@ -179,9 +185,37 @@ def _diff_lines(field: FieldChange, style: Style) -> list[str]:
     before, after = show(field.before, field.field), show(field.after, field.field)
     if "\n" not in before + after and len(before) + len(after) < 70:
         return [style.action(Action.UPDATE, f"{_INDENT}~ {field.field}: {before} -> {after}")]
+    if field.field == "pql" and isinstance(field.before, str) and isinstance(field.after, str):
+        return _pql_diff_lines(field.before, field.after, style)
     lines = [style.action(Action.UPDATE, f"{_INDENT}~ {field.field}:")]
     lines += [style.paint(f"{_INDENT}    - {row}", "red") for row in before.splitlines() or [""]]
     lines += [style.paint(f"{_INDENT}    + {row}", "green") for row in after.splitlines() or [""]]
+    return lines
+
+
+def pql_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """A rule change line by line, on both rules laid out as ``segctl fmt`` writes them:
+    (" ", line) for context, ("-", line) and ("+", line) for the changed lines, so that a
+    7 -> 14 days edit stands out."""
+    old, new = pql_lines(before), pql_lines(after)
+    rows: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new,
+                                                        autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += [(" ", row) for row in old[i1:i2]]
+        else:
+            rows += [("-", row) for row in old[i1:i2]] + [("+", row) for row in new[j1:j2]]
+    return rows
+
+
+_SIGN_COLOURS = {"-": "red", "+": "green"}
+
+
+def _pql_diff_lines(before: str, after: str, style: Style) -> list[str]:
+    lines = [style.action(Action.UPDATE, f"{_INDENT}~ pql:")]
+    for sign, row in pql_diff(before, after):
+        text = f"{_INDENT}    {sign} {row}"
+        lines.append(style.paint(text, _SIGN_COLOURS[sign]) if sign in _SIGN_COLOURS else text)
     return lines
 
 
@@ -189,13 +223,15 @@ _OUTCOME_MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
                  Outcome.SKIPPED: ("skipped", "yellow")}
 
 
-def render_report(report: ApplyReport, *, color: bool = False) -> str:
-    """The per-action report that ends apply."""
-    report = terminal_safe(report)
+def render_report(report: ApplyReport, *, color: bool = False, seconds: float | None = None,
+                  shown: Collection[ActionResult] = ()) -> str:
+    """The end of apply: the actions the progress did not print already (each action is
+    printed once), the notes, and the summary line with the total time."""
     style = Style(color)
     out: list[str] = []
-    width = max((len(r.key) for r in report.results), default=0)
-    for result in report.results:
+    rest = [r for r in report.results if r not in shown]
+    width = max((len(r.key) for r in rest), default=0)
+    for result in rest:
         mark, colour = _OUTCOME_MARK[result.outcome]
         label = f"{result.kind} {result.action}"
         line = f"  {style.paint(f'{mark:<7}', colour)} {label:<18} {result.key:<{width}}"
@@ -206,5 +242,18 @@ def render_report(report: ApplyReport, *, color: bool = False) -> str:
         out.append(line.rstrip())
     for note in report.notes:
         out.append(f"  note: {terminal_line(note)}")
-    out.append(style.paint(report.summary(), "bold" if report.ok else "red"))
+    tail = report.summary()
+    if seconds is not None:
+        tail += f" Total time: {duration(seconds)}."
+    out.append(style.paint(tail, "bold" if report.ok else "red"))
     return "\n".join(out) + "\n"
+
+
+def duration(seconds: float) -> str:
+    """``0.4s``, ``12s``, ``3m05s``: short enough for the end of a line."""
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"

@@ -164,6 +164,11 @@ class SegmentEngine:
             self._compiled[key] = pql.compile(_expression(segment))
         return self._compiled[key]
 
+    def membership(self, profile: FixtureProfile, now: Any) -> Callable[[str], bool]:
+        """``in_segment`` for one profile: ``key:<key>`` evaluates the project's segment
+        (memoised), any other id reads the profile's own ``segmentMembership``."""
+        return _Membership(self, profile, now).in_segment
+
     def members(self, test: SegmentTest, key: str) -> tuple[str, ...]:
         """The fixture profiles of ``test`` that qualify for segment ``key``."""
         members = []

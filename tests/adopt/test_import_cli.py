@@ -47,8 +47,13 @@ def test_import_writes_valid_files_and_never_overwrites(
         # not matched, but Female Gmail refers to it, so it comes along
         "wrote segments/all-female-customers.yaml  [All Female Customers] (needed by female-gmail)",
         "wrote segments/female-gmail.yaml  [Female Gmail]",
+        # a new project: its name (nobody owned the segments) and the Environment it was
+        # read from come along
+        "wrote segments/project.yaml  [project 'segments']",
+        "wrote segments/environments.yaml  [environment 'local']",
     ]
-    assert "imported 2 segment(s) into segments" in err
+    assert "imported 2 segment(s) and 0 export(s) into segments" in err
+    assert "`segctl plan segments` adopts 2 segment(s) by name" in err
     text = (workdir / "segments" / "female-gmail.yaml").read_text()
     assert text.endswith('pql: |\n  inSegment("key:all-female-customers")\n'
                          '  and personalEmail.address.endsWith("@gmail.com", false)\n')
@@ -59,7 +64,7 @@ def test_import_writes_valid_files_and_never_overwrites(
     # a second import refuses to overwrite, and names the files
     code, _, err = run(["import", "--out", "segments", "--project", "elsewhere"], capsys)
     assert code == 1
-    assert "import would overwrite 2 existing file(s)" in err
+    assert "import would overwrite 4 existing file(s)" in err
     assert "segments/all-female-customers.yaml" in err
     assert not (workdir / "segments" / "canada.yaml").exists()
 

@@ -35,7 +35,7 @@ def _table() -> str:
 
 CASES = [(path, max(p.opts, key=len)) for path, command in _commands(cli)
          for p in command.params if isinstance(p, click.Option) and not p.hidden
-         and p.name not in ("late_no_color", "late_debug")]
+         and p.name not in ("late_color", "late_no_color", "late_debug")]  # global flags
 
 
 @pytest.mark.parametrize(("path", "option"), CASES,

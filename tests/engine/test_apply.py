@@ -346,6 +346,24 @@ def test_prune_deletes_datasets_made_for_exports_no_longer_declared(
     assert not build_plan(load_project(example), client, prune=True).has_changes
 
 
+def test_prune_deletes_the_dataset_an_export_was_re_pointed_away_from(
+    example: Path, client: AepClient
+) -> None:
+    converge(example, client)
+    exports = example / "exports.yaml"
+    exports.write_text(exports.read_text().replace("dataset: Female customers",
+                                                   "dataset: Women"))
+    quiet = build_plan(load_project(example), client)
+    assert [(d.action, d.name) for d in quiet.datasets] == [(Action.CREATE, "Women")]
+    plan = build_plan(load_project(example), client, prune=True)
+    assert sorted((d.action.value, d.name) for d in plan.datasets) == [
+        ("create", "Women"), ("delete", "Female customers")]
+    converge(example, client, prune=True)
+    assert client.find_dataset_by_name("Female customers") is None
+    assert client.find_dataset_by_name("Women") is not None
+    assert not build_plan(load_project(example), client, prune=True).has_work
+
+
 def test_the_repository_example_project_converges(tmp_path: Path, client: AepClient) -> None:
     import shutil
 

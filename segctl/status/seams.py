@@ -1,0 +1,75 @@
+"""Where ``segctl status`` takes three answers that other parts of segctl own. Each is one
+function, so that a better source replaces exactly one place:
+
+- :func:`owner_of`: who owns a live segment, from the project-scoped ownership marker
+  (``engine.marker``: project + key).
+- :func:`awaiting_evaluation`: whether the live rule still waits for an evaluation. Today: the
+  newest successful segment job that evaluated a batch segment snapshotted an older
+  expression (the engine's freshness check), or no recent job evaluated it at all; streaming
+  and edge segments are evaluated continuously and never wait.
+- :func:`last_known_size`: the segment's size, from the engine's ``last_sizes`` (the same
+  source as plan's "last evaluated size": the newest successful segment job's count today; the
+  audience's own metrics once that function reads them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from segctl.aep import job_expressions
+from segctl.engine import LastSize
+from segctl.engine.marker import parse as parse_marker
+from segctl.engine.normalise import evaluation_of
+
+THIS_PROJECT = "this project"
+ANOTHER_PROJECT = "another project"
+UNMANAGED = "unmanaged"
+
+
+def owner_of(definition: Mapping[str, Any], project: str, declared_keys: Collection[str]
+             ) -> tuple[str, str | None]:
+    """(:data:`THIS_PROJECT`, :data:`ANOTHER_PROJECT` or :data:`UNMANAGED`, the owning
+    project's name). The marker names its project; a marker from before projects (no
+    ``project=``) is unclaimed: this project's when it declares the key (the next apply
+    re-stamps it), else unmanaged."""
+    _, mark = parse_marker(definition.get("description"))
+    if mark is None:
+        return UNMANAGED, None
+    if mark.project is None:
+        return (THIS_PROJECT if mark.key in declared_keys else UNMANAGED), None
+    return (THIS_PROJECT if mark.owned_by(project) else ANOTHER_PROJECT), mark.project
+
+
+def _evaluated_by(job: Mapping[str, Any], segment_id: str) -> bool:
+    return any(isinstance(e, Mapping) and str(e.get("segmentId")) == segment_id
+               for e in job.get("segments") or ())
+
+
+def last_evaluation(definition: Mapping[str, Any], jobs_newest_first: Sequence[Mapping[str, Any]]
+                    ) -> Mapping[str, Any] | None:
+    """The newest successful segment job that evaluated ``definition``."""
+    segment_id = str(definition.get("id"))
+    for job in jobs_newest_first:
+        if job.get("status") == "SUCCEEDED" and _evaluated_by(job, segment_id):
+            return job
+    return None
+
+
+def awaiting_evaluation(definition: Mapping[str, Any],
+                        jobs_newest_first: Sequence[Mapping[str, Any]]) -> bool:
+    """Streaming and edge rules are evaluated continuously: they never wait for a job."""
+    if evaluation_of(definition.get("evaluationInfo")) != "batch":
+        return False
+    job = last_evaluation(definition, jobs_newest_first)
+    if job is None:
+        return True
+    snapshot = job_expressions(job).get(str(definition.get("id")))
+    return snapshot is not None and snapshot != definition.get("expression")
+
+
+def last_known_size(definition: Mapping[str, Any], sizes: Mapping[str, LastSize]) -> int | None:
+    """From ``sizes``, what the engine's ``last_sizes(client)`` returns: the single place
+    plan's "last evaluated size" comes from too (segment job metrics today)."""
+    found = sizes.get(str(definition.get("id")))
+    return found.profiles if found is not None else None
