@@ -2,8 +2,9 @@
 
 Catalog answers with maps keyed by id (lists and single gets alike) and creates with
 ``["@/dataSets/<id>"]``; the helpers here hide both. Data Access lists a batch's files
-(``/export/batches/{id}/files``), a file's entries (``/export/files/{id}``) and serves the
-bytes of one entry (``/export/files/{id}?path=<name>``).
+(``/export/batches/{id}/files``), a file's entries (``/export/files/{id}``), serves the
+bytes of one entry (``/export/files/{id}?path=<name>``) and previews a dataset's first rows
+(``/export/datasets/{id}/preview``).
 """
 
 from __future__ import annotations
@@ -166,6 +167,13 @@ class CatalogApi(ResourceBase):
             headers={"Accept": "*/*"},
             parse=lambda response: response.content,
         )
+
+    def preview_dataset(self, dataset_id: str) -> list[dict[str, Any]]:
+        """Data Access: the first rows (up to 100) of a dataset's files, decoded by the server
+        (``GET /export/datasets/{id}/preview``, ``{"data": [row, ...]}``)."""
+        body = self._json("GET", f"{DATA_ACCESS}/datasets/{seg(dataset_id)}/preview")
+        data = body.get("data") if isinstance(body, dict) else None
+        return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
 
     def read_batch_files(self, batch_id: str) -> list[BatchFile]:
         """Every file of a batch, downloaded (directories are walked)."""

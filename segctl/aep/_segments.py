@@ -122,7 +122,11 @@ class SegmentsApi(ResourceBase):
         results = result.get("results")
         if not isinstance(results, dict):
             return {}
-        return {k: v for k, v in results.items() if isinstance(v, dict) and "errors" not in v}
+        return {
+            k: v
+            for k, v in results.items()
+            if isinstance(v, dict) and not isinstance(v.get("errors"), dict)
+        }
 
     def convert_segment_definition(self, definition: Mapping[str, Any]) -> dict[str, Any]:
         """POST /segment/conversion: the expression comes back in the other PQL format."""

@@ -1,9 +1,11 @@
 """``segctl dataset preview NAME``: the rows the latest export wrote into a dataset, read through
-the AEP client (Catalog batches + Data Access), so it works the same on real AEP."""
+the AEP client, so it works the same on real AEP: Data Access's dataset preview (the first 100
+rows, decoded by the server) and, for more rows, the batch's Parquet files themselves."""
 
 from __future__ import annotations
 
 import difflib
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,12 +20,39 @@ from segctl.project import Project, load_project
 from segctl.render.escape import terminal_line
 from segctl.target import open_client
 
+PREVIEW_ROWS = 100  # what Data Access's dataset preview serves (data-access.yaml)
+_PARQUET_MAGIC = b"PAR1"
+
+
+def _parquet_rows(content: bytes) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq  # imported here: only the long-preview path needs it
+
+    return list(pq.read_table(io.BytesIO(content)).to_pylist())
+
+
+def without_nulls(value: Any) -> Any:
+    """A row without its null fields: Parquet stores a field a row lacks as null (its schema
+    is the union of all rows' fields), which is not data worth a column."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
 
 def parse_rows(files: Iterable[tuple[str, bytes]]) -> list[dict[str, Any]]:
-    """Rows of NDJSON (or JSON array) files; other formats are refused with a clear error."""
+    """Rows of Parquet files (AEP's batch format), or NDJSON / JSON array files; other formats
+    are refused with a clear error."""
     rows: list[dict[str, Any]] = []
     for name, content in files:
-        text = content.decode("utf-8")
+        if content.startswith(_PARQUET_MAGIC):
+            rows.extend(_parquet_rows(content))
+            continue
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SegctlError(f"file {name} of the dataset is neither Parquet nor JSON; "
+                              "it cannot be previewed") from None
         stripped = text.lstrip()
         try:
             if stripped.startswith("["):
@@ -31,9 +60,9 @@ def parse_rows(files: Iterable[tuple[str, bytes]]) -> list[dict[str, Any]]:
             else:
                 rows.extend(json.loads(line) for line in text.splitlines() if line.strip())
         except ValueError:
-            raise SegctlError(f"file {name} of the dataset is not JSON; "
-                              "only JSON exports can be previewed") from None
-    return rows
+            raise SegctlError(f"file {name} of the dataset is neither Parquet nor JSON; "
+                              "it cannot be previewed") from None
+    return [without_nulls(r) for r in rows]
 
 
 def flatten(row: Any, prefix: str = "") -> dict[str, Any]:
@@ -72,15 +101,20 @@ def render_table(rows: list[dict[str, Any]], max_width: int = 40) -> str:
     return "\n".join(lines)
 
 
-def latest_rows(client: AepClient, name: str, prefixes: Iterable[str] = ()
-                ) -> tuple[str, list[dict[str, Any]]]:
-    """(batch id, rows) of the newest successful batch of the dataset called ``name``;
+def latest_rows(client: AepClient, name: str, prefixes: Iterable[str] = (),
+                limit: int = PREVIEW_ROWS) -> tuple[str, list[dict[str, Any]]]:
+    """(batch id, rows) of the newest successful batch of the dataset called ``name``: up to
+    100 rows from Data Access's dataset preview, more by reading the batch's files;
     ``prefixes`` are the environment's var values, for the did-you-mean of a missing one."""
     found = client.find_dataset_by_name(name)
     if found is None:
         raise SegctlError(f"no dataset named {name!r}",
                           hint=did_you_mean(name, _dataset_names(client), prefixes)
                           or "`segctl plan` lists the datasets your exports create")
+    last = found.get("lastSuccessfulBatch")
+    if limit <= PREVIEW_ROWS and isinstance(last, str) and last:
+        rows = client.preview_dataset(str(found["id"]))
+        return last, [without_nulls(r) for r in rows]
     batches = [b for b in client.list_dataset_batches(str(found["id"]))
                if str(b.get("status", "")).lower() in ("success", "active")]
     if not batches:
@@ -192,11 +226,12 @@ def preview(name: str | None, export_key: str | None, limit: int, fmt: str, env:
     if root is not None and root.is_file():
         root = root.parent
     with open_client(environment, project_root=root, read_only=True) as client:
-        batch_id, rows = latest_rows(client, name, prefixes)
+        batch_id, rows = latest_rows(client, name, prefixes, limit)
     shown = rows[:limit]
     if fmt == "json":
         click.echo(json.dumps(shown, indent=2, sort_keys=True))
         return
     if shown:
         click.echo(render_table(shown))
-    click.echo(f"({len(shown)} of {len(rows)} rows, batch {batch_id})", err=True)
+    of = f"the first {len(rows)}" if limit <= PREVIEW_ROWS else str(len(rows))
+    click.echo(f"({len(shown)} of {of} rows, batch {batch_id})", err=True)

@@ -1,14 +1,16 @@
-"""``segctl sandbox serve|seed|reset|create|list``: run the local AEP emulator on loopback,
-manage its sample data, and create and list sandboxes through the Sandbox API."""
+"""``segctl sandbox serve|seed|reset|advance|create|list``: run the local AEP emulator on
+loopback, manage its sample data, move its clock, and create and list sandboxes through the
+Sandbox API."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import sys
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,9 @@ def serve(data: Path | None, host: str, port: int, client_id: str | None,
                    "on this machine use http://127.0.0.1:" f"{server.port}", err=True)
     if faults.active:
         click.echo(f"Fault injection: {faults.to_spec()}")
+    if app.clock_offset_ms():
+        click.echo(f"Sandbox time: {app.now().strftime('%Y-%m-%dT%H:%M:%SZ')} "
+                   f"(+{_offset_text(app.clock_offset_ms())}, moved by `segctl sandbox advance`)")
     click.echo("Point segctl (or any AEP client) at it:")
     click.echo(f"  export AEP_PLATFORM_URL={url}")
     click.echo(f"  export AEP_IMS_URL={url}/ims/token/v3")
@@ -269,3 +274,67 @@ def _confirm_reset(directory: Path) -> None:
         answer = False
     if not answer:
         raise UsageError("reset cancelled: nothing was deleted")
+
+
+_DURATION = re.compile(r"(\d+)\s*([wdhms])")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``1d``, ``12h``, ``1d12h``, ``90m``, ``2w``, ``30s``: a positive duration."""
+    compact = text.replace(" ", "").lower()
+    parts = _DURATION.findall(compact)
+    if not parts or "".join(n + u for n, u in parts) != compact:
+        raise UsageError(f"cannot read the duration {text!r}",
+                         hint="use a number and a unit: 1d, 12h, 1d12h, 90m, 2w, 30s")
+    delta = timedelta()
+    for number, unit in parts:
+        delta += timedelta(**{_UNITS[unit]: int(number)})
+    if delta <= timedelta(0):
+        raise UsageError("the duration must be more than zero")
+    return delta
+
+
+@sandbox.command("advance")
+@click.argument("duration")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), help=_DATA_HELP)
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait until the scheduled jobs it started have finished.")
+def advance(duration: str, data: Path | None, wait: bool) -> None:
+    """Move the local sandbox's clock forward by DURATION, as if that time had passed.
+
+    Schedules whose time comes meanwhile run, as they would overnight on AEP (every sandbox
+    has the "Batch Segmentation" schedule, daily at 01:00 UTC), so audiences relative to
+    now ("bought in the last 30 days") refresh. Every process on the same data directory
+    (a running `segctl sandbox serve` too) sees the new time. The clock never goes back;
+    `segctl sandbox reset` starts it over.
+
+    \b
+    Example:
+      segctl sandbox advance 1d
+      segctl sandbox advance 1d12h --no-wait
+    """
+    delta = parse_duration(duration)
+    app = LocalSandbox(_data_dir(data))
+    try:
+        started = app.advance(delta)
+        click.echo(f"Sandbox time is now {app.now().strftime('%Y-%m-%dT%H:%M:%SZ')} "
+                   f"(+{_offset_text(app.clock_offset_ms())} ahead of the wall clock).")
+        for scope, job in started:
+            click.echo(f"Started scheduled segment job {job['id']} in sandbox {scope.sandbox} "
+                       f"(schedule {job['properties']['scheduleId']}).")
+        if started and wait:
+            app.wait_idle()
+            click.echo(f"{len(started)} scheduled job(s) finished.")
+    finally:
+        app.close()
+
+
+def _offset_text(ms: int) -> str:
+    seconds = ms // 1000
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = "".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m"),
+                                          (seconds, "s")) if n)
+    return text or "0s"

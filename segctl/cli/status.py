@@ -35,7 +35,10 @@ def status(path: Path, env: str | None, output_format: str) -> None:
     project: Project | None = None
     if path.exists() or env is not None:
         project = load_project(path, env=env, offline_checks=False)
-    with open_client(project.environment if project else None) as client:
+    # read-only: the local sandbox is found from the project root and never created here
+    with open_client(project.environment if project else None,
+                     project_root=project.root if project else None,
+                     read_only=True) as client:
         found = read_status(client, project)
         target = target_of(project or Project(root=path), client)
     if output_format == "json":

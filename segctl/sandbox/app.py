@@ -8,20 +8,22 @@ each service's ``ROUTES``; the gateway's checks run before any service's handler
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from segctl.errors import ConfigError
 from segctl.sandbox.core.runner import JobRunner
-from segctl.sandbox.core.store import Store
+from segctl.sandbox.core.store import Scope, Store
 from segctl.sandbox.core.web import Ctx, HttpFailure, Router, json_response, problem
 from segctl.sandbox.exports import models as exports
 from segctl.sandbox.faults import Fault, FaultConfig, FaultInjector
@@ -30,11 +32,13 @@ from segctl.sandbox.jobs import models as jobs
 from segctl.sandbox.previews import models as previews
 from segctl.sandbox.profilestore import profiles
 from segctl.sandbox.routes import ROUTES
+from segctl.sandbox.schedules import models as schedules
 from segctl.sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
 
 ENV_DATA_DIR = "SEGCTL_SANDBOX_DIR"
+CLOCK_OFFSET = "clockOffsetMs"  # how far `segctl sandbox advance` moved the sandbox's clock
 LOCAL_BASE_URL = "http://sandbox.local"
 
 _ROUTER = Router(ROUTES)
@@ -80,17 +84,55 @@ class LocalSandbox:
         self.sample_profiles = sample_profiles
         self.sample_seed = sample_seed
         self._seed_lock = threading.Lock()
+        self._offset_ms = 0
+        self._schedules_seen: dict[Scope, int] = {}  # scope -> sandbox ms of the last check
         self.runner = JobRunner(self, {jobs.KIND: jobs.execute,
                                        exports.KIND: exports.execute,
-                                       previews.KIND: previews.execute})
-        self.runner.recover()
+                                       previews.KIND: previews.execute},
+                                {exports.KIND: exports.publish})
+        # no recover() here: an orphaned job resumes when the API first reads it (runner)
 
     # -- clock and data --------------------------------------------------------------------
+    def clock_offset_ms(self) -> int:
+        """How far the sandbox's clock runs ahead of the wall clock (or of ``now``); kept in
+        the data directory, so every process on it shares one sandbox time."""
+        with contextlib.suppress(sqlite3.Error):  # closed: the last value read
+            self._offset_ms = self.store.value(CLOCK_OFFSET)
+        return self._offset_ms
+
     def now(self) -> datetime:
-        return self._now()
+        return self._now() + timedelta(milliseconds=self.clock_offset_ms())
 
     def now_ms(self) -> int:
-        return int(self._now().timestamp() * 1000)
+        return int(self.now().timestamp() * 1000)
+
+    def advance(self, delta: timedelta) -> list[tuple[Scope, dict[str, Any]]]:
+        """Move the sandbox's clock forward by ``delta`` and start the runs of every schedule
+        whose time came meanwhile (as overnight on AEP); returns the jobs started."""
+        if delta < timedelta(0):
+            raise ValueError("the sandbox clock only moves forward")
+        with self.store.write():
+            offset = self.store.value(CLOCK_OFFSET)
+            self.store.set_value(CLOCK_OFFSET, offset + int(delta.total_seconds() * 1000))
+        started = []
+        scopes = dict.fromkeys(scope for scope, _ in self.store.all_scopes(schedules.SCHEDULE))
+        for scope in scopes:
+            started += [(scope, job) for job in schedules.run_due(self, scope)]
+        return started
+
+    def _run_schedules(self, scope: Scope) -> None:
+        """Start what the scope's schedules have due, at most once per second of sandbox time
+        (runs are daily; a moved clock counts at once); a failure here never fails the
+        request that happened to arrive at that time."""
+        now = self.now_ms()
+        last = self._schedules_seen.get(scope)
+        if last is not None and 0 <= now - last < 1000:
+            return
+        self._schedules_seen[scope] = now
+        try:
+            schedules.run_due(self, scope)
+        except Exception:
+            log.exception("sandbox schedules of %s/%s failed", scope.org, scope.sandbox)
 
     def ensure_sample(self) -> None:
         """Seed the sample profiles on first use."""
@@ -134,6 +176,7 @@ class LocalSandbox:
             if route.gateway:
                 check_gateway(ctx)
                 check_content_type(request, path)
+                self._run_schedules(ctx.scope)
             return route.handler(ctx)
         except HttpFailure as failure:
             return json_response(failure.status, traced(failure.body, request), failure.headers)

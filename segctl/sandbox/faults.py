@@ -19,6 +19,10 @@ seed           seed of the generator                                       0
 ims            1 = faults also hit the IMS token endpoint                  0
 job_quota      on-demand segment jobs allowed per sandbox per UTC day      0 (off)
                (AEP's flexible-evaluation ration is 2); beyond it: 429
+job_ms         realistic timing: a segment or export job stays PROCESSING  0 (off)
+               this many ms of sandbox time after it starts (a clock moved
+               by `segctl sandbox advance` counts)
+job_ms_per_1k  and this many more per 1,000 sample profiles                0
 =============  =========================================================  =======
 """
 
@@ -49,6 +53,8 @@ class FaultConfig:
     seed: int = 0
     ims: bool = False
     job_quota: int = 0
+    job_ms: int = 0
+    job_ms_per_1k: int = 0
 
     def __post_init__(self) -> None:
         for name in ("rate429", "rate5xx", "drop", "job_fail"):
@@ -59,11 +65,18 @@ class FaultConfig:
             raise UsageError("fault rates rate429 + rate5xx + drop add up to more than 1")
         if self.latency_ms < 0 or self.retry_after < 0 or self.job_quota < 0:
             raise UsageError("fault latency_ms and retry_after must not be negative")
+        if self.job_ms < 0 or self.job_ms_per_1k < 0:
+            raise UsageError("job_ms and job_ms_per_1k must not be negative")
 
     @property
     def active(self) -> bool:
         return any((self.rate429, self.rate5xx, self.drop, self.latency_ms, self.job_fail,
-                    self.job_quota))
+                    self.job_quota, self.job_ms, self.job_ms_per_1k))
+
+    def job_duration_ms(self, profiles: int) -> int:
+        """How long a job takes in sandbox time under realistic timing (0: as fast as it
+        runs)."""
+        return self.job_ms + self.job_ms_per_1k * profiles // 1000
 
     def to_spec(self) -> str:
         """The ``key=value,...`` text that parses back to this config (non-defaults only)."""
@@ -88,6 +101,7 @@ def _to_bool(text: str) -> bool:
 _CONVERTERS: Mapping[str, Callable[[str], object]] = {
     "rate429": float, "rate5xx": float, "drop": float, "job_fail": float,
     "latency_ms": int, "retry_after": int, "seed": int, "ims": _to_bool, "job_quota": int,
+    "job_ms": int, "job_ms_per_1k": int,
 }
 
 

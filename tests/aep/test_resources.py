@@ -231,6 +231,17 @@ def test_batches_files_and_download(client: AepClient, router: respx.Router) -> 
     assert client.read_batch_files("new") == [BatchFile("file-1", "part-0.json", b'{"a": 1}\n')]
 
 
+def test_dataset_preview_reads_the_data_access_preview(
+    client: AepClient, router: respx.Router
+) -> None:
+    """data-access.yaml retrieveDatasetPreview: GET /datasets/{id}/preview -> {"data": [row]}."""
+    route = router.get(f"{EXPORT}/datasets/ds1/preview").mock(
+        return_value=httpx.Response(200, json={"data": [{"_id": "a"}, {"_id": "b"}, "junk"]})
+    )
+    assert client.preview_dataset("ds1") == [{"_id": "a"}, {"_id": "b"}]
+    assert route.calls[0].request.headers["x-sandbox-name"]
+
+
 def test_definition_update_sends_the_full_object(client: AepClient, router: respx.Router) -> None:
     route = router.patch(f"{UPS}/segment/definitions/d1").mock(
         return_value=httpx.Response(200, json={"id": "d1"})

@@ -39,7 +39,7 @@ def test_the_sandbox_is_found_from_the_project_root(no_dir_override: Path, run: 
 
 @pytest.mark.parametrize("args", [
     ("plan",), ("plan", "--format", "json"), ("import", "--dry-run"),
-    ("dataset", "preview", "Female customers"), ("validate",), ("test",),
+    ("dataset", "preview", "Female customers"), ("validate",), ("test",), ("status",),
 ])
 def test_read_only_commands_never_create_a_sandbox(no_dir_override: Path, run: Run,
                                                     args: tuple[str, ...]) -> None:

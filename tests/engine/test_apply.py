@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from segctl import pql
@@ -249,12 +251,13 @@ def test_exported_rows_match_the_pql(example: Path, sandbox: LocalSandbox,
                                      client: AepClient) -> None:
     converge(example, client)
     dataset = client.find_dataset_by_name("Female customers")
-    assert dataset is not None and dataset["tags"] == {
-        "segctl": ["project=default", "export=female-customers-daily"]}
+    assert dataset is not None and dataset["tags"]["segctl"] == [
+        "project=default", "export=female-customers-daily"]  # besides Catalog's system tags
     rows = []
     for batch in client.list_dataset_batches(dataset["id"]):
         for part in client.read_batch_files(batch["id"]):
-            rows += [json.loads(line) for line in part.content.decode().splitlines() if line]
+            assert part.name.endswith(".parquet") and part.content.startswith(b"PAR1")
+            rows += pq.read_table(io.BytesIO(part.content)).to_pylist()
     exported = {row["_id"] for row in rows}
     assert rows and all(set(row) <= {"_id", "personalEmail", "person", "segmentMembership"}
                         for row in rows)

@@ -184,7 +184,9 @@ def check_bulk_get(response: httpx.Response, world: World) -> None:
 
 def check_conversion(response: httpx.Response, world: World) -> None:
     body = response.json()
-    assert set(body) <= {"imsOrgId", "sandbox", "description", "expression", "ttlInDays"}
+    # the definition sent, expression converted (segmentation.yaml's conversion example)
+    assert set(body) == {"imsOrgId", "sandbox", "name", "schema", "description", "expression"}
+    assert body["name"] == "x" and body["description"] == "d"
     assert body["expression"]["format"] == "pql/json"
     assert isinstance(body["expression"]["value"], str)  # escaped JSON text, not an object
 
@@ -380,7 +382,7 @@ ROWS = [
     # segmentation.yaml audiences bulk-get example ("One audience was not found")
     Row("definitions bulk-get", send("POST", f"{SEG}/bulk-get", lambda w: {
         "ids": [{"id": w.segment["id"]}, {"id": MISSING}]}), 207, check_bulk_get),
-    # help/segmentation/api/segment-definitions.md (conversion: a few fields, other format)
+    # pql-conversions.md, segmentation.yaml convertSegmentDefinition (the sent fields back)
     Row("definition conversion", send("POST", f"{UPS}/segment/conversion",
                                       definition("x", description="d")), 200, check_conversion),
     # segmentation.yaml deleteSegmentDefinition: 200 MessageResponse {status, message}

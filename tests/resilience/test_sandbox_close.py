@@ -52,8 +52,10 @@ def test_close_under_a_running_job_is_quiet_and_the_job_resumes(
 
     monkeypatch.setattr(sandbox_evaluate, "evaluate_segment", real)
     second = open_sandbox(None)
-    assert second.wait_idle(30)
+    assert second.wait_idle(0)  # opening alone resumes nothing (lazy resume)
     with client_for(second.transport()) as client:
+        assert client.get_segment_job(job["id"])["status"] == "PROCESSING"  # first poll...
+        assert second.wait_idle(30)  # ...resumed it
         final = client.get_segment_job(job["id"])
     assert final["status"] == "SUCCEEDED"
     assert set(final["metrics"]["segmentedProfileCounter"]) == set(ids)

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -204,3 +205,43 @@ def test_dataset_preview_reads_the_selected_environment(exported: str, tmp_path:
     unknown = runner.invoke(cli, [*base, "--env", "nope"])
     assert unknown.exit_code == 1
     assert "unknown environment 'nope'" in unknown.exception.format()
+
+
+def test_dataset_preview_beyond_the_first_100_reads_the_parquet_files(exported: str) -> None:
+    """More than Data Access's preview serves: the batch's Parquet files are downloaded and
+    decoded (the old reader decoded them as UTF-8 and failed on real Parquet)."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["dataset", "preview", exported, "--format", "json",
+                                 "--limit", "1000"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) > 100 and all(r["person"] == {"gender": "female"} for r in rows)
+    first = json.loads(runner.invoke(cli, ["dataset", "preview", exported, "--format", "json",
+                                           "--limit", "100"]).stdout)
+    assert first == rows[:100]  # the endpoint's first 100 rows are the files' first 100
+
+
+def test_sandbox_advance_moves_the_clock_and_runs_the_nightly_schedule(
+        data_dir: Path) -> None:
+    app = LocalSandbox(data_dir)
+    with httpx.Client(base_url="http://x", transport=app.transport()) as raw:
+        raw.headers.update(gateway_headers(issue_token(raw)))
+        assert raw.get("/data/core/ups/config/schedules").status_code == 200  # first use
+    before = app.now()
+    app.close()
+    runner = CliRunner()
+    result = runner.invoke(cli, ["sandbox", "advance", "1d2h", "--data", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "(+1d2h ahead of the wall clock)" in result.output
+    assert "Started scheduled segment job" in result.output
+    assert "1 scheduled job(s) finished." in result.output
+    again = LocalSandbox(data_dir)
+    try:
+        assert again.now() - before >= timedelta(days=1, hours=2)
+        [(_, job)] = again.store.all_scopes("segjob")
+        assert job["source"] == "scheduler" and job["status"] == "SUCCEEDED"
+    finally:
+        again.close()
+    for bad in ("0d", "1x", "-1d", "d"):
+        refused = runner.invoke(cli, ["sandbox", "advance", bad, "--data", str(data_dir)])
+        assert refused.exit_code != 0

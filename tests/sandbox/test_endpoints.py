@@ -117,7 +117,7 @@ def test_conversion_both_ways(local: httpx.Client) -> None:
         "name": "x", "schema": {"name": "_xdm.context.profile"}, "expression": expr})
     assert back.json()["expression"]["format"] == "pql/text"
     assert pql.canonical(back.json()["expression"]["value"]) == pql.canonical(FEMALE)
-    assert "name" not in back.json()
+    assert back.json()["name"] == "x"  # the definition sent comes back (segmentation.yaml)
 
 
 # -- segment jobs ---------------------------------------------------------------------------
@@ -194,7 +194,11 @@ def test_catalog_dataset_shapes(local: httpx.Client) -> None:
     by_name = local.get(f"{CATALOG}/dataSets", params={"name": "Female customers",
                                                       "properties": "name,tags"}).json()
     assert by_name == {did: {"name": "Female customers",
-                             "tags": {"managedBy": ["segments-as-code"]}}}
+                             "tags": {"managedBy": ["segments-as-code"],
+                                      "adobe/pqs/table": ["female_customers"],
+                                      "adobe/siphon/table/format": ["parquet"]}}}
+    # catalog.yaml dataSet: Catalog adds classification (aepp's getDataSets reads it)
+    assert got[did]["classification"] == {"dataBehavior": "record", "managedBy": "CUSTOMER"}
     assert len(local.get(f"{CATALOG}/dataSets", params={"name": "*"}).json()) == 2
     assert list(local.get(f"{CATALOG}/dataSets", params={"tags": "managedBy:*"}).json()) == [did]
     assert list(local.get(f"{CATALOG}/dataSets",
@@ -244,7 +248,13 @@ def test_schedules(local: httpx.Client) -> None:
     assert patched.status_code == 204 and patched.content == b""
     assert local.get(f"{UPS}/config/schedules/{sid}").json()["state"] == "active"
     listing = local.get(f"{UPS}/config/schedules").json()
-    assert listing["_page"]["totalCount"] == 1 and listing["_links"]["next"] == {}
+    # the sandbox's own "Batch Segmentation" schedule (schedules.md list example) comes first
+    assert listing["_page"]["totalCount"] == 2 and listing["_links"]["next"] == {}
+    system, mine = listing["children"]
+    assert {k: system[k] for k in ("name", "state", "type", "schedule", "properties")} == {
+        "name": "Batch Segmentation", "state": "active", "type": "batch_segmentation",
+        "schedule": "0 0 1 * * ?", "properties": {"segments": []}}
+    assert mine["id"] == sid and not any(k.startswith("__") for k in mine)
     assert local.delete(f"{UPS}/config/schedules/{sid}").status_code == 204
 
 

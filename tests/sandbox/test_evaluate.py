@@ -63,4 +63,8 @@ def test_select_rows_projects_through_arrays_and_filters_status() -> None:
     assert rows == [{"person": {"gender": "f"}, "identityMap": {"ECID": [{"id": "e1"}]}}]
     assert namespaces == {"ECID": 1}
     everyone, _ = evaluate.select_rows(data, [], memberships, None)
-    assert [r["_id"] for r in everyone] == ["p1", "p2"]
+    assert [r["_id"] for r in everyone] == ["p1"]  # p2 has no profile record: an empty profile
+    with_empty, _ = evaluate.select_rows(data, [], memberships, None,
+                                         profile_filter=evaluate.ProfileFilter(
+                                             empty_profiles=True))
+    assert [r["_id"] for r in with_empty] == ["p1", "p2"]

@@ -15,7 +15,7 @@ import segctl.sandbox
 ROOT = Path(segctl.sandbox.__file__).parent
 PACKAGE = "segctl.sandbox"
 SERVICES = ("definitions", "jobs", "exports", "previews", "mergepolicies", "schedules",
-            "catalog", "dataaccess", "ims")
+            "catalog", "dataaccess", "ims", "search", "profileaccess")
 SHARED = ("core", "profilestore")
 
 

@@ -70,6 +70,36 @@ def test_abandoned_job_is_resumed_on_start(data_dir: Path) -> None:
     restarted.close()
 
 
+def test_an_orphaned_job_waits_until_it_is_read(data_dir: Path) -> None:
+    """Lazy resume: a sandbox opened for something else (another job's status, a dataset list)
+    neither claims nor runs an interrupted job, so it has nothing to wait for at close; the
+    first read of that job through the API resumes it."""
+    app = LocalSandbox(data_dir, now=fixed_now)
+    with contextlib.closing(_client(app)) as client:
+        seg = client.post(f"{UPS}/segment/definitions",
+                          json=definition("f", 'person.gender = "female"')).json()
+        token = client.headers["Authorization"].split()[1]
+    scope = Scope(ORG, "prod")
+    app.store.put("segjob", scope, "orphan", {
+        "id": "orphan", "status": "PROCESSING", "imsOrgId": ORG,
+        "sandbox": sandbox_object(scope), "creationTime": 1, "updateTime": 1,
+        "segments": [{"segmentId": seg["id"]}], OWNER_KEY: "999999999:gone"}, created=1)
+    app.close()
+    short = LocalSandbox(data_dir, now=fixed_now)
+    with contextlib.closing(_client(short, token)) as client:
+        assert client.get(f"{CATALOG}/dataSets").status_code == 200
+    assert short.wait_idle(0)  # nothing was queued
+    short.close()
+    later = LocalSandbox(data_dir, now=fixed_now)
+    assert later.store.get("segjob", scope, "orphan")[OWNER_KEY] == "999999999:gone"
+    with contextlib.closing(_client(later, token)) as client:
+        listed = client.get(f"{UPS}/segment/jobs").json()["children"]  # a list reads it too
+        assert [j["id"] for j in listed] == ["orphan"]
+        done = wait_job(client, f"{UPS}/segment/jobs/orphan")
+        assert done["status"] == "SUCCEEDED"
+    later.close()
+
+
 def test_concurrent_requests_over_http(server, http: httpx.Client) -> None:
     headers = dict(http.headers)
 

@@ -11,7 +11,12 @@ from pathlib import Path
 from segctl.pql import from_json, parse
 from segctl.pql.evaluator import compile, prepare_events
 from segctl.project import load_project
-from segctl.sandbox.profilestore.sample import HISTORY_DAYS, iter_sample, write_sample
+from segctl.sandbox.profilestore.sample import (
+    EVENT_ONLY_EVERY,
+    HISTORY_DAYS,
+    iter_sample,
+    write_sample,
+)
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
@@ -34,8 +39,14 @@ def test_naive_now_is_utc() -> None:
 
 def test_profile_shape() -> None:
     ids = set()
-    for profile, _ in iter_sample(200, 3, NOW):
+    anonymous = 0
+    for number, (profile, _) in enumerate(iter_sample(200, 3, NOW), 1):
         ids.add(profile["_id"])
+        if number % EVENT_ONLY_EVERY == 0:  # an event-only visitor: its id and ECID alone
+            assert set(profile) == {"_id", "identityMap"}
+            assert list(profile["identityMap"]) == ["ECID"]
+            anonymous += 1
+            continue
         person = profile["person"]
         assert person["gender"] in {"female", "male", "not_specified"}
         assert person["name"]["firstName"] and person["name"]["lastName"]
@@ -48,7 +59,7 @@ def test_profile_shape() -> None:
         assert profile["identityMap"]["Email"] == [{"id": email, "primary": False}]
         if "loyalty" in profile:
             assert profile["loyalty"]["tier"] in {"bronze", "silver", "gold", "platinum"}
-    assert len(ids) == 200
+    assert len(ids) == 200 and anonymous == 200 // EVENT_ONLY_EVERY
 
 
 def test_event_shape_and_links() -> None:

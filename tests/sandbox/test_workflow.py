@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import json
+import io
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow.parquet as pq
 
 from segctl import pql
 from segctl.sandbox.profilestore import profiles as sample_profiles
@@ -43,7 +44,8 @@ def _export_rows(http: httpx.Client, dataset_id: str) -> list[dict[str, Any]]:
             content = http.get(f"{EXPORT}/files/{file_id}", params={"path": f["name"]})
             assert content.status_code == 200
             assert int(f["length"]) == len(content.content)
-            rows.extend(json.loads(line) for line in content.text.splitlines() if line)
+            assert content.content[:4] == b"PAR1"  # AEP batch files are Parquet
+            rows.extend(pq.read_table(io.BytesIO(content.content)).to_pylist())
     return rows
 
 

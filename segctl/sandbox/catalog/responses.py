@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.catalog.models import BATCH, DATASET
+from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.core.common import CATALOG_BASE, PROFILE_UNION, catalog_id
 from segctl.sandbox.core.web import Ctx, HttpFailure, catalog_error, json_response
 
@@ -46,6 +46,29 @@ def _check_dataset(body: dict[str, Any]) -> None:
         raise catalog_error(400, "BadRequestError", "tags must map names to lists of strings.")
 
 
+_TABLE_CHARS = re.compile(r"[^a-z0-9_]+")
+
+
+def _server_fields(doc: dict[str, Any], did: str) -> None:
+    """What Catalog adds to every dataset it creates (catalog.yaml ``dataSet`` /
+    ``datasetPatchRequestV2``): ``classification`` {dataBehavior, managedBy} (a profile-class
+    schema holds records, any other class time series; created through the API it is the
+    customer's), and the system tags ``adobe/pqs/table`` (its Query Service table name) and
+    ``adobe/siphon/table/format`` (``parquet``, the format batches are stored in). A client's
+    own tags and classification are kept."""
+    schema = str((doc.get("schemaRef") or {}).get("id", ""))
+    behavior = "record" if "profile" in schema else "time-series"
+    classification = doc.get("classification")
+    if not isinstance(classification, dict):
+        classification = {}
+    doc["classification"] = {"dataBehavior": behavior, "managedBy": "CUSTOMER",
+                             **classification}
+    table = _TABLE_CHARS.sub("_", str(doc.get("name", "")).lower()).strip("_") or did
+    tags = doc.setdefault("tags", {})
+    tags.setdefault("adobe/pqs/table", [table])
+    tags.setdefault("adobe/siphon/table/format", ["parquet"])
+
+
 def create_dataset(ctx: Ctx) -> httpx.Response:
     body = ctx.json_object()
     _check_dataset(body)
@@ -55,6 +78,7 @@ def create_dataset(ctx: Ctx) -> httpx.Response:
     doc.setdefault("schemaRef", {"id": PROFILE_UNION,
                                  "contentType": "application/vnd.adobe.xed+json;version=1"})
     doc.setdefault("tags", {})
+    _server_fields(doc, did)
     doc.update({"version": "1.0.0", "imsOrg": ctx.scope.org, "created": now, "updated": now,
                 "createdClient": ctx.client_id, "createdUser": f"{ctx.client_id}@AdobeID",
                 "updatedUser": f"{ctx.client_id}@AdobeID", "state": "DRAFT",
@@ -211,3 +235,19 @@ def get_batch(ctx: Ctx) -> httpx.Response:
     if doc is None:
         raise missing("Batch")
     return json_response(200, {doc["id"]: doc})
+
+
+def list_dataset_files(ctx: Ctx) -> httpx.Response:
+    """``GET /dataSetFiles?dataSetId=`` (the dataset's ``files`` reference, ``@/dataSetFiles``):
+    Catalog's map of the dataset's files, each with its ``dataSetId``, ``batchId``, ``name``,
+    ``records`` and ``created``."""
+    limit = _int_param(ctx, "limit", 20, lo=1, hi=100)
+    start = _int_param(ctx, "start", 0)
+    files = ctx.app.store.all(FILE, ctx.scope)
+    wanted = ctx.query.get("dataSetId")
+    if wanted:
+        files = [f for f in files if f["dataSetId"] == wanted]
+    window = files[start:start + limit]
+    return json_response(200, {f["id"]: {k: f[k] for k in
+                                         ("dataSetId", "batchId", "name", "records", "created")
+                                         if k in f} for f in window})

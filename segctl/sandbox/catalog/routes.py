@@ -6,6 +6,7 @@ from segctl.sandbox.catalog.responses import (
     get_batch,
     get_dataset,
     list_batches,
+    list_dataset_files,
     list_datasets,
     patch_dataset,
 )
@@ -22,4 +23,6 @@ ROUTES = [
     Route("GET", f"{CATALOG_BASE}/batches", list_batches,
           query=("limit", "start", "dataSet", "status", "orderBy", "properties")),
     Route("GET", f"{CATALOG_BASE}/batches/{{id}}", get_batch),
+    Route("GET", f"{CATALOG_BASE}/dataSetFiles", list_dataset_files,
+          query=("dataSetId", "limit", "start")),
 ]

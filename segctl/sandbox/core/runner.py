@@ -2,9 +2,11 @@
 status values. One worker thread per sandbox instance, one job at a time (AEP does not run two
 evaluations of a sandbox concurrently either).
 
-Each unfinished job records its owner (process id and sandbox instance). A sandbox that starts
-finds jobs whose owner is gone (a dead process, a closed instance) and resumes them, so no job
-stays PROCESSING forever.
+Each unfinished job records its owner (process id and sandbox instance). A job whose owner is
+gone (a dead process, a closed instance) is resumed lazily, when the API first reads it (a
+status poll, a list, a bulk-get, a cancel): a process that opens the data directory for
+something else, like a short command after an interrupted big job, neither starts the old job
+nor waits for it at exit, and no job stays PROCESSING forever for the client that waits on it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ from segctl.sandbox.core.store import Scope, Store
 log = logging.getLogger(__name__)
 
 OWNER_KEY = "__owner"
+FINAL_KEY = "__final"  # the end a job reached, held back until its realistic duration passed
+READY_KEY = "__readyAt"  # when (sandbox ms) that end becomes visible
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "RESULT_READY"})
 _LIVE: set[str] = set()
 _LIVE_LOCK = threading.Lock()
 
 Executor = Callable[[Any, Scope, str], None]  # (the sandbox, scope, job id); see core.host
+# what a job's end publishes besides its own document (an export's batches and dataset),
+# run when a held-back end is applied: (the sandbox, scope, the job as it ended)
+Finisher = Callable[[Any, Scope, dict[str, Any]], None]
 
 
 class _Owner(Protocol):
@@ -57,9 +64,11 @@ def owner_alive(owner: str) -> bool:
 
 
 class JobRunner:
-    def __init__(self, app: _Owner, executors: dict[str, Executor]):
+    def __init__(self, app: _Owner, executors: dict[str, Executor],
+                 finishers: dict[str, Finisher] | None = None):
         self.app = app
         self.executors = executors
+        self.finishers = dict(finishers or {})
         self.owner = f"{os.getpid()}:{uuid.uuid4().hex}"
         self._queue: queue.Queue[tuple[str, Scope, str] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -81,8 +90,35 @@ class JobRunner:
                                                 daemon=True)
                 self._thread.start()
 
+    def resume(self, kind: str, scope: Scope, doc: dict[str, Any]) -> bool:
+        """Claim and re-queue ``doc`` (a job of ``kind`` just read through the API) when it is
+        unfinished and its owner is no longer running; True when it was resumed."""
+        if kind not in self.executors or self._closed or FINAL_KEY in doc:
+            return False  # a job whose end is only held back has nothing left to run
+        status = doc.get("status") or doc.get("state")
+        if status in TERMINAL or owner_alive(str(doc.get(OWNER_KEY, ""))):
+            return False
+        rid = str(doc["id"] if "id" in doc else doc["previewId"])
+        if not self._claim(kind, scope, rid, doc.get(OWNER_KEY)):
+            return False
+        self.submit(kind, scope, rid)
+        return True
+
+    def refresh(self, kind: str, scope: Scope, doc: dict[str, Any], now_ms: int
+                ) -> dict[str, Any]:
+        """``doc`` as the API should show it now: its held-back end applied once its time
+        came (realistic timing), and resumed if its owner is gone."""
+        held = FINAL_KEY in doc
+        doc = settle(self.app.store, kind, scope, doc, now_ms)
+        if held and FINAL_KEY not in doc and doc.get("status") == "SUCCEEDED" \
+                and kind in self.finishers:
+            self.finishers[kind](self.app, scope, doc)
+        self.resume(kind, scope, doc)
+        return doc
+
     def recover(self) -> int:
-        """Claim and re-queue unfinished jobs whose owner is no longer running."""
+        """Claim and re-queue every unfinished job whose owner is no longer running (the eager
+        form of ``resume``, for tools that want all of them back at once)."""
         claimed = 0
         for kind in self.executors:
             for scope, doc in self.app.store.all_scopes(kind):
@@ -155,3 +191,38 @@ class JobRunner:
             thread.join(timeout=5)
         with _LIVE_LOCK:
             _LIVE.discard(self.owner)
+
+
+def settle(store: Store, kind: str, scope: Scope, doc: dict[str, Any], now_ms: int
+           ) -> dict[str, Any]:
+    """Apply a job's held-back end (``FINAL_KEY``) when its ready time has come, or at once
+    when it was cancelled meanwhile; its total time then ends at the ready time."""
+    if FINAL_KEY not in doc:
+        return doc
+    cancelling = doc.get("status") in ("CANCELLING", "CANCELLED")
+    if not cancelling and now_ms < int(doc[READY_KEY]):
+        return doc
+    with store.write():
+        current = store.get(kind, scope, str(doc.get("id", "")))
+        if current is None or FINAL_KEY not in current:
+            return current or doc
+        final = current.pop(FINAL_KEY)
+        ready = int(current.pop(READY_KEY))
+        if current.get("status") in ("CANCELLING", "CANCELLED"):
+            current["status"] = "CANCELLED"
+            ready = now_ms
+        else:
+            for key, value in final.items():
+                if key == "metrics":
+                    current.setdefault("metrics", {}).update(value)
+                else:
+                    current[key] = value
+            total = (current.get("metrics") or {}).get("totalTime")
+            if isinstance(total, dict) and "startTimeInMs" in total:
+                total.update({"endTimeInMs": ready,
+                              "totalTimeInMs": ready - int(total["startTimeInMs"])})
+        current["updateTime"] = ready
+        if "updateEpoch" in current:
+            current["updateEpoch"] = ready // 1000
+        store.put(kind, scope, str(current["id"]), current)
+        return current

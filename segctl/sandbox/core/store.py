@@ -184,6 +184,16 @@ class Store:
         with self.write() as db:
             return self._next(db, counter, start)
 
+    def value(self, counter: str, default: int = 0) -> int:
+        """A named integer setting (the sandbox clock's offset, one-time seeding flags)."""
+        row = self._conn().execute("SELECT value FROM counters WHERE name=?",
+                                   (counter,)).fetchone()
+        return int(row[0]) if row else default
+
+    def set_value(self, counter: str, value: int) -> None:
+        with self.write() as db:
+            db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, int(value)))
+
     @staticmethod
     def _next(db: sqlite3.Connection, counter: str, start: int = 1) -> int:
         row = db.execute("SELECT value FROM counters WHERE name=?", (counter,)).fetchone()

@@ -144,7 +144,14 @@ class Ctx:
         doc = self.app.store.get(kind, self.scope, rid)
         if doc is None:
             raise not_found(what, rid)
-        return doc
+        return self.resume(kind, [doc])[0]
+
+    def resume(self, kind: str, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``docs`` (jobs of ``kind``) as they are now (``core.runner.refresh``): a job whose
+        realistic duration has passed shows its end, and one whose owner is gone is resumed:
+        reading a job through the API is what brings an interrupted one back."""
+        now = self.app.now_ms()
+        return [self.app.runner.refresh(kind, self.scope, doc, now) for doc in docs]
 
 
 def with_status(ctx: Ctx, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

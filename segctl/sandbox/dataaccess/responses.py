@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.catalog.models import BATCH, FILE
+from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.catalog.responses import missing
 from segctl.sandbox.core.common import EXPORT_BASE, iso
 from segctl.sandbox.core.web import Ctx, json_response
+from segctl.sandbox.dataaccess.models import PREVIEW_ROWS, read_rows
 
 
 def batch_files(ctx: Ctx) -> httpx.Response:
@@ -49,3 +50,25 @@ def file_info(ctx: Ctx) -> httpx.Response:
     return json_response(200, {"data": [{"name": meta["name"], "length": str(length),
                                          "_links": {"self": {"href": href}}}],
                                "_page": {"limit": 100, "count": 1}})
+
+
+def dataset_preview(ctx: Ctx) -> httpx.Response:
+    """``GET /datasets/{id}/preview`` (data-access.yaml retrieveDatasetPreview): the first 100
+    rows of the dataset's files as ``{"data": [row, ...]}``, read from its last successful
+    batch (the newest data, as Catalog's ``lastSuccessfulBatch`` names it); a dataset with no
+    batch yet previews no rows; an unknown dataset is the spec's 404."""
+    did = ctx.params["id"]
+    dataset = ctx.app.store.get(DATASET, ctx.scope, did)
+    if dataset is None:
+        raise missing("DataSet")
+    bid = dataset.get("lastSuccessfulBatch")
+    rows: list[dict[str, Any]] = []
+    if bid:
+        for meta in ctx.app.store.all(FILE, ctx.scope):
+            path = ctx.app.data_dir / meta["path"]
+            if meta["batchId"] != bid or not path.is_file():
+                continue
+            rows.extend(read_rows(path, PREVIEW_ROWS - len(rows)))
+            if len(rows) >= PREVIEW_ROWS:
+                break
+    return json_response(200, {"data": rows})

@@ -2,9 +2,10 @@
 
 from segctl.sandbox.core.common import EXPORT_BASE
 from segctl.sandbox.core.web import Route
-from segctl.sandbox.dataaccess.responses import batch_files, file_info
+from segctl.sandbox.dataaccess.responses import batch_files, dataset_preview, file_info
 
 ROUTES = [
     Route("GET", f"{EXPORT_BASE}/batches/{{id}}/files", batch_files),
     Route("GET", f"{EXPORT_BASE}/files/{{id}}", file_info, query=("path",)),
+    Route("GET", f"{EXPORT_BASE}/datasets/{{id}}/preview", dataset_preview),
 ]

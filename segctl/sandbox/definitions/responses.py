@@ -175,9 +175,10 @@ def conversion(ctx: Ctx) -> httpx.Response:
     expr = pqlbridge.parse_expression(expression)
     assert isinstance(expression, dict)  # parse_expression refused anything else
     target = "pql/json" if expression.get("format", "pql/text") == "pql/text" else "pql/text"
-    out: dict[str, Any] = {"imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope)}
-    for key in ("description", "ttlInDays"):
-        if key in body:
-            out[key] = body[key]
+    # the definition sent comes back with its expression converted: pql-conversions.md sends
+    # and answers only description/expression; segmentation.yaml's example sends and answers
+    # the whole definition (id, name, schema, mergePolicyId, evaluationInfo, ...)
+    out: dict[str, Any] = {k: v for k, v in body.items() if k not in ("imsOrgId", "sandbox")}
+    out.update({"imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope)})
     out["expression"] = pqlbridge.convert(expr, target)
     return json_response(200, out)

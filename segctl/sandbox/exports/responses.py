@@ -41,6 +41,9 @@ def _check_filter(ctx: Ctx, flt: Any) -> dict[str, Any]:
     result = dict(flt)
     if segments:
         result["segments"] = out
+    if "emptyProfiles" in flt and not isinstance(flt["emptyProfiles"], bool):
+        raise bad_request("filter.emptyProfiles must be true or false.")
+    _check_time(flt, "fromIngestTimestamp", "filter")
     window = flt.get("segmentQualificationTime")
     if window is not None:
         try:
@@ -50,6 +53,33 @@ def _check_filter(ctx: Ctx, flt: Any) -> dict[str, Any]:
         except (TypeError, ValueError, AttributeError):
             raise bad_request("segmentQualificationTime takes RFC 3339 times.") from None
     return result
+
+
+def _check_time(container: dict[str, Any], key: str, where: str) -> None:
+    if key not in container:
+        return
+    try:
+        parse_time(container[key])
+    except (TypeError, ValueError, AttributeError):
+        raise bad_request(f"{where}.{key} takes an RFC 3339 time.") from None
+
+
+def _check_additional(body: dict[str, Any]) -> None:
+    extra = body.get("additionalFields")
+    if extra is None:
+        return
+    events = extra.get("eventList") if isinstance(extra, dict) else None
+    if not isinstance(extra, dict) or (events is not None and not isinstance(events, dict)):
+        raise bad_request("additionalFields.eventList must be an object.")
+    if events is None:
+        return
+    if "fields" in events and not isinstance(events["fields"], str):
+        raise bad_request("additionalFields.eventList.fields must be a comma-separated string.")
+    window = events.get("filter", {})
+    if not isinstance(window, dict):
+        raise bad_request("additionalFields.eventList.filter must be an object.")
+    for key in ("fromIngestTimestamp", "toIngestTimestamp"):
+        _check_time(window, key, "additionalFields.eventList.filter")
 
 
 def create(ctx: Ctx) -> httpx.Response:
@@ -66,6 +96,7 @@ def create(ctx: Ctx) -> httpx.Response:
         raise problem(422, "UPLIB-101554-422",
                       f"Dataset {dataset_id} does not exist in this sandbox.")
     flt = _check_filter(ctx, body.get("filter"))
+    _check_additional(body)
     fields = body.get("fields")
     if fields is not None and not isinstance(fields, str):
         raise bad_request("fields must be a comma-separated string.")
@@ -87,6 +118,7 @@ def create(ctx: Ctx) -> httpx.Response:
         "evaluationInfo": body.get("evaluationInfo") or {"segmentation": False},
         "metrics": {"totalTime": {"startTimeInMs": now}},
         "computeGatewayJobId": {"exportJob": ""}, "creationTime": now, "updateTime": now,
+        "errors": [],  # segmentation.yaml export job: errors[] (filled when it fails)
         "requestId": ctx.request.headers.get("x-request-id") or new_uuid(),
         OWNER_KEY: ctx.app.runner.owner,
     }
@@ -121,7 +153,7 @@ def get(ctx: Ctx) -> httpx.Response:
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
+    jobs = with_status(ctx, ctx.resume(KIND, ctx.app.store.all(KIND, ctx.scope)))
     jobs.sort(key=lambda j: (j["creationTime"], j["id"]), reverse=True)
     offset = ctx.query.get("offset")
     if offset:

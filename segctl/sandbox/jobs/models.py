@@ -10,7 +10,9 @@ from typing import Any
 
 from segctl import pql
 from segctl.sandbox.core import pqlbridge
+from segctl.sandbox.core.common import PROFILE_SCHEMA, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
+from segctl.sandbox.core.runner import FINAL_KEY, OWNER_KEY, READY_KEY
 from segctl.sandbox.core.store import Scope
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.profilestore import evaluate
@@ -21,6 +23,39 @@ KIND = "segjob"
 def touch(app: Host, doc: dict[str, Any]) -> None:
     now = app.now_ms()
     doc["updateTime"], doc["updateEpoch"] = now, now // 1000
+
+
+def segment_entry(doc: dict[str, Any]) -> dict[str, Any]:
+    """A job's ``segments[]`` entry for a stored definition."""
+    return {"segmentId": doc["id"],
+            "segment": {"id": doc["id"], "expression": doc["expression"],
+                        "mergePolicyId": doc["mergePolicyId"],
+                        "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
+
+
+def new_job(app: Host, scope: Scope, entries: list[dict[str, Any]], *, source: str,
+            properties: dict[str, Any] | None = None, request_id: str | None = None
+            ) -> dict[str, Any]:
+    """Store a NEW segment job and queue it. ``source`` is ``api`` for a POST and
+    ``scheduler`` for a schedule's run, whose ``properties`` name ``scheduleId`` and ``runId``
+    (help/segmentation/api/segment-jobs.md)."""
+    now = app.now_ms()
+    jid = new_uuid()
+    job = {"id": jid, "imsOrgId": scope.org, "sandbox": sandbox_object(scope),
+           "profileInstanceId": "ups", "source": source, "status": "NEW",
+           "batchId": batch_id(), "computeJobId": app.store.next_value("computeJobId", 1000),
+           "computeGatewayJobId": new_uuid(), "segments": entries,
+           "metrics": {"totalTime": {"startTimeInMs": now}, "profileSegmentationTime": {}},
+           "requestId": request_id or new_uuid(),
+           "schema": {"name": PROFILE_SCHEMA}, "modelName": PROFILE_SCHEMA,
+           "properties": dict(properties or {}), "errors": [],
+           "_links": {"cancel": {"href": f"/segment/jobs/{jid}", "method": "DELETE"},
+                      "checkStatus": {"href": f"/segment/jobs/{jid}", "method": "GET"}},
+           "creationTime": now, "updateTime": now, "updateEpoch": now // 1000,
+           OWNER_KEY: app.runner.owner}
+    app.store.put(KIND, scope, jid, job, created=now)
+    app.runner.submit(KIND, scope, jid)
+    return job
 
 
 class Cancelled(Exception):
@@ -45,6 +80,8 @@ class JobStep:
             if doc is not None:
                 if cancelled:
                     doc["status"] = "CANCELLED"
+                elif self._hold_back(doc, changes):
+                    pass
                 else:
                     for key, value in changes.items():
                         if key == "metrics":
@@ -56,6 +93,26 @@ class JobStep:
         if cancelled or doc is None:  # raised after the commit: an exception would roll back
             raise Cancelled()
         return doc
+
+    def holds_back(self, doc: dict[str, Any]) -> bool:
+        """Whether an end reached now would be held back (realistic timing)."""
+        duration = self.app.fault_config.job_duration_ms(len(self.app.profile_data()))
+        return duration > 0 and self.app.now_ms() < int(doc.get("creationTime", 0)) + duration
+
+    def _hold_back(self, doc: dict[str, Any], changes: dict[str, Any]) -> bool:
+        """Realistic timing (``job_ms``/``job_ms_per_1k``): a job's end (SUCCEEDED or FAILED
+        with its metrics) is kept in the document, unseen, until its duration of sandbox
+        time has passed since it was created; the API applies it when read after that
+        (``core.runner.settle``)."""
+        if changes.get("status") not in ("SUCCEEDED", "FAILED") or FINAL_KEY in doc:
+            return False
+        duration = self.app.fault_config.job_duration_ms(len(self.app.profile_data()))
+        ready = int(doc.get("creationTime", 0)) + duration
+        if duration <= 0 or self.app.now_ms() >= ready:
+            return False
+        doc[FINAL_KEY] = changes
+        doc[READY_KEY] = ready
+        return True
 
     def check(self) -> None:
         if self.app.runner.closing:
@@ -96,6 +153,37 @@ def run_segmentation(app: Host, scope: Scope, requested: list[str] | None,
     return results
 
 
+def by_namespace(data: Any, results: dict[str, evaluate.SegmentResult]
+                 ) -> dict[str, dict[str, int]]:
+    """``segmentedProfileByNamespaceCounter`` (segmentation.yaml SegmentJob example): per
+    segment, how many of its members (realized or existing) carry an identity of each
+    namespace. Profiles are grouped by their set of namespaces once, so the work per segment
+    is one pass over its memberships."""
+    group_of: dict[str, tuple[str, ...]] = {}
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per distinct set
+    for pid, profile, _events in data.rows():
+        namespaces = profile.get("identityMap")
+        if namespaces:
+            group = tuple(namespaces)
+            group_of[pid] = shared.setdefault(group, group)
+    member = frozenset(evaluate.MEMBER_STATUSES)
+    counts: dict[str, dict[str, int]] = {}
+    for sid, result in results.items():
+        groups: dict[tuple[str, ...], int] = {}
+        get = group_of.get
+        for pid, entry in result.memberships.items():
+            if entry[0] in member:
+                found = get(pid)
+                if found is not None:
+                    groups[found] = groups.get(found, 0) + 1
+        out: dict[str, int] = {}
+        for held, n in groups.items():
+            for ns in held:
+                out[ns] = out.get(ns, 0) + n
+        counts[sid] = out
+    return counts
+
+
 def execute(app: Host, scope: Scope, jid: str) -> None:
     step = JobStep(app, KIND, scope, jid)
     try:
@@ -132,7 +220,7 @@ def execute(app: Host, scope: Scope, jid: str) -> None:
                                         "totalTimeInMs": seg_ms},
             "totalProfiles": total,
             "segmentedProfileCounter": {sid: r.members for sid, r in results.items()},
-            "segmentedProfileByNamespaceCounter": {},
+            "segmentedProfileByNamespaceCounter": by_namespace(app.profile_data(), results),
             "segmentedProfileByStatusCounter": {sid: dict(r.counts) for sid, r in results.items()},
             "totalProfilesByMergePolicy": {m: total for m in sorted(mp)},
         })

@@ -7,10 +7,8 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid, sandbox_object
-from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.runner import OWNER_KEY, TERMINAL
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE
+from segctl.sandbox.core.runner import TERMINAL
 from segctl.sandbox.core.web import (
     Ctx,
     bad_request,
@@ -21,7 +19,7 @@ from segctl.sandbox.core.web import (
     with_status,
 )
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
-from segctl.sandbox.jobs.models import KIND, touch
+from segctl.sandbox.jobs.models import KIND, new_job, segment_entry, touch
 
 MAX_IDS = 20
 
@@ -56,13 +54,6 @@ def _requested_ids(body: Any) -> tuple[list[str], bool]:
     return list(dict.fromkeys(ids)), False
 
 
-def _segment_entry(app: Host, scope: Scope, doc: dict[str, Any]) -> dict[str, Any]:
-    return {"segmentId": doc["id"],
-            "segment": {"id": doc["id"], "expression": doc["expression"],
-                        "mergePolicyId": doc["mergePolicyId"],
-                        "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
-
-
 def _check_quota(ctx: Ctx) -> None:
     """Flexible audience evaluation's daily ration, when the sandbox is told to enforce it."""
     quota = ctx.app.fault_config.job_quota
@@ -93,22 +84,9 @@ def create(ctx: Ctx) -> httpx.Response:
             if doc is None:
                 raise bad_request(f"Segment definition {sid} does not exist.",
                                   code="UPAPI-113430-400")
-            entries.append(_segment_entry(ctx.app, ctx.scope, doc))
-    now = ctx.app.now_ms()
-    jid = new_uuid()
-    job = {"id": jid, "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
-           "profileInstanceId": "ups", "source": "api", "status": "NEW",
-           "batchId": batch_id(), "computeJobId": store.next_value("computeJobId", 1000),
-           "computeGatewayJobId": new_uuid(), "segments": entries,
-           "metrics": {"totalTime": {"startTimeInMs": now}, "profileSegmentationTime": {}},
-           "requestId": ctx.request.headers.get("x-request-id") or new_uuid(),
-           "schema": {"name": PROFILE_SCHEMA}, "modelName": PROFILE_SCHEMA, "properties": {},
-           "_links": {"cancel": {"href": f"/segment/jobs/{jid}", "method": "DELETE"},
-                      "checkStatus": {"href": f"/segment/jobs/{jid}", "method": "GET"}},
-           "creationTime": now, "updateTime": now, "updateEpoch": now // 1000,
-           OWNER_KEY: ctx.app.runner.owner}
-    store.put(KIND, ctx.scope, jid, job, created=now)
-    ctx.app.runner.submit(KIND, ctx.scope, jid)
+            entries.append(segment_entry(doc))
+    job = new_job(ctx.app, ctx.scope, entries, source="api",
+                  request_id=ctx.request.headers.get("x-request-id"))
     return json_response(200, public(job))
 
 
@@ -117,7 +95,7 @@ def get(ctx: Ctx) -> httpx.Response:
 
 
 def list_(ctx: Ctx) -> httpx.Response:
-    jobs = with_status(ctx, ctx.app.store.all(KIND, ctx.scope))
+    jobs = with_status(ctx, ctx.resume(KIND, ctx.app.store.all(KIND, ctx.scope)))
     prop = ctx.query.get("property", "")
     if prop.startswith("segments~segmentId=="):
         sid = prop.split("==", 1)[1]
@@ -135,6 +113,8 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
     for item in ids:
         jid = str(item.get("id")) if isinstance(item, dict) else str(item)
         doc = ctx.app.store.get(KIND, ctx.scope, jid)
+        if doc:
+            doc = ctx.resume(KIND, [doc])[0]
         results[jid] = public(doc) if doc else bulk_missing(jid)
     return json_response(207, {"results": results})
 

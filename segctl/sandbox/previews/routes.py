@@ -9,4 +9,7 @@ ROUTES = [
     Route("GET", f"{UPS_BASE}/preview/{{id}}", get_preview, query=("offset", "limit")),
     Route("DELETE", f"{UPS_BASE}/preview/{{id}}", delete),
     Route("GET", f"{UPS_BASE}/estimate/{{id}}", get_estimate),
+    # the estimate's _links.preview (previews-and-estimates.md): the preview's execution
+    Route("GET", f"{UPS_BASE}/preview/{{id}}/execution/{{execution}}", get_preview,
+          query=("offset", "limit", "previewQueryId")),
 ]

@@ -160,6 +160,58 @@ def project(profile: dict[str, Any], paths: list[list[str]] | None) -> dict[str,
 
 
 @dataclass(frozen=True)
+class ProfileFilter:
+    """An export job's profile-level filters and event list (export-jobs.md): ``emptyProfiles``
+    keeps profiles with no profile record (only events); ``fromIngestTimestamp`` keeps
+    profiles ingested since then; ``additionalFields.eventList`` adds each profile's events
+    (projected on its ``fields``, ingested within its window) as ``eventList``. Times are
+    epoch microseconds. The sample has no ingestion log: an event's ingestion time is its
+    ``timestamp``, a profile's is its latest event's (or its ``_repo.modifyDate``)."""
+
+    empty_profiles: bool = False
+    ingested_after_us: int | None = None
+    events: bool = False
+    event_fields: list[list[str]] | None = None
+    events_from_us: int | None = None
+    events_to_us: int | None = None
+
+
+_RECORD_KEYS = frozenset({"_id", "identityMap", "identities"})
+
+
+def is_empty_profile(profile: dict[str, Any]) -> bool:
+    """No profile record, only identities (known from ExperienceEvents alone)."""
+    return not (set(profile) - _RECORD_KEYS)
+
+
+def _ingested_us(profile: dict[str, Any], events: Any) -> int | None:
+    times = [t for t in getattr(events, "times", ()) if t is not None]
+    latest = max(times) if times else None
+    modified = (profile.get("_repo") or {}).get("modifyDate")
+    if isinstance(modified, str):
+        try:
+            stamp = int(datetime.fromisoformat(modified.replace("Z", "+00:00")).timestamp()
+                        * 1_000_000)
+        except ValueError:
+            stamp = None
+        if stamp is not None:
+            latest = stamp if latest is None else max(latest, stamp)
+    return latest
+
+
+def _event_list(events: Any, flt: ProfileFilter) -> list[dict[str, Any]]:
+    out = []
+    for event, at in zip(getattr(events, "events", ()), getattr(events, "times", ()),
+                         strict=False):
+        if at is not None and flt.events_from_us is not None and at <= flt.events_from_us:
+            continue
+        if at is not None and flt.events_to_us is not None and at >= flt.events_to_us:
+            continue
+        out.append(project(dict(event), flt.event_fields))
+    return out
+
+
+@dataclass(frozen=True)
 class SegmentFilter:
     segment_id: str
     statuses: tuple[str, ...]
@@ -168,15 +220,23 @@ class SegmentFilter:
 def select_rows(data: ProfileData, filters: list[SegmentFilter],
                 memberships: Mapping[str, Memberships], fields: list[list[str]] | None,
                 window: tuple[int | None, int | None] = (None, None),
-                iso: Callable[[int], str] = str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+                iso: Callable[[int], str] = str, profile_filter: ProfileFilter | None = None
+                ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Rows of the profiles that match any filter (all profiles with no filter), projected,
     each with the ``segmentMembership`` of the filtered segments when that field is wanted;
     plus the count of exported profiles per identity namespace."""
     lo, hi = window
+    flt = profile_filter or ProfileFilter()
     rows = []
     namespaces: dict[str, int] = {}
     want_membership = fields is None or any(p[0] == "segmentMembership" for p in fields)
-    for pid, profile, _events in data.rows():
+    for pid, profile, events in data.rows():
+        if not flt.empty_profiles and is_empty_profile(profile):
+            continue
+        if flt.ingested_after_us is not None:
+            ingested = _ingested_us(profile, events)
+            if ingested is None or ingested <= flt.ingested_after_us:
+                continue
         matched: dict[str, Any] = {}
         for f in filters:
             entry = memberships.get(f.segment_id, {}).get(pid)
@@ -190,6 +250,8 @@ def select_rows(data: ProfileData, filters: list[SegmentFilter],
         row = project(profile, fields)
         if want_membership and matched:
             row = {**row, "segmentMembership": {"ups": matched}}
+        if flt.events:
+            row = {**row, "eventList": _event_list(events, flt)}
         rows.append(row)
         for namespace in profile.get("identityMap") or {}:
             namespaces[namespace] = namespaces.get(namespace, 0) + 1

@@ -8,7 +8,8 @@ profile through its ECID. The same ``(profiles, seed, now)`` always gives the sa
 
 Shape of the population (so the example segments select real, partial subsets): ~48% female,
 ~46% male; ~15% of profiles never visit; activity is skewed towards recent days; about one in
-four visits adds to cart, half of those check out, most checkouts purchase.
+four visits adds to cart, half of those check out, most checkouts purchase. One profile in 25
+is an anonymous visitor, known only from its events (an "empty profile" for export jobs).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 PROFILES_FILE = "profiles.ndjson"
 EVENTS_FILE = "events.ndjson"
 HISTORY_DAYS = 180
+EVENT_ONLY_EVERY = 25  # one profile in 25 is an anonymous visitor: events, no profile record
 
 FEMALE_FIRST = ("Emma", "Olivia", "Ava", "Sophia", "Isabella", "Mia", "Amelia", "Harper", "Chloe",
                 "Grace", "Zoe", "Lily", "Hannah", "Nora", "Leah", "Aisha", "Sofia", "Camille",
@@ -266,7 +268,19 @@ def iter_sample(profiles: int, seed: int, now: datetime
     gen = _Generator(seed, now)
     for number in range(1, profiles + 1):
         profile = gen.profile(number)
-        yield profile, gen.events(profile)
+        events = gen.events(profile)
+        if number % EVENT_ONLY_EVERY == 0:
+            profile = event_only(profile)
+        yield profile, events
+
+
+def event_only(profile: dict[str, Any]) -> dict[str, Any]:
+    """The profile as a visitor known only from ExperienceEvents (export-jobs.md: profiles
+    with no profile record, only ExperienceEvent records, are "emptyProfiles"): its id and
+    the ECID its events carry, no attributes. Built after the full profile, so the random
+    stream, and so every other profile, is the same as without it."""
+    ecid = profile["identityMap"]["ECID"]
+    return {"_id": profile["_id"], "identityMap": {"ECID": ecid}}
 
 
 def write_sample(directory: Path, profiles: int, seed: int, now: datetime) -> tuple[Path, Path]:
