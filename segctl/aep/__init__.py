@@ -2,10 +2,12 @@
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
 :class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
-:class:`Estimate` / :class:`EstimateTimeout` and
-``MAX_SEGMENT_IDS_PER_JOB`` and ``SANDBOX_TYPES``. Everything else is private.
+:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB``, ``SANDBOX_TYPES`` and
+``is_platform_audience`` (which listed audiences are segment definitions). Everything else is
+private.
 """
 
+from segctl.aep._audiences import is_platform_audience
 from segctl.aep._catalog import BatchFile
 from segctl.aep._estimates import Estimate, EstimateTimeout
 from segctl.aep._sandboxes import SANDBOX_TYPES
@@ -51,5 +53,6 @@ __all__ = [
     "SystemClock",
     "TransportError",
     "export_signature",
+    "is_platform_audience",
     "job_expressions",
 ]

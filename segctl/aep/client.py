@@ -12,6 +12,7 @@ from types import TracebackType
 
 import httpx
 
+from segctl.aep._audiences import AudiencesApi
 from segctl.aep._catalog import CatalogApi
 from segctl.aep._http import HttpCore
 from segctl.aep._profile import ProfileConfigApi
@@ -23,7 +24,8 @@ from segctl.aep.config import AepConfig
 from segctl.aep.retry import RetryPolicy
 
 
-class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi, SandboxesApi):
+class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi,
+                SandboxesApi):
     """Resource methods return the API's JSON objects (dicts); failures raise ``ApiError``."""
 
     def __init__(

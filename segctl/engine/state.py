@@ -1,8 +1,14 @@
 """Read the live state once, and fingerprint it.
 
-Everything a plan compares against comes from paged list calls: every segment definition, the
-merge policies, and the datasets the exports name. No per-object GET: a plan over N segments
-costs about ceil(N/100) requests plus a few (merge policies, datasets, one page of recent jobs).
+Everything a plan compares against comes from paged list calls: every audience, the merge
+policies, and the datasets the exports name. No per-object GET: a plan over N segments costs
+ceil(N/100) requests plus a few (merge policies, datasets, one page of recent jobs each).
+
+Segments are read through ``/audiences``, not ``/segment/definitions``: a Platform audience
+carries everything its definition does (expression, merge policy, evaluationInfo,
+description) plus what only the audience shows (labels, lifecycleState, ttlInDays), and the
+same pages list the audiences of other origins that segctl must leave alone. An org not enabled
+for audiences (the spec's 403) is read through ``/segment/definitions`` instead.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.aep import AepClient
+from segctl.aep import AepClient, ForbiddenError, is_platform_audience
 from segctl.engine.marker import DATASET_TAG
 from segctl.engine.normalise import stable_json
 
@@ -28,6 +34,8 @@ class LiveState:
     # the newest jobs (one page each): whether the last evaluation and export are still current
     segment_jobs: tuple[Mapping[str, Any], ...] = ()
     export_jobs: tuple[Mapping[str, Any], ...] = ()
+    # audiences of other origins: listed, never managed
+    other_origins: tuple[Mapping[str, Any], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -46,7 +54,7 @@ def read_live_state(
     """One paged pass over definitions, merge policies and the named datasets, plus the first
     page of recent segment and export jobs; with ``owned`` (prune) also the datasets carrying
     segctl's tag."""
-    segments = tuple(client.list_segment_definitions())
+    segments, other_origins = read_segments(client)
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
     mine: tuple[Mapping[str, Any], ...] = ()
@@ -55,7 +63,20 @@ def read_live_state(
             params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
     segment_jobs = tuple(client.recent_segment_jobs())
     export_jobs = tuple(client.recent_export_jobs())
-    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs)
+    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
+                     other_origins)
+
+
+def read_segments(
+    client: AepClient,
+) -> tuple[tuple[Mapping[str, Any], ...], tuple[Mapping[str, Any], ...]]:
+    """(Platform audiences, audiences of other origins), one paged pass over /audiences."""
+    try:
+        audiences = client.list_audiences()
+    except ForbiddenError:  # "The IMS Org is not enabled for External Segment" (403)
+        return tuple(client.list_segment_definitions()), ()
+    platform = tuple(a for a in audiences if is_platform_audience(a))
+    return platform, tuple(a for a in audiences if not is_platform_audience(a))
 
 
 # up to this many distinct dataset names are looked up one by one; beyond, one paged list

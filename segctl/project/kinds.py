@@ -94,6 +94,7 @@ def build_segment(doc: RawDocument) -> Segment:
         previous_keys=tuple(d.get("previousKeys", ())),
         location=doc.start,
         field_locations=field_locations(doc),
+        lifecycle=d.get("lifecycle", "published"),
     )
 
 

@@ -125,6 +125,11 @@ def _tail(plan: Plan) -> list[str]:
         extra = len(plan.foreign) - MAX_LISTED
         owned += f" and {extra} more" if extra > 0 else ""
         out += [f"Owned by other projects (never touched): {owned}", ""]
+    if plan.other_origins:
+        names = ", ".join(escape.md(n) for n in plan.other_origins[:MAX_LISTED])
+        extra = len(plan.other_origins) - MAX_LISTED
+        names += f" and {extra} more" if extra > 0 else ""
+        out += [f"Audiences of other origins, not managed by segctl: {names}", ""]
     return out
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
-from segctl.engine.writes import segment_write, shown_values
+from segctl.engine.writes import audience_write, segment_write, shown_values
 from segctl.fmt import pql_lines
 from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
@@ -17,7 +17,7 @@ from segctl.render.style import Style
 _INDENT = "      "
 _LISTED = 25  # objects of other projects named in full; the rest are counted
 CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
-                  "evaluation", "labels", "protect")
+                 "evaluation", "labels", "protect", "lifecycle")
 
 
 def where(plan: Plan) -> str:
@@ -90,6 +90,11 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         more = len(plan.foreign) - _LISTED
         owned += f" and {more} more (`--format json` lists them all)" if more > 0 else ""
         out.append(f"Owned by other projects (never touched): {owned}")
+    if plan.other_origins:
+        shown = ", ".join(plan.other_origins[:_LISTED])
+        more = len(plan.other_origins) - _LISTED
+        out.append(f"Audiences of other origins, not managed by segctl: {shown}"
+                   + (f" and {more} more" if more > 0 else ""))
     for warning in plan.warnings:
         out.append(style.paint(f"Warning: {terminal_line(warning.message)}", "yellow"))
     while out and not out[-1]:
@@ -163,7 +168,7 @@ def desired_values(change: SegmentChange) -> dict[str, Any]:
     """The values shown for a create: read back from the body apply sends (one record)."""
     want = change.desired
     assert want is not None
-    return shown_values(segment_write(change), want.merge_policy)
+    return shown_values(segment_write(change), want.merge_policy, audience_write(change))
 
 
 def show(value: Any, field: str = "") -> str:

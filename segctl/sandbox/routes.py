@@ -4,6 +4,7 @@
 operations of Adobe's OpenAPI specs to write ``IMPLEMENTATION_COVERAGE.md``.
 """
 
+from segctl.sandbox.audiences.routes import ROUTES as AUDIENCES
 from segctl.sandbox.catalog.routes import ROUTES as CATALOG
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.dataaccess.routes import ROUTES as DATA_ACCESS
@@ -22,6 +23,7 @@ from segctl.sandbox.search.routes import ROUTES as SEARCH
 ROUTES: list[Route] = [
     *IMS,
     *DEFINITIONS,
+    *AUDIENCES,
     *JOBS,
     *EXPORTS,
     *MERGE_POLICIES,
