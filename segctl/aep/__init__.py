@@ -2,7 +2,7 @@
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
 :class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
-:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB`` and
+:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB``, ``SANDBOX_TYPES`` and
 ``is_platform_audience`` (which listed audiences are segment definitions). Everything else is
 private.
 """
@@ -10,6 +10,7 @@ private.
 from segctl.aep._audiences import is_platform_audience
 from segctl.aep._catalog import BatchFile
 from segctl.aep._estimates import Estimate, EstimateTimeout
+from segctl.aep._sandboxes import SANDBOX_TYPES
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
@@ -31,6 +32,7 @@ from segctl.aep.retry import NO_RETRY, RetryPolicy
 __all__ = [
     "MAX_SEGMENT_IDS_PER_JOB",
     "NO_RETRY",
+    "SANDBOX_TYPES",
     "AepClient",
     "AepConfig",
     "ApiError",

@@ -28,6 +28,7 @@ def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
 def raw_client(sandbox: LocalSandbox, sandbox_name: str = "prod") -> httpx.Client:
     """Plain httpx against the sandbox: a token and the gateway headers, nothing of segctl."""
     config = AepConfig.local()
+    sandbox.provision(config.org_id, sandbox_name)  # as the embedded target does
     client = httpx.Client(base_url=config.platform_url, transport=sandbox.transport())
     token = client.post("/ims/token/v3", data={
         "grant_type": "client_credentials", "client_id": config.client_id,
