@@ -8,12 +8,21 @@ into these at the module boundary that meets them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+
+#: source lines longer than this are shown as a window around the caret
+EXCERPT_WIDTH = 120
+# controls and bidi overrides in a shown source line become U+FFFD one for one, so the caret
+# stays under its character and the terminal does not act on them (the full escaping of
+# user text lives in segctl.render.escape; this module is below it and cannot import it)
+_UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                         "\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -37,11 +46,19 @@ class Location:
         """The source line with a caret under the column, or "" when unknown."""
         if self.source_line is None:
             return ""
+        line = _UNSHOWABLE.sub("\ufffd", self.source_line.rstrip("\n"))
+        col = self.col
+        if len(line) > EXCERPT_WIDTH:  # a window around the caret, marked with "..."
+            start = max(0, min((col or 1) - 1 - EXCERPT_WIDTH // 2, len(line) - EXCERPT_WIDTH))
+            end = start + EXCERPT_WIDTH
+            line = ("..." if start else "") + line[start:end] + ("..." if end < len(line) else "")
+            if col is not None:
+                col = col - start + (3 if start else 0)
         caret = ""
-        if self.col is not None and self.col >= 1:
-            prefix = self.source_line[: self.col - 1]
+        if col is not None and col >= 1:
+            prefix = line[: col - 1]
             caret = "\n    " + "".join("\t" if c == "\t" else " " for c in prefix) + "^"
-        return "    " + self.source_line.rstrip("\n") + caret
+        return "    " + line + caret
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def open_client(environment: Environment | None = None, *, project_root: Path | 
             throwaway = Path(tempfile.mkdtemp(prefix="segctl-empty-"))
             path = throwaway / STATE_DIR
         sandbox = LocalSandbox(path, faults=faults_from_env())
+        sandbox.provision(config.org_id, config.sandbox)  # the embedded target's own sandbox
         return _LocalClient(config, sandbox, throwaway=throwaway)
     return AepClient(config)
 

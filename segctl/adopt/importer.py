@@ -1,5 +1,8 @@
 """Turn live segment definitions into declared segments (pure; ``segctl import``).
 
+They are read as Platform audiences (``engine.read_live_state``), so labels, TTL and the
+lifecycle state come from where AEP keeps them; audiences of other origins are never imported.
+
 The engine's normalisation is reused, so an imported file plans as no difference: the ownership
 marker is split off the description, PQL goes through the local parser and canonical printer
 (``pql/json`` becomes text), ``inSegment("<id>")`` becomes ``inSegment("key:<key>")``, and
@@ -26,7 +29,7 @@ from segctl.engine.normalise import (
     parse_live_expression,
 )
 from segctl.errors import SegctlError
-from segctl.project import DEFAULT_SCHEMA
+from segctl.project import DEFAULT_LIFECYCLE, DEFAULT_SCHEMA, LIFECYCLES
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class ImportedSegment:
     protect: bool = False
     labels: tuple[str, ...] = ()
     dependency_of: tuple[str, ...] = ()  # keys that pulled it in although --match did not
+    lifecycle: str = DEFAULT_LIFECYCLE
 
     def document(self) -> dict[str, Any]:
         """The YAML document (schema field names), defaults left out."""
@@ -68,6 +72,8 @@ class ImportedSegment:
             doc["protect"] = True
         if self.labels:
             doc["labels"] = list(self.labels)
+        if self.lifecycle != DEFAULT_LIFECYCLE:
+            doc["lifecycle"] = self.lifecycle
         return doc
 
 
@@ -183,6 +189,12 @@ def plan_import(
         expression, warning = _expression(live, id_to_key)
         if warning:
             warnings.append(warning)
+        lifecycle = live.lifecycle or DEFAULT_LIFECYCLE
+        if lifecycle not in LIFECYCLES:
+            warnings.append(f"{live.name!r}: its audience is {lifecycle}; declared as "
+                            f"{DEFAULT_LIFECYCLE} (a project declares {' or '.join(LIFECYCLES)}), "
+                            "so the next apply publishes it")
+            lifecycle = DEFAULT_LIFECYCLE
         dangling = sorted(r for r in live_refs(live) if r not in id_to_key)
         if dangling:
             warnings.append(f"{live.name!r}: inSegment refers to unknown segment id(s) "
@@ -199,6 +211,7 @@ def plan_import(
             evaluation=live.evaluation,
             labels=live.labels,
             dependency_of=tuple(keys[i] for i in needed[live.id]),
+            lifecycle=lifecycle,
             **expression,
         ))
     return ImportResult(tuple(imported), tuple(s.name for s in skipped), tuple(warnings))

@@ -2,13 +2,16 @@
 
 Public names: :class:`AepConfig`, :class:`AepClient`, the :class:`ApiError` family,
 :class:`RetryPolicy` (and ``NO_RETRY``), the clocks, :class:`Secret`, :class:`BatchFile`,
-:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB`` and the on-demand
+:class:`Estimate` / :class:`EstimateTimeout`, ``MAX_SEGMENT_IDS_PER_JOB``, ``SANDBOX_TYPES``,
+``is_platform_audience`` (which listed audiences are segment definitions) and the on-demand
 evaluation ration (:class:`OnDemandRation`, :class:`RationUsage`, :func:`parse_ration`,
 :func:`ration_from_env`; module ``ration``). Everything else is private.
 """
 
+from segctl.aep._audiences import is_platform_audience
 from segctl.aep._catalog import BatchFile
 from segctl.aep._estimates import Estimate, EstimateTimeout
+from segctl.aep._sandboxes import SANDBOX_TYPES
 from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
@@ -36,6 +39,7 @@ from segctl.aep.retry import NO_RETRY, RetryPolicy
 __all__ = [
     "MAX_SEGMENT_IDS_PER_JOB",
     "NO_RETRY",
+    "SANDBOX_TYPES",
     "AepClient",
     "AepConfig",
     "ApiError",
@@ -58,6 +62,7 @@ __all__ = [
     "SystemClock",
     "TransportError",
     "export_signature",
+    "is_platform_audience",
     "job_expressions",
     "parse_ration",
     "ration_from_env",

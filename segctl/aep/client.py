@@ -12,9 +12,11 @@ from types import TracebackType
 
 import httpx
 
+from segctl.aep._audiences import AudiencesApi
 from segctl.aep._catalog import CatalogApi
 from segctl.aep._http import HttpCore
 from segctl.aep._profile import ProfileConfigApi
+from segctl.aep._sandboxes import SandboxesApi
 from segctl.aep._schemas import SchemaRegistryApi
 from segctl.aep._segments import SegmentsApi
 from segctl.aep.clock import Clock, SystemClock
@@ -22,7 +24,8 @@ from segctl.aep.config import AepConfig
 from segctl.aep.retry import DEFAULT_RETRY, RetryPolicy
 
 
-class AepClient(SegmentsApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi):
+class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi,
+                SandboxesApi):
     """Resource methods return the API's JSON objects (dicts); failures raise ``ApiError``."""
 
     def __init__(

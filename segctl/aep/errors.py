@@ -233,6 +233,8 @@ def error_from_response(
             "check AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID and AEP_SANDBOX, and that the "
             "Developer Console project has access to this sandbox"
         )
+        if code == "403025":  # also what a sandbox the org does not have gets
+            hint += " (`segctl sandbox list` shows the org's sandboxes)"
     return cls(
         message,
         status=status,

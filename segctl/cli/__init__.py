@@ -21,6 +21,7 @@ import click
 from segctl import __version__
 from segctl.cli.common import color_decision
 from segctl.errors import EXIT_ERROR, SegctlError
+from segctl.render.escape import terminal
 
 # command name -> "module:attribute" (imported lazily so `segctl --version` stays fast)
 _COMMANDS: dict[str, str] = {
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> Any:
             import traceback
 
             traceback.print_exc()
-        click.echo(err.format(), err=True)
+        click.echo(terminal(err.format()), err=True)  # messages quote user text
         sys.exit(err.exit_code)
     except click.exceptions.Abort as err:
         if isinstance(err.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
@@ -239,6 +240,6 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as err:  # a bug: keep the user's terminal free of tracebacks by default
         if debug:
             raise
-        click.echo(f"internal error: {type(err).__name__}: {err}\n"
-                   "Run again with --debug for the traceback.", err=True)
+        click.echo(terminal(f"internal error: {type(err).__name__}: {err}\n")
+                   + "Run again with --debug for the traceback.", err=True)
         sys.exit(EXIT_ERROR)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from segctl.errors import Location, UsageError
+from segctl.project import Environment, load_project
 
 if TYPE_CHECKING:
     from segctl.engine import Plan
@@ -133,3 +134,11 @@ def scoped_plan(plan: Plan, selection: Selection | None) -> Plan:
     return replace(plan, targets=selection.targets, warnings=(*plan.warnings, note),
                    unmanaged=tuple(n for n in plan.unmanaged
                                    if n not in selection.declared_names))
+
+
+def selected_environment(project_path: str, env: str | None) -> Environment | None:
+    """The Environment ``--env`` names in the project at ``project_path`` (or the one named
+    ``local``); with no project and no --env, none: the embedded local sandbox."""
+    if env is None and not Path(project_path).exists():
+        return None
+    return load_project(project_path, env=env).environment

@@ -17,6 +17,7 @@ from segctl.aep import AepClient
 from segctl.cli.common import env_option
 from segctl.errors import SegctlError, UsageError
 from segctl.project import Project, load_project
+from segctl.render.escape import terminal_line
 from segctl.target import open_client
 
 PREVIEW_ROWS = 100  # what Data Access's dataset preview serves (data-access.yaml)
@@ -88,7 +89,7 @@ def render_table(rows: list[dict[str, Any]], max_width: int = 40) -> str:
         columns.extend(k for k in r if k not in columns)
 
     def cell(value: Any) -> str:
-        text = "" if value is None else str(value)
+        text = "" if value is None else terminal_line(str(value))  # rows hold profile data
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     table = [[cell(r.get(c)) for c in columns] for r in flat]

@@ -11,6 +11,7 @@ import click
 from segctl.cli import annotate
 from segctl.errors import Location
 from segctl.fmt import FormatCheckFailed, FormatResult, format_paths, write_results
+from segctl.render.escape import terminal
 
 
 def unified_diff(result: FormatResult) -> str:
@@ -50,7 +51,7 @@ def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool, output_format: st
     """
     results, errors = format_paths(list(paths) or [Path("segments")])
     for err in errors:
-        click.echo(err.format(), err=True)
+        click.echo(terminal(err.format()), err=True)
     changed = [r for r in results if r.changed]
     if output_format == "github" and check:
         found = [annotate.Annotation("error", e.message, "segctl fmt", e.location)

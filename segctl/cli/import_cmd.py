@@ -33,6 +33,7 @@ from segctl.engine.marker import parse as parse_marker
 from segctl.errors import SegctlError, UsageError
 from segctl.project import Project, load_project
 from segctl.project.source import find_yaml_files
+from segctl.render.escape import terminal
 from segctl.target import open_client
 
 
@@ -143,7 +144,7 @@ def import_(env: str | None, out_dir: Path | None, match: str | None, project_di
             platform_url=None if config.is_local else config.platform_url,
             org_id=config.org_id), project_name(owners, target.resolve().name))
         for warning in (*result.warnings, *export_warnings):
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(terminal(f"warning: {warning}"), err=True)
         if result.already_declared:
             names = ", ".join(repr(n) for n in result.already_declared)
             click.echo(f"skipped {len(result.already_declared)} segment(s) the project "

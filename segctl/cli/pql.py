@@ -15,6 +15,7 @@ from segctl.pql import Expr, check, from_json, parse, segment_refs, to_json, to_
 from segctl.pql import compile as compile_pql
 from segctl.pql.functions import MapEntry
 from segctl.pql.timeutil import TimeValue
+from segctl.render.escape import terminal
 
 
 def read_expression(expr: str) -> tuple[str, str]:
@@ -82,7 +83,7 @@ def parse_command(expr: str) -> None:
     text, name = read_expression(expr)
     tree = parse(text, file=name)
     check(tree, text, file=name)
-    click.echo(to_text(tree))
+    click.echo(terminal(to_text(tree)))
 
 
 @pql.command("convert", short_help="Convert EXPR between pql/text and pql/json.")
@@ -102,9 +103,9 @@ def convert_command(target: str, expr: str) -> None:
     """
     tree = read_any(expr)
     if target == "json":
-        click.echo(json.dumps(to_json(tree), indent=2, ensure_ascii=False))
+        click.echo(terminal(json.dumps(to_json(tree), indent=2, ensure_ascii=False)))
     else:
-        click.echo(to_text(tree))
+        click.echo(terminal(to_text(tree)))
 
 
 # ---- `segctl pql eval` ----------------------------------------------------------------------
@@ -247,7 +248,7 @@ def eval_command(expr: str, profile_path: str, events_path: str | None, now_text
     if result is True or result is False:
         click.echo("true" if result else "false")
     else:
-        click.echo(json.dumps(_jsonable(result), ensure_ascii=False))
+        click.echo(terminal(json.dumps(_jsonable(result), ensure_ascii=False)))
 
 
 def _membership(tree: Expr, given: tuple[str, ...], project_dir: Path | None,

@@ -1,5 +1,6 @@
-"""``segctl sandbox serve|seed|reset|advance``: run the local AEP emulator on loopback, manage
-its sample data and move its clock."""
+"""``segctl sandbox serve|seed|reset|advance|create|list``: run the local AEP emulator on
+loopback, manage its sample data, move its clock, and create and list sandboxes through the
+Sandbox API."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ from typing import Any
 
 import click
 
+from segctl.aep import SANDBOX_TYPES
 from segctl.aep.ration import ENV_VAR as RATION_ENV
+from segctl.cli.common import env_option, selected_environment
 from segctl.errors import UsageError
+from segctl.render.escape import terminal_line
 from segctl.sandbox import FaultConfig, LocalSandbox, default_data_dir, parse_faults
 from segctl.sandbox.core.store import DB_NAME
 from segctl.sandbox.faults import ENV_VAR as FAULTS_ENV
 from segctl.sandbox.profilestore import profiles as sample_profiles
+from segctl.target import open_client
 
 _DATA_HELP = "Data directory (default: $SEGCTL_SANDBOX_DIR or ./.segctl)."
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -207,6 +212,58 @@ def reset(data: Path | None, yes: bool) -> None:
             path.unlink()
     sample_profiles.forget(directory)
     click.echo(f"Reset the local sandbox in {directory}.")
+
+
+# ---- w17a (issue 17): sandboxes are created before they are used ------------------------------
+_PROJECT_HELP = "Project whose Environment documents --env names."
+
+
+@sandbox.command("create")
+@click.argument("name")
+@click.option("--title", default=None, help="Display name (default: NAME).")
+@click.option("--type", "sandbox_type", type=click.Choice(SANDBOX_TYPES), default="development",
+              show_default=True, help="Sandbox type.")
+@env_option("Environment (from the project at --project) whose AEP to create it in.")
+@click.option("--project", "project_path", default="segments", show_default=True,
+              type=click.Path(file_okay=True, dir_okay=True), help=_PROJECT_HELP)
+def create(name: str, title: str | None, sandbox_type: str, env: str | None,
+           project_path: str) -> None:
+    """Create sandbox NAME through the Sandbox API, in the AEP the environment targets.
+
+    A served local sandbox (`segctl sandbox serve`) refuses requests for a sandbox it does
+    not have, as AEP does; `prod` always exists. Real AEP needs Sandbox Administration
+    permission and takes a while to provision the sandbox.
+
+    \b
+    Examples:
+      segctl sandbox create dev
+      segctl sandbox create qa --title "QA" --env served
+    """
+    environment = selected_environment(project_path, env)
+    with open_client(environment) as client:
+        if client.get_sandbox(name) is not None:
+            raise UsageError(f"sandbox {name!r} already exists")
+        made = client.create_sandbox(name, title or name, sandbox_type)
+    click.echo(f"Created {sandbox_type} sandbox {name!r} (state: {made.get('state', '?')}).")
+
+
+@sandbox.command("list")
+@env_option("Environment (from the project at --project) whose AEP to list.")
+@click.option("--project", "project_path", default="segments", show_default=True,
+              type=click.Path(file_okay=True, dir_okay=True), help=_PROJECT_HELP)
+def list_command(env: str | None, project_path: str) -> None:
+    """List the sandboxes of the org: name, type, state, and which is the default.
+
+    \b
+    Example:
+      segctl sandbox list --env served
+    """
+    with open_client(selected_environment(project_path, env)) as client:
+        found = client.list_sandboxes()
+    for item in found:
+        default = "  (default)" if item.get("isDefault") else ""
+        click.echo(terminal_line(f"{item.get('name')}  {item.get('type')}  {item.get('state')}"
+                                 f"{default}"))
 
 
 def _stdin_is_terminal() -> bool:

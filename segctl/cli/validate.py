@@ -14,6 +14,7 @@ from segctl.cli import annotate
 from segctl.cli.common import env_option, refuse_saved_plan
 from segctl.errors import Diagnostic, ValidationError
 from segctl.project import KINDS, LoadResult, analyse_project
+from segctl.render.escape import terminal
 
 
 class GithubValidationError(ValidationError):
@@ -101,7 +102,7 @@ def validate(path: Path, env: str | None, output_format: str) -> None:
     elif result.errors:
         raise ValidationError(result.diagnostics)
     else:
-        _echo_all((d.format() for d in result.diagnostics), err=True)
+        _echo_all((terminal(d.format()) for d in result.diagnostics), err=True)
     project = result.project
     assert project is not None
     counts = {kind: len(docs) for kind, docs in project.documents.items()}

@@ -21,7 +21,14 @@ from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.waiting import run_export_jobs, run_segment_jobs, wait_running_jobs
-from segctl.engine.writes import Write, dataset_body, resolve_refs, segment_write
+from segctl.engine.writes import (
+    Write,
+    audience_write,
+    dataset_body,
+    resolve_refs,
+    segment_write,
+    writes_definition,
+)
 from segctl.errors import SegctlError
 
 
@@ -119,10 +126,18 @@ def _segment_tasks(
         assert write.body is not None
         return resolve_refs(write.body, ids.require)
 
+    audience_fields = audience_write(change)
+
+    def audience(live_id: str) -> None:
+        """Labels, TTL and lifecycle go to the audience (the same object's other face)."""
+        if audience_fields is not None and audience_fields.body:
+            client.patch_audience(live_id, audience_fields.body)
+
     if change.action is Action.CREATE:
         def create() -> ActionResult:
             created = client.create_segment_definition(body())
             ids.set(change.key, str(created["id"]))
+            audience(str(created["id"]))
             return _ok(base, str(created["id"]), "created")
         return [Task(change.key, deps, create, base)]
 
@@ -130,7 +145,9 @@ def _segment_tasks(
     assert old_id is not None
     if change.action is Action.UPDATE:
         def update() -> ActionResult:
-            client.update_segment_definition(old_id, body())
+            if writes_definition(change):  # not when only the audience's fields changed
+                client.update_segment_definition(old_id, body())
+            audience(old_id)
             return _ok(base, old_id, "updated" + (" (adopted)" if change.adopted else ""))
         return [Task(change.key, deps, update, base)]
 
@@ -146,6 +163,7 @@ def _segment_tasks(
         client.update_segment_definition(old_id, parked)
         created = client.create_segment_definition(body())
         ids.set(change.key, str(created["id"]))
+        audience(str(created["id"]))
         return _ok(base, str(created["id"]), f"created (replaces {old_id})")
 
     users = tuple(c.key for c in plan.changes

@@ -121,6 +121,7 @@ def comparable_desired(want: DesiredSegment, policies: MergePolicies) -> dict[st
         "evaluation": want.evaluation,
         "labels": list(want.labels),
         "protect": want.protect,
+        "lifecycle": want.lifecycle,
     }
     if want.ttl_in_days is not None:
         view["ttlInDays"] = want.ttl_in_days
@@ -145,7 +146,10 @@ def comparable_live(
         "evaluation": have.evaluation,
         "labels": list(have.labels),
         "protect": have.protect,
+        "lifecycle": have.lifecycle,
     }
+    if have.lifecycle is None:  # read through /segment/definitions: no labels, no lifecycle
+        view["labels"], view["lifecycle"] = list(want.labels), want.lifecycle
     if want.ttl_in_days is not None:  # undeclared TTL: whatever the server keeps is fine
         view["ttlInDays"] = have.ttl_in_days
     if want.merge_policy_id is None:

@@ -53,13 +53,35 @@ def preview_pql(change: SegmentChange, plan: Plan) -> str:
     return str(definition_payload(change.desired, key_to_id)["expression"]["value"])
 
 
-def last_sizes(client: AepClient) -> dict[str, LastSize]:
+def last_sizes(client: AepClient, ids: Iterable[str] = ()) -> dict[str, LastSize]:
     """Segment id -> its size at the last evaluation.
 
-    The one place the "last evaluated size" comes from, so it can be repointed: today the newest
-    page of segment jobs (``metrics.segmentedProfileCounter``, AEP-API §6.2); the Audiences API
-    carries the same number as the audience's ``metrics``."""
-    return sizes_from_jobs(client.recent_segment_jobs())
+    The one place the "last evaluated size" comes from: the audiences' ``metrics`` (one
+    bulk-get per 100 of ``ids``: it knows every audience, however long ago it was evaluated;
+    segmentation.yaml ``AudiencesListWithMetrics``), and for the ids whose audience carries no
+    metrics, the newest page of segment jobs (``metrics.segmentedProfileCounter``, AEP-API
+    §6.2)."""
+    wanted = list(dict.fromkeys(ids))
+    found = sizes_from_audiences(client.bulk_get_audiences(wanted).values()) if wanted else {}
+    if not wanted or any(i not in found for i in wanted):
+        found = {**sizes_from_jobs(client.recent_segment_jobs()), **found}
+    return found
+
+
+def sizes_from_audiences(audiences: Iterable[Mapping[str, Any]]) -> dict[str, LastSize]:
+    """Pure: audience id -> ``metrics.data.totalProfiles`` with the job and time it names."""
+    found: dict[str, LastSize] = {}
+    for audience in audiences:
+        metrics = audience.get("metrics")
+        data = metrics.get("data") if isinstance(metrics, Mapping) else None
+        count = data.get("totalProfiles") if isinstance(data, Mapping) else None
+        if not isinstance(count, int | str) or not str(count).isdigit():
+            continue
+        assert isinstance(metrics, Mapping)
+        epoch = metrics.get("updateEpoch")
+        when = _iso(int(epoch) * 1000) if isinstance(epoch, int) else ""
+        found[str(audience.get("id"))] = LastSize(int(count), str(metrics.get("jobId", "")), when)
+    return found
 
 
 def sizes_from_jobs(jobs: Iterable[Mapping[str, Any]]) -> dict[str, LastSize]:
@@ -106,7 +128,7 @@ def estimate_plan(
     if not targets:
         return replace(plan, estimates=())
     try:
-        before = last_sizes(client)
+        before = last_sizes(client, [c.id for c in targets if c.id])
     except ApiError:
         before = {}
     results: dict[str, SizeEstimate] = {}

@@ -67,6 +67,7 @@ class DesiredSegment:
     protect: bool
     refs: tuple[str, ...] = ()
     source: str = ""  # file:line of the declaration, for messages
+    lifecycle: str = "published"  # the audience's lifecycleState
     project: str = ""  # the owning project, stamped into the marker
     previous_keys: tuple[str, ...] = ()  # earlier keys (a declared move keeps the live id)
 
@@ -247,6 +248,9 @@ class Plan:
     project: str = ""  # the project's name, stamped into every marker apply writes
     unclaimed: tuple[str, ...] = ()  # live segments no project owns, not matched (never pruned)
     foreign: tuple[Foreign, ...] = ()  # live objects owned by other projects (never touched)
+    # audiences of other origins (custom uploads, Audience Orchestration...): "name (ORIGIN)";
+    # segctl lists them and never adopts, updates or prunes them
+    other_origins: tuple[str, ...] = ()
     target: Target = field(default_factory=Target)
     project_root: str = ""
     files_hash: str = ""

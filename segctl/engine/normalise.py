@@ -85,11 +85,19 @@ class LiveSegment:
     evaluation: str
     labels: tuple[str, ...]
     expression: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # the audience's lifecycleState; None when the object came from /segment/definitions,
+    # which shows neither it nor the labels (then neither is compared)
+    lifecycle: str | None = None
+
+
+# ``active`` is the deprecated spelling of ``published`` (audiences.md examples, AEP-API §12)
+_LIFECYCLE_ALIASES = {"active": "published"}
 
 
 def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
     description, mark = marker.parse(doc.get("description"))
     ttl = doc.get("ttlInDays")
+    state = doc.get("lifecycleState")
     return LiveSegment(
         id=str(doc["id"]),
         key=mark.key if mark else None,
@@ -103,6 +111,7 @@ def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
         evaluation=evaluation_of(doc.get("evaluationInfo")),
         labels=tuple(sorted(str(x) for x in doc.get("labels") or ())),
         expression=doc.get("expression") or {},
+        lifecycle=_LIFECYCLE_ALIASES.get(str(state), str(state)) if state else None,
     )
 
 
@@ -245,6 +254,7 @@ def desired_segment(
         protect=seg.protect,
         refs=tuple(refs),
         source=str(seg.location),
+        lifecycle=seg.lifecycle,
         project=project,
         previous_keys=tuple(seg.previous_keys),
     )
@@ -284,7 +294,8 @@ def definition_payload(
 ) -> dict[str, Any]:
     """The full segment-definition body apply sends (create and PATCH alike).
 
-    ``key:`` references are rewritten to live ids, and the ownership marker is stamped.
+    ``key:`` references are rewritten to live ids, and the ownership marker is stamped. Labels,
+    TTL and lifecycle are not in it: AEP keeps them on the audience (``audience_fields``).
     """
     expr = pql.parse(desired.pql)
     if desired.refs:
@@ -297,12 +308,29 @@ def definition_payload(
         "schema": {"name": desired.schema},
         "evaluationInfo": evaluation_info(desired.evaluation),
     }
-    if desired.ttl_in_days is not None:
-        body["ttlInDays"] = desired.ttl_in_days
     if desired.merge_policy_id is not None:
         body["mergePolicyId"] = desired.merge_policy_id
-    body["labels"] = list(desired.labels)
     return body
+
+
+# the fields segctl writes through /audiences: segmentation.yaml has labels only on audiences,
+# audiences.md creates and shows ttlInDays and lifecycleState there
+AUDIENCE_FIELDS = {"labels": "labels", "ttlInDays": "ttlInDays", "lifecycle": "lifecycleState"}
+
+
+def audience_fields(
+    desired: DesiredSegment, changed: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The audience fields to set for ``desired``: those among ``changed`` (plan field names),
+    or, for a new segment (``changed`` None), those that differ from a new audience's
+    defaults (no labels, no TTL, published)."""
+    values: dict[str, Any] = {"labels": list(desired.labels), "ttlInDays": desired.ttl_in_days,
+                              "lifecycle": desired.lifecycle}
+    if changed is None:
+        wanted = [n for n, v in values.items() if v not in ([], None, "published")]
+    else:
+        wanted = [n for n in changed if n in AUDIENCE_FIELDS]
+    return {AUDIENCE_FIELDS[n]: values[n] for n in wanted if values[n] is not None}
 
 
 def stable_json(value: Any) -> str:

@@ -71,6 +71,7 @@ def plan_from_state(
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]
     result = diff(desired, live, policies, prune=prune, project=name)
+    warnings.extend(other_origin_name_clashes(desired, state))
     freshness = assess_state(state, result.changes, project)
     jobs = plan_jobs(result.changes, project.exports, state.datasets,
                      state.owned_datasets if prune else (), freshness,
@@ -93,6 +94,7 @@ def plan_from_state(
         project=name,
         unclaimed=_unclaimed(live, result.changes),
         foreign=_foreign(live, state, name),
+        other_origins=other_origin_names(state),
         target=target,
         project_root=str(project.root),
         files_hash=project.files_hash,
@@ -149,3 +151,21 @@ def assess_state(
     declared = set(ids.values())
     definitions = [d for d in state.segments if str(d.get("id")) in declared]
     return assess(definitions, state.segment_jobs, state.export_jobs, exports, settings)
+
+
+def other_origin_names(state: LiveState) -> tuple[str, ...]:
+    """``"name (ORIGIN)"`` of each audience of another origin, sorted."""
+    return tuple(sorted(f"{a.get('name')} ({a.get('originName') or a.get('type') or '?'})"
+                        for a in state.other_origins))
+
+
+def other_origin_name_clashes(
+    desired: list[DesiredSegment], state: LiveState
+) -> list[PlanWarning]:
+    """A declared segment named like an audience of another origin is never matched to it
+    (segctl does not adopt those); say so, since the two will share a name in the portal."""
+    taken = {str(a.get("name")): a for a in state.other_origins}
+    return [PlanWarning("other-origin-name", f"{want.key}: an audience of another origin "
+                        f"({taken[want.name].get('originName')}) is also named {want.name!r}; "
+                        "segctl leaves it alone and manages its own segment", want.key)
+            for want in desired if want.name in taken]

@@ -99,6 +99,7 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         "targets": list(plan.targets),
         "unclaimed": list(plan.unclaimed),
         "other_projects": [asdict(f) for f in plan.foreign],
+        "other_origins": list(plan.other_origins),
         **({} if plan.estimates is None
            else {"estimates": [_estimate_to_dict(e) for e in plan.estimates]}),
         "evaluation": _evaluation_to_dict(plan),
@@ -209,6 +210,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             project=str(doc["project"].get("name", "")),
             unclaimed=tuple(doc.get("unclaimed", ())),
             foreign=tuple(Foreign(**f) for f in doc.get("other_projects", ())),
+            other_origins=tuple(doc.get("other_origins", ())),
             target=Target(**doc.get("target", {})),
             project_root=doc["project"]["root"],
             files_hash=doc["project"]["files_hash"],

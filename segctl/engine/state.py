@@ -1,9 +1,15 @@
 """Read the live state once, and fingerprint it.
 
-Everything a plan compares against comes from paged list calls: every segment definition, the
-merge policies, and the datasets the exports name. No per-object GET: a plan over N segments
-costs about ceil(N/100) requests plus a few (merge policies, datasets, this year's segment
-jobs — a page per 100 — and one page of recent export jobs).
+Everything a plan compares against comes from paged list calls: every audience, the merge
+policies, and the datasets the exports name. No per-object GET: a plan over N segments costs
+about ceil(N/100) requests plus a few (merge policies, datasets, this year's segment jobs — a
+page per 100 — and one page of recent export jobs).
+
+Segments are read through ``/audiences``, not ``/segment/definitions``: a Platform audience
+carries everything its definition does (expression, merge policy, evaluationInfo,
+description) plus what only the audience shows (labels, lifecycleState, ttlInDays), and the
+same pages list the audiences of other origins that segctl must leave alone. An org not enabled
+for audiences (the spec's 403) is read through ``/segment/definitions`` instead.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.aep import AepClient
+from segctl.aep import AepClient, ForbiddenError, is_platform_audience
 from segctl.aep.ration import RationUsage, ration_from_env, usage, year_start
 from segctl.engine.marker import DATASET_TAG
 from segctl.engine.normalise import stable_json
@@ -33,6 +39,8 @@ class LiveState:
     export_jobs: tuple[Mapping[str, Any], ...] = ()
     history_from_ms: int | None = None
     ration: RationUsage | None = None  # the on-demand ration spent so far (None: not read)
+    # audiences of other origins: listed, never managed
+    other_origins: tuple[Mapping[str, Any], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -48,10 +56,10 @@ class LiveState:
 def read_live_state(
     client: AepClient, dataset_names: Iterable[str], *, owned: bool = False
 ) -> LiveState:
-    """One paged pass over definitions, merge policies and the named datasets, this year's
-    segment jobs (what is evaluated, and the on-demand ration spent), the first page of export
-    jobs; with ``owned`` (prune) also the datasets carrying segctl's tag."""
-    segments = tuple(client.list_segment_definitions())
+    """One paged pass over audiences (or definitions), merge policies and the named datasets,
+    this year's segment jobs (what is evaluated, and the on-demand ration spent), the first page
+    of export jobs; with ``owned`` (prune) also the datasets carrying segctl's tag."""
+    segments, other_origins = read_segments(client)
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
     mine: tuple[Mapping[str, Any], ...] = ()
@@ -64,7 +72,19 @@ def read_live_state(
     export_jobs = tuple(client.recent_export_jobs())
     spent = usage(ration_from_env(), segment_jobs, now_ms)
     return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
-                     history_from_ms=since, ration=spent)
+                     history_from_ms=since, ration=spent, other_origins=other_origins)
+
+
+def read_segments(
+    client: AepClient,
+) -> tuple[tuple[Mapping[str, Any], ...], tuple[Mapping[str, Any], ...]]:
+    """(Platform audiences, audiences of other origins), one paged pass over /audiences."""
+    try:
+        audiences = client.list_audiences()
+    except ForbiddenError:  # "The IMS Org is not enabled for External Segment" (403)
+        return tuple(client.list_segment_definitions()), ()
+    platform = tuple(a for a in audiences if is_platform_audience(a))
+    return platform, tuple(a for a in audiences if not is_platform_audience(a))
 
 
 # up to this many distinct dataset names are looked up one by one; beyond, one paged list

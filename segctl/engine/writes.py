@@ -1,11 +1,12 @@
 """The one recorded list of writes a plan makes (pure).
 
-``planned_writes(plan)`` lists every definition and dataset write apply sends, each with its
-exact body. ``engine.apply`` sends these bodies and nothing else, and the renderings show the
-values of these same bodies (:func:`shown_values`), so what is reviewed before "yes" is what
-is sent. The only thing filled in at send time is the live id behind an
-``inSegment("key:<key>")`` reference to a segment created in the same apply
-(:func:`resolve_refs`).
+``planned_writes(plan)`` lists every definition, audience and dataset write apply sends, each
+with its exact body (labels, TTL and lifecycle go to the audience, a JSON Patch of ``add``
+operations: AEP keeps them there). ``engine.apply`` sends these bodies and nothing else, and
+the renderings show the values of these same bodies (:func:`shown_values`), so what is
+reviewed before "yes" is what is sent. The only thing filled in at send time is the live id
+behind an ``inSegment("key:<key>")`` reference to a segment created in the same apply
+(:func:`resolve_refs`), and the new id an audience write of a created segment goes to.
 """
 
 from __future__ import annotations
@@ -17,16 +18,23 @@ from typing import Any
 from segctl import pql
 from segctl.engine import marker
 from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
-from segctl.engine.normalise import KEY_PREFIX, definition_payload, evaluation_of
+from segctl.engine.normalise import (
+    AUDIENCE_FIELDS,
+    KEY_PREFIX,
+    audience_fields,
+    definition_payload,
+    evaluation_of,
+)
 
 PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
 
 
 @dataclass(frozen=True)
 class Write:
-    """One write apply sends: ``kind`` segment or dataset, ``verb`` create / update /
-    replace / delete, the live ``id`` (None for a create) and the ``body`` (None for a
-    delete)."""
+    """One write apply sends: ``kind`` segment, audience or dataset, ``verb`` create /
+    update / replace / delete, the live ``id`` (None for a create, and for the audience of a
+    segment this apply creates) and the ``body`` (None for a delete; for an audience, the
+    fields its PATCH sets)."""
 
     kind: str
     verb: str
@@ -59,9 +67,41 @@ def segment_write(change: SegmentChange) -> Write:
     return Write("segment", change.action.value, change.key, change.id, body)
 
 
+def writes_definition(change: SegmentChange) -> bool:
+    """False for an update that changes only what the audience keeps (then only the audience
+    is written); a create, replace, adoption, move or reference rewrite writes the
+    definition."""
+    if change.action is not Action.UPDATE or change.adopted or not change.fields:
+        return True
+    return any(f.field not in AUDIENCE_FIELDS for f in change.fields)
+
+
+def audience_write(change: SegmentChange) -> Write | None:
+    """The audience PATCH of a segment change: for a new segment the audience fields that
+    differ from a new audience's defaults, for an update those that changed; None when there
+    are none."""
+    if change.action is Action.DELETE or change.desired is None:
+        return None
+    changed = None if change.action in (Action.CREATE, Action.REPLACE) else \
+        [f.field for f in change.fields]
+    fields = audience_fields(change.desired, changed)
+    if not fields:
+        return None
+    live_id = change.id if change.action is Action.UPDATE else None
+    return Write("audience", "update", change.key, live_id, fields)
+
+
+def segment_writes(change: SegmentChange) -> list[Write]:
+    """The writes of one segment change, in the order apply sends them."""
+    writes = [segment_write(change)] if writes_definition(change) else []
+    audience = audience_write(change)
+    return writes + ([audience] if audience is not None else [])
+
+
 def planned_writes(plan: Plan) -> tuple[Write, ...]:
-    """Every write of ``plan``, in plan order: segment definitions, then datasets."""
-    writes = [segment_write(c) for c in plan.actionable]
+    """Every write of ``plan``, in plan order: segment definitions (each followed by its
+    audience's), then datasets."""
+    writes = [w for c in plan.actionable for w in segment_writes(c)]
     for dataset in plan.datasets:
         if dataset.action is Action.CREATE:
             writes.append(Write("dataset", "create", dataset.name, None,
@@ -86,10 +126,12 @@ def resolve_refs(body: Mapping[str, Any], key_to_id: Callable[[str], str]) -> di
     return {**body, "expression": expression}
 
 
-def shown_values(write: Write, merge_policy: str | None = None) -> dict[str, Any]:
-    """The declared values a rendering shows for a segment write, read back from its body
-    (``merge_policy`` is the declared name, shown instead of the resolved id)."""
-    body = write.body or {}
+def shown_values(write: Write, merge_policy: str | None = None,
+                 audience: Write | None = None) -> dict[str, Any]:
+    """The declared values a rendering shows for a segment write, read back from its body and
+    from its audience write's (``merge_policy`` is the declared name, shown instead of the
+    resolved id)."""
+    body = {**(write.body or {}), **((audience.body or {}) if audience is not None else {})}
     description, mark = marker.parse(body.get("description"))
     return {
         "name": body.get("name"),
@@ -101,12 +143,13 @@ def shown_values(write: Write, merge_policy: str | None = None) -> dict[str, Any
         "evaluation": evaluation_of(body.get("evaluationInfo")),
         "labels": list(body.get("labels") or ()) or None,
         "protect": (mark is not None and mark.protect) or None,
+        "lifecycle": body.get("lifecycleState"),
     }
 
 
 # the comparable fields of the diff whose "after" value is read from the write's body
 _CHECKED = ("name", "description", "pql", "schema", "ttlInDays", "labels", "protect",
-            "evaluation")
+            "evaluation", "lifecycle")
 
 
 def inconsistencies(plan: Plan) -> list[str]:
@@ -116,7 +159,7 @@ def inconsistencies(plan: Plan) -> list[str]:
     for change in plan.actionable:
         if change.action is Action.DELETE or change.desired is None:
             continue
-        values = shown_values(segment_write(change))
+        values = shown_values(segment_write(change), audience=audience_write(change))
         for field in change.fields:
             if field.field not in _CHECKED:
                 continue

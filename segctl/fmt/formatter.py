@@ -17,7 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 
 from segctl import pql
@@ -25,6 +25,7 @@ from segctl.errors import Location, SegctlError
 from segctl.fmt.keyorder import ordered_keys
 from segctl.fmt.pqllayout import layout
 from segctl.fmt.reorder import KeySpan, reorder
+from segctl.project.source import Diagnostic, SourceFile, parse_documents, read_source
 
 #: PQL longer than this is written as a ``|`` block scalar, broken into lines
 PQL_INLINE_MAX = 80
@@ -213,6 +214,17 @@ def _spans(doc: CommentedMap) -> list[KeySpan]:
 
 
 def _format_document(body: str, file: str, offset: int) -> str:
+    try:
+        return _format_loaded(body, file, offset)
+    except (YAMLError, ValueError, TypeError, KeyError, IndexError, RecursionError) as err:
+        # what ruamel alone refuses, on reading or on reading back its own output (the project
+        # loader's checks ran first and found nothing): located at the document's start
+        where = Location(file, offset + 1, 1, _line(body, 0))
+        first = (str(err).splitlines() or [type(err).__name__])[0][:200]
+        raise FormatError(f"cannot format this document: {first}", location=where) from err
+
+
+def _format_loaded(body: str, file: str, offset: int) -> str:
     yaml = _yaml()
     try:
         doc: Any = yaml.load(body)
@@ -255,6 +267,8 @@ def _settled(body: str, file: str, offset: int) -> str:
 
 def format_source(text: str, file: str = "<input>") -> str:
     """The formatted text of one YAML file (several documents allowed)."""
+    _refuse_hostile(SourceFile(Path(file), file, file, text.encode(), text,
+                               tuple(text.split("\n"))))
     pieces: list[str] = []
     for offset, separator, body in _split_documents(text):
         formatted = _settled(body, file, offset) if body.strip() else body
@@ -280,11 +294,18 @@ def yaml_files(path: Path) -> list[Path]:
 
 def format_file(path: Path) -> FormatResult:
     """Read and format one file (nothing is written)."""
-    try:
-        original = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise FormatError(f"cannot read {path}: {err}") from err
-    return FormatResult(path, original, format_source(original, str(path)))
+    source = read_source(path, path.parent)
+    if isinstance(source, Diagnostic):  # unreadable, or bytes that do not decode (located)
+        raise FormatError(source.message, location=source.location)
+    return FormatResult(path, source.text, format_source(source.text, str(path)))
+
+
+def _refuse_hostile(source: SourceFile) -> None:
+    """Refuse what the project loader refuses at the YAML level (bad characters, alias cycles
+    and bombs, deep nesting, bad tagged values), located, before ruamel reads the text."""
+    for item in parse_documents(source):
+        if isinstance(item, Diagnostic) and item.severity == "error":
+            raise FormatError(item.message, location=item.location)
 
 
 def format_paths(paths: Sequence[Path]) -> tuple[list[FormatResult], list[FormatError]]:

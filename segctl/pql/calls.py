@@ -66,7 +66,43 @@ def check(expr: ast.Expr, text: str | None = None, *, file: str | None = None) -
         location = locate(text, offset, file=file) if text is not None and offset is not None \
             else None
         raise PqlCallError(problem.message, location=location, offset=offset)
-    compile_expr(expr)
+    try:
+        compile_expr(expr)
+    except PqlEvalError as err:
+        if text is None or err.location is not None:
+            raise
+        # the compiler knows the node, not where it is written: find it in the tokens
+        raise PqlEvalError(err.message, location=locate(text, _node_offset(err.node, text),
+                                                        file=file), hint=err.hint) from None
+
+
+#: node type -> (token kind, value test) of the token that writes it
+_NODE_TOKENS: dict[type, tuple[str, object]] = {
+    ast.ContextRef: ("context", None), ast.Up: ("^", None), ast.Chain: ("ident", "chain"),
+    ast.Occurs: ("ident", "occurs"), ast.DateLiteral: ("ident", "date"),
+}
+
+
+def _node_offset(node: ast.Node | None, text: str) -> int:
+    """Where ``node`` is written in ``text`` (best effort; the start of the text otherwise)."""
+    try:
+        tokens = tokenize(text)
+    except PqlSyntaxError:
+        return 0
+    for i, token in enumerate(tokens):
+        if isinstance(node, ast.Parameter):
+            if token.kind == "param" and token.value == node.position:
+                return token.start
+        elif isinstance(node, ast.Call | ast.MethodCall):
+            method = i > 0 and tokens[i - 1].kind == "."
+            if (token.kind == "ident" and token.value == node.name and tokens[i + 1].kind == "("
+                    and method == isinstance(node, ast.MethodCall)):
+                return token.start
+        elif type(node) in _NODE_TOKENS:
+            kind, word = _NODE_TOKENS[type(node)]
+            if token.kind == kind and (word is None or token.keyword == word):
+                return token.start
+    return 0
 
 
 def _problems(expr: ast.Expr) -> Iterator[_Problem]:

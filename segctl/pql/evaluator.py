@@ -36,7 +36,12 @@ EventsInput = Sequence[Mapping[str, Any]] | PreparedEvents | None
 
 
 class PqlEvalError(SegctlError):
-    """An expression that parses but cannot be evaluated (unknown function, bad arity...)."""
+    """An expression that parses but cannot be evaluated (unknown function, bad arity...).
+
+    ``node`` is the innermost tree node the compiler refused, for :func:`pql.check` to locate.
+    """
+
+    node: ast.Node | None = None
 
 
 class EvaluateFn(Protocol):
@@ -149,7 +154,12 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         handler = self._dispatch.get(type(node))
         if handler is None:
             raise self.error(f"cannot evaluate {type(node).__name__}")
-        return handler(node, scope)
+        try:
+            return handler(node, scope)
+        except PqlEvalError as err:
+            if err.node is None:
+                err.node = node  # the innermost node: where the problem is written
+            raise
 
     # ---- literals and references ------------------------------------------------------------
 

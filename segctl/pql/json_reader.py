@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from segctl.errors import Location
@@ -20,6 +21,7 @@ from segctl.pql.errors import PqlJsonError, locate
 from segctl.pql.json_codec import FREE_FUNCTIONS, KEYWORD_OPERATORS, PRIVATE_KEY
 from segctl.pql.json_locate import pointer_offset
 from segctl.pql.json_private import decode_private
+from segctl.pql.limits import MAX_DEPTH, crossing
 from segctl.pql.tokens import IDENT_RE, KEYWORDS, RESERVED
 
 _ROOT = object()  # marker: a lookup without an object (the profile, or the current item)
@@ -39,18 +41,25 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
         if not isinstance(value, str):
             break
         texts.append(value)
+        too_deep = _nesting_offset(value, _MAX_JSON_NESTING)
+        if too_deep is not None:
+            raise PqlJsonError(f"JSON nested more than {_MAX_JSON_NESTING} levels deep",
+                               location=locate(value, too_deep, file=file))
         try:
             value = json.loads(value)
         except json.JSONDecodeError as err:
             raise PqlJsonError(f"invalid JSON: {err.msg}",
                                location=locate(err.doc, err.pos, file=file)) from None
-        except RecursionError:
-            raise PqlJsonError("JSON nested too deeply", location=Location(file)) from None
+        except ValueError as err:  # e.g. an integer beyond CPython's 4,300-digit limit
+            raise PqlJsonError(f"invalid JSON: {err}", location=locate(value, 0, file=file)
+                               ) from None
     reader = JsonReader(file)
     try:
-        return reader.envelope(value)
-    except RecursionError:
-        raise PqlJsonError("pql/json tree nested too deeply", location=Location(file)) from None
+        expr = reader.envelope(value)
+        # a pql/json node is at least one tree level, except a root-less fieldLookup (two)
+        if reader.deepest > MAX_DEPTH // 2 and crossing(expr):
+            raise reader.error("", f"the tree is nested more than {MAX_DEPTH} levels deep")
+        return expr
     except PqlJsonError as err:
         offset = None
         if len(texts) == 1 and err.pointer is not None:
@@ -59,6 +68,31 @@ def from_json(doc: dict[str, Any] | str, *, file: str | None = None) -> a.Expr:
             raise
         raise PqlJsonError(err.message, location=locate(texts[0], offset, file=file),
                            pointer=err.pointer) from None
+
+
+#: JSON text deeper than this is refused before decoding (json.loads recurses in C)
+_MAX_JSON_NESTING = 8 * MAX_DEPTH
+#: pql/json nodes nested deeper than this are refused while reading; the writer spends up to
+#: three nodes on one tree level (a filter is fnApply > lambda > body), and the tree read is
+#: then held to MAX_DEPTH like a parsed one
+_MAX_JSON_NODES = 3 * MAX_DEPTH
+_JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nesting_offset(text: str, limit: int) -> int | None:
+    """Offset of the first bracket nested deeper than ``limit`` (strings skipped), or None."""
+    if text.count("[") + text.count("{") <= limit:  # the usual case, counted in C
+        return None
+    depth = 0
+    for match in _JSON_BRACKETS.finditer(text):
+        char = match.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 class JsonReader:
@@ -70,9 +104,12 @@ class JsonReader:
         # inside filter conditions and chain steps a root-less lookup is the current item's
         # field and one rooted at the profile is `$1.field` (json_codec writes them so)
         self.item_relative = False
+        self.depth = 0
+        self.deepest = 0
 
     def error(self, path: str, message: str) -> PqlJsonError:
-        return PqlJsonError(f"at {path or '/'}: {message}", location=Location(self.file),
+        shown = path if len(path) <= 60 else "..." + path[-50:]
+        return PqlJsonError(f"at {shown or '/'}: {message}", location=Location(self.file),
                             pointer=path)
 
     def envelope(self, value: Any) -> a.Expr:
@@ -126,6 +163,16 @@ class JsonReader:
     # ---- nodes --------------------------------------------------------------------------
 
     def node(self, value: Any, path: str) -> a.Expr:
+        self.depth += 1
+        if self.depth > self.deepest:
+            self.deepest = self.depth
+        if self.depth > _MAX_JSON_NODES:  # bounds the recursion; the tree is checked after
+            raise self.error(path, f"pql/json nodes nested more than {_MAX_JSON_NODES} deep")
+        expr = self._node(value, path)
+        self.depth -= 1  # not in a `finally`: after an error the reader is discarded
+        return expr
+
+    def _node(self, value: Any, path: str) -> a.Expr:
         node = self.obj(value, path)
         node_type = node.get("nodeType")
         if node_type is None:  # the Flow dialect is sometimes sloppy: infer from the keys

@@ -18,6 +18,7 @@ from segctl.pql import ast as a
 from segctl.pql import parser_forms as forms
 from segctl.pql import parser_literals as literals
 from segctl.pql.errors import PqlSyntaxError
+from segctl.pql.limits import MAX_DEPTH, MAX_NESTING, crossing
 from segctl.pql.tokens import RESERVED, Token, tokenize
 
 #: relation operator token (punctuation kind or keyword) -> BinaryOp.op
@@ -42,7 +43,8 @@ _LITERAL_WORDS: dict[str, a.Expr] = {
 class Parser:
     """Parses one PQL text; use :func:`parse`."""
 
-    __slots__ = ("file", "first_col", "first_line", "no_in", "pos", "text", "tok", "tokens")
+    __slots__ = ("depth", "file", "first_col", "first_line", "no_in", "offsets", "pos", "text",
+                 "tok", "tokens")
 
     def __init__(self, text: str, *, file: str | None = None, first_line: int = 1,
                  first_col: int = 1):
@@ -54,6 +56,10 @@ class Parser:
         self.pos = 0
         self.tok = self.tokens[0]  # the current token, i.e. tokens[pos]
         self.no_in = False  # inside a let value, where `in` ends the value
+        self.depth = 0  # parse_expr / prefix-operator recursion, bounded by MAX_NESTING
+        # where loop-built nodes (paths, calls, filters, + - * / %) start, to locate a tree
+        # that is too deep: id -> (node kept alive, token offset)
+        self.offsets: dict[int, tuple[a.Node, int]] = {}
 
     # ---- token helpers ------------------------------------------------------------------
 
@@ -119,7 +125,33 @@ class Parser:
         return expr
 
     def parse_expr(self) -> a.Expr:
-        return self.parse_or()
+        self.enter()
+        expr = self.parse_or()
+        self.depth -= 1  # not in a `finally`: after an error the parser is discarded
+        return expr
+
+    def enter(self) -> None:
+        """One more level of recursion; refused past MAX_NESTING (see segctl.pql.limits)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"expression nested more than {MAX_DEPTH} levels deep",
+                             hint="split it into smaller segments joined with inSegment()")
+
+    def mark(self, node: a.Expr, token: Token) -> a.Expr:
+        self.offsets[id(node)] = (node, token.start)
+        return node
+
+    def check_depth(self, root: a.Expr) -> None:
+        """Refuse a tree deeper than MAX_DEPTH, at the innermost operator that crosses it."""
+        path = crossing(root)
+        if not path:
+            return
+        offset = next((self.offsets[id(node)][1] for node in reversed(path)
+                       if id(node) in self.offsets), 0)
+        raise PqlSyntaxError.at(
+            self.text, offset, f"expression nested more than {MAX_DEPTH} levels deep",
+            file=self.file, first_line=self.first_line, first_col=self.first_col,
+            hint="split it into smaller segments joined with inSegment()")
 
     # ---- precedence levels, loosest first -----------------------------------------------
 
@@ -146,7 +178,10 @@ class Parser:
     def parse_not(self) -> a.Expr:
         if self.tok.keyword == "not":
             self.advance()
-            return a.Not(self.parse_not())
+            self.enter()
+            operand = self.parse_not()
+            self.depth -= 1
+            return a.Not(operand)
         return self.parse_relation()
 
     def relation_op(self, token: Token) -> str | None:
@@ -179,15 +214,15 @@ class Parser:
     def parse_additive(self) -> a.Expr:
         left = self.parse_multiplicative()
         while self.tok.kind in ADDITIVE_TOKENS:
-            op = self.advance().kind
-            left = a.BinaryOp(op, left, self.parse_multiplicative())
+            token = self.advance()
+            left = self.mark(a.BinaryOp(token.kind, left, self.parse_multiplicative()), token)
         return left
 
     def parse_multiplicative(self) -> a.Expr:
         left = self.parse_unary()
         while self.tok.kind in MULTIPLICATIVE_TOKENS:
-            op = self.advance().kind
-            left = a.BinaryOp(op, left, self.parse_unary())
+            token = self.advance()
+            left = self.mark(a.BinaryOp(token.kind, left, self.parse_unary()), token)
         return left
 
     def parse_unary(self) -> a.Expr:
@@ -199,7 +234,9 @@ class Parser:
         elif kind == "-":
             self.advance()
             start = self.pos
+            self.enter()
             operand = self.parse_unary()
+            self.depth -= 1
             # `-5` directly before a number is a negative literal; `-(5)` stays a negation
             if self.pos == start + 1:
                 if type(operand) is a.IntegerLiteral:
@@ -209,7 +246,10 @@ class Parser:
             return a.Negate(operand)
         elif kind == "!":
             self.advance()
-            return a.Not(self.parse_unary())
+            self.enter()
+            operand = self.parse_unary()
+            self.depth -= 1
+            return a.Not(operand)
         elif kind != "(":
             return self.parse_postfix()
         binding = self.binding_form()
@@ -262,6 +302,7 @@ class Parser:
         while True:
             kind = self.tok.kind
             if kind == ".":
+                dot = self.tok
                 name_token = self.tokens[self.pos + 1]
                 if name_token.kind != "ident":
                     self.advance()
@@ -270,14 +311,14 @@ class Parser:
                 self.tok = self.tokens[self.pos]
                 name = name_token.value
                 if self.tok.kind == "(":
-                    node = a.MethodCall(node, name, self.parse_args())
+                    node = self.mark(a.MethodCall(node, name, self.parse_args()), dot)
                 else:
-                    node = a.Field(node, name)
+                    node = self.mark(a.Field(node, name), dot)
             elif kind == "[":
-                self.advance()
+                bracket = self.advance()
                 condition = self.nested(self.parse_expr)
                 self.expect("]", "']' closing the filter")
-                node = a.Filter(node, condition)
+                node = self.mark(a.Filter(node, condition), bracket)
             else:
                 return node
 
@@ -341,7 +382,9 @@ def parse(text: str, *, file: str | None = None, first_line: int = 1,
     ``file``/``first_line``/``first_col`` locate ``text`` inside a larger file for errors.
     """
     parser = Parser(text, file=file, first_line=first_line, first_col=first_col)
-    try:
-        return parser.parse_query()
-    except RecursionError:
-        raise parser.error("expression nested too deeply") from None
+    expr = parser.parse_query()
+    # every tree level takes at least one token (3 eof tokens pad the list), so a text of at
+    # most MAX_DEPTH tokens cannot make a tree too deep: most rules skip the walk
+    if len(parser.tokens) - 3 > MAX_DEPTH:
+        parser.check_depth(expr)
+    return expr

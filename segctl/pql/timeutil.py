@@ -120,7 +120,9 @@ def to_micros(value: object) -> int | None:
     if cls is str:
         return parse_iso(value)  # type: ignore[arg-type]
     if cls is int or (cls is float and math.isfinite(value)):  # type: ignore[arg-type]
-        return int(value * US_PER_MS)  # type: ignore[operator]
+        micros = value * US_PER_MS  # type: ignore[operator]
+        # 1.8e305 ms is finite, its µs are not: no instant, like any other non-time value
+        return int(micros) if cls is int or math.isfinite(micros) else None
     if isinstance(value, TimeValue):
         return value.start
     if isinstance(value, datetime):

@@ -12,6 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from segctl.pql.errors import PqlSyntaxError
+from segctl.pql.limits import MAX_DIGITS
 
 
 class Token(NamedTuple):
@@ -113,15 +114,23 @@ def tokenize(text: str, *, file: str | None = None, first_line: int = 1,
             if "." in lexeme or "e" in lexeme or "E" in lexeme:
                 value = float(lexeme)
                 if not math.isfinite(value):
-                    raise PqlSyntaxError.at(text, start, f"number {lexeme} is out of range",
+                    raise PqlSyntaxError.at(text, start, f"number {_clip(lexeme)} is out of range",
                                             file=file, first_line=first_line,
                                             first_col=first_col)
                 append(make(Token, ("float", value, None, start, end)))
+            elif len(lexeme) > MAX_DIGITS:
+                raise PqlSyntaxError.at(
+                    text, start, f"integer literal of {len(lexeme)} digits is too long "
+                    f"(at most {MAX_DIGITS})", file=file, first_line=first_line,
+                    first_col=first_col)
             else:
                 append(make(Token, ("int", int(lexeme), None, start, end)))
         elif cls == "string" and len(lexeme) > 1:
             append(make(Token, ("string", decode_string(lexeme[1:-1]), None, start, end)))
         elif cls == "param" and len(lexeme) > 1:
+            if len(lexeme) > 10:
+                raise PqlSyntaxError.at(text, start, f"parameter {_clip(lexeme)} is out of range",
+                                        file=file, first_line=first_line, first_col=first_col)
             append(make(Token, ("param", int(lexeme[1:]), None, start, end)))
         elif cls == "context" and len(lexeme) > 1:
             brace = lexeme.index("{")
@@ -133,6 +142,11 @@ def tokenize(text: str, *, file: str | None = None, first_line: int = 1,
     eof = Token("eof", None, None, len(text), len(text))
     tokens += (eof, eof, eof)  # lookahead past the end never needs a bounds check
     return tokens
+
+
+def _clip(lexeme: str) -> str:
+    """A lexeme short enough to quote in a message (the caret shows where it is)."""
+    return lexeme if len(lexeme) <= 24 else lexeme[:20] + "..."
 
 
 def _bad_char_message(char: str) -> str:

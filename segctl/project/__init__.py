@@ -11,10 +11,12 @@ runs: :func:`select` (``--target``) with :func:`project_root` / :func:`keys_in_f
 from segctl.project.kinds import KINDS, DocumentError, Kind
 from segctl.project.loader import LoadResult, analyse_project, load_project
 from segctl.project.model import (
+    DEFAULT_LIFECYCLE,
     DEFAULT_MERGE_POLICY,
     DEFAULT_SCHEMA,
     EVALUATIONS,
     EXPORT_RUNS,
+    LIFECYCLES,
     MEMBERSHIP_STATUSES,
     Environment,
     Export,
@@ -25,11 +27,13 @@ from segctl.project.model import (
 from segctl.project.selection import Selection, keys_in_file, project_root, select
 
 __all__ = [
+    "DEFAULT_LIFECYCLE",
     "DEFAULT_MERGE_POLICY",
     "DEFAULT_SCHEMA",
     "EVALUATIONS",
     "EXPORT_RUNS",
     "KINDS",
+    "LIFECYCLES",
     "MEMBERSHIP_STATUSES",
     "DocumentError",
     "Environment",

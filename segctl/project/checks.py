@@ -98,7 +98,7 @@ def check_pql(ctx: Context) -> Iterator[Diagnostic]:
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # the Segment builder reports these, located
         return False
     return True
 

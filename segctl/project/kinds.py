@@ -70,6 +70,12 @@ def build_segment(doc: RawDocument) -> Segment:
             where = doc.location_in_value(("pqlJson",), err.lineno, err.colno)
             raise DocumentError(
                 [Diagnostic(f"pqlJson is not valid JSON: {err.msg}", where)]) from None
+        except (ValueError, RecursionError) as err:  # a 4,300+ digit number; nesting json.loads
+            # cannot follow (the pql/json reader's depth rule then refuses what it can read)
+            problem = ("nested too deeply" if isinstance(err, RecursionError)
+                       else "a number has too many digits" if "digits" in str(err) else str(err))
+            raise DocumentError([Diagnostic(f"pqlJson is not valid JSON: {problem}",
+                                            doc.value_location(("pqlJson",)))]) from None
         if not isinstance(pql_json, dict):
             raise DocumentError([Diagnostic("pqlJson must be a JSON object",
                                             doc.value_location(("pqlJson",)))])
@@ -88,6 +94,7 @@ def build_segment(doc: RawDocument) -> Segment:
         previous_keys=tuple(d.get("previousKeys", ())),
         location=doc.start,
         field_locations=field_locations(doc),
+        lifecycle=d.get("lifecycle", "published"),
     )
 
 

@@ -21,6 +21,9 @@ from segctl.errors import Diagnostic, Location
 
 EVALUATIONS = ("batch", "streaming", "edge")
 EXPORT_RUNS = ("on-change", "always", "never")
+# an audience's lifecycle states a project may declare (AEP also has draft and archived)
+LIFECYCLES = ("published", "inactive")
+DEFAULT_LIFECYCLE = "published"
 MEMBERSHIP_STATUSES = ("realized", "existing", "exited")
 DEFAULT_SCHEMA = "_xdm.context.profile"
 DEFAULT_MERGE_POLICY = "default"
@@ -51,6 +54,7 @@ class Segment:
     previous_keys: tuple[str, ...] = ()  # keys it had before (a declared move keeps the live id)
     location: Location = _NOWHERE
     field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+    lifecycle: str = DEFAULT_LIFECYCLE
 
     def field_location(self, name: str) -> Location:
         """Where field ``name`` (YAML spelling) starts, or the document start if absent."""

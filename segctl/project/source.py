@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from segctl.errors import Diagnostic, Location
+from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS
 
 try:  # libyaml is an order of magnitude faster; marks carry the same line/column
     from yaml import CSafeLoader as _Loader
@@ -27,6 +28,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 JsonPath = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
+#: values that aliases may add to one document (a "billion laughs" file expands to 10^9):
+#: the safe loaders' defence against alias bombs (SnakeYAML maxAliasesForCollections,
+#: go-yaml's alias ratio); no real project comes near it
+MAX_ALIAS_VALUES = 10_000
+#: collections nested deeper than this are refused (everything downstream recurses): the
+#: same bound as PQL's
+MAX_YAML_DEPTH = MAX_DEPTH
+_TOO_BIG = 10**MAX_DIGITS  # integers as long as PQL's (str() of longer ones may fail)
 
 _SCALAR_TAGS_KEPT_AS_TEXT = {
     "tag:yaml.org,2002:timestamp",
@@ -176,13 +185,36 @@ def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
         relative = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         relative = path.name
+    encoding = _encoding(data)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
-        line0 = data[: err.start].count(b"\n")
-        return Diagnostic(f"file is not valid UTF-8 ({err.reason})", Location(display, line0 + 1))
+        return _undecodable(display, data, encoding, err)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(path, display, relative, data, text, tuple(text.split("\n")))
+
+
+# YAML 1.2 §5.2: UTF-8, or UTF-16/UTF-32 announced by a byte order mark (as PyYAML reads them)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _encoding(data: bytes) -> str:
+    return next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8-sig")
+
+
+def _undecodable(display: str, data: bytes, encoding: str, err: UnicodeDecodeError
+                 ) -> Diagnostic:
+    """The line and column of the first byte that does not decode, with that line shown."""
+    before = data[: err.start].decode(encoding, errors="replace").replace("\r\n", "\n")
+    line0 = before.count("\n")
+    col0 = len(before) - (before.rfind("\n") + 1)
+    whole = data.decode(encoding, errors="replace").replace("\r\n", "\n").split("\n")
+    source_line = whole[line0] if line0 < len(whole) else None
+    name = {"utf-8-sig": "UTF-8"}.get(encoding, encoding.upper())
+    return Diagnostic(f"file is not valid {name} ({err.reason}: byte "
+                      f"0x{data[err.start]:02x})", Location(display, line0 + 1, col0 + 1,
+                                                            source_line))
 
 
 def _display(path: Path) -> str:
@@ -223,11 +255,17 @@ def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
             if node is None or _is_empty(node):
                 continue  # a stray or trailing `---` (perhaps followed by comments only)
             builder = _Builder(source, index)
-            data = builder.convert(node, ())
+            try:
+                data = builder.convert(node, ())
+            except _Refused as refused:
+                yield refused.diagnostic
+                continue
             start = source.location(node.start_mark.line, node.start_mark.column)
             yield from builder.problems  # the document is kept (first value of a duplicate wins)
             yield RawDocument(source, index, data, start, builder.values, builder.keys,
                               builder.scalars)
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, ESC ...)
+        yield _bad_character(source, err)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
@@ -237,6 +275,29 @@ def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
         yield Diagnostic(f"YAML syntax error: {problem}", where)
     except yaml.YAMLError as err:
         yield Diagnostic(f"YAML error: {err}", source.whole())
+
+
+def _bad_character(source: SourceFile, err: yaml.reader.ReaderError) -> Diagnostic:
+    """ReaderError knows only a character offset: turn it into line and column."""
+    text, position = source.text, max(0, min(err.position, len(source.text)))
+    line0 = text.count("\n", 0, position)
+    col0 = position - (text.rfind("\n", 0, position) + 1)
+    char = err.character if isinstance(err.character, str) else chr(err.character)
+    return Diagnostic(f"YAML does not allow the character U+{ord(char):04X} here "
+                      "(write it as an escape inside a double-quoted string)",
+                      source.location(line0, col0))
+
+
+class _Refused(Exception):
+    """A document too big or too deep to read: one located diagnostic, the document skipped."""
+
+    def __init__(self, message: str, location: Location):
+        super().__init__(message)
+        self.diagnostic = Diagnostic(message, location)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:30] + "..."
 
 
 def _is_empty(node: yaml.Node) -> bool:
@@ -252,22 +313,53 @@ class _Builder:
         self.keys: dict[JsonPath, Location] = {}
         self.scalars: dict[JsonPath, ScalarSpan] = {}
         self.problems: list[Diagnostic] = []
+        self.converted: set[int] = set()  # collection nodes already read: seen again = alias
+        self.active: set[int] = set()  # collection nodes being read: seen again = a cycle
+        self.alias_depth = 0  # > 0 while reading an alias's value again
+        self.alias_values = 0
+        self.depth = 0
 
     def at(self, node: yaml.Node) -> Location:
         return self.source.location(node.start_mark.line, node.start_mark.column)
 
     def convert(self, node: yaml.Node, path: JsonPath) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            self.values[path] = self.at(node)
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            self.values[path] = self.at(node)
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        if self.alias_depth:
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                raise _Refused(f"aliases expand to more than {MAX_ALIAS_VALUES:,} values "
+                               "in this document", self.at(node))
+        if isinstance(node, yaml.CollectionNode):
+            return self._collection(node, path)
         assert isinstance(node, yaml.ScalarNode)
         span = self._span(node)
         self.scalars[path] = span
         self.values[path] = self.source.location(span.line0, span.col0)
         return self._scalar(node)
+
+    def _collection(self, node: yaml.CollectionNode, path: JsonPath) -> Any:
+        """A mapping or sequence, guarding against cycles, alias bombs and deep nesting."""
+        key = id(node)
+        if key in self.active:
+            self.problems.append(Diagnostic("this value contains an alias of itself",
+                                            self.at(node)))
+            return None
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise _Refused(f"values nested more than {MAX_YAML_DEPTH} levels deep",
+                           self.at(node))
+        again = key in self.converted
+        self.converted.add(key)
+        self.active.add(key)
+        self.alias_depth += again
+        self.values[path] = self.at(node)
+        if isinstance(node, yaml.MappingNode):
+            result: Any = self._mapping(node, path)
+        else:
+            result = [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        self.alias_depth -= again
+        self.active.discard(key)
+        self.depth -= 1
+        return result
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -277,6 +369,8 @@ class _Builder:
                 self.problems.append(Diagnostic("mapping keys must be plain strings",
                                                 self.at(key_node)))
                 continue
+            if key_node.tag in _SCALAR_CONSTRUCTORS:
+                self._scalar(key_node)  # a tagged key (`!!int x: 1`) must read as its tag says
             key = str(key_node.value)
             if key in first_seen:
                 first = first_seen[key].start_mark.line + 1
@@ -291,7 +385,18 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         plain = not node.style  # libyaml reports "" for plain scalars, PyYAML None
         if node.tag in _SCALAR_CONSTRUCTORS and plain:
-            return _SCALAR_CONSTRUCTORS[node.tag](node)
+            try:
+                value = _SCALAR_CONSTRUCTORS[node.tag](node)
+                if isinstance(value, int) and abs(value) >= _TOO_BIG:  # 0xfff... (5,000 digits)
+                    raise ValueError("digits")
+                return value
+            except (ValueError, KeyError, IndexError, OverflowError, TypeError) as err:
+                # `!!int x`, `!!bool maybe`, or an integer past CPython's 4,300-digit limit
+                what = node.tag.rsplit(":", 1)[-1]
+                reason = "too many digits" if "digits" in str(err) else "not a valid " + what
+                self.problems.append(Diagnostic(f"cannot read {_clip(node.value)!r} as !!{what} "
+                                                f"({reason})", self.at(node)))
+                return node.value
         if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or not plain:
             return node.value
         self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", self.at(node)))

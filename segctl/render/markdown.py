@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from segctl.engine.model import Action, Plan, SegmentChange
 from segctl.fmt import pql_lines
+from segctl.render import escape
 from segctl.render.text import (
     CREATE_FIELDS,
     desired_values,
@@ -23,11 +24,11 @@ _RESERVE = 600  # room kept for the truncation note and the closing sections
 
 
 def render_plan(plan: Plan, *, limit: int = MAX_CHARS) -> str:
-    head = [f"### segctl plan for {where(plan)}", "", f"**{plan.summary()}**", ""]
+    head = [f"### segctl plan for {escape.md(where(plan))}", "", f"**{plan.summary()}**", ""]
     if not plan.has_changes:
         head += ["No changes: the sandbox matches the files.", ""]
     if plan.warnings:
-        head += ["> [!WARNING]"] + [f"> {w.message}  " for w in plan.warnings] + [""]
+        head += ["> [!WARNING]"] + [f"> {escape.md(w.message)}  " for w in plan.warnings] + [""]
     tail = _tail(plan)
     budget = limit - _RESERVE - len("\n".join(head + tail))
     blocks: list[str] = []
@@ -51,13 +52,13 @@ def render_plan(plan: Plan, *, limit: int = MAX_CHARS) -> str:
 
 
 def _details(change: SegmentChange) -> str:
-    title = f"<code>{change.action.glyph}</code> <b>{_esc(change.key)}</b>"
+    title = f"<code>{change.action.glyph}</code> <b>{escape.html(change.key)}</b>"
     if change.name != change.key:
-        title += f" — {_esc(change.name)}"
+        title += f" — {escape.html(change.name)}"
     title += f" ({change.action.value})"
     lines = ["<details>", f"<summary>{title}</summary>", ""]
     if change.reason:
-        lines += [f"_{_esc(change.reason)}_", ""]
+        lines += [f"_{escape.md(change.reason)}_", ""]
     diff: list[str] = []
     if change.action is Action.CREATE and change.desired is not None:
         values = desired_values(change)  # the same fields as the text plan, in its order
@@ -76,13 +77,13 @@ def _details(change: SegmentChange) -> str:
         diff += _prefixed(f"- {field.field}: ", show(field.before, field.field))
         diff += _prefixed(f"+ {field.field}: ", show(field.after, field.field))
     if diff:
-        lines += ["```diff", *diff, "```", ""]
+        lines += [escape.fence("\n".join(diff), "diff"), ""]
     lines.append("</details>")
     return "\n".join(lines)
 
 
 def _prefixed(prefix: str, text: str) -> list[str]:
-    rows = text.replace("```", "\x27\x27\x27").splitlines() or [""]
+    rows = text.splitlines() or [""]
     pad = prefix[0] + " " * (len(prefix) - 1)
     return [prefix + rows[0], *[pad + row for row in rows[1:]]]
 
@@ -94,7 +95,7 @@ def _tail(plan: Plan) -> list[str]:
         out += ["#### Segment dependencies", "", *graph, ""]
     if plan.segment_jobs:
         out += ["#### Segment jobs", ""]
-        out += [f"{n}. {', '.join(f'`{k}`' for k in job.segments)}"
+        out += [f"{n}. {', '.join(escape.code(k) for k in job.segments)}"
                 for n, job in enumerate(plan.segment_jobs[:MAX_LISTED], 1)]
         out += _more(len(plan.segment_jobs), "segment jobs")
         out.append("")
@@ -103,26 +104,33 @@ def _tail(plan: Plan) -> list[str]:
     retags = any(d.action is Action.UPDATE for d in plan.datasets)
     if plan.export_runs or creates or plan.datasets_to_delete or retags:
         out += ["#### Exports", ""]
-        out += [f"- new dataset **{_esc(d.name)}** (for `{d.export}`)" for d in creates]
-        out += [f"- re-tag dataset **{_esc(d.name)}** ({_esc(d.reason)})"
+        out += [f"- new dataset **{escape.md(d.name)}** (for {escape.code(d.export)})"
+                for d in creates]
+        out += [f"- re-tag dataset **{escape.md(d.name)}** ({escape.md(d.reason)})"
                 for d in plan.datasets if d.action is Action.UPDATE]
-        out += [f"- delete dataset **{_esc(d.name)}** (export `{d.export}` no longer exports "
-                "into it)" for d in plan.datasets if d.action is Action.DELETE]
-        out += [f"- `{r.export}` → **{_esc(r.dataset)}** ({_esc(r.reason)})"
+        out += [f"- delete dataset **{escape.md(d.name)}** (export {escape.code(d.export)} "
+                "no longer exports into it)" for d in plan.datasets if d.action is Action.DELETE]
+        out += [f"- {escape.code(r.export)} → **{escape.md(r.dataset)}** ({escape.md(r.reason)})"
                 for r in plan.export_runs[:MAX_LISTED]]
         out += _more(len(plan.export_runs), "exports")
         out.append("")
     if plan.unmanaged:
-        names = ", ".join(_esc(n) for n in plan.unmanaged[:MAX_LISTED])
+        names = ", ".join(escape.md(n) for n in plan.unmanaged[:MAX_LISTED])
         extra = len(plan.unmanaged) - MAX_LISTED
         names += f" and {extra} more" if extra > 0 else ""
         out += [f"Not declared any more (`apply --prune` deletes them): {names}", ""]
     if plan.foreign:
-        owned = ", ".join(f"{f.kind} **{_esc(f.name)}** (`{_esc(f.project)}`)"
+        owned = ", ".join(f"{escape.md(f.kind)} **{escape.md(f.name)}** "
+                          f"({escape.code(f.project)})"
                           for f in plan.foreign[:MAX_LISTED])
         extra = len(plan.foreign) - MAX_LISTED
         owned += f" and {extra} more" if extra > 0 else ""
         out += [f"Owned by other projects (never touched): {owned}", ""]
+    if plan.other_origins:
+        names = ", ".join(escape.md(n) for n in plan.other_origins[:MAX_LISTED])
+        extra = len(plan.other_origins) - MAX_LISTED
+        names += f" and {extra} more" if extra > 0 else ""
+        out += [f"Audiences of other origins, not managed by segctl: {names}", ""]
     return out
 
 
@@ -131,22 +139,23 @@ def _evaluation(plan: Plan) -> list[str]:
     out: list[str] = []
     if plan.awaiting:
         out += ["#### Awaiting evaluation", ""]
-        out += [f"- `{a.key}`: {_esc(a.reason)}" for a in plan.awaiting[:MAX_LISTED]]
+        out += [f"- {escape.code(a.key)}: {escape.md(a.reason)}"
+                for a in plan.awaiting[:MAX_LISTED]]
         out += _more(len(plan.awaiting), "segments")
         out.append("")
     if plan.running_jobs:
         out += ["#### Running segment jobs (apply waits for them)", ""]
-        out += [f"- `{j.id}`: {', '.join(f'`{k}`' for k in j.segments)}"
+        out += [f"- {escape.code(j.id)}: {', '.join(escape.code(k) for k in j.segments)}"
                 for j in plan.running_jobs[:MAX_LISTED]]
         out += _more(len(plan.running_jobs), "running jobs")
         out.append("")
     if plan.deferred:
-        shown = ", ".join(f"`{k}`" for k in plan.deferred[:MAX_LISTED])
+        shown = ", ".join(escape.code(k) for k in plan.deferred[:MAX_LISTED])
         extra = len(plan.deferred) - MAX_LISTED
         shown += f" and {extra} more" if extra > 0 else ""
         out += [f"**Left to the scheduled evaluation** (on-demand ration spent): {shown}", ""]
     if plan.ration is not None and (plan.segment_jobs or plan.deferred):
-        out += [f"**On-demand evaluation ration:** {plan.ration.describe()}.", ""]
+        out += [f"**On-demand evaluation ration:** {escape.md(plan.ration.describe())}.", ""]
     return out
 
 
@@ -171,10 +180,8 @@ def _estimates(plan: Plan) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    """User or API text inside a table cell: HTML-escaped, no pipe or line break."""
-    for char in "\\`*_[]|":
-        text = text.replace(char, "\\" + char)
-    return _esc(text).replace("\r", " ").replace("\n", " ")
+    """User or API text inside a table cell: no pipe, line break or markup (render.escape)."""
+    return escape.md(text)
 
 
 def _more(total: int, what: str) -> list[str]:
@@ -195,7 +202,7 @@ def _mermaid(plan: Plan) -> list[str]:
             ids.setdefault(key, f"s{len(ids)}")
     lines = ["```mermaid", "graph LR"]
     for key, node in ids.items():
-        lines.append(f'  {node}["{_mermaid_label(key)}"]:::{_css(changes[key].action)}')
+        lines.append(f'  {node}["{escape.mermaid(key)}"]:::{_css(changes[key].action)}')
     lines += [f"  {ids[b]} --> {ids[a]}" for a, b in shown]
     lines += ["  classDef create fill:#d4f7d4", "  classDef update fill:#fff3c4",
               "  classDef replace fill:#f7d4d4", "  classDef noop fill:#eeeeee", "```"]
@@ -206,11 +213,3 @@ def _mermaid(plan: Plan) -> list[str]:
 
 def _css(action: Action) -> str:
     return {"no-op": "noop"}.get(action.value, action.value)
-
-
-def _mermaid_label(key: str) -> str:
-    return key.replace('"', "#quot;")
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

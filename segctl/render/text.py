@@ -9,14 +9,15 @@ from typing import Any
 
 from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
-from segctl.engine.writes import segment_write, shown_values
+from segctl.engine.writes import audience_write, segment_write, shown_values
 from segctl.fmt import pql_lines
+from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
 
 _INDENT = "      "
 _LISTED = 25  # objects of other projects named in full; the rest are counted
 CREATE_FIELDS = ("name", "description", "pql", "schema", "ttlInDays", "mergePolicy",
-                  "evaluation", "labels", "protect")
+                 "evaluation", "labels", "protect", "lifecycle")
 
 
 def where(plan: Plan) -> str:
@@ -25,13 +26,14 @@ def where(plan: Plan) -> str:
     if target.platform_url is None:
         place = "the local sandbox" + (f" {target.sandbox!r}" if target.sandbox else "")
     else:
-        place = f"sandbox {target.sandbox!r} at {target.platform_url}"
+        place = f"sandbox {target.sandbox!r} at {terminal_line(target.platform_url)}"
     if target.environment is None:
         return place
     return f"environment {target.environment!r} ({place})"
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:
+    plan = terminal_safe(plan)  # user text cannot move the cursor or recolour the plan
     style = Style(color)
     out: list[str] = []
     actionable = plan.actionable
@@ -79,7 +81,7 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
             out.append("Exports:")
             for run in plan.export_runs:
                 out.append(f"  {run.export} -> dataset {run.dataset!r} "
-                           f"[{', '.join(run.segments)}] ({run.reason})")
+                           f"[{', '.join(run.segments)}] ({terminal_line(run.reason)})")
             out.append("")
     if plan.estimates == ():
         out.append("Estimates: no new or changed segment to estimate.")
@@ -91,8 +93,13 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         more = len(plan.foreign) - _LISTED
         owned += f" and {more} more (`--format json` lists them all)" if more > 0 else ""
         out.append(f"Owned by other projects (never touched): {owned}")
+    if plan.other_origins:
+        shown = ", ".join(plan.other_origins[:_LISTED])
+        more = len(plan.other_origins) - _LISTED
+        out.append(f"Audiences of other origins, not managed by segctl: {shown}"
+                   + (f" and {more} more" if more > 0 else ""))
     for warning in plan.warnings:
-        out.append(style.paint(f"Warning: {warning.message}", "yellow"))
+        out.append(style.paint(f"Warning: {terminal_line(warning.message)}", "yellow"))
     while out and not out[-1]:
         out.pop()
     out += ["", style.paint(plan.summary(), "bold")]
@@ -123,12 +130,12 @@ def evaluation_lines(plan: Plan) -> list[str]:
 def _change_lines(change: SegmentChange, style: Style) -> list[str]:
     glyph = change.action.glyph
     head = f"  {glyph} segment {change.key!r}"
-    extra = f" ({change.name})" if change.name != change.key else ""
+    extra = f" ({terminal_line(change.name)})" if change.name != change.key else ""
     if change.id:
         extra += f"  id={change.id}"
     lines = [style.action(change.action, head) + extra]
     if change.reason:
-        lines.append(style.paint(f"{_INDENT}# {change.reason}", "dim"))
+        lines.append(style.paint(f"{_INDENT}# {terminal_line(change.reason)}", "dim"))
     if change.depends_on:
         lines.append(style.paint(f"{_INDENT}# after: {', '.join(change.depends_on)}", "dim"))
     if change.action is Action.CREATE and change.desired is not None:
@@ -185,13 +192,14 @@ def desired_values(change: SegmentChange) -> dict[str, Any]:
     """The values shown for a create: read back from the body apply sends (one record)."""
     want = change.desired
     assert want is not None
-    return shown_values(segment_write(change), want.merge_policy)
+    return shown_values(segment_write(change), want.merge_policy, audience_write(change))
 
 
 def show(value: Any, field: str = "") -> str:
+    """A field's value as plan text shows it (terminal-safe: user text may hold escapes)."""
     if field == "pql" and isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+        return terminal(value)
+    return terminal(json.dumps(value, ensure_ascii=False))
 
 
 def _field_line(sign: str, name: str, value: Any, style: Style, action: Action) -> list[str]:
@@ -259,10 +267,10 @@ def render_report(report: ApplyReport, *, color: bool = False, seconds: float | 
         if result.id:
             line += f"  id={result.id}"
         if result.detail:
-            line += f"  {result.detail}"
+            line += f"  {terminal_line(result.detail)}"
         out.append(line.rstrip())
     for note in report.notes:
-        out.append(f"  note: {note}")
+        out.append(f"  note: {terminal_line(note)}")
     tail = report.summary()
     if seconds is not None:
         tail += f" Total time: {duration(seconds)}."

@@ -85,6 +85,7 @@ class LocalSandbox:
         self.credentials = credentials
         self.org_id = org_id  # the IMS org the credentials belong to; None: any org
         self.base_url = LOCAL_BASE_URL
+        self.embedded: set[tuple[str, str]] = set()  # (org, sandbox) present without creating
         self.sample_profiles = sample_profiles
         self.sample_seed = sample_seed
         self._seed_lock = threading.Lock()
@@ -198,6 +199,14 @@ class LocalSandbox:
         server = SandboxServer(self, host, port)
         server.start()
         return server
+
+    # -- w17a (issue 17): sandboxes must exist; the embedded target's is made on first use --
+    def provision(self, org: str, name: str) -> None:
+        """Make ``org``'s sandbox ``name`` exist for this process, like ``prod`` always does (a
+        development sandbox titled by its name). The embedded target calls it for the sandbox its
+        Environment names, so a project works without ``segctl sandbox create``; a served
+        sandbox refuses unknown names like AEP until they are created."""
+        self.embedded.add((org, name))  # nothing is written: a read-only command stays one
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self.runner.wait_idle(timeout)

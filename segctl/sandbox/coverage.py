@@ -7,8 +7,10 @@ Adobe's specs themselves are not copied. Regenerate:
 
     python -m segctl.sandbox.coverage                      # rewrite IMPLEMENTATION_COVERAGE.md
     python -m segctl.sandbox.coverage --check              # exit 1 when it is out of date
-    python -m segctl.sandbox.coverage --extract CHECKOUT   # re-extract the operations from a
-                                                           # checkout of experience-platform-apis
+    python -m segctl.sandbox.coverage --extract CHECKOUT   # re-extract the operations (and the
+                                                           # shapes of the audiences examples)
+                                                           # from a checkout of
+                                                           # experience-platform-apis
 
 An operation is *implemented* when a route answers its method and path and honours every query
 parameter the spec lists, *partial* when it ignores some of them (listed) or its route carries
@@ -31,6 +33,11 @@ from segctl.sandbox.core.web import Route
 
 HERE = Path(__file__).parent
 OPERATIONS_FILE = HERE / "aep_operations.json"
+# the field names and JSON types (not the values) of the audiences examples, which
+# tests/fidelity/test_audiences.py holds the emulator's answers to, field by field
+SHAPES_FILE = HERE.parent.parent / "tests" / "fidelity" / "audience_example_shapes.json"
+SHAPES_SPEC = "static/swagger-specs/segmentation.yaml"
+SHAPES_PREFIX = "/audiences"
 TABLE_FILE = HERE / "IMPLEMENTATION_COVERAGE.md"
 SOURCE_REPO = "AdobeDocs/experience-platform-apis"
 # spec file -> (title, base path of its server URL); the specs whose APIs the sandbox emulates
@@ -92,6 +99,63 @@ def extract(checkout: Path) -> dict[str, Any]:
         specs.append({"path": rel, "title": title, "base": base,
                       "operations": extract_spec(doc, base)})
     return {"source": {"repository": SOURCE_REPO, "commit": commit}, "specs": specs}
+
+
+def shape(value: Any) -> Any:
+    """A JSON value's shape: objects keep their keys, arrays the distinct shapes of their
+    items (a list may mix kinds of audience), scalars become their JSON type name."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        distinct: list[Any] = []
+        for item in value:
+            if shape(item) not in distinct:
+                distinct.append(shape(item))
+        return distinct
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "null" if value is None else "string"
+
+
+def example_shapes(spec: dict[str, Any], prefix: str, component: str) -> dict[str, Any]:
+    """``"<operationId> <status> <example name>"`` -> the shape of that response example, for
+    every operation under ``prefix``, plus each request body example, plus ``"components
+    <name>"`` for the shared examples whose name contains ``component``."""
+    out: dict[str, Any] = {}
+    for name, example in ((spec.get("components") or {}).get("examples") or {}).items():
+        if component in name and isinstance(example, dict) and "value" in example:
+            out[f"components {name}"] = shape(example["value"])
+    for path, item in (spec.get("paths") or {}).items():
+        if not path.startswith(prefix):
+            continue
+        for method in _METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            oid = op.get("operationId", f"{method} {path}")
+            body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
+            for name, example in _examples(spec, body or {}).items():
+                out[f"{oid} request {name}"] = shape(example)
+            for status, response in (op.get("responses") or {}).items():
+                content = ((response or {}).get("content") or {}).get("application/json") or {}
+                for name, example in _examples(spec, content).items():
+                    out[f"{oid} {status} {name}"] = shape(example)
+    return out
+
+
+def _examples(spec: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if "example" in content:
+        found["example"] = content["example"]
+    for name, example in (content.get("examples") or {}).items():
+        resolved = _resolve(spec, example) if isinstance(example, dict) else {}
+        if "value" in resolved:
+            found[name] = resolved["value"]
+    return found
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -183,6 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.extract is not None:
         data = extract(args.extract)
         OPERATIONS_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        import yaml
+
+        spec = yaml.safe_load((args.extract / SHAPES_SPEC).read_text(encoding="utf-8"))
+        shapes = {"source": {**data["source"], "path": SHAPES_SPEC},
+                  "shapes": example_shapes(spec, SHAPES_PREFIX, "Audience")}
+        SHAPES_FILE.write_text(json.dumps(shapes, indent=1) + "\n", encoding="utf-8")
     table = current_table()
     if args.check:
         same = TABLE_FILE.is_file() and TABLE_FILE.read_text(encoding="utf-8") == table

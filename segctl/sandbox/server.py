@@ -8,6 +8,7 @@ import contextlib
 import logging
 import re
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -82,6 +83,17 @@ class _Server(ThreadingHTTPServer):
         with self._open_lock:
             self._open.discard(request)
         super().shutdown_request(request)
+
+    # ---- w17a (issue 17): a client that hangs up is not an error of the sandbox -----------
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """socketserver prints a traceback for any exception of a request; a peer that closed
+        or reset its connection before the answer was written (BrokenPipeError,
+        ConnectionResetError) is routine for an HTTP server and gets one debug line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.debug("%s went away before its answer: %s", client_address[0], error)
+            return
+        super().handle_error(request, client_address)
 
     def drop_connections(self) -> None:
         """End kept-alive connections too: a closed server answers nothing any more."""

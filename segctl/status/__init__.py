@@ -27,13 +27,15 @@ from segctl.status.render import render_json, render_text
 
 def read_status(client: AepClient, project: Project | None) -> Status:
     """Read the sandbox once (definitions, owned datasets, one page of recent jobs), plus the
-    last evaluated sizes through the engine's ``last_sizes``."""
+    last evaluated sizes through the engine's ``last_sizes`` (the audiences' metrics, else the
+    newest segment jobs)."""
     datasets = [e.dataset for e in project.exports] if project else []
     state = read_live_state(client, datasets, owned=True)
     declared = {s.name: s.key for s in project.segments} if project else {}
     name = project_name(project) if project else UNNAMED_PROJECT
+    ids = [str(d["id"]) for d in state.segments if "id" in d]  # their audiences' metrics
     return build_status(state.segments, state.owned_datasets, state.segment_jobs,
-                        state.export_jobs, declared, last_sizes(client), name)
+                        state.export_jobs, declared, last_sizes(client, ids), name)
 
 
 __all__ = ["STATUS_FORMAT_VERSION", "DatasetRow", "SegmentRow", "Status", "build_status",

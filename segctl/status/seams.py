@@ -8,8 +8,8 @@ function, so that a better source replaces exactly one place:
   expression (the engine's freshness check), or no recent job evaluated it at all; streaming
   and edge segments are evaluated continuously and never wait.
 - :func:`last_known_size`: the segment's size, from the engine's ``last_sizes`` (the same
-  source as plan's "last evaluated size": the newest successful segment job's count today; the
-  audience's own metrics once that function reads them).
+  source as plan's "last evaluated size": the audience's own metrics, else the newest
+  successful segment job's count).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
 def raw_client(sandbox: LocalSandbox, sandbox_name: str = "prod") -> httpx.Client:
     """Plain httpx against the sandbox: a token and the gateway headers, nothing of segctl."""
     config = AepConfig.local()
+    sandbox.provision(config.org_id, sandbox_name)  # as the embedded target does
     client = httpx.Client(base_url=config.platform_url, transport=sandbox.transport())
     token = client.post("/ims/token/v3", data={
         "grant_type": "client_credentials", "client_id": config.client_id,
@@ -96,7 +97,11 @@ def filled(raw: httpx.Client) -> dict[str, str]:
         "identityGraph": {"type": "none"}, "attributeMerge": {"type": "timestampOrdered"}})
     assert policy.status_code in (200, 201), policy.text
     ids["vip"] = create(raw, "VIP (EU) — gold", "person.birthYear < 1980", ttlInDays=30,
-                        mergePolicyId=policy.json()["id"], labels=["C1"])
+                        mergePolicyId=policy.json()["id"])
+    # labels live on the audience (segmentation.yaml has them only there)
+    labelled = raw.patch(f"{UPS}/audiences/{ids['vip']}",
+                         json=[{"op": "add", "path": "/labels", "value": ["C1"]}])
+    assert labelled.status_code == 200, labelled.text
     tree = {"nodeType": "fnApply", "fnName": "and", "params": [
         in_segment(ids["both"]), equals(lookup("gender", "person"), "female")]}
     ids["json-chain"] = create(raw, "us female (json)", tree)

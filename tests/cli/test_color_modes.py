@@ -67,6 +67,6 @@ def test_debug_prints_the_request_log_not_httpcore(workdir: Path) -> None:
                           capture_output=True, text=True, env={**os.environ})
     assert proc.returncode == 0, proc.stderr
     assert "httpcore" not in proc.stderr and "httpx:" not in proc.stderr
-    assert re.search(r"segctl\.aep: ← 200 GET http://\S+/segment/definitions\S* \d+ ms",
-                     proc.stderr)
+    # a plan reads the live segments through /audiences (issue 14)
+    assert re.search(r"segctl\.aep: ← 200 GET http://\S+/audiences\S* \d+ ms", proc.stderr)
     assert "client_secret=***" in proc.stderr and "Bearer ***" in proc.stderr

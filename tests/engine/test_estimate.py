@@ -23,7 +23,12 @@ from segctl.engine import (
     build_plan,
     estimate_plan,
 )
-from segctl.engine.estimate import preview_pql, segments_to_estimate, sizes_from_jobs
+from segctl.engine.estimate import (
+    preview_pql,
+    segments_to_estimate,
+    sizes_from_audiences,
+    sizes_from_jobs,
+)
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
 from segctl.sandbox.profilestore import profiles as sample_profiles
@@ -179,6 +184,17 @@ def test_last_sizes_come_from_the_newest_succeeded_job_that_counted_the_segment(
         "a": LastSize(10, "j2", "2026-06-01T12:00:00Z"),
         "b": LastSize(5, "j1", "2026-05-31T12:00:00Z"),
     }
+
+
+def test_last_sizes_come_from_the_audience_metrics() -> None:
+    audiences = [
+        {"id": "a", "metrics": {"type": "export", "jobId": "j9", "updateEpoch": 1780315200,
+                                "data": {"totalProfiles": 42}}},
+        {"id": "b"},  # never evaluated: no metrics
+        {"id": "c", "metrics": {"data": {"totalProfiles": "7"}}},
+    ]
+    assert sizes_from_audiences(audiences) == {
+        "a": LastSize(42, "j9", "2026-06-01T12:00:00Z"), "c": LastSize(7, "", "")}
 
 
 def test_only_creates_updates_and_replaces_are_estimated() -> None:

@@ -193,6 +193,10 @@ ROWS: dict[tuple[str, str], Row] = {
                                 field("base", "protect")),
     ("Segment", "labels"): Row(sub("segments.yaml", "labels: [C1]", "labels: [C1, C2]"),
                                field("base", "labels")),
+    # written on the audience, like labels and TTL (issue 14)
+    ("Segment", "lifecycle"): Row(sub("segments.yaml", "labels: [C1]",
+                                      "labels: [C1]\nlifecycle: inactive"),
+                                  field("base", "lifecycle")),
     # a declared move: key and name both change; the live id is kept (never delete+create)
     ("Segment", "previousKeys"): Row(
         subs(sub("segments.yaml", "key: base\nname: Base segment",

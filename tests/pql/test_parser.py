@@ -224,5 +224,6 @@ def test_embedded_text_reports_the_enclosing_file_position() -> None:
 
 
 def test_deep_nesting_is_a_syntax_error_not_a_crash() -> None:
-    with pytest.raises(PqlSyntaxError, match="nested too deeply"):
+    with pytest.raises(PqlSyntaxError, match="nested more than 32 levels deep") as info:
         parse("(" * 5000 + "a" + ")" * 5000)
+    assert (info.value.line, info.value.col) == (1, 66)  # the bracket past MAX_NESTING

@@ -111,6 +111,9 @@ def test_state_is_partitioned_by_sandbox(http: httpx.Client, server) -> None:
     dev_headers = dict(http.headers)
     dev_headers["x-sandbox-name"] = "dev"
     with httpx.Client(base_url=server.url, headers=dev_headers) as dev:
+        assert dev.get(f"{CATALOG}/dataSets").status_code == 403  # no sandbox "dev" yet
+        assert http.post("/data/foundation/sandbox-management/sandboxes", json={
+            "name": "dev", "title": "Development", "type": "development"}).status_code == 202
         assert dev.get(f"{CATALOG}/dataSets").json() == {}
         did = created.json()[0].rsplit("/", 1)[1]
         assert dev.get(f"{CATALOG}/dataSets/{did}").status_code == 404

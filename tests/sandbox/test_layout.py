@@ -14,8 +14,8 @@ import segctl.sandbox
 
 ROOT = Path(segctl.sandbox.__file__).parent
 PACKAGE = "segctl.sandbox"
-SERVICES = ("definitions", "jobs", "exports", "previews", "mergepolicies", "schedules",
-            "catalog", "dataaccess", "ims", "search", "profileaccess")
+SERVICES = ("definitions", "audiences", "jobs", "exports", "previews", "mergepolicies",
+            "schedules", "catalog", "dataaccess", "ims", "search", "profileaccess")
 SHARED = ("core", "profilestore")
 
 

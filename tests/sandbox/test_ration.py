@@ -138,3 +138,19 @@ def test_usage_counts_on_demand_runs_by_utc_day_and_year() -> None:
     assert (spent.used_today, spent.used_this_year) == (2, 3)
     assert (spent.sandbox_type, spent.per_year, spent.available) == ("development", 100, 0)
     assert usage(UNLIMITED, jobs, now).available is None
+
+
+def test_a_created_production_sandbox_gets_the_production_yearly_ration(
+        data_dir: Path, clock: list[datetime]) -> None:
+    """The ration reads the type the Sandbox API holds (``sandbox create --type production``)."""
+    with _open(data_dir, clock, ration=OnDemandRation(per_day=None, production_per_year=1,
+                                                      development_per_year=3)) as (_, client):
+        sms = "/data/foundation/sandbox-management/sandboxes"
+        for name, kind in (("live2", "production"), ("qa", "development")):
+            assert client.post(sms, json={"name": name, "title": name, "type": kind}
+                               ).status_code == 202
+        for name, allowed in (("live2", 1), ("qa", 3)):
+            client.headers["x-sandbox-name"] = name
+            sid = _segment(client)
+            codes = [_job(client, [sid]).status_code for _ in range(allowed + 1)]
+            assert codes == [200] * allowed + [429], (name, codes)

@@ -29,6 +29,7 @@ class Host(Protocol):
     org_id: str | None
     base_url: str
     data_dir: Path
+    embedded: set[tuple[str, str]]  # (org, sandbox) the embedded target provides (w17a)
 
     def now(self) -> datetime: ...
 

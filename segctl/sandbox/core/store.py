@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import sqlite3
 import threading
@@ -44,7 +45,13 @@ DB_NAME = "sandbox.db"
 
 class _Connection(sqlite3.Connection):
     """A subclass only so connections can be tracked weakly: a request thread's connection
-    is closed when the thread ends, instead of piling up in a long-running server."""
+    is closed when the thread ends, instead of piling up in a long-running server. ``serial``
+    tells connections apart for ``Store.generation`` (an ``id()`` may be reused)."""
+
+    serial = 0
+
+
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class Store:
         self._local = threading.local()
         self._all: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._all_lock = threading.Lock()
+        self._commits = 0  # write transactions committed through this Store
+        self._commits_lock = threading.Lock()
         self._conn().executescript(_SCHEMA)
 
     # -- connections and transactions ------------------------------------------------------
@@ -79,6 +88,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.serial = next(_SERIALS)
             self._local.conn = conn
             with self._all_lock:
                 self._all.add(conn)
@@ -98,6 +108,18 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        with self._commits_lock:
+            self._commits += 1
+
+    def generation(self) -> tuple[int, int, int]:
+        """A value that changes whenever the database may have changed since the last call on
+        this thread: the connection, SQLite's ``data_version`` on it (commits by any other
+        connection or process) and this Store's own commits. For caches of values derived from
+        many documents; connections are numbered across every Store of the process, so two
+        Stores never share a generation."""
+        conn = self._conn()
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        return getattr(conn, "serial", 0), version, self._commits
 
     def close(self) -> None:
         with self._all_lock:
@@ -150,6 +172,39 @@ class Store:
             f"ORDER BY created {direction}, seq {direction} LIMIT ? OFFSET ?",
             (kind, scope.org, scope.sandbox, limit, offset)).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def page_by_created_of(self, kinds: tuple[str, ...], scope: Scope, *, descending: bool,
+                           offset: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """``page_by_created`` over several kinds at once, merged in SQL: (kind, body) pairs
+        (the audiences list shows definitions and other audiences in one order)."""
+        direction = "DESC" if descending else "ASC"
+        marks = ",".join("?" * len(kinds))
+        # the window is cut on the index alone; only its rows' bodies are read
+        rows = self._conn().execute(
+            "SELECT kind, body FROM resources WHERE rowid IN (SELECT rowid FROM resources "
+            f"WHERE kind IN ({marks}) AND org=? AND sandbox=? "
+            f"ORDER BY created {direction}, seq {direction} LIMIT ? OFFSET ?) "
+            f"ORDER BY created {direction}, seq {direction}",
+            (*kinds, scope.org, scope.sandbox, limit, offset)).fetchall()
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def count_of(self, kinds: tuple[str, ...], scope: Scope) -> int:
+        marks = ",".join("?" * len(kinds))
+        row = self._conn().execute(
+            f"SELECT COUNT(*) FROM resources WHERE kind IN ({marks}) AND org=? AND sandbox=?",
+            (*kinds, scope.org, scope.sandbox)).fetchone()
+        return int(row[0])
+
+    def field_where_contains(self, kind: str, scope: Scope, field: str, needle: str
+                             ) -> list[tuple[str, str]]:
+        """(id, the JSON text of top-level ``field``) of the resources of a kind whose stored
+        JSON contains ``needle``, oldest first: found and cut in SQL, nothing decoded."""
+        rows = self._conn().execute(
+            "SELECT id, json_extract(body, ?) FROM resources WHERE kind=? AND org=? AND "
+            "sandbox=? AND instr(body, ?) > 0 ORDER BY seq",
+            (f"$.{field}", kind, scope.org, scope.sandbox, needle)).fetchall()
+        return [(str(r[0]), r[1] if isinstance(r[1], str) else json.dumps(r[1]))
+                for r in rows]
 
     def all_scopes(self, kind: str) -> list[tuple[Scope, dict[str, Any]]]:
         rows = self._conn().execute(

@@ -18,7 +18,15 @@ from segctl.sandbox.core.web import (
     json_response,
     problem,
 )
-from segctl.sandbox.definitions.models import CLIENT_FIELDS, KIND, READ_ONLY, refs
+from segctl.sandbox.definitions.models import (
+    AUDIENCE_FIELDS,
+    CLIENT_FIELDS,
+    KIND,
+    LIFECYCLE_DEFAULT,
+    READ_ONLY,
+    definition_view,
+    dependents,
+)
 from segctl.sandbox.mergepolicies.models import merge_policy
 
 
@@ -26,9 +34,10 @@ def _location(sid: str) -> dict[str, str]:
     return {"X-Location": f"{UPS_BASE}/segment/definitions/{sid}"}
 
 
-def _validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None,
+def validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None,
               requested_info: Any) -> dict[str, Any]:
-    """Check a full definition (after merge) and fill the server-derived fields."""
+    """Check a full definition (after merge) and fill the server-derived fields; the audiences
+    API checks a Platform audience with the same rules (one store)."""
     name = doc.get("name")
     if not isinstance(name, str) or not name.strip():
         raise bad_request("name is required.")
@@ -66,17 +75,25 @@ def create(ctx: Ctx) -> httpx.Response:
     doc: dict[str, Any] = {k: body[k] for k in CLIENT_FIELDS if k in body}
     doc.setdefault("description", "")
     doc.setdefault("profileInstanceId", "ups")
+    doc.update(created_by(ctx))
     with ctx.app.store.write():  # the name check and the insert are one transaction
-        doc = _validate(ctx, doc, current_id=None, requested_info=body.get("evaluationInfo"))
+        doc = validate(ctx, doc, current_id=None, requested_info=body.get("evaluationInfo"))
         doc.update({"id": sid, "imsOrgId": ctx.scope.org, "sandbox": sandbox_object(ctx.scope),
                     "dataGovernancePolicy": {"excludeOptOut": True},
                     "creationTime": now, "updateTime": now, "updateEpoch": now // 1000})
         ctx.app.store.put(KIND, ctx.scope, sid, doc, name=doc["name"], created=now)
-    return json_response(200, doc, _location(sid))
+    return json_response(200, definition_view(doc), _location(sid))
+
+
+def created_by(ctx: Ctx) -> dict[str, Any]:
+    """The audience-only fields a new Platform audience starts with, whichever API made it:
+    published (audiences.md: ``lifecycleState`` of a new audience) and its creator."""
+    return {"lifecycleState": LIFECYCLE_DEFAULT,
+            "createdBy": f"{ctx.client_id or 'local'}@AdobeID"}
 
 
 def get(ctx: Ctx) -> httpx.Response:
-    return json_response(200, ctx.stored(KIND, "segment definition"))
+    return json_response(200, definition_view(ctx.stored(KIND, "segment definition")))
 
 
 def patch(ctx: Ctx) -> httpx.Response:
@@ -86,21 +103,20 @@ def patch(ctx: Ctx) -> httpx.Response:
     with ctx.app.store.write():
         doc = ctx.stored(KIND, "segment definition")
         for key, value in body.items():
-            if key not in READ_ONLY:
+            if key not in READ_ONLY and key not in AUDIENCE_FIELDS:
                 doc[key] = value
-        doc = _validate(ctx, doc, current_id=sid,
+        doc = validate(ctx, doc, current_id=sid,
                         requested_info=body.get("evaluationInfo", doc.get("evaluationInfo")))
         now = ctx.app.now_ms()
         doc.update({"updateTime": now, "updateEpoch": now // 1000})
         ctx.app.store.put(KIND, ctx.scope, sid, doc, name=doc["name"])
-    return json_response(200, doc, _location(sid))
+    return json_response(200, definition_view(doc), _location(sid))
 
 
 def delete(ctx: Ctx) -> httpx.Response:
     sid = ctx.params["id"]
     ctx.stored(KIND, "segment definition")
-    users = [d["name"] for d in ctx.app.store.all(KIND, ctx.scope)
-             if d["id"] != sid and sid in refs(d)]
+    users = [d["name"] for d in dependents(ctx.app, ctx.scope, sid)]
     if users:
         raise bad_request(f"Segment definition {sid} is used by: {', '.join(sorted(users))}.",
                           code="UPAPI-113436-400")
@@ -146,7 +162,7 @@ def list_(ctx: Ctx) -> httpx.Response:
         link["next"] = f"{UPS_BASE}/segment/definitions?" + urlencode(
             {**carried, "page": page + 1, "limit": limit, **({"start": start} if start else {})})
     return json_response(200, {
-        "segments": window,
+        "segments": [definition_view(d) for d in window],
         "page": {"totalCount": total, "totalPages": math.ceil(total / limit) if total else 0,
                  "sortField": sort_field, "sort": sort_dir, "pageSize": len(window),
                  "limit": limit},
@@ -165,7 +181,7 @@ def bulk_get(ctx: Ctx) -> httpx.Response:
         if not isinstance(sid, str):
             raise bad_request('Each entry of ids must be {"id": "..."}.')
         doc = ctx.app.store.get(KIND, ctx.scope, sid)
-        results[sid] = doc if doc is not None else bulk_missing(sid)
+        results[sid] = definition_view(doc) if doc is not None else bulk_missing(sid)
     return json_response(207, {"results": results})
 
 

@@ -11,6 +11,8 @@ import httpx
 from segctl.sandbox.core.common import UPS_BASE
 from segctl.sandbox.core.store import Scope
 from segctl.sandbox.core.web import Ctx, catalog_error, gateway_error
+from segctl.sandbox.sandboxes import models as sandbox_models
+from segctl.sandbox.sandboxes.responses import BASE as SANDBOX_MANAGEMENT
 
 # Request bodies the spec declares as ``*/*``: conversion today; the bulk-gets and the schedule
 # PATCH in segmentation.yaml as first published (AdobeDocs/experience-platform-apis@7e0d3bf,
@@ -53,8 +55,24 @@ def check_gateway(ctx: Ctx) -> None:
     sandbox = headers.get("x-sandbox-name", "").strip() or DEFAULT_SANDBOX
     if not _SANDBOX_NAME.match(sandbox):
         raise gateway_error(403, "403025", "Profile is not valid")
+    refuse_unknown_sandbox(ctx, org, sandbox)
     ctx.scope = Scope(org, sandbox)
     ctx.client_id = client
+
+
+# ---- w17a (issue 17): a sandbox must exist before anything can be done in it ----------------
+def refuse_unknown_sandbox(ctx: Ctx, org: str, sandbox: str) -> None:
+    """Refuse an ``x-sandbox-name`` the org has no (active) sandbox of.
+
+    The docs list no error for it (AEP-API §16 leaves it open); access to a sandbox comes from
+    the caller's product profile (help/sandboxes/troubleshooting-guide.md), so the gateway
+    answers as for any identity without access: 403 ``403025`` "Profile is not valid"
+    [CHOSEN]. Sandbox management itself is org-level and answers whatever sandbox is named.
+    """
+    if ctx.request.url.path.startswith(SANDBOX_MANAGEMENT):
+        return
+    if not sandbox_models.exists(ctx.app, org, sandbox):
+        raise gateway_error(403, "403025", "Profile is not valid")
 
 
 def traced(body: Any, request: httpx.Request) -> Any:

@@ -18,6 +18,7 @@ from segctl.aep import ration
 from segctl.sandbox.core.common import sandbox_object
 from segctl.sandbox.core.web import Ctx, problem
 from segctl.sandbox.jobs.models import KIND
+from segctl.sandbox.sandboxes import models as sandboxes
 
 RATION_CODE = "UPAPI-113429-429"
 RATION_LOCK = threading.Lock()  # held from the check to the stored job (one process)
@@ -33,8 +34,7 @@ def check_ration(ctx: Ctx) -> None:
     if not limits.enforced:
         return
     now = app.now_ms()
-    spent = ration.usage(limits, app.store.all(KIND, ctx.scope), now,
-                         sandbox_object(ctx.scope)["type"])
+    spent = ration.usage(limits, app.store.all(KIND, ctx.scope), now, _sandbox_type(ctx))
     if spent.available:
         return
     if limits.per_day is not None and spent.used_today >= limits.per_day:
@@ -49,3 +49,12 @@ def check_ration(ctx: Ctx) -> None:
                       f"Try again at a later time. (On-demand evaluation ration: {what}.)")
     failure.headers["Retry-After"] = str(wait_ms // 1000 + 1)
     raise failure
+
+
+def _sandbox_type(ctx: Ctx) -> str:
+    """The type the Sandbox API reports (a sandbox made with ``sandbox create --type``), else
+    what the resources' ``sandbox`` block says (``prod`` production, others development)."""
+    found = sandboxes.find(ctx.app, ctx.scope.org, ctx.scope.sandbox)
+    kind = found.get("type") if found else None
+    return str(kind) if kind in ("production", "development") else str(
+        sandbox_object(ctx.scope)["type"])
