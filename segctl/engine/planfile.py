@@ -20,6 +20,7 @@ from segctl.engine.model import (
     LastSize,
     Plan,
     PlanWarning,
+    ScheduleChange,
     SegmentChange,
     SegmentJob,
     SizeEstimate,
@@ -64,8 +65,9 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         "prune": plan.prune,
         "live_fingerprint": plan.fingerprint,
         "summary": {
-            "create": plan.count(Action.CREATE) + plan.datasets_to_create,
-            "update": plan.count(Action.UPDATE),
+            "create": (plan.count(Action.CREATE) + plan.datasets_to_create
+                       + plan.schedule_count(Action.CREATE)),
+            "update": plan.count(Action.UPDATE) + plan.schedule_count(Action.UPDATE),
             "replace": plan.count(Action.REPLACE),
             "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
             "segment_jobs": len(plan.segment_jobs),
@@ -96,7 +98,22 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         "other_origins": list(plan.other_origins),
         **({} if plan.estimates is None
            else {"estimates": [_estimate_to_dict(e) for e in plan.estimates]}),
+        **({"schedules": [_schedule_to_dict(s) for s in plan.schedules]}
+           if plan.schedules else {}),
     }
+
+
+def _schedule_to_dict(change: ScheduleChange) -> dict[str, Any]:
+    return {"action": change.action.value, "key": change.key, "type": change.type,
+            "name": change.name, "schedule": change.schedule, "state": change.state,
+            "id": change.id, "fields": [asdict(f) for f in change.fields]}
+
+
+def _schedule_from_dict(doc: Mapping[str, Any]) -> ScheduleChange:
+    return ScheduleChange(Action(doc["action"]), doc["key"], doc["type"], doc["name"],
+                          doc["schedule"], doc["state"], doc.get("id"),
+                          tuple(FieldChange(f["field"], f["before"], f["after"])
+                                for f in doc.get("fields", ())))
 
 
 def _estimate_to_dict(estimate: SizeEstimate) -> dict[str, Any]:
@@ -186,6 +203,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             targets=tuple(doc.get("targets", ())),
             estimates=(None if doc.get("estimates") is None
                        else tuple(_estimate_from_dict(e) for e in doc["estimates"])),
+            schedules=tuple(_schedule_from_dict(c) for c in doc.get("schedules", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise UsageError(f"not a segctl plan file: missing or bad field ({err})",

@@ -36,6 +36,8 @@ class LiveState:
     export_jobs: tuple[Mapping[str, Any], ...] = ()
     # audiences of other origins: listed, never managed
     other_origins: tuple[Mapping[str, Any], ...] = ()
+    # the segmentation schedules (read only when the project declares a kind: Schedule)
+    schedules: tuple[Mapping[str, Any], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -44,16 +46,22 @@ class LiveState:
             (name, str(d.get("id")), str(d.get("updated", ""))) for name, d in self.datasets.items()
         ) + sorted((str(d.get("name")), str(d.get("id")), "owned") for d in self.owned_datasets)
         policies = sorted(f"{p.get('id')}:{p.get('default')}" for p in self.merge_policies)
-        digest = hashlib.sha256(stable_json([rows, sets, policies]).encode()).hexdigest()
+        parts: list[Any] = [rows, sets, policies]
+        if self.schedules:
+            parts.append(sorted(f"{s.get('id')}:{s.get('schedule')}:{s.get('state')}"
+                                for s in self.schedules))
+        digest = hashlib.sha256(stable_json(parts).encode()).hexdigest()
         return f"sha256:{digest}"
 
 
 def read_live_state(
-    client: AepClient, dataset_names: Iterable[str], *, owned: bool = False
+    client: AepClient, dataset_names: Iterable[str], *, owned: bool = False,
+    schedules: bool = False,
 ) -> LiveState:
     """One paged pass over definitions, merge policies and the named datasets, plus the first
     page of recent segment and export jobs; with ``owned`` (prune) also the datasets carrying
-    segctl's tag."""
+    segctl's tag; with ``schedules`` (a project declaring ``kind: Schedule``) one list of the
+    segmentation schedules."""
     segments, other_origins = read_segments(client)
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
@@ -63,8 +71,9 @@ def read_live_state(
             params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
     segment_jobs = tuple(client.recent_segment_jobs())
     export_jobs = tuple(client.recent_export_jobs())
+    live_schedules = tuple(client.list_schedules()) if schedules else ()
     return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
-                     other_origins)
+                     other_origins, live_schedules)
 
 
 def read_segments(
