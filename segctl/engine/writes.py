@@ -182,4 +182,8 @@ def inconsistencies(plan: Plan) -> list[str]:
                 sent, after = sent or "", after or ""
             if sent != after:
                 problems.append(f"{change.key}.{field.field}")
+    for schedule in plan.schedules_to_write:
+        declared = {"schedule": schedule.schedule, "state": schedule.state}
+        problems += [f"schedule {schedule.key}.{f.field}" for f in schedule.fields
+                     if f.field not in declared or declared[f.field] != f.after]
     return problems
