@@ -36,17 +36,17 @@ def diff_schedules(declared: Iterable[Schedule],
     changes = []
     for want in declared:
         have = _live_of_type(live, want.type)
-        common = {"key": want.key, "type": want.type, "name": want.name,
-                  "schedule": want.schedule, "state": want.state}
         if have is None:
-            changes.append(ScheduleChange(Action.CREATE, **common))
+            changes.append(ScheduleChange(Action.CREATE, want.key, want.type, want.name,
+                                          want.schedule, want.state))
             continue
         before = {"schedule": _cron(have.get("schedule")), "state": have.get("state")}
         after = {"schedule": want.schedule, "state": want.state}
         fields = tuple(FieldChange(f, before[f], after[f]) for f in SCHEDULE_FIELDS
                        if before[f] != after[f])
-        changes.append(ScheduleChange(Action.UPDATE if fields else Action.NOOP,
-                                      id=str(have.get("id")), fields=fields, **common))
+        changes.append(ScheduleChange(Action.UPDATE if fields else Action.NOOP, want.key,
+                                      want.type, want.name, want.schedule, want.state,
+                                      id=str(have.get("id")), fields=fields))
     return tuple(changes)
 
 
