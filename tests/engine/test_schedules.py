@@ -220,3 +220,25 @@ def test_cli_journey_plan_apply_plan_advance(tmp_path: Path, monkeypatch: pytest
         assert job["properties"]["scheduleId"] == schedule["id"]
     finally:
         app.close()
+
+
+def test_target_plans_a_schedule_only_when_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEGCTL_SANDBOX_DIR", str(tmp_path / ".segctl"))
+    for name in ("AEP_PLATFORM_URL", "AEP_SANDBOX", "SEGCTL_FAULTS"):
+        monkeypatch.delenv(name, raising=False)
+    root = _project(tmp_path / "segments")
+    (root / "women.yaml").write_text(
+        'kind: Segment\nkey: women\nname: Women\npql: person.gender = "female"\n',
+        encoding="utf-8")
+    code, out, err = _run(capsys, "plan", "--target", "women", "--format", "json")
+    assert code == 0, err
+    assert "schedules" not in json.loads(out)
+    for args in (("--target", "nightly"), ("segments/schedule.yaml",)):
+        code, out, err = _run(capsys, "plan", *args, "--format", "json")
+        assert code == 0, err
+        doc = json.loads(out)
+        assert [s["key"] for s in doc["schedules"]] == ["nightly"]
+        assert doc["segment_changes"] == []
