@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from segctl.aep._audiences import add_ops
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
 from segctl.aep._estimates import Estimate, poll_estimate
 from segctl.aep.errors import ApiError, NotFoundError
@@ -59,6 +60,22 @@ class ProfileConfigApi(ResourceBase):
 
     def get_schedule(self, schedule_id: str) -> dict[str, Any]:
         return self._object("GET", f"{SCHEDULES}/{seg(schedule_id)}")
+
+    def create_schedule(self, schedule: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a schedule (``name``, ``type``, ``properties``, ``schedule``, ``state``). A lost
+        answer is recovered by finding the schedule of the same type and name, not replayed."""
+        def recover() -> dict[str, Any] | None:
+            return next((s for s in self.list_schedules()
+                         if s.get("type") == schedule.get("type")
+                         and s.get("name") == schedule.get("name")), None)
+
+        return self._create(SCHEDULES, dict(schedule), parse=expect_object, recover=recover)
+
+    def patch_schedule(self, schedule_id: str, fields: Mapping[str, Any]) -> None:
+        """Set ``state`` and/or ``schedule`` (the cron) with JSON-Patch ``add`` operations
+        (AEP-API §9: 204, no body; idempotent, so safe to replay)."""
+        self._json("PATCH", f"{SCHEDULES}/{seg(schedule_id)}", json_body=add_ops(fields),
+                   replayable=True)
 
     # -- previews and estimates ---------------------------------------------------------------
 

@@ -176,7 +176,8 @@ def _saved_plan(s: Session, opts: CiOptions, project: Project, client: AepClient
     number, head = merged_head(s.gh, s.ctx.sha)
     path = download_plan(s.gh, artifact_name(env, head), opts.out_dir)
     saved = load_plan(path)
-    state = read_live_state(client, [e.dataset for e in project.exports], owned=saved.prune)
+    state = read_live_state(client, [e.dataset for e in project.exports], owned=saved.prune,
+                            schedules=bool(project.of_kind("Schedule")))
     check_fresh(saved, project.files_hash, state.fingerprint(), target_of(project, client))
     s.notice(f"applying the plan reviewed on #{number} (artifact of {head[:7]})")
     return saved

@@ -105,7 +105,8 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             _local_lock(client, lock_timeout):
         if saved is not None:
             state = read_live_state(client, [e.dataset for e in project.exports],
-                                    owned=saved.prune)
+                                    owned=saved.prune,
+                                    schedules=bool(project.of_kind("Schedule")))
             check_fresh(saved, project.files_hash, state.fingerprint(),
                         target_of(project, client))
             the_plan = saved
@@ -190,7 +191,8 @@ def _local_lock(client: AepClient, timeout: float) -> AbstractContextManager[Non
 
 def _recheck(client: AepClient, project: Project, the_plan: Plan) -> None:
     """Refuse to write when the live sandbox moved since ``the_plan`` was read."""
-    state = read_live_state(client, [e.dataset for e in project.exports], owned=the_plan.prune)
+    state = read_live_state(client, [e.dataset for e in project.exports], owned=the_plan.prune,
+                            schedules=bool(project.of_kind("Schedule")))
     if state.fingerprint() != the_plan.fingerprint:
         raise StalePlanError(
             f"the live sandbox changed after the plan was shown ({where(the_plan)}: segment "

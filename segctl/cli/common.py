@@ -86,7 +86,8 @@ def target_option(command: F) -> F:
     """``--target KEY`` (repeatable): a partial plan or apply, like Terraform's -target."""
     return click.option(
         "--target", "targets", multiple=True, metavar="KEY",
-        help="Only this segment or export key and what it depends on (repeatable).")(command)
+        help="Only this segment, export or schedule key and what it depends on "
+             "(repeatable).")(command)
 
 
 def load_scope(path: Path, env: str | None, targets: tuple[str, ...], prune: bool
@@ -105,7 +106,7 @@ def load_scope(path: Path, env: str | None, targets: tuple[str, ...], prune: boo
         project = load_project(root, env=env, offline_checks=False)
         in_file = keys_in_file(project, path)
         if not in_file and not targets:
-            raise UsageError(f"{path} declares no Segment or Export",
+            raise UsageError(f"{path} declares no Segment, Export or Schedule",
                              hint=f"plan the project folder: `segctl plan {root}`")
         targets = (*in_file, *(k for k in targets if k not in in_file))
     else:
@@ -113,9 +114,11 @@ def load_scope(path: Path, env: str | None, targets: tuple[str, ...], prune: boo
     if not targets:
         return project, None
     selection = select(project, targets)
-    everything = {s.key for s in project.segments} | {e.key for e in project.exports}
+    everything = {s.key for s in project.segments} | {e.key for e in project.exports} | \
+        {s.key for s in project.of_kind("Schedule")}
     chosen = {s.key for s in selection.project.segments} | \
-        {e.key for e in selection.project.exports}
+        {e.key for e in selection.project.exports} | \
+        {s.key for s in selection.project.of_kind("Schedule")}
     if chosen == everything and not [k for k in targets if k not in everything]:
         return project, None
     return selection.project, selection

@@ -17,7 +17,7 @@ from typing import Any
 from segctl.aep import AepClient
 from segctl.engine import marker
 from segctl.engine.executor import Task, run_tasks
-from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
+from segctl.engine.model import Action, DatasetChange, Plan, ScheduleChange, SegmentChange
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.waiting import run_export_jobs, run_segment_jobs, wait_running_jobs
@@ -26,6 +26,7 @@ from segctl.engine.writes import (
     audience_write,
     dataset_body,
     resolve_refs,
+    schedule_write,
     segment_write,
     writes_definition,
 )
@@ -85,6 +86,7 @@ def apply_plan(
     tasks += [_dataset_retag(d, plan.project, client) for d in plan.datasets
               if d.action is Action.UPDATE]
     tasks += [_dataset_delete(d, client) for d in plan.datasets if d.action is Action.DELETE]
+    tasks += [_schedule_task(s, client) for s in plan.schedules_to_write]
     done = run_tasks(tasks, opts.concurrency, prog.step)
     results = [done[t.name] for t in tasks]
     notes: list[str] = []
@@ -224,6 +226,26 @@ def _dataset_delete(dataset: DatasetChange, client: AepClient) -> Task:
         return _ok(base, dataset.id, "deleted")
 
     return Task(f"dataset-delete:{dataset.name}", (), delete, base)
+
+
+def _schedule_task(change: ScheduleChange, client: AepClient) -> Task:
+    """POST the missing batch schedule, or PATCH the live one: the body is the recorded
+    write's (``writes.schedule_write``)."""
+    write = schedule_write(change)
+    base = ActionResult("schedule", write.verb, change.key, Outcome.SKIPPED, name=change.name,
+                        id=change.id)
+
+    def run() -> ActionResult:
+        body = dict(write.body or {})
+        if write.verb == "create":
+            created = client.create_schedule(body)
+            return _ok(base, str(created.get("id") or "") or None,
+                       f"created ({change.schedule}, {change.state})")
+        assert change.id is not None
+        client.patch_schedule(change.id, body)
+        return _ok(base, change.id, ", ".join(f"{k} = {v}" for k, v in body.items()))
+
+    return Task(f"schedule:{change.type}", (), run, base)
 
 
 def _ok(base: ActionResult, live_id: str | None, detail: str) -> ActionResult:

@@ -112,6 +112,23 @@ class DatasetChange:
 
 
 @dataclass(frozen=True)
+class ScheduleChange:
+    """The sandbox's schedule of ``type`` against its ``kind: Schedule``: CREATE when the
+    sandbox has none (never a second one), UPDATE with the changed ``schedule``/``state``
+    fields, NOOP when they match. ``schedule``, ``state`` and ``name`` are the declared
+    values; ``id`` the live schedule's."""
+
+    action: Action
+    key: str
+    type: str
+    name: str
+    schedule: str
+    state: str
+    id: str | None = None
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class SegmentJob:
     """One on-demand segment job: at most 20 segment keys, in dependency order."""
 
@@ -262,6 +279,7 @@ class Plan:
     awaiting: tuple[Awaiting, ...] = ()
     deferred: tuple[str, ...] = ()  # keys left to the scheduled run (ration spent)
     ration: Ration | None = None
+    schedules: tuple[ScheduleChange, ...] = ()  # kind: Schedule against the live schedules
 
     def estimate_for(self, key: str) -> SizeEstimate | None:
         return next((e for e in self.estimates or () if e.key == key), None)
@@ -281,6 +299,7 @@ class Plan:
         return bool(
             any(not c.adopt_only for c in self.actionable)
             or any(d.action not in (Action.NOOP, Action.UPDATE) for d in self.datasets)
+            or self.schedules_to_write
         )
 
     @property
@@ -298,6 +317,7 @@ class Plan:
         return bool(
             self.actionable
             or any(d.action is not Action.NOOP for d in self.datasets)
+            or self.schedules_to_write
             or self.segment_jobs
             or self.export_runs
             or self.running_jobs
@@ -315,6 +335,20 @@ class Plan:
         return tuple(dict.fromkeys(keys))
 
     @property
+    def schedules_to_write(self) -> tuple[ScheduleChange, ...]:
+        return tuple(s for s in self.schedules if s.action is not Action.NOOP)
+
+    @property
+    def updates(self) -> int:
+        """Updates that change something: segments (not marker-only adoptions) and
+        schedules."""
+        return (self.count(Action.UPDATE) - sum(1 for c in self.changes if c.adopt_only)
+                + self.schedule_count(Action.UPDATE))
+
+    def schedule_count(self, action: Action) -> int:
+        return sum(1 for s in self.schedules if s.action is action)
+
+    @property
     def datasets_to_create(self) -> int:
         return sum(1 for d in self.datasets if d.action is Action.CREATE)
 
@@ -323,14 +357,15 @@ class Plan:
         return sum(1 for d in self.datasets if d.action is Action.DELETE)
 
     def summary(self) -> str:
-        creates = self.count(Action.CREATE) + self.datasets_to_create
+        creates = (self.count(Action.CREATE) + self.datasets_to_create
+                   + self.schedule_count(Action.CREATE))
         deletes = self.count(Action.DELETE) + self.datasets_to_delete
         adopts = sum(1 for change in self.changes if change.adopt_only) + sum(
             1 for d in self.datasets if d.action is Action.UPDATE)
         adopting = f", {adopts} to adopt" if adopts else ""
         return (
             f"Plan: {creates} to create, "
-            f"{self.count(Action.UPDATE) - sum(1 for c in self.changes if c.adopt_only)} "
+            f"{self.updates} "
             "to update, "
             f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
             f"{_count(len(self.segment_jobs), 'segment job')}, "

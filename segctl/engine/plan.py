@@ -20,6 +20,7 @@ from segctl.engine.model import (
     Target,
 )
 from segctl.engine.normalise import LiveSegment, MergePolicies, desired_segment, live_segment
+from segctl.engine.schedules import diff_schedules
 from segctl.engine.state import LiveState, read_live_state
 from segctl.project import Project
 
@@ -27,7 +28,8 @@ from segctl.project import Project
 def build_plan(project: Project, client: AepClient, *, prune: bool = False) -> Plan:
     """Read the live state through ``client`` (paged lists only) and diff the project with it."""
     notes = check_export_fields(project, client)
-    state = read_live_state(client, [export.dataset for export in project.exports], owned=prune)
+    state = read_live_state(client, [export.dataset for export in project.exports], owned=prune,
+                            schedules=bool(project.of_kind("Schedule")))
     plan = plan_from_state(project, state, prune=prune, target=target_of(project, client))
     return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan
 
@@ -103,6 +105,7 @@ def plan_from_state(
         awaiting=jobs.awaiting,
         deferred=jobs.deferred,
         ration=jobs.ration,
+        schedules=diff_schedules(project.of_kind("Schedule"), state.schedules),
     )
 
 

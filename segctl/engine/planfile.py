@@ -23,6 +23,7 @@ from segctl.engine.model import (
     PlanWarning,
     Ration,
     RunningJob,
+    ScheduleChange,
     SegmentChange,
     SegmentJob,
     SizeEstimate,
@@ -67,8 +68,9 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         "prune": plan.prune,
         "live_fingerprint": plan.fingerprint,
         "summary": {
-            "create": plan.count(Action.CREATE) + plan.datasets_to_create,
-            "update": plan.count(Action.UPDATE),
+            "create": (plan.count(Action.CREATE) + plan.datasets_to_create
+                       + plan.schedule_count(Action.CREATE)),
+            "update": plan.count(Action.UPDATE) + plan.schedule_count(Action.UPDATE),
             "replace": plan.count(Action.REPLACE),
             "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
             "segment_jobs": len(plan.segment_jobs),
@@ -103,6 +105,8 @@ def _plan_body(plan: Plan) -> dict[str, Any]:
         **({} if plan.estimates is None
            else {"estimates": [_estimate_to_dict(e) for e in plan.estimates]}),
         "evaluation": _evaluation_to_dict(plan),
+        **({"schedules": [_schedule_to_dict(s) for s in plan.schedules]}
+           if plan.schedules else {}),
     }
 
 
@@ -129,6 +133,19 @@ def _evaluation_from_dict(doc: Mapping[str, Any]) -> dict[str, Any]:
         "deferred": tuple(doc.get("deferred", ())),
         "ration": ration,
     }
+
+
+def _schedule_to_dict(change: ScheduleChange) -> dict[str, Any]:
+    return {"action": change.action.value, "key": change.key, "type": change.type,
+            "name": change.name, "schedule": change.schedule, "state": change.state,
+            "id": change.id, "fields": [asdict(f) for f in change.fields]}
+
+
+def _schedule_from_dict(doc: Mapping[str, Any]) -> ScheduleChange:
+    return ScheduleChange(Action(doc["action"]), doc["key"], doc["type"], doc["name"],
+                          doc["schedule"], doc["state"], doc.get("id"),
+                          tuple(FieldChange(f["field"], f["before"], f["after"])
+                                for f in doc.get("fields", ())))
 
 
 def _estimate_to_dict(estimate: SizeEstimate) -> dict[str, Any]:
@@ -219,6 +236,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
             estimates=(None if doc.get("estimates") is None
                        else tuple(_estimate_from_dict(e) for e in doc["estimates"])),
             **_evaluation_from_dict(doc.get("evaluation") or {}),
+            schedules=tuple(_schedule_from_dict(c) for c in doc.get("schedules", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise UsageError(f"not a segctl plan file: missing or bad field ({err})",

@@ -16,11 +16,11 @@ class Outcome(StrEnum):
 class ActionResult:
     """One action of the plan after apply.
 
-    ``kind`` is ``segment``, ``dataset``, ``segment-job`` or ``export``; ``action`` is the
-    plan action (``create``, ``update``... or ``run`` for jobs). ``id`` is the live id, or the
-    job id(s) of a job (comma-separated for a segment job split by AEP); ``seconds`` is how
-    long the action took; ``size`` is the count a finished job reported (qualifications of a
-    segment job, profiles written by an export), None when there is none.
+    ``kind`` is ``segment``, ``dataset``, ``schedule``, ``segment-job`` or ``export``;
+    ``action`` is the plan action (``create``, ``update``... or ``run`` for jobs). ``id`` is
+    the live id, or the job id(s) of a job (comma-separated for a segment job split by AEP);
+    ``seconds`` is how long the action took; ``size`` is the count a finished job reported
+    (qualifications of a segment job, profiles written by an export), None when there is none.
     """
 
     kind: str

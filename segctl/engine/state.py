@@ -41,6 +41,8 @@ class LiveState:
     ration: RationUsage | None = None  # the on-demand ration spent so far (None: not read)
     # audiences of other origins: listed, never managed
     other_origins: tuple[Mapping[str, Any], ...] = ()
+    # the segmentation schedules (read only when the project declares a kind: Schedule)
+    schedules: tuple[Mapping[str, Any], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of what a saved plan was computed from: ids plus update times."""
@@ -49,16 +51,23 @@ class LiveState:
             (name, str(d.get("id")), str(d.get("updated", ""))) for name, d in self.datasets.items()
         ) + sorted((str(d.get("name")), str(d.get("id")), "owned") for d in self.owned_datasets)
         policies = sorted(f"{p.get('id')}:{p.get('default')}" for p in self.merge_policies)
-        digest = hashlib.sha256(stable_json([rows, sets, policies]).encode()).hexdigest()
+        parts: list[Any] = [rows, sets, policies]
+        if self.schedules:
+            parts.append(sorted(f"{s.get('id')}:{s.get('schedule')}:{s.get('state')}"
+                                for s in self.schedules))
+        digest = hashlib.sha256(stable_json(parts).encode()).hexdigest()
         return f"sha256:{digest}"
 
 
 def read_live_state(
-    client: AepClient, dataset_names: Iterable[str], *, owned: bool = False
+    client: AepClient, dataset_names: Iterable[str], *, owned: bool = False,
+    schedules: bool = False,
 ) -> LiveState:
     """One paged pass over audiences (or definitions), merge policies and the named datasets,
     this year's segment jobs (what is evaluated, and the on-demand ration spent), the first page
-    of export jobs; with ``owned`` (prune) also the datasets carrying segctl's tag."""
+    of export jobs; with ``owned`` (prune) also the datasets carrying segctl's tag; with
+    ``schedules`` (a project declaring ``kind: Schedule``) one list of the segmentation
+    schedules."""
     segments, other_origins = read_segments(client)
     policies = tuple(client.list_merge_policies())
     datasets = find_datasets(client, dataset_names)
@@ -71,8 +80,10 @@ def read_live_state(
     segment_jobs = tuple(client.segment_job_history(since))
     export_jobs = tuple(client.recent_export_jobs())
     spent = usage(ration_from_env(), segment_jobs, now_ms)
+    live_schedules = tuple(client.list_schedules()) if schedules else ()
     return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
-                     history_from_ms=since, ration=spent, other_origins=other_origins)
+                     history_from_ms=since, ration=spent, other_origins=other_origins,
+                     schedules=live_schedules)
 
 
 def read_segments(

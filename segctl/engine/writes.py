@@ -1,8 +1,8 @@
 """The one recorded list of writes a plan makes (pure).
 
-``planned_writes(plan)`` lists every definition, audience and dataset write apply sends, each
-with its exact body (labels, TTL and lifecycle go to the audience, a JSON Patch of ``add``
-operations: AEP keeps them there). ``engine.apply`` sends these bodies and nothing else, and
+``planned_writes(plan)`` lists every definition, audience, dataset and schedule write apply
+sends, each with its exact body (labels, TTL and lifecycle go to the audience, a JSON Patch of
+``add`` operations: AEP keeps them there). ``engine.apply`` sends these bodies and nothing else, and
 the renderings show the values of these same bodies (:func:`shown_values`), so what is
 reviewed before "yes" is what is sent. The only thing filled in at send time is the live id
 behind an ``inSegment("key:<key>")`` reference to a segment created in the same apply
@@ -17,7 +17,7 @@ from typing import Any
 
 from segctl import pql
 from segctl.engine import marker
-from segctl.engine.model import Action, DatasetChange, Plan, SegmentChange
+from segctl.engine.model import Action, DatasetChange, Plan, ScheduleChange, SegmentChange
 from segctl.engine.normalise import (
     AUDIENCE_FIELDS,
     KEY_PREFIX,
@@ -25,6 +25,7 @@ from segctl.engine.normalise import (
     definition_payload,
     evaluation_of,
 )
+from segctl.engine.schedules import create_body, patch_fields
 
 PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
 
@@ -111,7 +112,15 @@ def planned_writes(plan: Plan) -> tuple[Write, ...]:
             writes.append(Write("dataset", "update", dataset.name, dataset.id, {"tags": tags}))
         elif dataset.action is Action.DELETE:
             writes.append(Write("dataset", "delete", dataset.name, dataset.id, None))
+    writes += [schedule_write(s) for s in plan.schedules_to_write]
     return tuple(writes)
+
+
+def schedule_write(change: ScheduleChange) -> Write:
+    """A schedule create (its POST body) or update (the fields its PATCH adds)."""
+    if change.action is Action.CREATE:
+        return Write("schedule", "create", change.key, None, create_body(change))
+    return Write("schedule", "update", change.key, change.id, patch_fields(change))
 
 
 def resolve_refs(body: Mapping[str, Any], key_to_id: Callable[[str], str]) -> dict[str, Any]:
@@ -173,4 +182,8 @@ def inconsistencies(plan: Plan) -> list[str]:
                 sent, after = sent or "", after or ""
             if sent != after:
                 problems.append(f"{change.key}.{field.field}")
+    for schedule in plan.schedules_to_write:
+        declared = {"schedule": schedule.schedule, "state": schedule.state}
+        problems += [f"schedule {schedule.key}.{f.field}" for f in schedule.fields
+                     if f.field not in declared or declared[f.field] != f.after]
     return problems

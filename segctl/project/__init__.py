@@ -22,6 +22,7 @@ from segctl.project.model import (
     Export,
     Project,
     ProjectInfo,
+    Schedule,
     Segment,
 )
 from segctl.project.selection import Selection, keys_in_file, project_root, select
@@ -42,6 +43,7 @@ __all__ = [
     "LoadResult",
     "Project",
     "ProjectInfo",
+    "Schedule",
     "Segment",
     "Selection",
     "analyse_project",

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from segctl.errors import Diagnostic, Location
-from segctl.project.model import Environment, Export, Project, ProjectInfo, Segment
+from segctl.project.model import (
+    Environment,
+    Export,
+    Project,
+    ProjectInfo,
+    Schedule,
+    Segment,
+)
 from segctl.project.source import RawDocument
 
 Builder = Callable[[RawDocument], Any]
@@ -141,6 +149,49 @@ def check_single_project(project: Project) -> Iterable[Diagnostic]:
                          extra.field_location("name"))
 
 
+# Quartz (help/segmentation/api/schedules.md: "a schedule may only run once every 24 hours"):
+# 6 or 7 fields; seconds, minutes and hours are one number each, so it fires at most once a day
+_CRON_FIXED = re.compile(r"^\d{1,2}$")
+_CRON_LIMITS = (("second", 59), ("minute", 59), ("hour", 23))
+
+
+def cron_problem(expr: str) -> str | None:
+    """Why ``expr`` is not a daily Quartz cron expression, or None when it is one."""
+    parts = expr.split()
+    if len(parts) not in (6, 7):
+        return (f"schedule {expr!r} must be a Quartz cron expression with 6 or 7 fields "
+                "(second minute hour day-of-month month day-of-week [year])")
+    for text, (unit, top) in zip(parts, _CRON_LIMITS, strict=False):
+        if not _CRON_FIXED.match(text) or int(text) > top:
+            return (f"schedule {expr!r} may run at most once every 24 hours: its {unit} must "
+                    f"be one number from 0 to {top}, not {text!r}")
+    if any(c in p.upper() for p in parts[3:6] for c in "LW#"):
+        return f"schedule {expr!r}: L, W and # are not supported"
+    return None
+
+
+def build_schedule(doc: RawDocument) -> Schedule:
+    d = doc.data
+    problem = cron_problem(d["schedule"])
+    if problem is not None:
+        raise DocumentError([Diagnostic(problem, doc.value_location(("schedule",)))])
+    return Schedule(key=d["key"], type=d["type"], schedule=" ".join(d["schedule"].split()),
+                    state=d.get("state", "active"),
+                    name=d.get("name", "Batch Segmentation"),
+                    location=doc.start, field_locations=field_locations(doc))
+
+
+def check_single_schedule(project: Project) -> Iterable[Diagnostic]:
+    """One Schedule per type: a sandbox has one batch segmentation schedule."""
+    seen: dict[str, Schedule] = {}
+    for schedule in project.of_kind("Schedule"):
+        first = seen.setdefault(schedule.type, schedule)
+        if first is not schedule:
+            yield Diagnostic(f"a second Schedule of type {schedule.type} ({schedule.key!r}; "
+                             f"{first.key!r} is at {first.location}); a sandbox has one, "
+                             "declare it once", schedule.field_location("type"))
+
+
 # kind → (schema file in schemas/, builder, optional project-level check)
 KINDS: dict[str, Kind] = {
     "Segment": Kind("segment.schema.json", build_segment),
@@ -149,6 +200,7 @@ KINDS: dict[str, Kind] = {
     "Project": Kind("project.schema.json", build_project, check_single_project),
     "SegmentTest": Kind("segmenttest.schema.json", "segctl.testing.model:build_segment_test",
                         "segctl.testing.model:check_segment_tests", offline_check=True),
+    "Schedule": Kind("schedule.schema.json", build_schedule, check_single_schedule),
 }
 
 # Environments are built first: the selected one supplies ${vars.NAME} for the others.

@@ -112,6 +112,28 @@ class ProjectInfo:
         return self.field_locations.get(name, self.location)
 
 
+SCHEDULE_TYPES = ("batch_segmentation",)
+SCHEDULE_STATES = ("active", "inactive")
+SYSTEM_SCHEDULE_NAME = "Batch Segmentation"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """``kind: Schedule``: the time (a daily Quartz cron, UTC) and state of the sandbox's
+    schedule of ``type`` (only ``batch_segmentation``: one per sandbox, matched by type)."""
+
+    key: str
+    type: str
+    schedule: str
+    state: str = "active"
+    name: str = SYSTEM_SCHEDULE_NAME
+    location: Location = _NOWHERE
+    field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+
+    def field_location(self, name: str) -> Location:
+        return self.field_locations.get(name, self.location)
+
+
 @dataclass(frozen=True)
 class Project:
     """Everything loaded from a project path, validated.

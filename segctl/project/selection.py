@@ -45,14 +45,15 @@ def project_root(path: Path) -> Path:
 
 
 def keys_in_file(project: Project, file: Path) -> tuple[str, ...]:
-    """The segment and export keys declared in ``file``."""
+    """The segment, export and schedule keys declared in ``file``."""
     wanted = file.resolve()
 
     def here(where: str | None) -> bool:
         return where is not None and Path(where).resolve() == wanted
 
     return (*(s.key for s in project.segments if here(s.location.file)),
-            *(e.key for e in project.exports if here(e.location.file)))
+            *(e.key for e in project.exports if here(e.location.file)),
+            *(s.key for s in project.of_kind("Schedule") if here(s.location.file)))
 
 
 def _refs(segment: Segment) -> set[str]:
@@ -67,14 +68,16 @@ def _refs(segment: Segment) -> set[str]:
 def select(project: Project, targets: tuple[str, ...]) -> Selection:
     """The targets and their dependencies (raises :class:`UsageError` for an unknown key, with
     the closest declared key)."""
-    declared = {s.key for s in project.segments} | {e.key for e in project.exports}
+    schedules = project.of_kind("Schedule")
+    declared = {s.key for s in project.segments} | {e.key for e in project.exports} \
+        | {s.key for s in schedules}
     for key in targets:
         if key not in declared:
             close = difflib.get_close_matches(key, sorted(declared), n=1)
             raise UsageError(f"--target {key}: no segment or export with this key in "
                              f"{project.root}",
                              hint=f"did you mean {close[0]!r}?" if close
-                             else "targets are segment or export keys")
+                             else "targets are segment, export or schedule keys")
     exports = tuple(e for e in project.exports if e.key in targets)
     pending = [k for k in targets if project.segment(k) is not None]
     pending += [k for e in exports for k in e.segments]
@@ -86,6 +89,9 @@ def select(project: Project, targets: tuple[str, ...]) -> Selection:
             continue
         chosen.add(key)
         pending.extend(_refs(segment))
+    # a Schedule is planned only when it is a target itself
+    documents = {**project.documents,
+                 "Schedule": tuple(s for s in schedules if s.key in targets)}
     narrowed = replace(project, segments=tuple(s for s in project.segments if s.key in chosen),
-                       exports=exports)
+                       exports=exports, documents=documents)
     return Selection(narrowed, tuple(targets), frozenset(s.name for s in project.segments))

@@ -4,7 +4,7 @@ margin: at most 60,000 characters, with a note saying what was left out."""
 
 from __future__ import annotations
 
-from segctl.engine.model import Action, Plan, SegmentChange
+from segctl.engine.model import Action, Plan, ScheduleChange, SegmentChange
 from segctl.fmt import pql_lines
 from segctl.render import escape
 from segctl.render.text import (
@@ -93,6 +93,10 @@ def _tail(plan: Plan) -> list[str]:
     graph = _mermaid(plan)
     if graph:
         out += ["#### Segment dependencies", "", *graph, ""]
+    if plan.schedules_to_write:
+        out += ["#### Schedules", ""]
+        out += [_schedule_item(s) for s in plan.schedules_to_write]
+        out.append("")
     if plan.segment_jobs:
         out += ["#### Segment jobs", ""]
         out += [f"{n}. {', '.join(escape.code(k) for k in job.segments)}"
@@ -157,6 +161,17 @@ def _evaluation(plan: Plan) -> list[str]:
     if plan.ration is not None and (plan.segment_jobs or plan.deferred):
         out += [f"**On-demand evaluation ration:** {escape.md(plan.ration.describe())}.", ""]
     return out
+def _schedule_item(change: ScheduleChange) -> str:
+    """One list item per schedule write: what changes, from what to what (user and sandbox
+    text escaped: the cron goes in code spans)."""
+    head = (f"- {escape.code(change.action.glyph)} schedule **{escape.md(change.key)}** "
+            f"({escape.md(change.name)}, {escape.code(change.type)})")
+    if change.action is Action.CREATE:
+        return (f"{head}: create it (the sandbox has none): {escape.code(change.schedule)}, "
+                f"{escape.code(change.state)}")
+    moves = "; ".join(f"{escape.md(f.field)} {escape.code(str(f.before))} → "
+                      f"{escape.code(str(f.after))}" for f in change.fields)
+    return f"{head}: {moves}"
 
 
 def _estimates(plan: Plan) -> list[str]:

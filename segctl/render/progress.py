@@ -38,7 +38,8 @@ class StreamProgress:
         mark, colour = _MARK[result.outcome]
         line = f"{self._style.paint(mark, colour)}: {result.kind} {result.action} {result.key}"
         if result.id:
-            line += f"  {'id' if result.kind in ('segment', 'dataset') else 'job'}={result.id}"
+            noun = "id" if result.kind in ("segment", "dataset", "schedule") else "job"
+            line += f"  {noun}={result.id}"
         if result.detail:
             line += f" ({result.detail})"
         if result.outcome is not Outcome.SKIPPED:

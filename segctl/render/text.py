@@ -7,7 +7,15 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from segctl.engine.model import Action, FieldChange, LastSize, Plan, SegmentChange, SizeEstimate
+from segctl.engine.model import (
+    Action,
+    FieldChange,
+    LastSize,
+    Plan,
+    ScheduleChange,
+    SegmentChange,
+    SizeEstimate,
+)
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.writes import audience_write, segment_write, shown_values
 from segctl.fmt import pql_lines
@@ -70,6 +78,9 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
         for ds in (d for d in plan.datasets if d.action is Action.DELETE):
             out.append(style.action(Action.DELETE, f"  - dataset {ds.name!r}")
                        + f"  id={ds.id}  (made for export {ds.export}, no longer exported into)")
+            out.append("")
+        for schedule in plan.schedules_to_write:
+            out.extend(schedule_lines(schedule, style))
             out.append("")
         if plan.segment_jobs:
             out.append("Segment jobs (at most 20 segments each):")
@@ -186,6 +197,26 @@ def last_text(last: LastSize | None, action: Action,
         approx = "" if estimate.exact else "≈ "
         change = f" (change {approx}{estimate.profiles - last.profiles:+,})"
     return f"{last.profiles:,} profiles{when}{change}"
+
+
+def schedule_lines(change: ScheduleChange, style: Style) -> list[str]:
+    """``~ schedule 'nightly'`` with its field diffs, or ``+ schedule`` with its values."""
+    head = f"  {change.action.glyph} schedule {change.key!r}"
+    extra = f" ({terminal_line(change.name)}, {change.type})"
+    if change.id:
+        extra += f"  id={terminal_line(change.id)}"
+    lines = [style.action(change.action, head) + extra]
+    if change.action is Action.CREATE:
+        lines.append(style.paint(f"{_INDENT}# the sandbox has no {change.type} schedule",
+                                 "dim"))
+        for name, value in (("schedule", change.schedule), ("state", change.state)):
+            lines.extend(_field_line("+", name, terminal_line(value), style,
+                                     Action.CREATE))
+    for field in change.fields:
+        lines.extend(_diff_lines(FieldChange(
+            field.field, terminal_safe(field.before), terminal_safe(field.after)),
+            style))
+    return lines
 
 
 def desired_values(change: SegmentChange) -> dict[str, Any]:

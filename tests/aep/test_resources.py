@@ -340,3 +340,20 @@ def test_segment_job_history_reads_pages_until_it_reaches_back_far_enough(
     assert [j["id"] for j in jobs] == ["j1", "j2", "j3"]  # j4 is older: no third page read
     assert route.call_count == 2
     assert route.calls[0].request.url.params["sort"] == "creationTime:desc"
+def test_schedule_list_create_and_patch(client: AepClient, router: respx.Router) -> None:
+    listed = router.get(f"{UPS}/config/schedules").mock(return_value=httpx.Response(
+        200, json={"_page": {"count": 1}, "children": [{"id": "s1", "type": "batch_segmentation"}],
+                   "_links": {}}))
+    created = router.post(f"{UPS}/config/schedules").mock(
+        return_value=httpx.Response(200, json={"id": "s2", "state": "active"}))
+    patched = router.patch(f"{UPS}/config/schedules/s1").mock(
+        return_value=httpx.Response(204))
+    assert client.list_schedules() == [{"id": "s1", "type": "batch_segmentation"}]
+    assert dict(listed.calls[0].request.url.params) == {"start": "0", "limit": "100"}
+    body = {"name": "Batch Segmentation", "type": "batch_segmentation",
+            "properties": {"segments": []}, "schedule": "0 30 2 * * ?", "state": "active"}
+    assert client.create_schedule(body) == {"id": "s2", "state": "active"}
+    assert _sent(created) == body
+    assert client.patch_schedule("s1", {"schedule": "0 30 2 * * ?", "state": "inactive"}) is None
+    assert _sent(patched) == [{"op": "add", "path": "/schedule", "value": "0 30 2 * * ?"},
+                              {"op": "add", "path": "/state", "value": "inactive"}]

@@ -75,6 +75,14 @@ BASE: dict[str, str] = {
         status: [realized, existing]
         run: on-change
         """,
+    "schedule.yaml": """\
+        kind: Schedule
+        key: nightly
+        name: Batch Segmentation
+        type: batch_segmentation
+        schedule: "0 30 2 * * ?"
+        state: active
+        """,
     "tests.yaml": """\
         kind: SegmentTest
         name: base test
@@ -149,6 +157,20 @@ def dataset(action: Action) -> Callable[[Plan], None]:
         assert action in [d.action for d in plan.datasets], plan.datasets
         assert plan.has_work
     return check
+
+
+def schedule_field(name: str) -> Callable[[Plan], None]:
+    def check(plan: Plan) -> None:
+        (change,) = plan.schedules
+        assert change.action is Action.UPDATE, change
+        assert [f.field for f in change.fields] == [name]
+        assert plan.has_work
+    return check
+
+
+def schedule_unchanged(plan: Plan) -> None:
+    (change,) = plan.schedules
+    assert change.action is Action.NOOP and not plan.has_work, change
 
 
 def target(attribute: str, value: str) -> Callable[[Plan], None]:
@@ -236,6 +258,18 @@ ROWS: dict[tuple[str, str], Row] = {
     ("Project", "name"): Row(sub("project.yaml", "name: fields", "name: renamed"),
                              error="owned by project 'fields'"),
     ("Project", "description"): Row(None, not_sent="free text for people, never sent to AEP"),
+    ("Schedule", "kind"): Row(None, not_sent=KIND),
+    ("Schedule", "key"): Row(None, not_sent="names the document in the project; the live "
+                             "schedule is matched by its type"),
+    ("Schedule", "type"): Row(None, not_sent="one value (batch_segmentation): it selects the "
+                              "live schedule, which has it already"),
+    # the name is sent only when segctl creates a missing schedule; the live one keeps its own
+    ("Schedule", "name"): Row(sub("schedule.yaml", "name: Batch Segmentation", "name: Nightly"),
+                              schedule_unchanged),
+    ("Schedule", "schedule"): Row(sub("schedule.yaml", "0 30 2", "0 45 4"),
+                                  schedule_field("schedule")),
+    ("Schedule", "state"): Row(sub("schedule.yaml", "state: active", "state: inactive"),
+                               schedule_field("state")),
     **{("SegmentTest", name): Row(None, not_sent=SEGMENT_TEST)
        for name in ("kind", "name", "description", "now", "profiles", "events", "expect")},
 }

@@ -130,7 +130,8 @@ def test_non_mapping_document_and_missing_kind(tmp_path: Path) -> None:
     result = analyse_project(tmp_path)
     assert [(d.location.line, d.message) for d in result.errors] == [
         (1, "a document must be a mapping with a 'kind' field"),
-        (4, "missing 'kind' (one of: Segment, Export, Environment, Project, SegmentTest)"),
+        (4, "missing 'kind' (one of: Segment, Export, Environment, Project, SegmentTest, "
+            "Schedule)"),
     ]
 
 
