@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.ci.blast import indirect, subgraph
-from segctl.ci.escape import mermaid_label, user_html, user_text
+from segctl.render.escape import code, html, html_lines, md, mermaid
 from segctl.ci.marker import render_marker
 from segctl.ci.quota import quota_figure, quota_line
 from segctl.ci.worddiff import word_diff
@@ -94,17 +94,20 @@ def _run_line(header: Header) -> str:
     if header.base_sha:
         bits.append(f"base `{header.base_sha[:7]}`")
     if header.run_url:
-        bits.append(f"[run {user_text(header.run_number or 'link')}]({header.run_url})")
+        bits.append(f"[run {md(header.run_number or 'link')}]({header.run_url})")
     return " · ".join(bits)
 
 
 def plan_sections(plan: Plan, header: Header) -> tuple[list[str], list[str], list[str]]:
     """(head sections, one block per changed segment, tail sections) of a plan comment."""
-    title = (f"### segctl {user_text(header.command)} · `{user_html(header.env)}` · "
-             f"`{user_html(header.path)}`")
-    verdict = f"**{user_text(plan.summary())}**"
-    if not plan.has_changes:
+    title = (f"### segctl {md(header.command)} · {code(header.env)} · "
+             f"{code(header.path)}")
+    verdict = f"**{md(plan.summary())}**"
+    if not plan.has_work:
         verdict += "\n\nNo changes: the sandbox matches the files."
+    elif not plan.has_changes:
+        verdict += ("\n\nNo definition changes: the sandbox matches the files, but apply "
+                    "would still stamp ownership markers or run the jobs and exports below.")
     dependents = indirect(plan)
     head = [f"{title}\n\n{verdict}", _warnings(plan), _blast(dependents), _sizes(plan),
             quota_line(quota_figure(plan))]
@@ -117,7 +120,7 @@ def plan_comment(plan: Plan, header: Header, marker_fields: Mapping[str, Any] | 
     """The comment body; ``extra`` sections (an apply verdict) go right after the title."""
     head, blocks, tail = plan_sections(plan, header)
     note = ("The full plan is in the job summary"
-            + (f" and the workflow artifact `{user_html(header.artifact)}`."
+            + (f" and the workflow artifact {code(header.artifact)}."
                if header.artifact else "."))
     return compose(marker_fields, header, [head[0], *extra, *head[1:]], blocks, tail,
                    budget=budget, dropped_note=note)
@@ -131,10 +134,10 @@ def _warnings(plan: Plan) -> str:
     lines: list[str] = []
     for change in plan.changes:
         if change.action is Action.REPLACE:
-            lines.append(f"> **{user_text(change.key)}** is replaced: the new definition gets a "
+            lines.append(f"> **{md(change.key)}** is replaced: the new definition gets a "
                          "new id, which breaks destination mappings to the old one and resets "
                          "its membership until it is evaluated again.")
-    lines += [f"> {_line(user_text(w.message))}" for w in plan.warnings[:MAX_LISTED]]
+    lines += [f"> {md(_line(w.message))}" for w in plan.warnings[:MAX_LISTED]]
     if len(plan.warnings) > MAX_LISTED:
         lines.append(f"> … and {len(plan.warnings) - MAX_LISTED} more warnings.")
     if not lines:
@@ -146,7 +149,7 @@ def _warnings(plan: Plan) -> str:
 def _blast(dependents: Mapping[str, tuple[str, ...]]) -> str:
     if not dependents:
         return ""
-    rows = [f"- **{user_text(key)}** through {', '.join(f'`{user_html(o)}`' for o in via)}"
+    rows = [f"- **{md(key)}** through {', '.join(code(o) for o in via)}"
             for key, via in list(dependents.items())[:MAX_LISTED]]
     if len(dependents) > MAX_LISTED:
         rows.append(f"- … and {len(dependents) - MAX_LISTED} more")
@@ -163,29 +166,29 @@ def _sizes(plan: Plan) -> str:
         size = text_render.size_text(estimate)
         last = text_render.last_text(estimate.last, actions.get(estimate.key, Action.UPDATE))
         warn = "" if estimate.available else "⚠️ "
-        rows.append(f"| **{user_text(estimate.key)}** | {warn}{user_text(_line(size))} | "
-                    f"{user_text(_line(last))} |")
+        rows.append(f"| **{md(estimate.key)}** | {warn}{md(_line(size))} | "
+                    f"{md(_line(last))} |")
     if len(plan.estimates) > MAX_LISTED:
         rows.append(f"| … and {len(plan.estimates) - MAX_LISTED} more | | |")
     return "#### Audience sizes\n\n" + "\n".join(rows)
 
 
 def segment_block(change: SegmentChange) -> str:
-    title = f"<code>{change.action.glyph}</code> <b>{user_html(change.key)}</b>"
+    title = f"<code>{change.action.glyph}</code> <b>{html(change.key)}</b>"
     if change.name != change.key:
-        title += f" — {user_html(change.name)}"
+        title += f" — {html(change.name)}"
     title += " (adopt)" if change.adopt_only else f" ({change.action.value})"
     lines = ["<details>", f"<summary>{title}</summary>", ""]
     if change.reason:
-        lines += [f"<p><i>{user_html(_line(change.reason))}</i></p>", ""]
+        lines += [f"<p><i>{html(_line(change.reason))}</i></p>", ""]
     if change.action is Action.CREATE and change.desired is not None:
         want = change.desired
         rows = [f"+ {name}: {json.dumps(getattr(want, name), ensure_ascii=False)}"
                 for name in _CREATE_FIELDS if getattr(want, name) not in (None, "", ())]
-        lines += [f"<pre>{user_html(chr(10).join(rows))}</pre>", "",
-                  "PQL:", "", f"<pre>{user_html(want.pql)}</pre>"]
+        lines += [f"<pre>{html_lines(chr(10).join(rows))}</pre>", "",
+                  "PQL:", "", f"<pre>{html_lines(want.pql)}</pre>"]
     elif change.action is Action.DELETE:
-        lines.append(f"<pre>- segment {user_html(json.dumps(change.name, ensure_ascii=False))}"
+        lines.append(f"<pre>- segment {html(json.dumps(change.name, ensure_ascii=False))}"
                      "</pre>")
     for field in change.fields:
         if field.field == "pql" and isinstance(field.before, str) and isinstance(field.after, str):
@@ -193,8 +196,8 @@ def segment_block(change: SegmentChange) -> str:
         else:
             before = json.dumps(field.before, ensure_ascii=False)
             after = json.dumps(field.after, ensure_ascii=False)
-            lines.append(f"<pre>- {user_html(field.field)}: {user_html(before)}\n"
-                         f"+ {user_html(field.field)}: {user_html(after)}</pre>")
+            lines.append(f"<pre>- {html(field.field)}: {html(before)}\n"
+                         f"+ {html(field.field)}: {html(after)}</pre>")
     if lines[-1] != "":
         lines.append("")
     lines.append("</details>")
@@ -207,25 +210,25 @@ def _tail(plan: Plan, dependents: set[str], header: Header) -> list[str]:
     if edges:
         out.append("#### Changed dependencies\n\n" + "\n".join(_mermaid(plan, edges)))
     if plan.segment_jobs:
-        jobs = [f"{n}. {', '.join(f'`{user_html(k)}`' for k in job.segments)}"
+        jobs = [f"{n}. {', '.join(code(k) for k in job.segments)}"
                 for n, job in enumerate(plan.segment_jobs[:MAX_LISTED], 1)]
         out.append("#### Segment jobs\n\n" + "\n".join(_cap(jobs, len(plan.segment_jobs))))
-    rows = [f"- new dataset **{user_text(d.name)}** (for `{user_html(d.export)}`)"
+    rows = [f"- new dataset **{md(d.name)}** (for {code(d.export)})"
             for d in plan.datasets if d.action is Action.CREATE]
-    rows += [f"- delete dataset **{user_text(d.name)}** (export `{user_html(d.export)}` "
+    rows += [f"- delete dataset **{md(d.name)}** (export {code(d.export)} "
              "no longer declared)" for d in plan.datasets if d.action is Action.DELETE]
-    rows += [f"- `{user_html(r.export)}` → **{user_text(r.dataset)}** ({user_text(r.reason)})"
+    rows += [f"- {code(r.export)} → **{md(r.dataset)}** ({md(r.reason)})"
              for r in plan.export_runs[:MAX_LISTED]]
     if rows:
         out.append("#### Exports\n\n" + "\n".join(_cap(rows, len(rows))))
     if plan.unmanaged:
-        names = ", ".join(user_text(n) for n in plan.unmanaged[:MAX_LISTED])
+        names = ", ".join(md(n) for n in plan.unmanaged[:MAX_LISTED])
         more = len(plan.unmanaged) - MAX_LISTED
         out.append("Not declared any more (`apply --prune` deletes them): " + names
                    + (f" and {more} more" if more > 0 else ""))
     if header.artifact:
         out.append(f"<sub>Full plan: the job summary and the artifact "
-                   f"`{user_html(header.artifact)}`.</sub>")
+                   f"{code(header.artifact)}.</sub>")
     return out
 
 
@@ -244,7 +247,7 @@ def _mermaid(plan: Plan, edges: list[tuple[str, str]]) -> list[str]:
     lines = ["```mermaid", "graph LR"]
     for key, node in ids.items():
         css = {"no-op": "indirect"}.get(actions[key].value, actions[key].value)
-        lines.append(f'  {node}["{mermaid_label(key)}"]:::{css}')
+        lines.append(f'  {node}["{mermaid(key)}"]:::{css}')
     lines += [f"  {ids[b]} --> {ids[a]}" for a, b in shown]
     lines += ["  classDef create fill:#d4f7d4", "  classDef update fill:#fff3c4",
               "  classDef replace fill:#f7d4d4", "  classDef delete fill:#f7d4d4",
@@ -261,18 +264,18 @@ def report_markdown(report: ApplyReport, *, limit: int = 2_000) -> str:
     """An apply report as a markdown table (what `render_report` prints as text)."""
     rows = ["| result | what | key | detail |", "| --- | --- | --- | --- |"]
     for result in report.results[:limit]:
-        rows.append(f"| {_OUTCOME[result.outcome]} | {user_text(result.kind)} "
-                    f"{user_text(result.action)} | {user_text(result.key)} | "
-                    f"{user_text(_line(result.detail))} |")
+        rows.append(f"| {_OUTCOME[result.outcome]} | {md(result.kind)} "
+                    f"{md(result.action)} | {md(result.key)} | "
+                    f"{md(_line(result.detail))} |")
     if len(report.results) > limit:
         rows.append(f"| | | … and {len(report.results) - limit} more | |")
-    notes = [f"- {user_text(note)}" for note in report.notes]
-    return "\n".join(["#### Apply report", "", f"**{user_text(report.summary())}**", "",
+    notes = [f"- {md(note)}" for note in report.notes]
+    return "\n".join(["#### Apply report", "", f"**{md(report.summary())}**", "",
                       *rows, *(["", *notes] if notes else [])]) + "\n"
 
 
 def applied_line(report: ApplyReport, run_number: str, run_url: str) -> str:
     """The line a reviewed plan comment gains after apply."""
-    run = f"[run {user_text(run_number)}]({run_url})" if run_url else f"run {run_number}"
+    run = f"[run {md(run_number)}]({run_url})" if run_url else f"run {run_number}"
     verdict = "Applied" if report.ok else "Apply failed"
-    return f"**{verdict} in {run}:** {user_text(report.summary())}"
+    return f"**{verdict} in {run}:** {md(report.summary())}"

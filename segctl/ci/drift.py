@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.ci.escape import user_html, user_text
+from segctl.render.escape import code, md
 from segctl.ci.marker import read_marker, render_marker
 from segctl.engine import Action, Plan
 
@@ -54,20 +54,20 @@ def drift_body(plan: Plan, key: str, digest: str, *, env: str, outside: frozense
                run_url: str) -> str:
     """The issue body: every drifted object, outside edits named as such."""
     lines = [render_marker({"key": key, "digest": digest}), "",
-             f"The live sandbox of `{user_html(env)}` differs from the files on the default "
+             f"The live sandbox of {code(env)} differs from the files on the default "
              "branch. Run the apply workflow (or `segctl apply`) to converge it, or change "
-             "the files to match.", "", f"**{user_text(plan.summary())}**", ""]
+             "the files to match.", "", f"**{md(plan.summary())}**", ""]
     for change in plan.actionable:
         note = ""
         if change.key in outside:
             note = " — **edited outside segctl**"
-        fields = ", ".join(f"`{user_html(f.field)}`" for f in change.fields)
+        fields = ", ".join(code(f.field) for f in change.fields)
         what = f" ({fields})" if fields else ""
-        lines.append(f"- `{change.action.glyph}` **{user_text(change.key)}** "
+        lines.append(f"- `{change.action.glyph}` **{md(change.key)}** "
                      f"{change.action.value}{what}{note}")
     for dataset in plan.datasets:
         if dataset.action is not Action.NOOP:
-            lines.append(f"- dataset **{user_text(dataset.name)}** {dataset.action.value}")
+            lines.append(f"- dataset **{md(dataset.name)}** {dataset.action.value}")
     if run_url:
         lines += ["", f"Last checked in [this run]({run_url})."]
     return "\n".join(lines)[:60_000] + "\n"

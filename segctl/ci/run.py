@@ -15,7 +15,7 @@ from segctl.ci.comment import (
     report_markdown,
 )
 from segctl.ci.digest import change_hashes, change_records, plan_digest, record_hash
-from segctl.ci.escape import user_html, user_text
+from segctl.render.escape import code, md
 from segctl.ci.gate import Reviewed, Verdict, judge, merged_prs, reviewed_changes
 from segctl.ci.github import GitHubError
 from segctl.ci.outputs import append_summary, command
@@ -70,7 +70,7 @@ def run_plan(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     env = env_name(opts, project)
     digest = plan_digest(plan)
     plan_file, artifact = save_plan_file(plan, opts, env, s.ctx.head_sha)
-    exit_code = EXIT_CHANGES if plan.has_changes else EXIT_OK
+    exit_code = EXIT_CHANGES if plan.has_work else EXIT_OK  # as `plan --detailed-exitcode`
     header = header_for(s, opts, env, "plan", artifact)
     key = comment_key(opts, env)
     marker = {"key": key, "sha": s.ctx.head_sha, "digest": digest,
@@ -87,7 +87,7 @@ def run_plan(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
     s.outputs["comment-url"] = posted.url
     write_step_outputs(s, opts)
     finish(s, body)
-    if opts.fail_on == "changes" and plan.has_changes:
+    if opts.fail_on == "changes" and plan.has_work:
         return EXIT_CHANGES
     return EXIT_OK
 
@@ -111,10 +111,10 @@ def _post_plan(s: Session, opts: CiOptions, plan: Plan, body: str, key: str) -> 
                      f"{s.ctx.head_sha[:7]}: this older plan does not replace its comment")
             return Posted("stale")
         posted = upsert(s.gh, number, body, key=key, bot=s.ctx.bot_login, mode=opts.comment,
-                        has_changes=plan.has_changes)
+                        has_changes=plan.has_work)
         if opts.labels:
             destroys = s.outputs.get("has-destroy") == "true"
-            set_label(s.gh, number, verdict_label(plan.has_changes, destroys))
+            set_label(s.gh, number, verdict_label(plan.has_work, destroys))
         return posted
     except GitHubError as err:
         if err.forbidden:
@@ -137,7 +137,7 @@ def run_apply(s: Session, opts: CiOptions, *, progress: Any = None) -> int:
         s.mask_secrets()
         digest = plan_digest(plan)
         plan_file, artifact = save_plan_file(plan, opts, env, s.ctx.sha)
-        s.outputs.update(verdict_outputs(plan, EXIT_CHANGES if plan.has_changes else EXIT_OK,
+        s.outputs.update(verdict_outputs(plan, EXIT_CHANGES if plan.has_work else EXIT_OK,
                                           digest))
         s.outputs.update({"plan-file": str(plan_file), "applied": "false"})
         header = header_for(s, opts, env, "apply", artifact)
@@ -193,11 +193,11 @@ def _reviewed(s: Session, opts: CiOptions, env: str) -> Reviewed:
 
 def _refuse(s: Session, opts: CiOptions, plan: Plan, header: Header, env: str,
             reviewed: Reviewed, verdict: Verdict, digest: str) -> None:
-    rows = [f"- `{user_html(str(r['action']))}` **{user_text(str(r['key']))}**"
+    rows = [f"- {code(str(r['action']))} **{md(str(r['key']))}**"
             for r in verdict.uncovered[:50]]
     refusal = "\n".join([
         "> [!CAUTION]",
-        f"> **Apply refused, nothing was written:** {user_text(verdict.reason)}.",
+        f"> **Apply refused, nothing was written:** {md(verdict.reason)}.",
         "", *rows, "",
         "Review the plan below. To apply it as it is, run the apply workflow by hand with "
         f"`approve-digest` set to `{digest}`."])

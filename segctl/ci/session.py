@@ -104,7 +104,8 @@ def save_plan_file(plan: Plan, opts: CiOptions, env: str, sha: str) -> tuple[Pat
 def verdict_outputs(plan: Plan, exit_code: int, digest: str) -> dict[str, str]:
     destroys = any(c.action in (Action.DELETE, Action.REPLACE) for c in plan.actionable) or \
         plan.datasets_to_delete > 0
-    return {"exitcode": str(exit_code), "has-changes": str(plan.has_changes).lower(),
+    # has-changes is the exit code (2: has_work for plan/apply, has_changes for drift)
+    return {"exitcode": str(exit_code), "has-changes": str(exit_code == 2).lower(),
             "has-destroy": str(destroys).lower(), "summary": plan.summary(), "digest": digest}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from segctl.ci.comment import SUMMARY_BUDGET, plan_comment
 from segctl.ci.digest import plan_digest
 from segctl.ci.drift import LABEL, decide, drift_body, drift_key, drift_title, edited_outside
-from segctl.ci.escape import user_text
+from segctl.render.escape import md
 from segctl.ci.github import GitHubError
 from segctl.ci.marker import is_ours
 from segctl.ci.outputs import append_summary
@@ -38,6 +38,10 @@ def run_drift(s: Session, opts: CiOptions) -> int:
                    for d in client.list_segment_definitions()}
     s.mask_secrets()
     digest = plan_digest(plan)
+    # Drift is the sandbox's definitions or datasets differing from the files
+    # (``has_changes``), not ``has_work``: segment jobs, exports and marker stamps pending on
+    # an otherwise matching sandbox are not drift (exports run on every apply, so counting
+    # them would keep the drift issue open for ever). ``plan`` and ``apply`` use ``has_work``.
     exit_code = EXIT_CHANGES if plan.has_changes else EXIT_OK
     outside = edited_outside(plan, updates, _last_apply(s, opts, env))
     s.outputs.update(verdict_outputs(plan, exit_code, digest))
@@ -75,7 +79,7 @@ def sync_drift_issue(s: Session, opts: CiOptions, plan: Plan, env: str, digest: 
     step = decide(exit_code, issue, digest)
     body = drift_body(plan, key, digest, env=env, outside=outside, run_url=s.ctx.run_url)
     if note:
-        body += f"\n{user_text(note)}\n"
+        body += f"\n{md(note)}\n"
     run = f"run {s.ctx.run_number or s.ctx.run_id}".strip()
     number = int(issue["number"]) if issue else None
     if step.action == "create":
@@ -89,7 +93,7 @@ def sync_drift_issue(s: Session, opts: CiOptions, plan: Plan, env: str, digest: 
         s.gh.update_issue(number, **fields)
         if step.comment:
             s.gh.create_comment(number, f"The drift changed ({run}): "
-                                        f"{user_text(plan.summary())}")
+                                        f"{md(plan.summary())}")
     elif step.action == "close":
         assert number is not None
         s.gh.create_comment(number, f"Resolved in {run}: the sandbox matches the files.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from segctl.ci.escape import user_html
+from segctl.render.escape import html_lines
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -22,10 +22,10 @@ def word_diff(before: str, after: str) -> str:
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
-            out.append(user_html("".join(old[a0:a1])))
+            out.append(html_lines("".join(old[a0:a1])))
             continue
         if a1 > a0:
-            out.append(f"<del>{user_html(''.join(old[a0:a1]))}</del>")
+            out.append(f"<del>{html_lines(''.join(old[a0:a1]))}</del>")
         if b1 > b0:
-            out.append(f"<ins>{user_html(''.join(new[b0:b1]))}</ins>")
+            out.append(f"<ins>{html_lines(''.join(new[b0:b1]))}</ins>")
     return "<pre>" + "".join(out) + "</pre>"

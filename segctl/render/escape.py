@@ -12,6 +12,7 @@ terminal. Each function below is for one context; pick the one for where the tex
 ``terminal_safe(value)``   every string of a plan or report rendered for a terminal
 ``md(text)``               markdown inline text: paragraphs, list items, emphasis, table cells
 ``html(text)``             text inside raw HTML in markdown (``<summary>``, ``<b>``, ``<td>``)
+``html_lines(text)``       lines of text inside an HTML ``<pre>`` block in markdown
 ``code(text)``             an inline code span, backticks included
 ``fence(body, info)``      a fenced code block, fences included
 ``mermaid(text)``          a quoted mermaid node label (``id["..."]``)
@@ -29,7 +30,7 @@ from dataclasses import fields, is_dataclass, replace
 from enum import Enum
 from typing import TypeVar
 
-__all__ = ["code", "fence", "html", "md", "mermaid", "terminal", "terminal_line",
+__all__ = ["code", "fence", "html", "html_lines", "md", "mermaid", "terminal", "terminal_line",
            "terminal_safe"]
 
 _T = TypeVar("_T")
@@ -126,6 +127,13 @@ def html(text: str) -> str:
     escaped = (_one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                .replace('"', "&quot;").replace("'", "&#39;"))
     return _no_autolinks(escaped)
+
+
+def html_lines(text: str) -> str:
+    """``text`` as :func:`html`, line by line, for a ``<pre>`` block (which CommonMark ends
+    only at ``</pre>``, so its lines, blank ones too, stay inside it). Line breaks are
+    normalised to ``\\n``; no line can carry a tag, so none can close the block."""
+    return "\n".join(html(line) for line in _LINE_BREAKS.split(text))
 
 
 def code(text: str) -> str:
