@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.ci.blast import indirect, subgraph
-from segctl.render.escape import code, html, html_lines, md, mermaid
 from segctl.ci.marker import render_marker
 from segctl.ci.quota import quota_figure, quota_line
 from segctl.ci.worddiff import word_diff
 from segctl.engine import Action, ApplyReport, Outcome, Plan, SegmentChange
 from segctl.render import text as text_render
+from segctl.render.escape import code, html, html_lines, md, mermaid
 
 COMMENT_BUDGET = 60_000
 SUMMARY_BUDGET = 1_000_000

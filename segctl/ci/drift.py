@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.render.escape import code, md
 from segctl.ci.marker import read_marker, render_marker
 from segctl.engine import Action, Plan
+from segctl.render.escape import code, md
 
 LABEL = "segctl-drift"
 

@@ -15,7 +15,6 @@ from segctl.ci.comment import (
     report_markdown,
 )
 from segctl.ci.digest import change_hashes, change_records, plan_digest, record_hash
-from segctl.render.escape import code, md
 from segctl.ci.gate import Reviewed, Verdict, judge, merged_prs, reviewed_changes
 from segctl.ci.github import GitHubError
 from segctl.ci.outputs import append_summary, command
@@ -47,6 +46,7 @@ from segctl.engine import (
 from segctl.engine.plan import target_of
 from segctl.errors import EXIT_CHANGES, EXIT_OK, SegctlError
 from segctl.project import Project, load_project
+from segctl.render.escape import code, md
 from segctl.target import open_client
 
 

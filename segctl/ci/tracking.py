@@ -9,7 +9,6 @@ from typing import Any
 from segctl.ci.comment import SUMMARY_BUDGET, plan_comment
 from segctl.ci.digest import plan_digest
 from segctl.ci.drift import LABEL, decide, drift_body, drift_key, drift_title, edited_outside
-from segctl.render.escape import md
 from segctl.ci.github import GitHubError
 from segctl.ci.marker import is_ours
 from segctl.ci.outputs import append_summary
@@ -25,6 +24,7 @@ from segctl.ci.session import (
 from segctl.engine import Plan, build_plan
 from segctl.errors import EXIT_CHANGES, EXIT_OK
 from segctl.project import load_project
+from segctl.render.escape import md
 from segctl.target import open_client
 
 

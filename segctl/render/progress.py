@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from segctl.engine.report import ActionResult, Outcome
+from segctl.render.escape import terminal_line, terminal_safe
 from segctl.render.style import Style
 from segctl.render.text import duration
 
@@ -36,12 +37,13 @@ class StreamProgress:
 
     def step(self, result: ActionResult) -> None:
         mark, colour = _MARK[result.outcome]
-        line = f"{self._style.paint(mark, colour)}: {result.kind} {result.action} {result.key}"
-        if result.id:
-            noun = "id" if result.kind in ("segment", "dataset", "schedule") else "job"
-            line += f"  {noun}={result.id}"
-        if result.detail:
-            line += f" ({result.detail})"
+        safe = terminal_safe(result)  # keys, ids and API messages may hold control characters
+        line = f"{self._style.paint(mark, colour)}: {safe.kind} {safe.action} {safe.key}"
+        if safe.id:
+            noun = "id" if safe.kind in ("segment", "dataset", "schedule") else "job"
+            line += f"  {noun}={terminal_line(safe.id)}"
+        if safe.detail:
+            line += f" ({terminal_line(safe.detail)})"
         if result.outcome is not Outcome.SKIPPED:
             line += self._style.paint(f" [{duration(result.seconds)}]", "dim")
         with self._lock:

@@ -289,14 +289,15 @@ def render_report(report: ApplyReport, *, color: bool = False, seconds: float | 
     printed once), the notes, and the summary line with the total time."""
     style = Style(color)
     out: list[str] = []
-    rest = [r for r in report.results if r not in shown]
+    rest = [terminal_safe(r) for r in report.results if r not in shown]
     width = max((len(r.key) for r in rest), default=0)
     for result in rest:
         mark, colour = _OUTCOME_MARK[result.outcome]
         label = f"{result.kind} {result.action}"
-        line = f"  {style.paint(f'{mark:<7}', colour)} {label:<18} {result.key:<{width}}"
+        key = terminal_line(result.key)
+        line = f"  {style.paint(f'{mark:<7}', colour)} {label:<18} {key:<{width}}"
         if result.id:
-            line += f"  id={result.id}"
+            line += f"  id={terminal_line(result.id)}"
         if result.detail:
             line += f"  {terminal_line(result.detail)}"
         out.append(line.rstrip())

@@ -26,7 +26,8 @@ from segctl.status.render import render_json, render_text
 
 
 def read_status(client: AepClient, project: Project | None) -> Status:
-    """Read the sandbox once (definitions, owned datasets, one page of recent jobs), plus the
+    """Read the sandbox once (definitions, owned datasets, this year's segment jobs: the same
+    read as plan, so both agree on what awaits evaluation), plus the
     last evaluated sizes through the engine's ``last_sizes`` (the audiences' metrics, else the
     newest segment jobs)."""
     datasets = [e.dataset for e in project.exports] if project else []
@@ -35,7 +36,8 @@ def read_status(client: AepClient, project: Project | None) -> Status:
     name = project_name(project) if project else UNNAMED_PROJECT
     ids = [str(d["id"]) for d in state.segments if "id" in d]  # their audiences' metrics
     return build_status(state.segments, state.owned_datasets, state.segment_jobs,
-                        state.export_jobs, declared, last_sizes(client, ids), name)
+                        state.export_jobs, declared, last_sizes(client, ids), name,
+                        state.history_from_ms)
 
 
 __all__ = ["STATUS_FORMAT_VERSION", "DatasetRow", "SegmentRow", "Status", "build_status",

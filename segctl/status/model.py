@@ -9,6 +9,7 @@ from typing import Any
 
 from segctl.aep import export_signature
 from segctl.engine import LastSize
+from segctl.engine.evaluation import SegmentEvaluation
 from segctl.engine.marker import dataset_owner, parse_dataset
 from segctl.engine.marker import parse as parse_marker
 from segctl.engine.normalise import evaluation_of
@@ -62,7 +63,8 @@ def _created(job: Mapping[str, Any]) -> int:
 
 
 def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str], project: str,
-                 jobs: Sequence[Mapping[str, Any]], sizes: Mapping[str, LastSize]) -> SegmentRow:
+                 jobs: Sequence[Mapping[str, Any]], sizes: Mapping[str, LastSize],
+                 assessed: Mapping[str, SegmentEvaluation]) -> SegmentRow:
     _, mark = parse_marker(definition.get("description"))
     name = str(definition.get("name", ""))
     last = seams.last_evaluation(definition, jobs)
@@ -75,7 +77,7 @@ def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str], pro
         owner_project=owner_project,
         evaluation=evaluation_of(definition.get("evaluationInfo")),
         last_evaluated=iso((last or {}).get("updateTime") or (last or {}).get("creationTime")),
-        awaiting_evaluation=seams.awaiting_evaluation(definition, jobs),
+        awaiting_evaluation=seams.awaiting_evaluation(definition, assessed),
         size=seams.last_known_size(definition, sizes),
     )
 
@@ -109,13 +111,15 @@ def build_status(definitions: Sequence[Mapping[str, Any]],
                  export_jobs: Sequence[Mapping[str, Any]],
                  declared: Mapping[str, str],
                  sizes: Mapping[str, LastSize],
-                 project: str) -> Status:
+                 project: str, history_from_ms: int | None = 0) -> Status:
     """``declared`` maps each declared segment's live name to its key; ``sizes`` is the
     engine's ``last_sizes`` (segment id -> last evaluated size); ``project`` is the name the
-    project's markers carry."""
+    project's markers carry; ``segment_jobs`` reach back to ``history_from_ms`` (0: all of
+    them; None: no history, so no segment is shown awaiting evaluation)."""
     seg_jobs = sorted(segment_jobs, key=_created, reverse=True)
     exp_jobs = sorted(export_jobs, key=_created, reverse=True)
-    rows = [_segment_row(d, declared, project, seg_jobs, sizes) for d in definitions]
+    assessed = seams.evaluations(definitions, seg_jobs, history_from_ms)
+    rows = [_segment_row(d, declared, project, seg_jobs, sizes, assessed) for d in definitions]
     order = {seams.THIS_PROJECT: 0, seams.ANOTHER_PROJECT: 1, seams.UNMANAGED: 2}
     rows.sort(key=lambda r: (order[r.owner], r.key or "", r.name))
     live_keys = {r.key for r in rows if r.owner == seams.THIS_PROJECT}

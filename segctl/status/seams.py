@@ -3,10 +3,11 @@ function, so that a better source replaces exactly one place:
 
 - :func:`owner_of`: who owns a live segment, from the project-scoped ownership marker
   (``engine.marker``: project + key).
-- :func:`awaiting_evaluation`: whether the live rule still waits for an evaluation. Today: the
-  newest successful segment job that evaluated a batch segment snapshotted an older
-  expression (the engine's freshness check), or no recent job evaluated it at all; streaming
-  and edge segments are evaluated continuously and never wait.
+- :func:`awaiting_evaluation`: whether the live rule still waits for an evaluation: the
+  engine's own assessment (``engine.evaluation.assess_all``, the one plan uses to put a
+  segment in a job), over the same year of segment jobs plan reads. A batch segment awaits
+  when no job since its creation covered it, or the newest one evaluated an older rule;
+  streaming and edge segments are evaluated continuously and never wait.
 - :func:`last_known_size`: the segment's size, from the engine's ``last_sizes`` (the same
   source as plan's "last evaluated size": the audience's own metrics, else the newest
   successful segment job's count).
@@ -17,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from segctl.aep import job_expressions
 from segctl.engine import LastSize
+from segctl.engine.evaluation import SegmentEvaluation, assess_all
 from segctl.engine.marker import parse as parse_marker
 from segctl.engine.normalise import evaluation_of
 
@@ -56,16 +57,22 @@ def last_evaluation(definition: Mapping[str, Any], jobs_newest_first: Sequence[M
     return None
 
 
+def evaluations(definitions: Sequence[Mapping[str, Any]], jobs: Sequence[Mapping[str, Any]],
+                history_from_ms: int | None) -> Mapping[str, SegmentEvaluation]:
+    """Live segment id -> the engine's evaluation state, for the batch definitions (``None``:
+    no job history was read, so nothing is known to await)."""
+    if history_from_ms is None:
+        return {}
+    batch = [d for d in definitions if evaluation_of(d.get("evaluationInfo")) == "batch"]
+    return assess_all(batch, jobs, history_from_ms)
+
+
 def awaiting_evaluation(definition: Mapping[str, Any],
-                        jobs_newest_first: Sequence[Mapping[str, Any]]) -> bool:
-    """Streaming and edge rules are evaluated continuously: they never wait for a job."""
-    if evaluation_of(definition.get("evaluationInfo")) != "batch":
-        return False
-    job = last_evaluation(definition, jobs_newest_first)
-    if job is None:
-        return True
-    snapshot = job_expressions(job).get(str(definition.get("id")))
-    return snapshot is not None and snapshot != definition.get("expression")
+                        assessed: Mapping[str, SegmentEvaluation]) -> bool:
+    """Streaming and edge rules are evaluated continuously: they never wait for a job (and
+    :func:`evaluations` leaves them out)."""
+    found = assessed.get(str(definition.get("id")))
+    return found is not None and found.awaiting
 
 
 def last_known_size(definition: Mapping[str, Any], sizes: Mapping[str, LastSize]) -> int | None:

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from segctl.ci.blast import indirect
 from segctl.ci.comment import COMMENT_BUDGET, Header, nbytes, plan_comment
-from segctl.render.escape import md as user_text
 from segctl.ci.marker import read_marker
 from segctl.ci.worddiff import word_diff
 from segctl.engine import (
@@ -22,6 +21,7 @@ from segctl.engine import (
     SegmentChange,
     SegmentJob,
 )
+from segctl.render.escape import md as user_text
 
 MARKER = {"key": "plan:prod:segments", "sha": "abc", "digest": "sha256:00"}
 

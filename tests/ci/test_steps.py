@@ -38,6 +38,29 @@ def test_the_merge_queue_plans_without_commenting(tmp_path: Path) -> None:
         assert github.state.writes() == []
 
 
+def test_evaluation_work_alone_is_work_for_plan_but_not_drift(tmp_path: Path) -> None:
+    """Definitions written with --no-jobs: nothing to write, but every segment awaits its
+    evaluation. ``ci plan`` reports work (exit 2, has-changes) as ``plan --detailed-exitcode``
+    does; ``ci drift`` does not (pending jobs are not drift)."""
+    copy_project(tmp_path / "segments")
+    with FakeGitHub() as github:
+        actions = Actions(tmp_path, github)
+        env = actions.env("merge_group", {"merge_group": {"head_sha": "d" * 40}}, sha="d" * 40,
+                          workflow="segctl-plan-local.yml")
+        applied = actions.run(["apply", "--auto-approve", "--no-jobs"], env)
+        assert applied.code == 0, applied.err
+        env = actions.env("merge_group", {"merge_group": {"head_sha": "d" * 40}}, sha="d" * 40,
+                          workflow="segctl-plan-local.yml")
+        step = actions.run(["ci", "plan", "--fail-on", "changes"], env)
+        assert step.code == 2, step.err
+        assert step.outputs["has-changes"] == "true" and step.outputs["exitcode"] == "2"
+        assert "0 to create, 0 to update" in step.summary and "1 segment job" in step.summary
+        assert "#### Segment jobs" in step.summary
+        drift = actions.schedule_drift("d" * 40)
+        assert drift.code == 0, drift.err
+        assert drift.outputs["has-changes"] == "false"
+
+
 def test_outside_actions_it_prints_the_comment_and_the_calls(tmp_path: Path) -> None:
     copy_project(tmp_path / "segments")
     (tmp_path / "event.json").write_text('{"pull_request": {"number": 4, "head": {"sha": "'

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 
-from segctl.render import StreamProgress
+from segctl.engine.report import ActionResult, ApplyReport, Outcome
+from segctl.render import StreamProgress, render_report
 
 
 class _Clock:
@@ -39,3 +40,17 @@ def test_live_line_is_rewritten() -> None:
     progress.status("export x: PROCESSING (1s)")
     progress.status("export x: PROCESSING (2s)")
     assert out.getvalue() == "\r\x1b[Kexport x: PROCESSING (1s)\r\x1b[Kexport x: PROCESSING (2s)"
+
+
+def test_keys_ids_and_api_messages_cannot_drive_the_terminal() -> None:
+    """A deleted segment's key comes from a live marker and a detail from an API error: both
+    reach stderr shown, not obeyed (issue 17)."""
+    hostile = ActionResult("segment", "delete", "old\x1b[2Jkey", Outcome.FAILED,
+                           id="id\x1b]0;title\x07", detail="HTTP 500\n\x1b[31mspoofed ok")
+    out = io.StringIO()
+    StreamProgress(out, live=False).step(hostile)
+    report = render_report(ApplyReport((hostile,)))
+    for text in (out.getvalue(), report):
+        assert "\x1b" not in text and "\x07" not in text
+        assert "old\\x1b[2Jkey" in text
+    assert "HTTP 500\\n\\x1b[31mspoofed ok" in out.getvalue()

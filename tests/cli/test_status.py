@@ -85,6 +85,13 @@ def test_owners_and_awaiting_evaluation(workdir: Path, run: Run) -> None:
     mine = [r for r in doc["segments"] if r["owner"] == "this project"]
     batch = [r for r in mine if r["evaluation"] == "batch"]
     assert batch and all(r["awaiting_evaluation"] and r["size"] is None for r in batch)
+    # status and plan read the same job history and agree on what awaits evaluation
+    code, out, _ = run("plan", "--format", "json")
+    planned = json.loads(out)
+    assert code == 0
+    in_jobs = {k for job in planned["segment_jobs"] for k in job["segments"]}
+    in_jobs |= set(planned["evaluation"]["deferred"])
+    assert in_jobs == {r["key"] for r in batch}
     code, out, _ = run("status")
     assert code == 0
     assert out.startswith("Live segments in environment 'local' (the local sandbox 'prod'):")

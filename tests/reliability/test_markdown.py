@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from segctl.ci.comment import Header, plan_comment
+from segctl.ci.marker import PREFIX
 from segctl.engine import (
     Action,
     DatasetChange,
@@ -151,6 +153,36 @@ def test_user_text_in_a_markdown_plan_is_only_text(strings: list[str]) -> None:
     assert structure(hostile) == structure(baseline)
     for text in texts(hostile):
         assert not _GITHUB_LINKS.search(text), text
+
+
+@md_settings
+@given(st.lists(USER_TEXT, min_size=29, max_size=29))
+def test_user_text_in_a_ci_plan_comment_is_only_text(strings: list[str]) -> None:
+    """The sticky pull-request comment (segctl ci) renders the plan its own way: same rule."""
+    plain: dict[str, str] = {}
+
+    def benign(i: int) -> str:
+        return plain.setdefault(strings[i], f"word{len(plain)}" if strings[i] else "")
+
+    def comment(text: Any) -> str:
+        header = Header(command="plan", env=text(26), path=text(27), head_sha="a" * 40,
+                        run_url="https://github.test/run/1", run_number="1")
+        return plan_comment(make_plan(text), header, {"env": text(26)})
+
+    def shape(tokens: list[Token]) -> list[tuple[str, ...]]:
+        # a word diff marks what changed: how many <del>/<ins> depends on the text itself
+        return [tuple(_WORD_DIFF.sub("", part) for part in item) for item in structure(tokens)]
+
+    hostile = md.parse(comment(lambda i: strings[i]))
+    baseline = md.parse(comment(benign))
+    RECORD.append(len(strings))
+    assert shape(hostile) == shape(baseline)
+    assert hostile[0].type == "html_block" and hostile[0].content.startswith(PREFIX)
+    for text in texts(hostile[1:]):  # the hidden marker is a comment GitHub does not link
+        assert not _GITHUB_LINKS.search(text), text
+
+
+_WORD_DIFF = re.compile(r" ?</?(?:ins|del)>")
 
 
 @md_settings
