@@ -36,9 +36,6 @@ class ProfileConfigApi(ResourceBase):
     ) -> list[dict[str, Any]]:
         return self._all(MERGE_POLICIES, Style.UNDERSCORE, {"limit": limit, **(params or {})})
 
-    def get_merge_policy(self, policy_id: str) -> dict[str, Any]:
-        return self._object("GET", f"{MERGE_POLICIES}/{seg(policy_id)}")
-
     def get_default_merge_policy(
         self, schema_name: str = "_xdm.context.profile"
     ) -> dict[str, Any] | None:

@@ -91,9 +91,6 @@ class Parser:
             raise self.error(f"expected {what or repr(kind)}, found {self.describe(token)}")
         return self.advance()
 
-    def at_keyword(self, keyword: str) -> bool:
-        return self.tok.keyword == keyword
-
     def expect_keyword(self, keyword: str) -> Token:
         if self.tok.keyword != keyword:
             raise self.error(f"expected '{keyword}', found {self.describe(self.tok)}")

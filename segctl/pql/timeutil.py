@@ -61,10 +61,6 @@ class TimeValue:
     start: int
     end: int
 
-    @property
-    def is_point(self) -> bool:
-        return self.start == self.end
-
     def contains(self, t: int) -> bool:
         return t == self.start if self.start == self.end else self.start <= t < self.end
 
