@@ -11,7 +11,7 @@ bodies, renderings show them), the :class:`Progress` protocol and :class:`ApplyR
 errors :class:`PlanError`, :class:`StalePlanError` and :class:`TamperedPlanError`.
 ``engine.marker`` is the one pure module that formats and parses ownership markers (segment
 descriptions, audiences, dataset tags). Everything else (normalise, diff, freshness, jobs,
-executor, estimate) is private.
+executor, estimate, codec) is private.
 """
 
 from segctl.engine.apply import ApplyOptions, apply_plan

@@ -1,4 +1,4 @@
-"""The stable JSON form of a plan (``segctl/render/PLAN_FORMAT.md``), saved plans, and the
+"""The stable JSON form of a plan (``PLAN_FORMAT.md`` beside this file), saved plans, and the
 staleness check ``apply PLANFILE`` makes before writing anything."""
 
 from __future__ import annotations
@@ -6,34 +6,29 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from jsonschema.exceptions import best_match
+
+from segctl.engine.codec import Derived, ShapeError, Spelling, decode, describe, encode, schema
 from segctl.engine.model import (
     Action,
-    Awaiting,
-    DatasetChange,
-    DesiredSegment,
-    ExportRun,
-    FieldChange,
-    Foreign,
     LastSize,
     Plan,
-    PlanWarning,
     Ration,
-    RunningJob,
-    ScheduleChange,
     SegmentChange,
-    SegmentJob,
     SizeEstimate,
     Target,
 )
 from segctl.engine.writes import inconsistencies
 from segctl.errors import Location, SegctlError, UsageError
+from segctl.project.schemas import validator
 
 # 2: a self-checksum; the project name, unclaimed and foreign objects
 FORMAT_VERSION = 2
+#: the published JSON Schema of a saved plan (schemas/, shipped as segctl/_schemas)
+PLAN_SCHEMA = "plan.schema.json"
 
 
 class StalePlanError(SegctlError):
@@ -52,217 +47,119 @@ def checksum(doc: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _summary(plan: Plan) -> dict[str, Any]:
+    return {
+        "create": (plan.count(Action.CREATE) + plan.datasets_to_create
+                   + plan.schedule_count(Action.CREATE)),
+        "update": plan.count(Action.UPDATE) + plan.schedule_count(Action.UPDATE),
+        "replace": plan.count(Action.REPLACE),
+        "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
+        "segment_jobs": len(plan.segment_jobs),
+        "exports": len(plan.export_runs),
+        "running_jobs": len(plan.running_jobs),
+        "awaiting_evaluation": len(plan.awaiting_evaluation),
+        "deferred": len(plan.deferred),
+        "has_changes": plan.has_changes,
+        "has_work": plan.has_work,
+        "unmanaged": len(plan.unclaimed),
+        "other_projects": len(plan.foreign),
+    }
+
+
+_COUNT = {"type": "integer", "minimum": 0}
+_SUMMARY_SCHEMA = {
+    "type": "object",
+    "description": "counts and predicates of the plan, written for readers; never read back",
+    "properties": {
+        **{k: _COUNT for k in ("create", "update", "replace", "delete", "segment_jobs",
+                               "exports", "running_jobs", "awaiting_evaluation", "deferred")},
+        "has_changes": {"type": "boolean"}, "has_work": {"type": "boolean"},
+        "unmanaged": _COUNT, "other_projects": _COUNT,
+    },
+}
+
+#: How format_version 2 spells the plan's dataclasses where it differs from their fields (the
+#: format predates this derivation); any other dataclass is an object of its fields, in field
+#: order. A field added to the model appears under its own name with no entry here; give it a
+#: ``sparse`` entry when plans without it must keep their bytes (as ``schedules``).
+SPELLINGS: Mapping[type, Spelling] = {
+    Plan: Spelling(
+        keys={"project_root": "root", "project": "name", "fingerprint": "live_fingerprint",
+              "changes": "segment_changes", "foreign": "other_projects"},
+        groups={"project": ("project_root", "files_hash", "project"),
+                "evaluation": ("awaiting", "running_jobs", "deferred", "ration")},
+        derived={"format_version": Derived(lambda _: FORMAT_VERSION,
+                                           {"const": FORMAT_VERSION}),
+                 "summary": Derived(_summary, _SUMMARY_SCHEMA)},
+        order=("format_version", "target", "project", "prune", "live_fingerprint", "summary",
+               "segment_changes", "datasets", "segment_jobs", "export_runs", "warnings",
+               "unmanaged", "targets", "unclaimed", "other_projects", "other_origins",
+               "estimates", "evaluation", "schedules"),
+        sparse=frozenset({"estimates", "schedules"}),
+        required=frozenset({"project_root", "files_hash", "fingerprint", "datasets",
+                            "segment_jobs", "export_runs"}),
+    ),
+    SegmentChange: Spelling(
+        keys={"fields": "changes"},
+        order=("action", "key", "name", "id", "reason", "adopted", "evaluation", "depends_on",
+               "changes", "desired"),
+    ),
+    Ration: Spelling(derived={"left_today": Derived(lambda r: r.left_today,
+                                                    {"type": ["integer", "null"]})}),
+    SizeEstimate: Spelling(keys={"profiles": "estimated_size", "last": "last_evaluated"}),
+    LastSize: Spelling(keys={"profiles": "size"}),
+}
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as its stable JSON document, ending with the checksum of everything above it."""
-    doc = _plan_body(plan)
+    doc: dict[str, Any] = encode(plan, SPELLINGS)
     doc["checksum"] = checksum(doc)
     return doc
 
 
-def _plan_body(plan: Plan) -> dict[str, Any]:
-    return {
-        "format_version": FORMAT_VERSION,
-        "target": asdict(plan.target),
-        "project": {"root": plan.project_root, "files_hash": plan.files_hash,
-                    "name": plan.project},
-        "prune": plan.prune,
-        "live_fingerprint": plan.fingerprint,
-        "summary": {
-            "create": (plan.count(Action.CREATE) + plan.datasets_to_create
-                       + plan.schedule_count(Action.CREATE)),
-            "update": plan.count(Action.UPDATE) + plan.schedule_count(Action.UPDATE),
-            "replace": plan.count(Action.REPLACE),
-            "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
-            "segment_jobs": len(plan.segment_jobs),
-            "exports": len(plan.export_runs),
-            "running_jobs": len(plan.running_jobs),
-            "awaiting_evaluation": len(plan.awaiting_evaluation),
-            "deferred": len(plan.deferred),
-            "has_changes": plan.has_changes,
-            "has_work": plan.has_work,
-            "unmanaged": len(plan.unclaimed),
-            "other_projects": len(plan.foreign),
-        },
-        "segment_changes": [_change_to_dict(c) for c in plan.changes],
-        "datasets": [
-            {"action": d.action.value, "name": d.name, "export": d.export, "id": d.id,
-             "reason": d.reason}
-            for d in plan.datasets
-        ],
-        "segment_jobs": [{"segments": list(job.segments)} for job in plan.segment_jobs],
-        "export_runs": [
-            {"export": r.export, "dataset": r.dataset, "segments": list(r.segments),
-             "fields": list(r.fields) if r.fields is not None else None,
-             "status": list(r.status), "reason": r.reason, "job": r.job}
-            for r in plan.export_runs
-        ],
-        "warnings": [asdict(w) for w in plan.warnings],
-        "unmanaged": list(plan.unmanaged),
-        "targets": list(plan.targets),
-        "unclaimed": list(plan.unclaimed),
-        "other_projects": [asdict(f) for f in plan.foreign],
-        "other_origins": list(plan.other_origins),
-        **({} if plan.estimates is None
-           else {"estimates": [_estimate_to_dict(e) for e in plan.estimates]}),
-        "evaluation": _evaluation_to_dict(plan),
-        **({"schedules": [_schedule_to_dict(s) for s in plan.schedules]}
-           if plan.schedules else {}),
-    }
-
-
-def _evaluation_to_dict(plan: Plan) -> dict[str, Any]:
-    """Evaluation work read from live state, and the on-demand ration (PLAN_FORMAT.md)."""
-    ration = plan.ration
-    return {
-        "awaiting": [asdict(a) for a in plan.awaiting],
-        "running_jobs": [{"id": j.id, "segments": list(j.segments)} for j in plan.running_jobs],
-        "deferred": list(plan.deferred),
-        "ration": None if ration is None else {
-            **asdict(ration), "left_today": ration.left_today},
-    }
-
-
-def _evaluation_from_dict(doc: Mapping[str, Any]) -> dict[str, Any]:
-    ration = doc.get("ration")
-    if ration is not None:
-        ration = Ration(**{k: v for k, v in ration.items() if k != "left_today"})
-    return {
-        "awaiting": tuple(Awaiting(**a) for a in doc.get("awaiting", ())),
-        "running_jobs": tuple(RunningJob(j["id"], tuple(j["segments"]))
-                              for j in doc.get("running_jobs", ())),
-        "deferred": tuple(doc.get("deferred", ())),
-        "ration": ration,
-    }
-
-
-def _schedule_to_dict(change: ScheduleChange) -> dict[str, Any]:
-    return {"action": change.action.value, "key": change.key, "type": change.type,
-            "name": change.name, "schedule": change.schedule, "state": change.state,
-            "id": change.id, "fields": [asdict(f) for f in change.fields]}
-
-
-def _schedule_from_dict(doc: Mapping[str, Any]) -> ScheduleChange:
-    return ScheduleChange(Action(doc["action"]), doc["key"], doc["type"], doc["name"],
-                          doc["schedule"], doc["state"], doc.get("id"),
-                          tuple(FieldChange(f["field"], f["before"], f["after"])
-                                for f in doc.get("fields", ())))
-
-
-def _estimate_to_dict(estimate: SizeEstimate) -> dict[str, Any]:
-    last = estimate.last
-    return {
-        "key": estimate.key,
-        "available": estimate.available,
-        "estimated_size": estimate.profiles,
-        "margin": estimate.margin,
-        "confidence": estimate.confidence,
-        "exact": estimate.exact,
-        "profiles_read": estimate.profiles_read,
-        "total_profiles": estimate.total_profiles,
-        "reason": estimate.reason,
-        "last_evaluated": None if last is None else {
-            "size": last.profiles, "job_id": last.job_id, "evaluated_at": last.evaluated_at},
-    }
-
-
-def _estimate_from_dict(doc: Mapping[str, Any]) -> SizeEstimate:
-    last = doc.get("last_evaluated")
-    return SizeEstimate(
-        key=doc["key"], available=bool(doc["available"]), profiles=doc.get("estimated_size"),
-        margin=doc.get("margin"), confidence=doc.get("confidence", ""),
-        exact=bool(doc.get("exact", False)), profiles_read=doc.get("profiles_read"),
-        total_profiles=doc.get("total_profiles"), reason=doc.get("reason", ""),
-        last=None if last is None else LastSize(
-            last["size"], last.get("job_id", ""), last.get("evaluated_at", "")),
-    )
-
-
-def _change_to_dict(change: SegmentChange) -> dict[str, Any]:
-    desired = None
-    if change.desired is not None:
-        desired = asdict(change.desired)
-        desired["labels"] = list(change.desired.labels)
-        desired["refs"] = list(change.desired.refs)
-        desired["previous_keys"] = list(change.desired.previous_keys)
-    return {
-        "action": change.action.value,
-        "key": change.key,
-        "name": change.name,
-        "id": change.id,
-        "reason": change.reason,
-        "adopted": change.adopted,
-        "evaluation": change.evaluation,
-        "depends_on": list(change.depends_on),
-        "changes": [asdict(f) for f in change.fields],
-        "desired": desired,
-    }
-
-
 def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
-    """Read a plan written by :func:`plan_to_dict` (raises UsageError on anything else)."""
+    """Read a plan written by :func:`plan_to_dict` (raises UsageError on anything else).
+    Unknown keys are ignored (fields are only ever added within a format version); a missing
+    key reads as its field's default unless the field has none."""
+    _check_version(doc)
+    try:
+        plan: Plan = decode(dict(doc), Plan, SPELLINGS)
+    except ShapeError as err:
+        raise UsageError(f"not a segctl plan file: bad field at {err}", hint=_MAKE_ONE) from None
+    return plan
+
+
+def _check_version(doc: Mapping[str, Any]) -> None:
     version = doc.get("format_version")
     if version is None:
         raise UsageError("not a segctl plan file: it has no format_version", hint=_MAKE_ONE)
     if version != FORMAT_VERSION:
         raise UsageError(f"unsupported plan format_version {version!r} "
                          f"(this segctl reads {FORMAT_VERSION})", hint=_MAKE_ONE)
-    try:
-        return Plan(
-            changes=tuple(_change_from_dict(c) for c in doc["segment_changes"]),
-            datasets=tuple(
-                DatasetChange(Action(d["action"]), d["name"], d["export"], d.get("id"),
-                              d.get("reason", ""))
-                for d in doc["datasets"]
-            ),
-            segment_jobs=tuple(SegmentJob(tuple(j["segments"])) for j in doc["segment_jobs"]),
-            export_runs=tuple(
-                ExportRun(r["export"], r["dataset"], tuple(r["segments"]),
-                          tuple(r["fields"]) if r.get("fields") is not None else None,
-                          tuple(r["status"]), r.get("reason", ""), r.get("job"))
-                for r in doc["export_runs"]
-            ),
-            warnings=tuple(PlanWarning(**w) for w in doc.get("warnings", ())),
-            unmanaged=tuple(doc.get("unmanaged", ())),
-            prune=bool(doc.get("prune", False)),
-            project=str(doc["project"].get("name", "")),
-            unclaimed=tuple(doc.get("unclaimed", ())),
-            foreign=tuple(Foreign(**f) for f in doc.get("other_projects", ())),
-            other_origins=tuple(doc.get("other_origins", ())),
-            target=Target(**doc.get("target", {})),
-            project_root=doc["project"]["root"],
-            files_hash=doc["project"]["files_hash"],
-            fingerprint=doc["live_fingerprint"],
-            targets=tuple(doc.get("targets", ())),
-            estimates=(None if doc.get("estimates") is None
-                       else tuple(_estimate_from_dict(e) for e in doc["estimates"])),
-            **_evaluation_from_dict(doc.get("evaluation") or {}),
-            schedules=tuple(_schedule_from_dict(c) for c in doc.get("schedules", ())),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise UsageError(f"not a segctl plan file: missing or bad field ({err})",
-                         hint=_MAKE_ONE) from None
 
 
-def _change_from_dict(doc: Mapping[str, Any]) -> SegmentChange:
-    desired = None
-    if doc.get("desired") is not None:
-        raw = dict(doc["desired"])
-        raw["labels"] = tuple(raw.get("labels", ()))
-        raw["refs"] = tuple(raw.get("refs", ()))
-        raw["previous_keys"] = tuple(raw.get("previous_keys", ()))
-        desired = DesiredSegment(**raw)
-    return SegmentChange(
-        action=Action(doc["action"]),
-        key=doc["key"],
-        name=doc["name"],
-        id=doc.get("id"),
-        fields=tuple(FieldChange(**f) for f in doc.get("changes", ())),
-        desired=desired,
-        depends_on=tuple(doc.get("depends_on", ())),
-        reason=doc.get("reason", ""),
-        adopted=bool(doc.get("adopted", False)),
-        evaluation=doc.get("evaluation", "batch"),
-    )
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of a saved plan, derived like the codec (``schemas/plan.schema.json``
+    is this, written out; a test keeps the two equal)."""
+    defs: dict[str, Any] = {}
+    schema(Plan, SPELLINGS, defs)
+    root = defs.pop("Plan")
+    root["properties"]["checksum"] = {
+        "type": "string", "pattern": "^sha256:[0-9a-f]{64}$",
+        "description": "sha256 over every other key (sorted-key compact JSON)"}
+    root["required"] = ["format_version", *root.get("required", ()), "checksum"]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://segctl.dev/schemas/plan.schema.json",
+        "title": "segctl saved plan",
+        "description": (
+            f"The JSON plan of `segctl plan --format json` / `--out FILE` (format_version "
+            f"{FORMAT_VERSION}). Generated from the plan's dataclasses; unknown keys are "
+            "allowed, as fields are only ever added within a format version."),
+        **root,
+        "$defs": dict(sorted(defs.items())),
+    }
 
 
 def _target_text(target: Target) -> str:
@@ -318,8 +215,10 @@ def load_plan(path: Path) -> Plan:
     if not isinstance(doc, dict):
         raise UsageError("not a segctl plan file: expected a JSON object",
                          location=Location(str(path), 1, 1), hint=_MAKE_ONE)
-    _check_integrity(doc, path)
     try:
+        _check_version(doc)
+        _check_integrity(doc, path)
+        _check_schema(doc)
         plan = plan_from_dict(doc)
     except UsageError as err:
         raise UsageError(err.message, location=Location(str(path)), hint=err.hint) from None
@@ -335,10 +234,16 @@ _EDITED = ("a saved plan is applied exactly as reviewed; make a new one with "
            "`segctl plan --out FILE` instead of editing it")
 
 
+def _check_schema(doc: Mapping[str, Any]) -> None:
+    """Refuse a plan that ``schemas/plan.schema.json`` does not accept, naming the place."""
+    error = best_match(validator(PLAN_SCHEMA).iter_errors(doc))
+    if error is not None:
+        raise UsageError(f"not a segctl plan file: at {describe(tuple(error.absolute_path))}: "
+                         f"{error.message}", hint=_MAKE_ONE)
+
+
 def _check_integrity(doc: Mapping[str, Any], path: Path) -> None:
     """Refuse a plan whose checksum is missing or does not match its content."""
-    if doc.get("format_version") != FORMAT_VERSION:
-        return  # plan_from_dict says which versions it reads
     recorded = doc.get("checksum")
     if not isinstance(recorded, str):
         raise TamperedPlanError("the saved plan has no checksum, so it cannot be trusted",

@@ -1,5 +1,5 @@
 """Renderings of plans and apply reports: ``text`` (terraform-style), ``json`` (the stable
-format in PLAN_FORMAT.md) and ``markdown`` (a pull-request comment).
+format of segctl/engine/PLAN_FORMAT.md) and ``markdown`` (a pull-request comment).
 
 Public names: :func:`render_plan`, :func:`render_report`, ``FORMATS``, :class:`StreamProgress`
 (apply's progress on a stream) and the three renderer modules.

@@ -1,5 +1,5 @@
-"""The stable JSON plan (documented in PLAN_FORMAT.md) and the JSON apply report (documented
-in REPORT_FORMATS.md)."""
+"""The stable JSON plan (segctl/engine/PLAN_FORMAT.md, written by engine.planfile) and the
+JSON apply report (documented in REPORT_FORMATS.md)."""
 
 from __future__ import annotations
 

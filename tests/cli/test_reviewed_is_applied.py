@@ -52,6 +52,20 @@ def test_a_diff_that_disagrees_with_the_body_is_refused_even_with_a_fresh_checks
     assert 'person.gender = "male"' not in run("plan", "--format", "json")[1]
 
 
+def test_a_plan_the_schema_refuses_exits_1_naming_the_place(workdir: Path, run: Run) -> None:
+    assert run("plan", "--out", "p.plan")[0] == 0
+    doc = json.loads((workdir / "p.plan").read_text())
+    doc["segment_changes"][0]["action"] = "upsert"
+    doc["checksum"] = checksum(doc)
+    (workdir / "p.plan").write_text(json.dumps(doc, indent=2))
+    for command in ("apply", "show"):
+        code, out, err = run(command, "p.plan")
+        assert (code, out) == (1, "")
+        assert ("p.plan: error: not a segctl plan file: at segment_changes[0].action: "
+                "'upsert' is not one of") in err
+    assert "Plan: 13 to create" in run("plan")[1]  # nothing was written
+
+
 @pytest.mark.parametrize("cut", [0.5, 0.95])
 def test_a_truncated_plan_is_refused(workdir: Path, run: Run, cut: float) -> None:
     assert run("plan", "--out", "p.plan")[0] == 0

@@ -1,0 +1,97 @@
+"""The codec derives JSON, its reading and its JSON Schema from frozen dataclasses alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from segctl.engine.codec import Derived, ShapeError, Spelling, decode, encode, schema
+
+
+class Colour(StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    name: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Tree:
+    colour: Colour
+    mode: Literal["fast", "slow"]
+    leaves: tuple[Leaf, ...]
+    best: Leaf | None = None
+    extra: Any = None
+    tags: tuple[str, ...] = ()
+
+
+TREE = Tree(Colour.BLUE, "slow", (Leaf("a", 1), Leaf("b")), Leaf("c", 3), {"free": [1, "x"]})
+
+
+def _round_trip(value: Any, spellings: dict[type, Spelling]) -> Any:
+    doc = encode(value, spellings)
+    defs: dict[str, Any] = {}
+    root = schema(type(value), spellings, defs)
+    validator = Draft202012Validator({**root, "$defs": defs})
+    assert list(validator.iter_errors(doc)) == []
+    return doc, decode(doc, type(value), spellings)
+
+
+def test_plain_dataclasses_round_trip_in_field_order() -> None:
+    doc, back = _round_trip(TREE, {})
+    assert back == TREE
+    assert list(doc) == ["colour", "mode", "leaves", "best", "extra", "tags"]
+    assert doc["colour"] == "blue" and doc["leaves"][1] == {"name": "b", "size": None}
+
+
+def test_a_field_added_to_the_model_needs_nothing_else() -> None:
+    @dataclass(frozen=True)
+    class Grown(Tree):
+        age: int = 0
+
+    grown = Grown(Colour.RED, "fast", (), age=7)
+    doc, back = _round_trip(grown, {})
+    assert doc["age"] == 7 and back == grown
+    older = {k: v for k, v in doc.items() if k != "age"}  # written before the field existed
+    assert decode(older, Grown, {}).age == 0
+
+
+def test_spellings_rename_group_derive_and_leave_out_defaults() -> None:
+    spell = {Tree: Spelling(keys={"best": "favourite", "mode": "speed"},
+                            groups={"how": ("colour", "mode")},
+                            derived={"count": Derived(lambda t: len(t.leaves),
+                                                      {"type": "integer"})},
+                            order=("count", "how"), sparse=frozenset({"tags"}))}
+    doc, back = _round_trip(TREE, spell)
+    assert back == TREE
+    assert list(doc) == ["count", "how", "leaves", "favourite", "extra"]
+    assert doc["how"] == {"colour": "blue", "speed": "slow"} and doc["count"] == 2
+    tagged = encode(Tree(Colour.RED, "fast", (), tags=("t",)), spell)
+    assert tagged["tags"] == ["t"]
+
+
+def test_reading_tolerates_unknown_keys_and_names_the_bad_place() -> None:
+    doc = encode(TREE, {})
+    doc["later"] = True
+    doc["leaves"][0]["later"] = {"x": 1}
+    assert decode(doc, Tree, {}) == TREE
+    doc["leaves"][1]["size"] = "big"
+    with pytest.raises(ShapeError, match=r"^leaves\[1\]\.size: expected integer, got a string"):
+        decode(doc, Tree, {})
+    doc["leaves"][1] = {"size": 2}
+    with pytest.raises(ShapeError, match=r"^leaves\[1\]: missing required key 'name'"):
+        decode(doc, Tree, {})
+    with pytest.raises(ShapeError, match=r"^mode: 'medium' is not one of \['fast', 'slow'\]"):
+        decode({**encode(TREE, {}), "mode": "medium"}, Tree, {})
+    with pytest.raises(ShapeError, match=r"^colour: 'green' is not one of \['red', 'blue'\]"):
+        decode({**encode(TREE, {}), "colour": "green"}, Tree, {})
+    with pytest.raises(ShapeError, match=r"^leaves\[0\]\.size: expected integer, got a boolean"):
+        decode({**encode(TREE, {}), "leaves": [{"name": "a", "size": True}]}, Tree, {})
