@@ -1,10 +1,11 @@
 """Frozen dataclasses to JSON and back, derived from their fields and type hints (pure).
 
-:func:`encode` writes a value as JSON types, :func:`decode` reads it back against a type hint
-(raising :class:`ShapeError` with the path of the offending value), and :func:`schema` says the
-same shape as JSON Schema (draft 2020-12). The types understood are the ones plans are made of:
-frozen dataclasses (recursively), ``tuple[X, ...]``, ``X | None``, string enums, ``Literal``,
-``str``/``int``/``float``/``bool`` and ``Any`` (a JSON value kept as it is).
+A :class:`Codec` writes a value as JSON types (:meth:`Codec.encode`), reads it back against a
+type hint (:meth:`Codec.decode`, raising :class:`ShapeError` with the path of the offending
+value) and says the same shape as JSON Schema, draft 2020-12 (:meth:`Codec.schema`). The types
+understood are the ones plans are made of: frozen dataclasses (recursively), ``tuple[X, ...]``,
+``X | None``, enums, ``Literal``, ``str``/``int``/``float``/``bool`` and ``Any`` (a JSON value
+kept as it is). Each type's reader and writer is built once from its hints, then reused.
 
 A :class:`Spelling` says where a document spells a dataclass otherwise than its fields: a key
 renamed, fields gathered in a nested object, values computed on writing (never read back), keys
@@ -21,10 +22,11 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field
-from functools import cache
 from typing import Any, Literal, Union
 
 JsonPath = tuple[str | int, ...]
+Reader = Callable[[Any], Any]
+Writer = Callable[[Any], Any]
 
 
 class ShapeError(ValueError):
@@ -34,6 +36,10 @@ class ShapeError(ValueError):
         super().__init__(f"{describe(path)}: {message}")
         self.path = path
         self.problem = message
+
+    def within(self, *outer: str | int) -> ShapeError:
+        """The same problem, seen from the object that holds the value at ``outer``."""
+        return ShapeError((*outer, *self.path), self.problem)
 
 
 def describe(path: JsonPath) -> str:
@@ -65,13 +71,8 @@ class Spelling:
         return self.keys.get(name, name)
 
 
-Spellings = Mapping[type, Spelling]
 _PLAIN = Spelling()
-
-
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+_SCHEMA_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:
@@ -102,104 +103,35 @@ def _items(hint: Any) -> Any | None:
     return None
 
 
-# -- writing ---------------------------------------------------------------------------------
-
-
-def encode(value: Any, spellings: Spellings) -> Any:
-    """``value`` as JSON types: dataclasses as objects (spelled), tuples as lists, enums as
-    their values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _encode_object(value, spellings)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [encode(v, spellings) for v in value]
-    if isinstance(value, dict):
-        return {str(k): encode(v, spellings) for k, v in value.items()}
-    return value
-
-
-def _encode_object(obj: Any, spellings: Spellings) -> dict[str, Any]:
-    spell = spellings.get(type(obj), _PLAIN)
-    grouped = {name for names in spell.groups.values() for name in names}
-    entries: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if f.name in grouped or (f.name in spell.sparse and value == _default(f)):
-            continue
-        entries[spell.key(f.name)] = encode(value, spellings)
-    for key, names in spell.groups.items():
-        entries[key] = {spell.key(n): encode(getattr(obj, n), spellings) for n in names}
-    for key, derived in spell.derived.items():
-        entries[key] = derived.compute(obj)
-    first = [k for k in spell.order if k in entries]
-    return {k: entries[k] for k in [*first, *(k for k in entries if k not in spell.order)]}
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-def decode(raw: Any, hint: Any, spellings: Spellings, path: JsonPath = ()) -> Any:
-    """The value of type ``hint`` that :func:`encode` wrote as ``raw`` (ShapeError if none)."""
+def _shape(hint: Any) -> tuple[str, Any]:
+    """What kind of value ``hint`` is, with what that kind needs: ("any", None), ("optional",
+    X), ("tuple", X), ("choice", {json value: value}), ("object", cls) or ("scalar", type)."""
     if hint is Any:
-        return raw
+        return "any", None
     inner = _optional(hint)
     if inner is not None:
-        return None if raw is None else decode(raw, inner, spellings, path)
+        return "optional", inner
     item = _items(hint)
     if item is not None:
-        if not isinstance(raw, list):
-            raise ShapeError(path, f"expected an array, got {_kind(raw)}")
-        return tuple(decode(v, item, spellings, (*path, i)) for i, v in enumerate(raw))
+        return "tuple", item
     if typing.get_origin(hint) is Literal:
-        if raw not in typing.get_args(hint):
-            raise ShapeError(path, f"{raw!r} is not one of {list(typing.get_args(hint))}")
-        return raw
+        return "choice", {v: v for v in typing.get_args(hint)}
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        try:
-            return hint(raw)
-        except ValueError:
-            allowed = [m.value for m in hint]
-            raise ShapeError(path, f"{raw!r} is not one of {allowed}") from None
+        return "choice", {m.value: m for m in hint}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _decode_object(raw, hint, spellings, path)
-    return _scalar(raw, hint, path)
+        return "object", hint
+    if hint in _SCHEMA_TYPES:
+        return "scalar", hint
+    raise TypeError(f"no JSON form for {hint}")
 
 
-def _scalar(raw: Any, hint: Any, path: JsonPath) -> Any:
-    ok = {
-        str: isinstance(raw, str),
-        bool: isinstance(raw, bool),
-        int: isinstance(raw, int) and not isinstance(raw, bool),
-        float: isinstance(raw, int | float) and not isinstance(raw, bool),
-    }
-    if hint not in ok:
-        raise TypeError(f"no JSON reading for {hint}")
-    if not ok[hint]:
-        raise ShapeError(path, f"expected {_SCHEMA_TYPES[hint]}, got {_kind(raw)}")
-    return raw
-
-
-def _decode_object(raw: Any, cls: type, spellings: Spellings, path: JsonPath) -> Any:
-    if not isinstance(raw, dict):
-        raise ShapeError(path, f"expected an object, got {_kind(raw)}")
-    spell = spellings.get(cls, _PLAIN)
-    where = {n: key for key, names in spell.groups.items() for n in names}
-    hints = _hints(cls)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        holder, at = raw, path
-        if f.name in where:
-            group = raw.get(where[f.name], {})
-            holder, at = group, (*path, where[f.name])
-            if not isinstance(group, dict):
-                raise ShapeError(at, f"expected an object, got {_kind(group)}")
-        key = spell.key(f.name)
-        if key in holder:
-            values[f.name] = decode(holder[key], hints[f.name], spellings, (*at, key))
-        elif _default(f) is MISSING or f.name in spell.required:
-            raise ShapeError(at, f"missing required key {key!r}")
-    return cls(**values)
+def _plain(value: Any) -> Any:
+    """A free JSON value (``Any``), copied so the document shares nothing with the model."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _kind(value: Any) -> str:
@@ -212,47 +144,207 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+class Codec:
+    """Readers, writers and schemas for the dataclasses of one document, spelled by
+    ``spellings`` (type -> :class:`Spelling`)."""
+
+    def __init__(self, spellings: Mapping[type, Spelling] | None = None) -> None:
+        self.spellings: Mapping[type, Spelling] = spellings or {}
+        self._readers: dict[Any, Reader] = {}
+        self._writers: dict[type, Writer] = {}
+
+    def spelling(self, cls: type) -> Spelling:
+        return self.spellings.get(cls, _PLAIN)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def encode(self, value: Any) -> Any:
+        """``value`` (a dataclass) as its JSON object."""
+        return self._writer(type(value))(value)
+
+    def _write(self, hint: Any) -> Writer:
+        kind, arg = _shape(hint)
+        if kind == "optional":
+            write = self._write(arg)
+            return lambda v: None if v is None else write(v)
+        if kind == "tuple":
+            write_item = self._write(arg)
+            return lambda v: [write_item(x) for x in v]
+        if kind == "choice":
+            return lambda v: v.value if isinstance(v, enum.Enum) else v
+        if kind == "object":
+            return self._writer(arg)
+        return _plain if kind == "any" else _same
+
+    def _writer(self, cls: type) -> Writer:
+        if cls in self._writers:
+            return self._writers[cls]
+        spell = self.spelling(cls)
+        hints = typing.get_type_hints(cls)
+        every = {f.name: f for f in dataclasses.fields(cls)}
+        grouped = {n for names in spell.groups.values() for n in names}
+        plain = [(n, spell.key(n), self._write(hints[n]),
+                  _default(every[n]) if n in spell.sparse else MISSING)
+                 for n in every if n not in grouped]
+        groups = [(key, [(n, spell.key(n), self._write(hints[n])) for n in names])
+                  for key, names in spell.groups.items()]
+        derived = list(spell.derived.items())
+        keys = [k for _, k, _, _ in plain] + [k for k, _ in groups] + [k for k, _ in derived]
+        order = [k for k in spell.order if k in keys] + [k for k in keys if k not in spell.order]
+
+        def write(obj: Any) -> dict[str, Any]:
+            entries: dict[str, Any] = {}
+            for name, key, to_json, sparse in plain:
+                value = getattr(obj, name)
+                if sparse is MISSING or value != sparse:
+                    entries[key] = to_json(value)
+            for key, members in groups:
+                entries[key] = {k: to_json(getattr(obj, n)) for n, k, to_json in members}
+            for key, derive in derived:
+                entries[key] = derive.compute(obj)
+            return {k: entries[k] for k in order if k in entries}
+
+        self._writers[cls] = write
+        return write
+
+    # -- describing ----------------------------------------------------------------------------
+
+    def schema(self, hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
+        """The JSON Schema of what :meth:`encode` writes for ``hint``; dataclasses go into
+        ``defs`` (``$defs``) once and are referenced by name. Objects allow unknown keys."""
+        return _schema(hint, self, defs)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def decode(self, raw: Any, hint: Any) -> Any:
+        """The value of type ``hint`` that :meth:`encode` wrote as ``raw`` (ShapeError if
+        none)."""
+        return self._reader(hint)(raw)
+
+    def _reader(self, hint: Any) -> Reader:
+        try:
+            return self._readers[hint]
+        except KeyError:
+            read = self._readers[hint] = self._read(hint)
+            return read
+
+    def _read(self, hint: Any) -> Reader:
+        kind, arg = _shape(hint)
+        if kind == "optional":
+            read = self._reader(arg)
+            return lambda v: None if v is None else read(v)
+        if kind == "tuple":
+            return _read_tuple(self._reader(arg))
+        if kind == "choice":
+            return _read_choice(arg)
+        if kind == "object":
+            self._readers[hint] = lambda v: self._readers[hint](v)  # a recursive type
+            return self._read_object(hint)
+        return _read_scalar(arg) if kind == "scalar" else _same
+
+    def _read_object(self, cls: type) -> Reader:
+        spell = self.spelling(cls)
+        hints = typing.get_type_hints(cls)
+        where = {n: key for key, names in spell.groups.items() for n in names}
+        layout: dict[str | None, list[tuple[str, str, Reader, bool]]] = {}
+        for f in dataclasses.fields(cls):
+            must = _default(f) is MISSING or f.name in spell.required
+            entry = (f.name, spell.key(f.name), self._reader(hints[f.name]), must)
+            layout.setdefault(where.get(f.name), []).append(entry)
+
+        def read(raw: Any) -> Any:
+            if not isinstance(raw, dict):
+                raise ShapeError((), f"expected an object, got {_kind(raw)}")
+            values: dict[str, Any] = {}
+            for group, entries in layout.items():
+                holder = raw if group is None else raw.get(group, {})
+                at: JsonPath = () if group is None else (group,)
+                if not isinstance(holder, dict):
+                    raise ShapeError(at, f"expected an object, got {_kind(holder)}")
+                for name, key, from_json, must in entries:
+                    if key in holder:
+                        try:
+                            values[name] = from_json(holder[key])
+                        except ShapeError as err:
+                            raise err.within(*at, key) from None
+                    elif must:
+                        raise ShapeError(at, f"missing required key {key!r}")
+            return cls(**values)
+
+        return read
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _read_tuple(read: Reader) -> Reader:
+    def read_all(raw: Any) -> tuple[Any, ...]:
+        if not isinstance(raw, list):
+            raise ShapeError((), f"expected an array, got {_kind(raw)}")
+        try:
+            return tuple([read(v) for v in raw])
+        except ShapeError:
+            for index, value in enumerate(raw):  # find which item, then say where
+                try:
+                    read(value)
+                except ShapeError as err:
+                    raise err.within(index) from None
+            raise
+    return read_all
+
+
+def _read_choice(table: Mapping[Any, Any]) -> Reader:
+    """One of the values of an enum or a Literal, of the very type it is declared with."""
+    typed = {(type(value), value): result for value, result in table.items()}
+
+    def read(raw: Any) -> Any:
+        try:
+            return typed[(type(raw), raw)]
+        except (KeyError, TypeError):  # not one of them, or an unhashable value
+            raise ShapeError((), f"{raw!r} is not one of {list(table)}") from None
+    return read
+
+
+def _read_scalar(hint: type) -> Reader:
+    expected = _SCHEMA_TYPES[hint]
+    accept: tuple[type, ...] = (int, float) if hint is float else (hint,)
+
+    def read(raw: Any) -> Any:
+        if isinstance(raw, accept) and (hint is bool or not isinstance(raw, bool)):
+            return raw
+        raise ShapeError((), f"expected {expected}, got {_kind(raw)}")
+    return read
+
+
 # -- describing ------------------------------------------------------------------------------
 
-_SCHEMA_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
-
-
-def schema(hint: Any, spellings: Spellings, defs: dict[str, Any]) -> dict[str, Any]:
-    """The JSON Schema of what :func:`encode` writes for ``hint``; dataclasses go into
-    ``defs`` (``$defs``) once and are referenced by name. Objects allow unknown keys."""
-    if hint is Any:
-        return {}
-    inner = _optional(hint)
-    if inner is not None:
-        of = schema(inner, spellings, defs)
+def _schema(hint: Any, codec: Codec, defs: dict[str, Any]) -> dict[str, Any]:
+    kind, arg = _shape(hint)
+    if kind == "optional":
+        of = _schema(arg, codec, defs)
         if set(of) == {"type"} and isinstance(of["type"], str):
             return {"type": [of["type"], "null"]}
         return {"anyOf": [of, {"type": "null"}]}
-    item = _items(hint)
-    if item is not None:
-        return {"type": "array", "items": schema(item, spellings, defs)}
-    if typing.get_origin(hint) is Literal:
-        return {"enum": list(typing.get_args(hint))}
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return {"enum": [m.value for m in hint]}
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        if hint.__name__ not in defs:
-            defs[hint.__name__] = {}  # a placeholder first: a recursive type refers to itself
-            defs[hint.__name__] = _object_schema(hint, spellings, defs)
-        return {"$ref": f"#/$defs/{hint.__name__}"}
-    if hint in _SCHEMA_TYPES:
-        return {"type": _SCHEMA_TYPES[hint]}
-    raise TypeError(f"no JSON Schema for {hint}")
+    if kind == "tuple":
+        return {"type": "array", "items": _schema(arg, codec, defs)}
+    if kind == "choice":
+        return {"enum": list(arg)}
+    if kind == "object":
+        if arg.__name__ not in defs:
+            defs[arg.__name__] = {}  # a placeholder first: a recursive type refers to itself
+            defs[arg.__name__] = _object_schema(arg, codec, defs)
+        return {"$ref": f"#/$defs/{arg.__name__}"}
+    return {"type": _SCHEMA_TYPES[arg]} if kind == "scalar" else {}
 
 
-def _object_schema(cls: type, spellings: Spellings, defs: dict[str, Any]) -> dict[str, Any]:
-    spell = spellings.get(cls, _PLAIN)
-    hints = _hints(cls)
+def _object_schema(cls: type, codec: Codec, defs: dict[str, Any]) -> dict[str, Any]:
+    spell = codec.spelling(cls)
+    hints = typing.get_type_hints(cls)
     every = {f.name: f for f in dataclasses.fields(cls)}
     must = {n for n, f in every.items() if _default(f) is MISSING or n in spell.required}
 
     def members(names: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
-        props = {spell.key(n): schema(hints[n], spellings, defs) for n in names}
+        props = {spell.key(n): _schema(hints[n], codec, defs) for n in names}
         return props, [spell.key(n) for n in names if n in must]
 
     grouped = {n for names in spell.groups.values() for n in names}

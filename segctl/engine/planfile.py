@@ -11,7 +11,7 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
-from segctl.engine.codec import Derived, ShapeError, Spelling, decode, describe, encode, schema
+from segctl.engine.codec import Codec, Derived, ShapeError, Spelling, describe
 from segctl.engine.model import (
     Action,
     LastSize,
@@ -109,11 +109,12 @@ SPELLINGS: Mapping[type, Spelling] = {
     SizeEstimate: Spelling(keys={"profiles": "estimated_size", "last": "last_evaluated"}),
     LastSize: Spelling(keys={"profiles": "size"}),
 }
+_CODEC = Codec(SPELLINGS)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as its stable JSON document, ending with the checksum of everything above it."""
-    doc: dict[str, Any] = encode(plan, SPELLINGS)
+    doc: dict[str, Any] = _CODEC.encode(plan)
     doc["checksum"] = checksum(doc)
     return doc
 
@@ -124,7 +125,7 @@ def plan_from_dict(doc: Mapping[str, Any]) -> Plan:
     key reads as its field's default unless the field has none."""
     _check_version(doc)
     try:
-        plan: Plan = decode(dict(doc), Plan, SPELLINGS)
+        plan: Plan = _CODEC.decode(dict(doc), Plan)
     except ShapeError as err:
         raise UsageError(f"not a segctl plan file: bad field at {err}", hint=_MAKE_ONE) from None
     return plan
@@ -143,7 +144,7 @@ def plan_schema() -> dict[str, Any]:
     """The JSON Schema of a saved plan, derived like the codec (``schemas/plan.schema.json``
     is this, written out; a test keeps the two equal)."""
     defs: dict[str, Any] = {}
-    schema(Plan, SPELLINGS, defs)
+    _CODEC.schema(Plan, defs)
     root = defs.pop("Plan")
     root["properties"]["checksum"] = {
         "type": "string", "pattern": "^sha256:[0-9a-f]{64}$",

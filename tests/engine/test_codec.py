@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pytest
 from jsonschema import Draft202012Validator
 
-from segctl.engine.codec import Derived, ShapeError, Spelling, decode, encode, schema
+from segctl.engine.codec import Codec, Derived, ShapeError, Spelling
 
 
 class Colour(StrEnum):
@@ -37,12 +37,13 @@ TREE = Tree(Colour.BLUE, "slow", (Leaf("a", 1), Leaf("b")), Leaf("c", 3), {"free
 
 
 def _round_trip(value: Any, spellings: dict[type, Spelling]) -> Any:
-    doc = encode(value, spellings)
+    codec = Codec(spellings)
+    doc = codec.encode(value)
     defs: dict[str, Any] = {}
-    root = schema(type(value), spellings, defs)
+    root = codec.schema(type(value), defs)
     validator = Draft202012Validator({**root, "$defs": defs})
     assert list(validator.iter_errors(doc)) == []
-    return doc, decode(doc, type(value), spellings)
+    return doc, codec.decode(doc, type(value))
 
 
 def test_plain_dataclasses_round_trip_in_field_order() -> None:
@@ -61,7 +62,7 @@ def test_a_field_added_to_the_model_needs_nothing_else() -> None:
     doc, back = _round_trip(grown, {})
     assert doc["age"] == 7 and back == grown
     older = {k: v for k, v in doc.items() if k != "age"}  # written before the field existed
-    assert decode(older, Grown, {}).age == 0
+    assert Codec().decode(older, Grown).age == 0
 
 
 def test_spellings_rename_group_derive_and_leave_out_defaults() -> None:
@@ -74,24 +75,24 @@ def test_spellings_rename_group_derive_and_leave_out_defaults() -> None:
     assert back == TREE
     assert list(doc) == ["count", "how", "leaves", "favourite", "extra"]
     assert doc["how"] == {"colour": "blue", "speed": "slow"} and doc["count"] == 2
-    tagged = encode(Tree(Colour.RED, "fast", (), tags=("t",)), spell)
+    tagged = Codec(spell).encode(Tree(Colour.RED, "fast", (), tags=("t",)))
     assert tagged["tags"] == ["t"]
 
 
 def test_reading_tolerates_unknown_keys_and_names_the_bad_place() -> None:
-    doc = encode(TREE, {})
+    doc = Codec().encode(TREE)
     doc["later"] = True
     doc["leaves"][0]["later"] = {"x": 1}
-    assert decode(doc, Tree, {}) == TREE
+    assert Codec().decode(doc, Tree) == TREE
     doc["leaves"][1]["size"] = "big"
     with pytest.raises(ShapeError, match=r"^leaves\[1\]\.size: expected integer, got a string"):
-        decode(doc, Tree, {})
+        Codec().decode(doc, Tree)
     doc["leaves"][1] = {"size": 2}
     with pytest.raises(ShapeError, match=r"^leaves\[1\]: missing required key 'name'"):
-        decode(doc, Tree, {})
+        Codec().decode(doc, Tree)
     with pytest.raises(ShapeError, match=r"^mode: 'medium' is not one of \['fast', 'slow'\]"):
-        decode({**encode(TREE, {}), "mode": "medium"}, Tree, {})
+        Codec().decode({**Codec().encode(TREE), "mode": "medium"}, Tree)
     with pytest.raises(ShapeError, match=r"^colour: 'green' is not one of \['red', 'blue'\]"):
-        decode({**encode(TREE, {}), "colour": "green"}, Tree, {})
+        Codec().decode({**Codec().encode(TREE), "colour": "green"}, Tree)
     with pytest.raises(ShapeError, match=r"^leaves\[0\]\.size: expected integer, got a boolean"):
-        decode({**encode(TREE, {}), "leaves": [{"name": "a", "size": True}]}, Tree, {})
+        Codec().decode({**Codec().encode(TREE), "leaves": [{"name": "a", "size": True}]}, Tree)
