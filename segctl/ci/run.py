@@ -38,12 +38,10 @@ from segctl.engine import (
     Plan,
     apply_plan,
     build_plan,
-    check_fresh,
+    check_saved_plan,
     estimate_plan,
     load_plan,
-    read_live_state,
 )
-from segctl.engine.plan import target_of
 from segctl.errors import EXIT_CHANGES, EXIT_OK, SegctlError
 from segctl.project import Project, load_project
 from segctl.render.escape import code, md
@@ -175,10 +173,7 @@ def _saved_plan(s: Session, opts: CiOptions, project: Project, client: AepClient
     live sandbox changed since it was made."""
     number, head = merged_head(s.gh, s.ctx.sha)
     path = download_plan(s.gh, artifact_name(env, head), opts.out_dir)
-    saved = load_plan(path)
-    state = read_live_state(client, [e.dataset for e in project.exports], owned=saved.prune,
-                            schedules=bool(project.of_kind("Schedule")))
-    check_fresh(saved, project.files_hash, state.fingerprint(), target_of(project, client))
+    saved = check_saved_plan(load_plan(path), project, client)
     s.notice(f"applying the plan reviewed on #{number} (artifact of {head[:7]})")
     return saved
 

@@ -25,17 +25,15 @@ from segctl.engine import (
     ApplyOptions,
     ApplyReport,
     Plan,
-    StalePlanError,
     apply_plan,
     build_plan,
-    check_fresh,
+    check_saved_plan,
+    check_unchanged,
     is_plan_file,
-    load_plan,
-    read_live_state,
+    open_saved_plan,
 )
-from segctl.engine.plan import target_of
-from segctl.errors import Location, SegctlError, UsageError
-from segctl.project import Project, Selection, load_project, select
+from segctl.errors import SegctlError, UsageError
+from segctl.project import Project, Selection
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
 from segctl.target import is_embedded, local_state_dir, open_client
@@ -104,12 +102,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
     with open_client(project.environment, project_root=project.root) as client, \
             _local_lock(client, lock_timeout):
         if saved is not None:
-            state = read_live_state(client, [e.dataset for e in project.exports],
-                                    owned=saved.prune,
-                                    schedules=bool(project.of_kind("Schedule")))
-            check_fresh(saved, project.files_hash, state.fingerprint(),
-                        target_of(project, client))
-            the_plan = saved
+            the_plan = check_saved_plan(saved, project, client)
         else:
             the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
         click.echo(render_plan(the_plan, color=use_color(ctx, sys.stderr) if as_json
@@ -124,7 +117,7 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
         # nobody else can write a local sandbox while we hold its lock; any other sandbox may
         # have moved while the plan was reviewed: re-read it right before the first write
         recheck = None if is_embedded(client) or saved is not None else \
-            partial(_recheck, client, project, the_plan)
+            partial(check_unchanged, the_plan, project, client)
         options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout,
                                before_first_write=recheck)
         report, shown, seconds = _run(ctx, the_plan, client, options)
@@ -157,12 +150,8 @@ def _source(source: Path, env: str | None, targets: tuple[str, ...], prune: bool
     if targets:
         raise UsageError("--target is decided when the plan is made: run "
                          "`segctl plan --target KEY --out FILE`")
-    saved = _load_saved_plan(source, env, prune)
-    project = load_project(saved.project_root, env=saved.target.environment,
-                           offline_checks=False)
-    if saved.targets:  # the same narrowing as the plan, so the fingerprint compares
-        project = select(project, saved.targets).project
-    return project, saved, None
+    saved = open_saved_plan(source, environment=env, prune=prune)
+    return saved.project, saved.plan, None
 
 
 def _run(ctx: click.Context, the_plan: Plan, client: AepClient, options: ApplyOptions
@@ -187,38 +176,6 @@ def _local_lock(client: AepClient, timeout: float) -> AbstractContextManager[Non
     """The apply lock of an embedded local sandbox (nothing to lock for other targets)."""
     state_dir = local_state_dir(client)
     return nullcontext() if state_dir is None else apply_lock(state_dir, timeout)
-
-
-def _recheck(client: AepClient, project: Project, the_plan: Plan) -> None:
-    """Refuse to write when the live sandbox moved since ``the_plan`` was read."""
-    state = read_live_state(client, [e.dataset for e in project.exports], owned=the_plan.prune,
-                            schedules=bool(project.of_kind("Schedule")))
-    if state.fingerprint() != the_plan.fingerprint:
-        raise StalePlanError(
-            f"the live sandbox changed after the plan was shown ({where(the_plan)}: segment "
-            "definitions, datasets or merge policies were created, edited or deleted by "
-            "someone else); nothing was applied",
-            hint="run `segctl plan` again to review the new differences, then apply")
-
-
-def _load_saved_plan(source: Path, env: str | None, prune: bool) -> Plan:
-    """The plan saved in ``source``, refused when --env or --prune contradict it or its project
-    folder is not reachable from here."""
-    saved = load_plan(source)
-    if env is not None and env != saved.target.environment:
-        raise UsageError(f"the plan was made for environment {saved.target.environment!r}, "
-                         f"not {env!r}")
-    if prune and not saved.prune:
-        raise UsageError("--prune is decided when the plan is made: run "
-                         "`segctl plan --prune --out FILE`")
-    if not Path(saved.project_root).exists():
-        raise UsageError(
-            f"the plan's project folder {saved.project_root!r} is not here: a saved plan is "
-            "applied from the directory `segctl plan --out` ran in",
-            location=Location(str(source)),
-            hint=f"cd to that directory, or plan again here with `segctl plan PATH --out "
-                 f"{source.name}`")
-    return saved
 
 
 def _is_saved_plan(source: Path) -> bool:

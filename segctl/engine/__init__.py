@@ -6,7 +6,9 @@ Public names: :func:`build_plan`, :func:`plan_from_state`, :class:`Plan` and its
 the one recorded list of writes (:func:`planned_writes` of :class:`Write`: apply sends these
 bodies, renderings show them), the :class:`Progress` protocol and :class:`ApplyReport` of
 :class:`ActionResult`, saved plans (:func:`save_plan`, :func:`load_plan`, :func:`is_plan_file`,
-:func:`check_fresh`, :func:`plan_to_dict`, :func:`plan_from_dict`), :func:`estimate_plan` for
+:func:`check_fresh`, :func:`plan_to_dict`, :func:`plan_from_dict`; the façade apply and
+``ci apply`` use: :func:`open_saved_plan` (:class:`SavedPlan`), :func:`check_saved_plan` and
+:func:`check_unchanged`), :func:`estimate_plan` for
 ``plan --estimate`` (:class:`SizeEstimate`, :class:`LastSize`, ``ESTIMATE_TIMEOUT``) and the
 errors :class:`PlanError`, :class:`StalePlanError` and :class:`TamperedPlanError`.
 ``engine.marker`` is the one pure module that formats and parses ownership markers (segment
@@ -49,6 +51,7 @@ from segctl.engine.planfile import (
 )
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
+from segctl.engine.saved import SavedPlan, check_saved_plan, check_unchanged, open_saved_plan
 from segctl.engine.state import LiveState, read_live_state
 from segctl.engine.writes import Write, planned_writes
 
@@ -75,6 +78,7 @@ __all__ = [
     "Progress",
     "Ration",
     "RunningJob",
+    "SavedPlan",
     "SegmentChange",
     "SegmentJob",
     "SizeEstimate",
@@ -85,9 +89,12 @@ __all__ = [
     "apply_plan",
     "build_plan",
     "check_fresh",
+    "check_saved_plan",
+    "check_unchanged",
     "estimate_plan",
     "is_plan_file",
     "load_plan",
+    "open_saved_plan",
     "plan_from_dict",
     "plan_from_state",
     "plan_to_dict",

@@ -163,7 +163,7 @@ def plan_schema() -> dict[str, Any]:
     }
 
 
-def _target_text(target: Target) -> str:
+def target_text(target: Target) -> str:
     where = target.platform_url or "the local sandbox"
     return f"sandbox {target.sandbox!r} on {where}"
 
@@ -262,8 +262,8 @@ def check_fresh(
     """Refuse a saved plan made from other files, another live state or for another target."""
     if target is not None and target != saved.target:
         raise StalePlanError(
-            f"the saved plan was made for {_target_text(saved.target)}, not for "
-            f"{_target_text(target)}",
+            f"the saved plan was made for {target_text(saved.target)}, not for "
+            f"{target_text(target)}",
             hint="apply it with the same --env and AEP_* settings, or plan again",
         )
     if saved.files_hash != files_hash:
