@@ -18,7 +18,8 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from segctl.adopt.keys import slugify, unique_key
-from segctl.aep import AepClient, ApiError, export_signature
+from segctl.aep import AepClient, ApiError
+from segctl.aep.documents import export_signature
 from segctl.engine.marker import dataset_owner
 from segctl.fmt import format_source
 from segctl.project import MEMBERSHIP_STATUSES, Environment

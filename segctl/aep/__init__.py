@@ -8,14 +8,14 @@ evaluation ration (:class:`OnDemandRation`, :class:`RationUsage`, :func:`parse_r
 :func:`ration_from_env`; module ``ration``). Everything else is private.
 """
 
-from segctl.aep._audiences import is_platform_audience
 from segctl.aep._catalog import BatchFile
 from segctl.aep._estimates import Estimate, EstimateTimeout
 from segctl.aep._sandboxes import SANDBOX_TYPES
-from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB, export_signature, job_expressions
+from segctl.aep._segments import MAX_SEGMENT_IDS_PER_JOB
 from segctl.aep.client import AepClient
 from segctl.aep.clock import Clock, ManualClock, SystemClock
 from segctl.aep.config import AepConfig
+from segctl.aep.documents import export_signature, is_platform_audience, job_expressions
 from segctl.aep.errors import (
     ApiError,
     AuthError,

@@ -16,19 +16,6 @@ from segctl.aep.errors import NotFoundError
 from segctl.aep.paging import Style
 
 AUDIENCES = f"{UPS}/audiences"
-PLATFORM_ORIGIN = "REAL_TIME_CUSTOMER_PROFILE"
-PLATFORM_TYPE = "SegmentDefinition"
-
-
-def is_platform_audience(audience: Mapping[str, Any]) -> bool:
-    """True for an audience that is a segment definition (Platform-generated): its
-    ``originName`` is REAL_TIME_CUSTOMER_PROFILE, or, where that is missing, its ``type`` is
-    SegmentDefinition (audiences.md: "For Platform-generated audiences, this value will be
-    REAL_TIME_CUSTOMER_PROFILE")."""
-    origin = audience.get("originName")
-    if origin is not None:
-        return origin == PLATFORM_ORIGIN
-    return audience.get("type", PLATFORM_TYPE) == PLATFORM_TYPE
 
 
 def add_ops(fields: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
+from segctl.aep.documents import PROFILE_SCHEMA, export_signature, job_expressions, job_segment_ids
 from segctl.aep.errors import NotFoundError
 from segctl.aep.paging import Style, iterate, make_request
 
 MAX_SEGMENT_IDS_PER_JOB = 20
 """Flexible audience evaluation accepts at most this many ids per POST /segment/jobs."""
-PROFILE_SCHEMA = "_xdm.context.profile"
 # How far back (client clock) a job found after an ambiguous create may have been created;
 # generous because the service's clock and ours disagree.
 _RECOVERY_WINDOW_MS = 10 * 60 * 1000
@@ -26,39 +26,6 @@ def chunk_ids(ids: Iterable[str], size: int = MAX_SEGMENT_IDS_PER_JOB) -> list[t
     """Distinct ids in first-seen order, in groups of at most ``size``."""
     unique = list(dict.fromkeys(ids))
     return [tuple(unique[i : i + size]) for i in range(0, len(unique), size)]
-
-
-def job_segment_ids(job: Mapping[str, Any]) -> frozenset[str]:
-    segments = job.get("segments")
-    if not isinstance(segments, list):
-        return frozenset()
-    return frozenset(
-        str(s["segmentId"]) for s in segments if isinstance(s, dict) and "segmentId" in s
-    )
-
-
-def job_expressions(job: Mapping[str, Any]) -> dict[str, Any]:
-    """Segment id -> the expression the job snapshotted when it was created (where given)."""
-    segments = job.get("segments")
-    out: dict[str, Any] = {}
-    for entry in segments if isinstance(segments, list) else []:
-        snapshot = _dict(_dict(entry).get("segment"))
-        if "segmentId" in entry and snapshot.get("expression") is not None:
-            out[str(entry["segmentId"])] = snapshot["expression"]
-    return out
-
-
-def export_signature(job: Mapping[str, Any]) -> tuple[str | None, frozenset[str]]:
-    """(destination dataset id, exported segment ids): what makes two export jobs the same."""
-    destination = _dict(job.get("destination"))
-    dataset = destination.get("datasetId") or destination.get("dataSetId")
-    segments = _dict(job.get("filter")).get("segments")
-    if not isinstance(segments, list):
-        segments = []
-    ids = frozenset(
-        str(s["segmentId"]) for s in segments if isinstance(s, dict) and "segmentId" in s
-    )
-    return (str(dataset) if dataset is not None else None), ids
 
 
 def _dict(value: Any) -> dict[str, Any]:

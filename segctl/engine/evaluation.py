@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from segctl.aep.documents import creation_time, job_segment_ids, last_modified
+
 RUNNING = frozenset({"NEW", "QUEUED", "PROCESSING"})
 AWAITING = frozenset({"never", "stale"})
 
@@ -37,11 +39,6 @@ class SegmentEvaluation:
     @property
     def awaiting(self) -> bool:
         return self.state in AWAITING
-
-
-def job_created(job: Mapping[str, Any]) -> int:
-    value = job.get("creationTime")
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 def _covers(job: Mapping[str, Any], sid: str) -> dict[str, Any] | None:
@@ -61,7 +58,7 @@ def _evaluates_current(snapshot: Mapping[str, Any], job: Mapping[str, Any],
                        definition: Mapping[str, Any]) -> bool:
     same = _same_expression(snapshot.get("expression"), definition.get("expression"))
     if same is None:  # nothing comparable: the job must be newer than the last update
-        return job_created(job) >= _updated(definition)
+        return creation_time(job) >= last_modified(definition)
     if not same:
         return False
     policy = snapshot.get("mergePolicyId")
@@ -77,11 +74,6 @@ def _same_expression(snapshot: Any, current: Any) -> bool | None:
     if snapshot.get("format") != current.get("format"):
         return None
     return snapshot.get("value") == current.get("value")
-
-
-def _updated(definition: Mapping[str, Any]) -> int:
-    value = definition.get("updateTime") or definition.get("creationTime")
-    return int(value) if isinstance(value, (int, float)) else 0
 
 
 def assess_segment(
@@ -103,8 +95,7 @@ def assess_segment(
                 return SegmentEvaluation("running", str(job.get("id")))
             continue  # evaluates an older expression: not this definition's evaluation
         return SegmentEvaluation("current" if current else "stale", str(job.get("id")))
-    created = definition.get("creationTime")
-    if history_from_ms and not (isinstance(created, (int, float)) and created >= history_from_ms):
+    if history_from_ms and creation_time(definition) < history_from_ms:
         return SegmentEvaluation("unknown")
     return SegmentEvaluation("never")
 
@@ -117,12 +108,10 @@ def assess_all(
     name it (and all-segments jobs), so a plan over thousands of segments and a year of jobs
     stays linear in their sizes."""
     newest_first = sorted((j for j in jobs if j.get("status") in RUNNING
-                           or j.get("status") == "SUCCEEDED"), key=job_created, reverse=True)
+                           or j.get("status") == "SUCCEEDED"), key=creation_time, reverse=True)
     by_segment: dict[str, list[Mapping[str, Any]]] = {}
     for job in newest_first:
-        named = {str(e.get("segmentId")) for e in job.get("segments") or ()
-                 if isinstance(e, dict)}
-        for sid in named:
+        for sid in job_segment_ids(job):
             by_segment.setdefault(sid, []).append(job)
     everything = by_segment.pop("*", [])
     result = {}
@@ -130,6 +119,6 @@ def assess_all(
         sid = str(definition.get("id"))
         mine = by_segment.get(sid, [])
         if everything:
-            mine = sorted([*mine, *everything], key=job_created, reverse=True)
+            mine = sorted([*mine, *everything], key=creation_time, reverse=True)
         result[sid] = assess_segment(definition, mine, history_from_ms)
     return result

@@ -20,7 +20,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from segctl.aep import export_signature, job_expressions
+from segctl.aep.documents import (
+    creation_time,
+    export_signature,
+    job_expressions,
+    job_segment_ids,
+)
 
 _FAILED = frozenset({"FAILED", "CANCELLED", "CANCELLING"})
 
@@ -52,7 +57,7 @@ def assess(
     """``exports`` pairs each live dataset id with the live segment ids exported into it;
     ``settings`` holds, per dataset id, the declared ``fields`` and ``status`` of its export
     (a successful export made with other settings is stale too)."""
-    newest_first = sorted(segment_jobs, key=_created, reverse=True)
+    newest_first = sorted(segment_jobs, key=creation_time, reverse=True)
     stale: set[str] = set()
     for definition in definitions:
         sid = str(definition.get("id"))
@@ -84,7 +89,7 @@ _RUNNING = frozenset({"NEW", "QUEUED", "PROCESSING"})
 def _running_export(dataset_id: str, segment_ids: frozenset[str],
                     export_jobs: Sequence[Mapping[str, Any]]) -> int | None:
     into = sorted((j for j in export_jobs if export_signature(j)[0] == dataset_id),
-                  key=_created, reverse=True)
+                  key=creation_time, reverse=True)
     if into and into[0].get("status") in _RUNNING and export_signature(into[0])[1] == \
             segment_ids and isinstance(into[0].get("id"), int):
         return int(into[0]["id"])
@@ -99,23 +104,23 @@ def _export_staleness(
     settings: ExportSettings | None = None,
 ) -> str | None:
     into = sorted((j for j in export_jobs if export_signature(j)[0] == dataset_id),
-                  key=_created, reverse=True)
+                  key=creation_time, reverse=True)
     if not into:
         return None  # the dataset's own state ("no successful export yet") decides
     if into[0].get("status") in _FAILED:
         return f"last export {str(into[0].get('status')).lower()}"
     done = [j for j in into if j.get("status") == "SUCCEEDED"]
-    succeeded = [_created(j) for j in done]
+    succeeded = [creation_time(j) for j in done]
     if not succeeded:
         return None
     changed = _settings_changed(done[0], segment_ids, settings)
     if changed:
         return f"{changed} changed since the last export"
     for job in segment_jobs:  # newest first
-        if _created(job) <= succeeded[0]:
+        if creation_time(job) <= succeeded[0]:
             break
         if (job.get("status") == "SUCCEEDED" and job.get("source", "api") == "api"
-                and segment_ids & set(_job_segment_ids(job))):
+                and segment_ids & job_segment_ids(job)):
             return "segments evaluated since the last export"
     return None
 
@@ -142,12 +147,3 @@ def _settings_changed(job: Mapping[str, Any], segment_ids: set[str],
         if statuses and statuses != set(settings.status):
             names.append("status")
     return ", ".join(names)
-
-
-def _created(job: Mapping[str, Any]) -> int:
-    value = job.get("creationTime")
-    return int(value) if isinstance(value, (int, float)) else 0
-
-
-def _job_segment_ids(job: Mapping[str, Any]) -> list[str]:
-    return [str(e.get("segmentId")) for e in job.get("segments") or () if isinstance(e, Mapping)]

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from segctl import pql
+from segctl.aep.documents import read_definition
 from segctl.engine import marker
 from segctl.engine.model import DesiredSegment, PlanWarning
 from segctl.errors import SegctlError
@@ -90,45 +91,25 @@ class LiveSegment:
     lifecycle: str | None = None
 
 
-# ``active`` is the deprecated spelling of ``published`` (audiences.md examples, AEP-API §12)
-_LIFECYCLE_ALIASES = {"active": "published"}
-
-
 def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
-    description, mark = marker.parse(doc.get("description"))
-    ttl = doc.get("ttlInDays")
-    state = doc.get("lifecycleState")
+    """A live definition or audience document, its ownership marker split off."""
+    live = read_definition(doc)
+    description, mark = marker.parse(live.description)
     return LiveSegment(
-        id=str(doc["id"]),
+        id=live.id,
         key=mark.key if mark else None,
         protect=bool(mark and mark.protect),
         project=mark.project if mark else None,
-        name=str(doc.get("name", "")),
+        name=live.name,
         description=description,
-        schema=str((doc.get("schema") or {}).get("name") or "_xdm.context.profile"),
-        ttl_in_days=int(ttl) if isinstance(ttl, int | str) and str(ttl).isdigit() else None,
-        merge_policy_id=doc.get("mergePolicyId") or None,
-        evaluation=evaluation_of(doc.get("evaluationInfo")),
-        labels=tuple(sorted(str(x) for x in doc.get("labels") or ())),
-        expression=doc.get("expression") or {},
-        lifecycle=_LIFECYCLE_ALIASES.get(str(state), str(state)) if state else None,
+        schema=live.schema,
+        ttl_in_days=live.ttl_in_days,
+        merge_policy_id=live.merge_policy_id,
+        evaluation=live.evaluation,
+        labels=live.labels,
+        expression=live.expression,
+        lifecycle=live.lifecycle,
     )
-
-
-def evaluation_of(info: Any) -> str:
-    """The evaluation type an ``evaluationInfo`` object says is enabled (batch when omitted)."""
-    if not isinstance(info, Mapping):
-        return "batch"
-
-    def enabled(name: str) -> bool:
-        flag = info.get(name)
-        return isinstance(flag, Mapping) and flag.get("enabled") in (True, "true")
-
-    if enabled("synchronous"):
-        return "edge"
-    if enabled("continuous"):
-        return "streaming"
-    return "batch"
 
 
 def evaluation_info(evaluation: str) -> dict[str, Any]:

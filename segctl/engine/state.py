@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.aep import AepClient, ForbiddenError, is_platform_audience
+from segctl.aep import AepClient, ForbiddenError
+from segctl.aep.documents import is_platform_audience
 from segctl.aep.ration import RationUsage, ration_from_env, usage, year_start
 from segctl.engine.marker import DATASET_TAG
 from segctl.engine.normalise import stable_json

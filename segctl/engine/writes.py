@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl import pql
+from segctl.aep.documents import evaluation_of
 from segctl.engine import marker
 from segctl.engine.model import Action, DatasetChange, Plan, ScheduleChange, SegmentChange
 from segctl.engine.normalise import (
@@ -23,7 +24,6 @@ from segctl.engine.normalise import (
     KEY_PREFIX,
     audience_fields,
     definition_payload,
-    evaluation_of,
 )
 from segctl.engine.schedules import create_body, patch_fields
 

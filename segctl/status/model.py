@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from segctl.aep import export_signature
+from segctl.aep.documents import creation_time, evaluation_of, export_signature
 from segctl.engine import LastSize
 from segctl.engine.evaluation import SegmentEvaluation
 from segctl.engine.marker import dataset_owner, parse_dataset
 from segctl.engine.marker import parse as parse_marker
-from segctl.engine.normalise import evaluation_of
 from segctl.status import seams
 
 #: the version of the ``status --format json`` document
@@ -55,11 +54,6 @@ def iso(millis: Any) -> str | None:
         return None
     stamp = datetime.fromtimestamp(millis / 1000, tz=UTC).replace(microsecond=0)
     return stamp.isoformat().replace("+00:00", "Z")
-
-
-def _created(job: Mapping[str, Any]) -> int:
-    value = job.get("creationTime")
-    return int(value) if isinstance(value, int | float) else 0
 
 
 def _segment_row(definition: Mapping[str, Any], declared: Mapping[str, str], project: str,
@@ -116,8 +110,8 @@ def build_status(definitions: Sequence[Mapping[str, Any]],
     engine's ``last_sizes`` (segment id -> last evaluated size); ``project`` is the name the
     project's markers carry; ``segment_jobs`` reach back to ``history_from_ms`` (0: all of
     them; None: no history, so no segment is shown awaiting evaluation)."""
-    seg_jobs = sorted(segment_jobs, key=_created, reverse=True)
-    exp_jobs = sorted(export_jobs, key=_created, reverse=True)
+    seg_jobs = sorted(segment_jobs, key=creation_time, reverse=True)
+    exp_jobs = sorted(export_jobs, key=creation_time, reverse=True)
     assessed = seams.evaluations(definitions, seg_jobs, history_from_ms)
     rows = [_segment_row(d, declared, project, seg_jobs, sizes, assessed) for d in definitions]
     order = {seams.THIS_PROJECT: 0, seams.ANOTHER_PROJECT: 1, seams.UNMANAGED: 2}

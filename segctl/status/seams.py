@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from segctl.aep.documents import evaluation_of, job_segment_ids
 from segctl.engine import LastSize
 from segctl.engine.evaluation import SegmentEvaluation, assess_all
 from segctl.engine.marker import parse as parse_marker
-from segctl.engine.normalise import evaluation_of
 
 THIS_PROJECT = "this project"
 ANOTHER_PROJECT = "another project"
@@ -42,17 +42,12 @@ def owner_of(definition: Mapping[str, Any], project: str, declared_keys: Collect
     return (THIS_PROJECT if mark.owned_by(project) else ANOTHER_PROJECT), mark.project
 
 
-def _evaluated_by(job: Mapping[str, Any], segment_id: str) -> bool:
-    return any(isinstance(e, Mapping) and str(e.get("segmentId")) == segment_id
-               for e in job.get("segments") or ())
-
-
 def last_evaluation(definition: Mapping[str, Any], jobs_newest_first: Sequence[Mapping[str, Any]]
                     ) -> Mapping[str, Any] | None:
     """The newest successful segment job that evaluated ``definition``."""
     segment_id = str(definition.get("id"))
     for job in jobs_newest_first:
-        if job.get("status") == "SUCCEEDED" and _evaluated_by(job, segment_id):
+        if job.get("status") == "SUCCEEDED" and segment_id in job_segment_ids(job):
             return job
     return None
 

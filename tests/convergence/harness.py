@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from segctl.aep import AepClient, AepConfig
+from segctl.aep.documents import creation_time
 from segctl.aep.ration import UNLIMITED
 from segctl.engine import build_plan
-from segctl.engine.evaluation import assess_all, job_created
+from segctl.engine.evaluation import assess_all
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
 from segctl.sandbox.profilestore import profiles as sample_profiles
@@ -178,7 +179,7 @@ def _needless(definitions: list[dict[str, Any]], jobs: list[dict[str, Any]]) -> 
     is now, by an earlier successful job."""
     current = {str(d["id"]): d.get("expression") for d in definitions}
     seen: Counter[str] = Counter()
-    for job in sorted(jobs, key=job_created):
+    for job in sorted(jobs, key=creation_time):
         if job.get("status") not in ("SUCCEEDED", "NEW", "QUEUED", "PROCESSING"):
             continue
         for entry in job.get("segments") or ():

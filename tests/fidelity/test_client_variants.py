@@ -190,7 +190,7 @@ def test_export_job_cancel_200_or_204(client: AepClient, router: respx.Router, s
 # (segmentPerBatch example); the spec says datasetId. Two jobs naming the same dataset either
 # way are the same export (the recovery after a lost create relies on it).
 def test_export_destination_dataset_id_in_either_spelling() -> None:
-    from segctl.aep._segments import export_signature
+    from segctl.aep.documents import export_signature
 
     spec = {"destination": {"datasetId": "5b7c"}, "filter": {"segments": [{"segmentId": "s"}]}}
     doc = {"destination": {"dataSetId": "5b7c"}, "filter": {"segments": [{"segmentId": "s"}]}}
