@@ -25,12 +25,13 @@ _LIFECYCLE_ALIASES = {"active": "published"}
 @dataclass(frozen=True)
 class LiveDefinition:
     """A live segment definition (or Platform audience) as typed fields. ``description`` is
-    the live text, ownership marker included; ``lifecycle`` is None when the object came from
-    /segment/definitions, which shows neither it nor the labels."""
+    the live text, ownership marker included; ``lifecycle`` (the audience's lifecycleState) is
+    None when the object came from /segment/definitions, which shows neither it nor the labels
+    (then neither is compared)."""
 
     id: str
     name: str
-    description: str | None
+    description: str
     schema: str
     ttl_in_days: int | None
     merge_policy_id: str | None
@@ -48,7 +49,7 @@ def read_definition(doc: Mapping[str, Any]) -> LiveDefinition:
     return LiveDefinition(
         id=str(doc["id"]),
         name=str(doc.get("name", "")),
-        description=description if isinstance(description, str) else None,
+        description=description if isinstance(description, str) else "",
         schema=str(_dict(doc.get("schema")).get("name") or PROFILE_SCHEMA),
         ttl_in_days=int(ttl) if isinstance(ttl, int | str) and str(ttl).isdigit() else None,
         merge_policy_id=doc.get("mergePolicyId") or None,

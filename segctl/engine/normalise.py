@@ -8,14 +8,14 @@ and the server-owned fields (ids, timestamps, ``dataGovernancePolicy``...) are s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Any
 
 from segctl import pql
-from segctl.aep.documents import read_definition
+from segctl.aep.documents import LiveDefinition, read_definition
 from segctl.engine import marker
 from segctl.engine.model import DesiredSegment, PlanWarning
 from segctl.errors import SegctlError
@@ -69,47 +69,25 @@ class MergePolicies:
 
 
 @dataclass(frozen=True)
-class LiveSegment:
-    """A live definition with the marker split off; the PQL is normalised lazily."""
+class LiveSegment(LiveDefinition):
+    """A live definition with the ownership marker split off its ``description``; the PQL is
+    normalised lazily."""
 
-    id: str
-    key: str | None  # from the ownership marker; None = not created or adopted by segctl
-    protect: bool
+    key: str | None = None  # from the ownership marker; None = not created or adopted by segctl
+    protect: bool = False
     # the marker's project: None for an unmarked definition or a marker from before projects
     # (both unclaimed); another name = owned by that project, never touched
-    project: str | None
-    name: str
-    description: str
-    schema: str
-    ttl_in_days: int | None
-    merge_policy_id: str | None
-    evaluation: str
-    labels: tuple[str, ...]
-    expression: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    # the audience's lifecycleState; None when the object came from /segment/definitions,
-    # which shows neither it nor the labels (then neither is compared)
-    lifecycle: str | None = None
+    project: str | None = None
 
 
 def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
     """A live definition or audience document, its ownership marker split off."""
     live = read_definition(doc)
     description, mark = marker.parse(live.description)
-    return LiveSegment(
-        id=live.id,
-        key=mark.key if mark else None,
-        protect=bool(mark and mark.protect),
-        project=mark.project if mark else None,
-        name=live.name,
-        description=description,
-        schema=live.schema,
-        ttl_in_days=live.ttl_in_days,
-        merge_policy_id=live.merge_policy_id,
-        evaluation=live.evaluation,
-        labels=live.labels,
-        expression=live.expression,
-        lifecycle=live.lifecycle,
-    )
+    fields = {f.name: getattr(live, f.name) for f in dataclasses.fields(live)}
+    return LiveSegment(**{**fields, "description": description},
+                       key=mark.key if mark else None, protect=bool(mark and mark.protect),
+                       project=mark.project if mark else None)
 
 
 def evaluation_info(evaluation: str) -> dict[str, Any]:

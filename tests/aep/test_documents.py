@@ -38,7 +38,7 @@ def test_a_sparse_definition_reads_as_the_documented_defaults() -> None:
     assert (live.name, live.schema, live.ttl_in_days, live.merge_policy_id) == (
         "", "_xdm.context.profile", None, None)
     assert (live.description, live.evaluation, live.labels, live.lifecycle) == (
-        None, "batch", (), None)
+        "", "batch", (), None)
     assert dict(live.expression) == {}
     with pytest.raises(KeyError):
         read_definition({"name": "no id"})
