@@ -26,7 +26,7 @@ import httpx
 
 from segctl import pql
 from segctl.aep import AepClient, AepConfig
-from segctl.aep.config import (
+from segctl.aep._config import (
     LOCAL_CLIENT_ID,
     LOCAL_CLIENT_SECRET,
     LOCAL_IMS_PATH,

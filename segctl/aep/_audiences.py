@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
-from segctl.aep.errors import NotFoundError
-from segctl.aep.paging import Style
+from segctl.aep._errors import NotFoundError
+from segctl.aep._paging import Style
 
 AUDIENCES = f"{UPS}/audiences"
 

@@ -1,4 +1,4 @@
-"""Plumbing shared by the resource mixins of :class:`~segctl.aep.client.AepClient`."""
+"""Plumbing shared by the resource mixins of :class:`~segctl.aep._client.AepClient`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import httpx
 
+from segctl.aep._errors import ApiError, NotFoundError
 from segctl.aep._http import HttpCore, parse_json
-from segctl.aep.errors import ApiError, NotFoundError
-from segctl.aep.paging import PageRequest, Style, iterate, make_request
+from segctl.aep._paging import PageRequest, Style, iterate, make_request
 
 UPS = "/data/core/ups"
 CATALOG = "/data/foundation/catalog"

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 
 from segctl.aep._base import CATALOG, DATA_ACCESS, ResourceBase, seg
+from segctl.aep._errors import ApiError, NotFoundError
 from segctl.aep._http import parse_json
-from segctl.aep.errors import ApiError, NotFoundError
-from segctl.aep.paging import Style
+from segctl.aep._paging import Style
 
 DATASETS = f"{CATALOG}/dataSets"
 BATCHES = f"{CATALOG}/batches"

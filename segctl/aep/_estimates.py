@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.aep.clock import Clock
+from segctl.aep._clock import Clock
 from segctl.errors import SegctlError
 
 READY = "RESULT_READY"

@@ -1,8 +1,8 @@
 """The one place HTTP happens: send, count, log (masked), translate errors, retry or recover.
 
 ``HttpCore.call`` is a small loop around ``httpx.Client.send``. Each failure is turned into an
-``ApiError`` and handed to :func:`segctl.aep.retry.decide`, which says raise, retry, or (for a
-create whose outcome is unknown) look the object up first via the caller's ``recover``.
+``ApiError`` and handed to :func:`~segctl.aep._retry.decide_retry`, which says raise, retry, or
+(for a create whose outcome is unknown) look the object up first via the caller's ``recover``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from segctl.aep.auth import ImsAuth, TokenProvider, parse_token_body
-from segctl.aep.clock import Clock
-from segctl.aep.config import AepConfig
-from segctl.aep.errors import (
+from segctl.aep._auth import ImsAuth, TokenProvider, parse_token_body
+from segctl.aep._clock import Clock
+from segctl.aep._config import AepConfig
+from segctl.aep._errors import (
     ApiError,
     AuthError,
     ConflictError,
@@ -31,7 +31,7 @@ from segctl.aep.errors import (
     error_from_response,
     error_from_transport,
 )
-from segctl.aep.redact import (
+from segctl.aep._redact import (
     MASK,
     SENSITIVE_KEYS,
     install_log_filters,
@@ -40,7 +40,13 @@ from segctl.aep.redact import (
     redact_text,
     remember_secret,
 )
-from segctl.aep.retry import IDEMPOTENT_METHODS, Action, RetryPolicy, decide, parse_retry_after
+from segctl.aep._retry import (
+    IDEMPOTENT_METHODS,
+    RetryAction,
+    RetryPolicy,
+    decide_retry,
+    parse_retry_after,
+)
 
 T = TypeVar("T")
 
@@ -175,7 +181,7 @@ class HttpCore:
             if isinstance(outcome, httpx.Response):
                 return parse(outcome)
             error = outcome
-            decision = decide(
+            decision = decide_retry(
                 error,
                 replayable=can_replay,
                 can_recover=recover is not None,
@@ -185,7 +191,7 @@ class HttpCore:
                 policy=self._retry,
                 rng=self._rng,
             )
-            if decision.action is Action.RAISE:
+            if decision.action is RetryAction.RAISE:
                 if not can_replay and error.ambiguous and error.hint is None:
                     error.hint = (
                         "the request may have been applied by the service although it failed; "
@@ -199,13 +205,13 @@ class HttpCore:
                 method,
                 request.url.path,
                 error.status or error.code,
-                "looking it up" if decision.action is Action.RECOVER else "retrying",
+                "looking it up" if decision.action is RetryAction.RECOVER else "retrying",
                 decision.delay,
                 attempt,
                 self._retry.attempts(can_replay),
             )
             self._clock.sleep(decision.delay)
-            if decision.action is Action.RECOVER:
+            if decision.action is RetryAction.RECOVER:
                 assert recover is not None
                 found = recover()
                 if found is not None:

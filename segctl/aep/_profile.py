@@ -8,9 +8,9 @@ from typing import Any
 
 from segctl.aep._audiences import add_ops
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
+from segctl.aep._errors import ApiError, NotFoundError
 from segctl.aep._estimates import Estimate, poll_estimate
-from segctl.aep.errors import ApiError, NotFoundError
-from segctl.aep.paging import Style
+from segctl.aep._paging import Style
 
 MERGE_POLICIES = f"{UPS}/config/mergePolicies"
 SCHEDULES = f"{UPS}/config/schedules"

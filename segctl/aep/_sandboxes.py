@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from segctl.aep._base import ResourceBase, expect_object, seg
-from segctl.aep.errors import NotFoundError
+from segctl.aep._errors import NotFoundError
 
 SANDBOXES = "/data/foundation/sandbox-management/sandboxes"
 SANDBOX_TYPES = ("development", "production")

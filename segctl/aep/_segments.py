@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
+from segctl.aep._errors import NotFoundError
+from segctl.aep._paging import Style, iterate, make_request
 from segctl.aep.documents import PROFILE_SCHEMA, export_signature, job_expressions, job_segment_ids
-from segctl.aep.errors import NotFoundError
-from segctl.aep.paging import Style, iterate, make_request
 
 MAX_SEGMENT_IDS_PER_JOB = 20
 """Flexible audience evaluation accepts at most this many ids per POST /segment/jobs."""

@@ -2,7 +2,7 @@
 
 Only what ``segctl ci`` needs: issue comments (paginated through the ``Link`` header),
 labels, issues, the pull requests of a commit, workflow runs and the compare API. Retries
-follow :func:`segctl.aep.retry.decide`: reads, PATCH and DELETE are replayed after 429/5xx or a
+follow :func:`segctl.aep.decide_retry`: reads, PATCH and DELETE are replayed after 429/5xx or a
 dropped connection; a POST whose outcome is unknown is not sent twice (it would duplicate a
 comment). GitHub's secondary rate limit answers 403 with ``Retry-After`` (or
 ``x-ratelimit-remaining: 0``): that 403 is retried like a 429.
@@ -20,9 +20,17 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from segctl.aep import ApiError, RetryPolicy, Secret
-from segctl.aep.redact import install_log_filter, remember_secret
-from segctl.aep.retry import IDEMPOTENT_METHODS, Action, decide, parse_retry_after
+from segctl.aep import (
+    IDEMPOTENT_METHODS,
+    ApiError,
+    RetryAction,
+    RetryPolicy,
+    Secret,
+    decide_retry,
+    install_log_filter,
+    parse_retry_after,
+    remember_secret,
+)
 
 logger = logging.getLogger("segctl.ci.github")
 install_log_filter(logger)
@@ -144,11 +152,11 @@ class GitHub:
                 error = GitHubError(f"{type(exc).__name__}: {exc}", method=method,
                                     url=str(self._http.base_url) + url, sent=sent)
             error.after_ambiguous = ambiguous_before
-            decision = decide(error, replayable=method in IDEMPOTENT_METHODS, can_recover=False,
-                              after_ambiguous=ambiguous_before, attempt=attempt,
-                              elapsed=time.monotonic() - started, policy=self._retry,
-                              rng=self._rng)
-            if decision.action is Action.RAISE:
+            decision = decide_retry(error, replayable=method in IDEMPOTENT_METHODS,
+                                    can_recover=False, after_ambiguous=ambiguous_before,
+                                    attempt=attempt, elapsed=time.monotonic() - started,
+                                    policy=self._retry, rng=self._rng)
+            if decision.action is RetryAction.RAISE:
                 raise error
             logger.debug("retrying %s %s in %.1fs: %s", method, url, decision.delay, error)
             ambiguous_before = ambiguous_before or error.ambiguous

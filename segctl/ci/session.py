@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from segctl.aep.redact import KNOWN_SECRETS
+from segctl.aep import KNOWN_SECRETS
 from segctl.ci.comment import Header
 from segctl.ci.context import CiContext
 from segctl.ci.github import DryRun, GitHub

@@ -8,7 +8,8 @@ import json
 import httpx
 import respx
 
-from segctl.aep import AepClient, is_platform_audience
+from segctl.aep import AepClient
+from segctl.aep.documents import is_platform_audience
 from segctl.engine.state import read_segments
 
 from .conftest import UPS

@@ -11,8 +11,8 @@ import pytest
 import respx
 
 from segctl.aep import AepClient, AuthError, ManualClock
-from segctl.aep.auth import AccessToken, parse_token_body
-from segctl.aep.redact import Secret
+from segctl.aep._auth import AccessToken, parse_token_body
+from segctl.aep._redact import Secret
 
 from .conftest import CATALOG, CLIENT_SECRET, IMS, ORG, TOKEN, UPS, token_response
 

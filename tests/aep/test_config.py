@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from segctl.aep import AepConfig, Secret
-from segctl.aep.config import DEFAULT_IMS_URL, LOCAL_CLIENT_SECRET
+from segctl.aep._config import DEFAULT_IMS_URL, LOCAL_CLIENT_SECRET
 from segctl.errors import ConfigError
 
 REAL_ENV = {

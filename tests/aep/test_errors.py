@@ -14,7 +14,7 @@ from segctl.aep import (
     ServerError,
     TransportError,
 )
-from segctl.aep.errors import describe_error_body, error_from_response, error_from_transport
+from segctl.aep._errors import describe_error_body, error_from_response, error_from_transport
 from segctl.errors import SegctlError
 
 

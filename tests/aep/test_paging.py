@@ -6,7 +6,7 @@ import httpx
 import respx
 
 from segctl.aep import AepClient
-from segctl.aep.paging import PageRequest, Style, iterate, parse_page_link, resolve_link
+from segctl.aep._paging import PageRequest, Style, iterate, parse_page_link, resolve_link
 
 from .conftest import CATALOG, EXPORT, UPS
 

@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from segctl.aep import AepClient, ApiError, Secret
-from segctl.aep.redact import RedactingFilter, redact_headers, redact_json, redact_text
+from segctl.aep._redact import RedactingFilter, redact_headers, redact_json, redact_text
 
 from .conftest import CLIENT_SECRET, IMS, TOKEN, UPS
 

@@ -19,9 +19,9 @@ from segctl.aep import (
     ServerError,
     TransportError,
 )
-from segctl.aep.errors import BadRequestError, NotFoundError
-from segctl.aep.errors import ServerError as _ServerError
-from segctl.aep.retry import Action, decide, parse_retry_after
+from segctl.aep._errors import BadRequestError, NotFoundError
+from segctl.aep._errors import ServerError as _ServerError
+from segctl.aep._retry import RetryAction, decide_retry, parse_retry_after
 
 from .conftest import UPS
 
@@ -153,12 +153,16 @@ def test_decide_never_replays_an_ambiguous_create_without_lookup() -> None:
     error = _ServerError("boom", status=503)
     rng = random.Random(1)
     common = dict(after_ambiguous=False, attempt=1, elapsed=0.0, policy=policy, rng=rng)
-    assert decide(error, replayable=False, can_recover=False, **common).action is Action.RAISE
-    assert decide(error, replayable=False, can_recover=True, **common).action is Action.RECOVER
-    assert decide(error, replayable=True, can_recover=False, **common).action is Action.RETRY
+    def action(replayable: bool, can_recover: bool) -> RetryAction:
+        return decide_retry(error, replayable=replayable, can_recover=can_recover,
+                            **common).action
+
+    assert action(False, False) is RetryAction.RAISE
+    assert action(False, True) is RetryAction.RECOVER
+    assert action(True, False) is RetryAction.RETRY
     throttled = RateLimitedError("slow down", status=429, retry_after=2)
-    decision = decide(throttled, replayable=False, can_recover=False, **common)
-    assert (decision.action, decision.delay) == (Action.RETRY, 2)
+    decision = decide_retry(throttled, replayable=False, can_recover=False, **common)
+    assert (decision.action, decision.delay) == (RetryAction.RETRY, 2)
 
 
 def test_delete_whose_answer_was_lost_is_done(client: AepClient, router: respx.Router) -> None:
@@ -179,22 +183,22 @@ def test_reads_and_lookups_get_more_attempts_than_writes() -> None:
     error = _ServerError("boom", status=503)
     rng = random.Random(1)
 
-    def action(replayable: bool, attempt: int) -> Action:
-        return decide(error, replayable=replayable, can_recover=True, after_ambiguous=True,
+    def action(replayable: bool, attempt: int) -> RetryAction:
+        return decide_retry(error, replayable=replayable, can_recover=True, after_ambiguous=True,
                       attempt=attempt, elapsed=0.0, policy=policy, rng=rng).action
 
-    assert action(False, 2) is Action.RECOVER  # a create: looked up, never replayed blindly
-    assert action(False, 3) is Action.RAISE
-    assert action(True, 5) is Action.RETRY  # a read (or the lookup itself) goes on
-    assert action(True, 6) is Action.RAISE
+    assert action(False, 2) is RetryAction.RECOVER  # a create: looked up, never replayed blindly
+    assert action(False, 3) is RetryAction.RAISE
+    assert action(True, 5) is RetryAction.RETRY  # a read (or the lookup itself) goes on
+    assert action(True, 6) is RetryAction.RAISE
     assert RetryPolicy(max_attempts=2).attempts(True) == 2  # no read budget: the same
 
 
 def test_the_default_budget_is_bounded_in_time() -> None:
-    from segctl.aep.retry import DEFAULT_RETRY
+    from segctl.aep._retry import DEFAULT_RETRY
 
     assert (DEFAULT_RETRY.attempts(False), DEFAULT_RETRY.attempts(True)) == (10, 14)
-    late = decide(_ServerError("boom", status=503), replayable=True, can_recover=False,
+    late = decide_retry(_ServerError("boom", status=503), replayable=True, can_recover=False,
                   after_ambiguous=False, attempt=1, elapsed=119.9, policy=DEFAULT_RETRY,
                   rng=random.Random(3))
-    assert late.action is Action.RAISE and "budget" in late.reason
+    assert late.action is RetryAction.RAISE and "budget" in late.reason

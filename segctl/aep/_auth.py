@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from segctl.aep.clock import Clock
-from segctl.aep.errors import AuthError
-from segctl.aep.redact import Secret, remember_secret
+from segctl.aep._clock import Clock
+from segctl.aep._errors import AuthError
+from segctl.aep._redact import Secret, remember_secret
 
 # The retired JWT exchange reported expires_in in milliseconds; anything longer than this many
 # seconds is read as milliseconds rather than trusted as a months-long token.

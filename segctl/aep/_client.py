@@ -14,14 +14,14 @@ import httpx
 
 from segctl.aep._audiences import AudiencesApi
 from segctl.aep._catalog import CatalogApi
+from segctl.aep._clock import Clock, SystemClock
+from segctl.aep._config import AepConfig
 from segctl.aep._http import HttpCore
 from segctl.aep._profile import ProfileConfigApi
+from segctl.aep._retry import DEFAULT_RETRY, RetryPolicy
 from segctl.aep._sandboxes import SandboxesApi
 from segctl.aep._schemas import SchemaRegistryApi
 from segctl.aep._segments import SegmentsApi
-from segctl.aep.clock import Clock, SystemClock
-from segctl.aep.config import AepConfig
-from segctl.aep.retry import DEFAULT_RETRY, RetryPolicy
 
 
 class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from segctl.aep.redact import Secret
+from segctl.aep._redact import Secret
 from segctl.errors import ConfigError
 
 DEFAULT_PLATFORM_URL = "https://platform.adobe.io"

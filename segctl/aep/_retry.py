@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-from segctl.aep.errors import ApiError, ConflictError
+from segctl.aep._errors import ApiError, ConflictError
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 
@@ -76,20 +76,20 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-class Action(enum.Enum):
+class RetryAction(enum.Enum):
     RAISE = "raise"
     RETRY = "retry"  # wait, then send the same request again
     RECOVER = "recover"  # wait, then look the object up before deciding to send again
 
 
 @dataclass(frozen=True)
-class Decision:
-    action: Action
+class RetryDecision:
+    action: RetryAction
     delay: float = 0.0
     reason: str = ""
 
 
-def decide(
+def decide_retry(
     error: ApiError,
     *,
     replayable: bool,
@@ -99,7 +99,7 @@ def decide(
     elapsed: float,
     policy: RetryPolicy,
     rng: random.Random,
-) -> Decision:
+) -> RetryDecision:
     """What to do after attempt number ``attempt`` failed with ``error``.
 
     ``replayable``: the request may be sent again blindly (reads, PUT/PATCH/DELETE, and POSTs
@@ -109,16 +109,18 @@ def decide(
     first attempt did create the object: that also goes to ``RECOVER``.
     """
     if isinstance(error, ConflictError) and after_ambiguous and can_recover:
-        return Decision(Action.RECOVER, 0.0, "conflict after an ambiguous attempt")
+        return RetryDecision(RetryAction.RECOVER, 0.0, "conflict after an ambiguous attempt")
     if not error.retryable:
-        return Decision(Action.RAISE, reason="not retryable")
+        return RetryDecision(RetryAction.RAISE, reason="not retryable")
     if not replayable and error.ambiguous and not can_recover:
-        return Decision(Action.RAISE, reason="outcome unknown and the request is not replayable")
+        return RetryDecision(RetryAction.RAISE,
+                             reason="outcome unknown and the request is not replayable")
     if attempt >= policy.attempts(replayable):
-        return Decision(Action.RAISE, reason=f"gave up after {attempt} attempts")
+        return RetryDecision(RetryAction.RAISE, reason=f"gave up after {attempt} attempts")
     honoured = error.retry_after
     delay = honoured if honoured is not None else policy.backoff(attempt, rng)
     if elapsed + delay > policy.max_elapsed:
-        return Decision(Action.RAISE, reason=f"retry budget of {policy.max_elapsed:g}s spent")
-    action = Action.RECOVER if (not replayable and error.ambiguous) else Action.RETRY
-    return Decision(action, delay, "retryable failure")
+        return RetryDecision(RetryAction.RAISE,
+                             reason=f"retry budget of {policy.max_elapsed:g}s spent")
+    action = RetryAction.RECOVER if (not replayable and error.ambiguous) else RetryAction.RETRY
+    return RetryDecision(action, delay, "retryable failure")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from segctl.aep.redact import redact_text
+from segctl.aep._redact import redact_text
 from segctl.errors import SegctlError
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
