@@ -40,9 +40,7 @@ from segctl.engine.normalise import PlanError
 from segctl.engine.plan import build_plan, plan_from_state
 from segctl.engine.planfile import (
     FORMAT_VERSION,
-    StalePlanError,
     TamperedPlanError,
-    check_fresh,
     is_plan_file,
     load_plan,
     plan_from_dict,
@@ -51,7 +49,14 @@ from segctl.engine.planfile import (
 )
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
-from segctl.engine.saved import SavedPlan, check_saved_plan, check_unchanged, open_saved_plan
+from segctl.engine.saved import (
+    SavedPlan,
+    StalePlanError,
+    check_fresh,
+    check_saved_plan,
+    check_unchanged,
+    open_saved_plan,
+)
 from segctl.engine.state import LiveState, read_live_state
 from segctl.engine.writes import Write, planned_writes
 

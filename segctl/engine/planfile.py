@@ -1,5 +1,6 @@
-"""The stable JSON form of a plan (``PLAN_FORMAT.md`` beside this file), saved plans, and the
-staleness check ``apply PLANFILE`` makes before writing anything."""
+"""The stable JSON form of a plan (``PLAN_FORMAT.md`` beside this file): the document, derived
+from the plan's dataclasses by ``codec``; its JSON Schema; saving a plan, and reading one back
+with every check that needs no sandbox (version, checksum, schema, diff against writes)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from segctl.engine.model import (
     Ration,
     SegmentChange,
     SizeEstimate,
-    Target,
 )
 from segctl.engine.writes import inconsistencies
 from segctl.errors import Location, SegctlError, UsageError
@@ -29,10 +29,6 @@ from segctl.project.schemas import validator
 FORMAT_VERSION = 2
 #: the published JSON Schema of a saved plan (schemas/, shipped as segctl/_schemas)
 PLAN_SCHEMA = "plan.schema.json"
-
-
-class StalePlanError(SegctlError):
-    """A saved plan no longer matches the files or the live sandbox; nothing was applied."""
 
 
 class TamperedPlanError(SegctlError):
@@ -163,11 +159,6 @@ def plan_schema() -> dict[str, Any]:
     }
 
 
-def target_text(target: Target) -> str:
-    where = target.platform_url or "the local sandbox"
-    return f"sandbox {target.sandbox!r} on {where}"
-
-
 def dumps(plan: Plan) -> str:
     return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
 
@@ -254,28 +245,3 @@ def _check_integrity(doc: Mapping[str, Any], path: Path) -> None:
             "the saved plan was edited, truncated or corrupted after `segctl plan --out` wrote "
             "it (its checksum does not match its content); nothing was applied",
             location=Location(str(path)), hint=_EDITED)
-
-
-def check_fresh(
-    saved: Plan, files_hash: str, fingerprint: str, target: Target | None = None
-) -> None:
-    """Refuse a saved plan made from other files, another live state or for another target."""
-    if target is not None and target != saved.target:
-        raise StalePlanError(
-            f"the saved plan was made for {target_text(saved.target)}, not for "
-            f"{target_text(target)}",
-            hint="apply it with the same --env and AEP_* settings, or plan again",
-        )
-    if saved.files_hash != files_hash:
-        raise StalePlanError(
-            "the saved plan is stale: the project files changed since it was made "
-            "(or the plan comes from another project)",
-            hint="run `segctl plan --out FILE` again and apply the new plan",
-        )
-    if saved.fingerprint != fingerprint:
-        raise StalePlanError(
-            "the saved plan is stale: the live sandbox changed since it was made (it may "
-            "have been applied already; or segment definitions, datasets or merge policies "
-            "were created, edited or deleted; or this is another sandbox)",
-            hint="run `segctl plan --out FILE` again and apply the new plan",
-        )

@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segctl.aep import AepClient
-from segctl.engine.model import Plan
+from segctl.engine.model import Plan, Target
 from segctl.engine.plan import target_of
-from segctl.engine.planfile import StalePlanError, check_fresh, load_plan, target_text
+from segctl.engine.planfile import load_plan
 from segctl.engine.state import read_live_state
-from segctl.errors import Location, UsageError
+from segctl.errors import Location, SegctlError, UsageError
 from segctl.project import Project, load_project, select
+
+
+class StalePlanError(SegctlError):
+    """A saved plan no longer matches the files or the live sandbox; nothing was applied."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def check_unchanged(plan: Plan, project: Project, client: AepClient) -> None:
     """Refuse to write when the live sandbox moved since ``plan`` was read (StalePlanError)."""
     if live_fingerprint(project, client, owned=plan.prune) != plan.fingerprint:
         raise StalePlanError(
-            f"the live sandbox changed after the plan was shown ({target_text(plan.target)}: "
+            f"the live sandbox changed after the plan was shown ({_target_text(plan.target)}: "
             "segment definitions, datasets or merge policies were created, edited or deleted "
             "by someone else); nothing was applied",
             hint="run `segctl plan` again to review the new differences, then apply")
@@ -78,3 +82,33 @@ def live_fingerprint(project: Project, client: AepClient, *, owned: bool) -> str
     state = read_live_state(client, [e.dataset for e in project.exports], owned=owned,
                             schedules=bool(project.of_kind("Schedule")))
     return state.fingerprint()
+
+
+def check_fresh(
+    saved: Plan, files_hash: str, fingerprint: str, target: Target | None = None
+) -> None:
+    """Refuse a saved plan made from other files, another live state or for another target."""
+    if target is not None and target != saved.target:
+        raise StalePlanError(
+            f"the saved plan was made for {_target_text(saved.target)}, not for "
+            f"{_target_text(target)}",
+            hint="apply it with the same --env and AEP_* settings, or plan again",
+        )
+    if saved.files_hash != files_hash:
+        raise StalePlanError(
+            "the saved plan is stale: the project files changed since it was made "
+            "(or the plan comes from another project)",
+            hint="run `segctl plan --out FILE` again and apply the new plan",
+        )
+    if saved.fingerprint != fingerprint:
+        raise StalePlanError(
+            "the saved plan is stale: the live sandbox changed since it was made (it may "
+            "have been applied already; or segment definitions, datasets or merge policies "
+            "were created, edited or deleted; or this is another sandbox)",
+            hint="run `segctl plan --out FILE` again and apply the new plan",
+        )
+
+
+def _target_text(target: Target) -> str:
+    where = target.platform_url or "the local sandbox"
+    return f"sandbox {target.sandbox!r} on {where}"
