@@ -179,6 +179,7 @@ class Codec:
     def _writer(self, cls: type) -> Writer:
         if cls in self._writers:
             return self._writers[cls]
+        self._writers[cls] = lambda v: self._writers[cls](v)  # a recursive type
         spell = self.spelling(cls)
         hints = typing.get_type_hints(cls)
         every = {f.name: f for f in dataclasses.fields(cls)}
@@ -272,6 +273,7 @@ class Codec:
             return cls(**values)
 
         return read
+
 
 def _same(value: Any) -> Any:
     return value

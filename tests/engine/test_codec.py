@@ -96,3 +96,18 @@ def test_reading_tolerates_unknown_keys_and_names_the_bad_place() -> None:
         Codec().decode({**Codec().encode(TREE), "colour": "green"}, Tree)
     with pytest.raises(ShapeError, match=r"^leaves\[0\]\.size: expected integer, got a boolean"):
         Codec().decode({**Codec().encode(TREE), "leaves": [{"name": "a", "size": True}]}, Tree)
+
+
+@dataclass(frozen=True)
+class Node:
+    label: str
+    children: tuple[Node, ...] = ()
+
+
+def test_a_recursive_dataclass_is_written_read_and_described() -> None:
+    tree = Node("root", (Node("a"), Node("b", (Node("c"),))))
+    doc, back = _round_trip(tree, {})
+    assert back == tree and doc["children"][1]["children"][0] == {"label": "c", "children": []}
+    defs: dict[str, Any] = {}
+    assert Codec().schema(Node, defs) == {"$ref": "#/$defs/Node"}
+    assert defs["Node"]["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}
