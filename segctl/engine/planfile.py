@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import best_match
-
 from segctl.engine.codec import Codec, Derived, ShapeError, Spelling, describe
 from segctl.engine.model import (
     Action,
@@ -228,6 +226,8 @@ _EDITED = ("a saved plan is applied exactly as reviewed; make a new one with "
 
 def _check_schema(doc: Mapping[str, Any]) -> None:
     """Refuse a plan that ``schemas/plan.schema.json`` does not accept, naming the place."""
+    from jsonschema.exceptions import best_match  # only loading a saved plan needs it
+
     error = best_match(validator(PLAN_SCHEMA).iter_errors(doc))
     if error is not None:
         raise UsageError(f"not a segctl plan file: at {describe(tuple(error.absolute_path))}: "
