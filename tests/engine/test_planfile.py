@@ -12,6 +12,7 @@ import copy
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from jsonschema import Draft202012Validator
 
 from segctl.aep import AepClient
 from segctl.engine import (
+    Action,
+    FieldChange,
     TamperedPlanError,
     build_plan,
     load_plan,
@@ -27,6 +30,7 @@ from segctl.engine import (
     plan_to_dict,
     save_plan,
 )
+from segctl.engine.model import ScheduleChange
 from segctl.engine.planfile import checksum, plan_schema
 from segctl.errors import UsageError
 from segctl.project import load_project
@@ -65,7 +69,12 @@ def _every_plan_document(built: dict[str, Any]) -> dict[str, Any]:
 def test_the_schema_accepts_every_plan_the_goldens_and_the_engine_produce(
         example: Path, client: AepClient) -> None:
     project = load_project(example)
-    built = {"built (create)": plan_to_dict(build_plan(project, client))}
+    with_schedule = replace(PLANS["every_action"](), schedules=(
+        ScheduleChange(Action.UPDATE, "nightly", "batch_segmentation", "nightly", "0 0 1 * * ?",
+                       "active", "sch-1", (FieldChange("state", "inactive", "active"),)),))
+    built = {"built (create)": plan_to_dict(build_plan(project, client)),
+             "with a schedule": plan_to_dict(with_schedule)}
+    assert "schedules" in built["with a schedule"]
     docs = _every_plan_document(built)
     assert len(docs) >= len(PLANS) * 2 + 1
     for name, doc in docs.items():
