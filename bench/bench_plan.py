@@ -63,7 +63,7 @@ def seed(client: AepClient, n: int) -> None:
     for i in range(n):
         created = client.create_segment_definition({
             "name": f"Segment {i:05d}",
-            "description": stamp(f"Benchmark segment {i}", f"seg-{i:05d}"),
+            "description": stamp(f"Benchmark segment {i}", f"seg-{i:05d}", project=None),
             "schema": {"name": "_xdm.context.profile"},
             "expression": {"type": "PQL", "format": "pql/text", "value": live_pql(i, ids)},
         })

@@ -23,6 +23,8 @@ from segctl.aep.clock import Clock, SystemClock
 from segctl.aep.config import AepConfig
 from segctl.aep.retry import DEFAULT_RETRY, RetryPolicy
 
+DEFAULT_PAGE_CONCURRENCY = 8
+
 
 class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi,
                 SandboxesApi):
@@ -36,8 +38,15 @@ class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaR
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        page_concurrency: int = DEFAULT_PAGE_CONCURRENCY,
     ) -> None:
+        """``page_concurrency``: how many pages of one paged list are fetched at a time once
+        the first page gives the total (1: one after another); each page has the same retry
+        policy as any other read."""
+        if page_concurrency < 1:
+            raise ValueError("page_concurrency must be at least 1")
         self._config = config
+        self._page_concurrency = page_concurrency
         self._http = HttpCore(
             config,
             transport,
