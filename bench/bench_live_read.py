@@ -7,7 +7,7 @@ In the same run, on the same server:
 - the floor: a bare ``httpx.Client`` sending exactly the requests segctl sent (recorded once),
   the pages after the first 8 at a time as segctl does, decoding every JSON body, and nothing
   else (no retries, request ids, logging or redaction);
-- segctl reading one page at a time (``page_concurrency=1``, as before issue 16).
+- segctl reading one page at a time (``read_concurrency=1``, as before issue 16).
 
 Each client is warmed first (token, connections). Medians of REPEAT reads, interleaved.
 Targets: segctl's read within 1.3x the floor; requests <= ceil(N/100) + 5.
@@ -36,7 +36,7 @@ from bench_plan import seed
 from bench_served import authed, child
 
 from segctl.aep import AepClient, AepConfig
-from segctl.aep.client import DEFAULT_PAGE_CONCURRENCY
+from segctl.aep.client import DEFAULT_READ_CONCURRENCY
 from segctl.engine import read_live_state
 from segctl.sandbox import LocalSandbox
 
@@ -96,9 +96,9 @@ def measure(data: Path, latency_ms: int, repeat: int) -> dict[str, float]:
              "--latency-ms", str(latency_ms)]
     with child(serve) as url, \
             AepClient(AepConfig.local(url)) as concurrent, \
-            AepClient(AepConfig.local(url), page_concurrency=1) as sequential, \
+            AepClient(AepConfig.local(url), read_concurrency=1) as sequential, \
             contextlib.closing(authed(url)) as http, \
-            ThreadPoolExecutor(DEFAULT_PAGE_CONCURRENCY) as pool:
+            ThreadPoolExecutor(DEFAULT_READ_CONCURRENCY) as pool:
         requests = recorded_requests(url)
         segctl_read(concurrent)
         segctl_read(sequential)
@@ -122,7 +122,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=20)
     args = parser.parse_args()
     print(f"read_live_state against `segctl sandbox serve` (own process); pages "
-          f"{DEFAULT_PAGE_CONCURRENCY} at a time; median of {args.repeat}")
+          f"{DEFAULT_READ_CONCURRENCY} at a time; median of {args.repeat}")
     print("| N | injected latency | requests | target ceil(N/100)+5 | segctl s | "
           "bare httpx floor s | segctl / floor | one page at a time s | speed-up |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -26,7 +26,7 @@ def seg(value: object) -> str:
 
 class ResourceBase:
     _http: HttpCore
-    _page_concurrency: int = 1  # pages of one list fetched at a time (AepClient sets it)
+    _read_concurrency: int = 1  # reads in flight at a time (AepClient sets it)
 
     def _json(self, method: str, url: str, **kwargs: Any) -> Any:
         return self._http.call(method, url, parse=parse_json, **kwargs)
@@ -64,7 +64,7 @@ class ResourceBase:
 
     def _all(self, url: str, style: Style, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         return list(iterate(self._get_page, make_request(url, dict(params)), style,
-                            concurrency=self._page_concurrency))
+                            concurrency=self._read_concurrency))
 
     def _first_page(
         self, url: str, style: Style, params: Mapping[str, Any]

@@ -23,7 +23,7 @@ from segctl.aep.clock import Clock, SystemClock
 from segctl.aep.config import AepConfig
 from segctl.aep.retry import DEFAULT_RETRY, RetryPolicy
 
-DEFAULT_PAGE_CONCURRENCY = 8
+DEFAULT_READ_CONCURRENCY = 8
 
 
 class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi,
@@ -38,15 +38,15 @@ class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaR
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
-        page_concurrency: int = DEFAULT_PAGE_CONCURRENCY,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
     ) -> None:
-        """``page_concurrency``: how many pages of one paged list are fetched at a time once
-        the first page gives the total (1: one after another); each page has the same retry
-        policy as any other read."""
-        if page_concurrency < 1:
-            raise ValueError("page_concurrency must be at least 1")
+        """``read_concurrency``: how many reads may be in flight at a time: the pages of one
+        paged list once its first page gives the total, and the independent lists of one
+        live-state read (1: one after another). Each has the same retry policy as any read."""
+        if read_concurrency < 1:
+            raise ValueError("read_concurrency must be at least 1")
         self._config = config
-        self._page_concurrency = page_concurrency
+        self._read_concurrency = read_concurrency
         self._http = HttpCore(
             config,
             transport,
@@ -58,6 +58,11 @@ class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaR
     @property
     def config(self) -> AepConfig:
         return self._config
+
+    @property
+    def read_concurrency(self) -> int:
+        """How many reads may be in flight at a time (see ``__init__``)."""
+        return self._read_concurrency
 
     @property
     def clock(self) -> Clock:

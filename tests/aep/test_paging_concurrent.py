@@ -1,5 +1,5 @@
 """Paged lists fetched concurrently once the first page gives the total (issue 16): the same
-requests as one page after another, items in the same order, at most ``page_concurrency`` in
+requests as one page after another, items in the same order, at most ``read_concurrency`` in
 flight; opaque tokens and lists without a total stay sequential."""
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def _pages(route: respx.Route) -> list[str | None]:
 
 @pytest.fixture
 def concurrent(make_client: Callable[..., AepClient], ims: respx.Route) -> AepClient:
-    return make_client(page_concurrency=4)
+    return make_client(read_concurrency=4)
 
 
 def test_definitions_are_read_concurrently_in_order_with_the_same_requests(
@@ -96,7 +96,7 @@ def test_definitions_are_read_concurrently_in_order_with_the_same_requests(
     assert route.call_count == math.ceil(950 / 100)  # 10 pages: the first, then 9 at once
     assert _pages(route)[0] is None
     assert sorted(_pages(route)[1:], key=int) == [str(p) for p in range(1, 10)]
-    assert flight.most == 4  # at most page_concurrency in flight, and that many reached
+    assert flight.most == 4  # at most read_concurrency in flight, and that many reached
 
 
 def test_a_sequential_client_reads_one_page_at_a_time(make_client: Callable[..., AepClient],
@@ -104,7 +104,7 @@ def test_a_sequential_client_reads_one_page_at_a_time(make_client: Callable[...,
                                                       router: respx.Router) -> None:
     flight = InFlight()
     route = router.get(DEFS).mock(side_effect=definitions_server(950, flight=flight))
-    items = make_client(page_concurrency=1).list_segment_definitions()
+    items = make_client(read_concurrency=1).list_segment_definitions()
     assert len(items) == 950 and flight.most == 1
     assert _pages(route) == [None, *(str(p) for p in range(1, 10))]
 
@@ -238,7 +238,7 @@ def test_against_the_served_sandbox_the_same_lists_and_request_counts(tmp_path: 
             reads = {}
             for concurrency in (1, 4):
                 with AepClient(AepConfig.local(server.url),
-                               page_concurrency=concurrency) as client:
+                               read_concurrency=concurrency) as client:
                     client.list_merge_policies()  # the token, and the connection, first
                     before = client.request_count
                     definitions = client.list_segment_definitions()
