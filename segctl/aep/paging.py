@@ -308,30 +308,19 @@ def iterate(
     1-based server answering ``page=1`` with the first page), and such a walk also ends at
     ``totalCount`` items.
 
-    With ``concurrency`` above 1, the pages :func:`fan_out` computes from the first answer are
-    fetched that many at a time (the same requests a sequential walk makes, so the same
-    count) and consumed in order under the same rules; an empty page ends them, and the walk
-    goes on one page at a time from the last one's ``next`` if it names a page not yet read
-    (the collection grew meanwhile, or a 1-based page number).
+    With ``concurrency`` above 1, once a page has brought new items and its ``next`` is the
+    server's link (or, for a guessed page number, from the second page on, which shows the
+    numbering base and that the server honours the number), the pages :func:`fan_out`
+    computes from it are fetched that many at a time (the same requests a sequential walk
+    makes, so the same count) and consumed in order under the same rules; an empty page ends
+    them, and the walk goes on one page at a time from the last one's ``next`` if it names a
+    page not yet read (the collection grew meanwhile, or a 1-based page number).
     """
     parse = PARSERS[style]
     walk = _Walk()
-    walk.requests.add(first)
-    page = parse(fetch(first), first)
-    pages = 1
-    fresh = walk.fresh(page)
-    yield from fresh
-    if walk.ends_after(page, len(fresh)):
-        return
-    rest = fan_out(first, page, max_pages) if concurrency > 1 and pages < max_pages else ()
-    if rest:
-        walk.requests.update(rest)
-        last = yield from _fetch_in_order(fetch, parse, rest, concurrency, walk)
-        if last is None:
-            return
-        pages += len(rest)
-        page = last
-    request = page.next
+    request: PageRequest | None = first
+    pages = 0
+    fanned = concurrency <= 1
     while request is not None and request not in walk.requests and pages < max_pages:
         walk.requests.add(request)
         pages += 1
@@ -340,6 +329,17 @@ def iterate(
         yield from fresh
         if walk.ends_after(page, len(fresh)):
             return
+        if not fanned and fresh and (not page.guessed or pages > 1):
+            fanned = True
+            rest = tuple(r for r in fan_out(request, page, max_pages - pages + 1)
+                         if r not in walk.requests)
+            if rest:
+                walk.requests.update(rest)
+                last = yield from _fetch_in_order(fetch, parse, rest, concurrency, walk)
+                if last is None:
+                    return
+                pages += len(rest)
+                page = last
         request = page.next
 
 
