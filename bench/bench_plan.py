@@ -43,6 +43,7 @@ from segctl.aep.config import (
 )
 from segctl.engine import LiveState, build_plan, plan_from_state, read_live_state
 from segctl.engine.marker import stamp
+from segctl.engine.plan import UNNAMED_PROJECT
 from segctl.project import Export, Project, Segment
 from segctl.sandbox import LocalSandbox
 
@@ -71,7 +72,7 @@ def seed(client: AepClient, n: int) -> None:
     for i in range(n):
         created = client.create_segment_definition({
             "name": f"Segment {i:05d}",
-            "description": stamp(f"Benchmark segment {i}", f"seg-{i:05d}", project=None),
+            "description": stamp(f"Benchmark segment {i}", f"seg-{i:05d}", project=UNNAMED_PROJECT),
             "schema": {"name": "_xdm.context.profile"},
             "expression": {"type": "PQL", "format": "pql/text", "value": live_pql(i, ids)},
         })
@@ -92,9 +93,9 @@ def project(n: int) -> Project:
 
 
 def write_project(root: Path, proj: Project) -> None:
-    """``proj`` as the YAML files a user keeps: one per segment, the export in its own."""
+    """``proj`` as the YAML files a user keeps: one per segment, the export in its own (no
+    ``kind: Project``, as ``proj`` has none)."""
     root.mkdir(parents=True)
-    (root / "project.yaml").write_text("kind: Project\nname: bench-plan\n")
     for seg in proj.segments:
         (root / f"{seg.key}.yaml").write_text(
             f"kind: Segment\nkey: {seg.key}\nname: {seg.name}\n"
