@@ -169,9 +169,11 @@ def list_pages(http: httpx.Client, n: int, params: dict[str, str]) -> float:
 
 
 def measure(n: int, repeat: int) -> dict[str, float]:
+    # the client reads one page at a time, as the CLI's embedded target does (segctl.target)
     with tempfile.TemporaryDirectory() as tmp, \
             LocalSandbox(Path(tmp) / "sandbox", sample_profiles=20) as sbx, \
-            AepClient(AepConfig.local(), transport=sbx.transport()) as client, \
+            AepClient(AepConfig.local(), transport=sbx.transport(),
+                      read_concurrency=1) as client, \
             contextlib.closing(raw_client(sbx)) as raw:
         seed(client, n)
         proj = project(n)
