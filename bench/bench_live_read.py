@@ -4,9 +4,9 @@ jobs) against ``segctl sandbox serve`` in its own process holding 100, 1,000 and
 segments.
 
 In the same run, on the same server:
-- the floor: a bare ``httpx.Client`` sending exactly the requests segctl sent (recorded once),
-  the pages after the first 8 at a time as segctl does, decoding every JSON body, and nothing
-  else (no retries, request ids, logging or redaction);
+- the floor: a bare ``httpx.Client`` sending exactly the requests segctl sent (recorded once)
+  in segctl's shape (the lists at once; in each, the pages after the first 8 at a time),
+  decoding every JSON body, and nothing else (no retries, request ids, logging or redaction);
 - segctl reading one page at a time (``read_concurrency=1``, as before issue 16).
 
 Each client is warmed first (token, connections). Medians of REPEAT reads, interleaved.
@@ -28,7 +28,6 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from itertools import groupby
 from pathlib import Path
 
 import httpx
@@ -75,19 +74,25 @@ def recorded_requests(url: str) -> list[tuple[str, bytes]]:
     return [(path, query) for _, path, query in transport.sent]
 
 
-def floor_read(http: httpx.Client, pool: ThreadPoolExecutor,
+def floor_read(http: httpx.Client, lists: ThreadPoolExecutor, pages: ThreadPoolExecutor,
                requests: list[tuple[str, bytes]]) -> float:
-    """The same requests; a run of pages of one path: the first alone, the rest in the pool."""
+    """The same requests in segctl's shape: every list at once, and within a list the first
+    page alone, then the rest in the pages pool."""
     def get(path: str, query: bytes) -> object:
         response = http.get(path, params=query.decode())
         response.raise_for_status()
         return response.json()
 
+    by_path: dict[str, list[bytes]] = {}
+    for path, query in requests:
+        by_path.setdefault(path, []).append(query)
+
+    def one_list(path: str, queries: list[bytes]) -> None:
+        get(path, queries[0])
+        list(pages.map(lambda q: get(path, q), queries[1:]))
+
     t0 = time.perf_counter()
-    for _, run in groupby(requests, key=lambda r: r[0]):
-        first, *rest = list(run)
-        get(*first)
-        list(pool.map(lambda r: get(*r), rest))
+    list(lists.map(lambda item: one_list(*item), by_path.items()))
     return time.perf_counter() - t0
 
 
@@ -98,18 +103,19 @@ def measure(data: Path, latency_ms: int, repeat: int) -> dict[str, float]:
             AepClient(AepConfig.local(url)) as concurrent, \
             AepClient(AepConfig.local(url), read_concurrency=1) as sequential, \
             contextlib.closing(authed(url)) as http, \
-            ThreadPoolExecutor(DEFAULT_READ_CONCURRENCY) as pool:
+            ThreadPoolExecutor(DEFAULT_READ_CONCURRENCY) as lists, \
+            ThreadPoolExecutor(DEFAULT_READ_CONCURRENCY) as pages:
         requests = recorded_requests(url)
         segctl_read(concurrent)
         segctl_read(sequential)
-        floor_read(http, pool, requests)
+        floor_read(http, lists, pages, requests)
         runs: dict[str, list[float]] = {"segctl": [], "sequential": [], "floor": [],
                                         "requests": []}
         for _ in range(repeat):
             elapsed, sent = segctl_read(concurrent)
             runs["segctl"].append(elapsed)
             runs["requests"].append(sent)
-            runs["floor"].append(floor_read(http, pool, requests))
+            runs["floor"].append(floor_read(http, lists, pages, requests))
             runs["sequential"].append(segctl_read(sequential)[0])
         assert max(runs["requests"]) == len(requests)
     return {k: statistics.median(v) for k, v in runs.items()}
