@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from segctl import pql
+from segctl.aep.ration import UNLIMITED
 from segctl.sandbox import LocalSandbox
 from segctl.sandbox.core.store import Scope
 from segctl.sandbox.profilestore import profiles as sample_profiles
@@ -204,7 +205,7 @@ def main() -> None:
         t0 = time.perf_counter()
         n_profiles, n_events = prepare_data(workdir, args.profiles, args.events, args.seed)
         gen_s = time.perf_counter() - t0
-        app = LocalSandbox(workdir, now=lambda: NOW)
+        app = LocalSandbox(workdir, now=lambda: NOW, ration=UNLIMITED)  # --runs jobs a day
         t0 = time.perf_counter()
         data = app.profile_data()  # parses the NDJSON and writes the prepared copy
         load_s = time.perf_counter() - t0

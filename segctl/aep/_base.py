@@ -26,6 +26,7 @@ def seg(value: object) -> str:
 
 class ResourceBase:
     _http: HttpCore
+    _read_concurrency: int = 1  # reads in flight at a time (AepClient sets it)
 
     def _json(self, method: str, url: str, **kwargs: Any) -> Any:
         return self._http.call(method, url, parse=parse_json, **kwargs)
@@ -62,7 +63,8 @@ class ResourceBase:
         )
 
     def _all(self, url: str, style: Style, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return list(iterate(self._get_page, make_request(url, dict(params)), style))
+        return list(iterate(self._get_page, make_request(url, dict(params)), style,
+                            concurrency=self._read_concurrency))
 
     def _first_page(
         self, url: str, style: Style, params: Mapping[str, Any]

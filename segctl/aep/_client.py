@@ -23,6 +23,8 @@ from segctl.aep._sandboxes import SandboxesApi
 from segctl.aep._schemas import SchemaRegistryApi
 from segctl.aep._segments import SegmentsApi
 
+DEFAULT_READ_CONCURRENCY = 8
+
 
 class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaRegistryApi,
                 SandboxesApi):
@@ -36,8 +38,15 @@ class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaR
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
     ) -> None:
+        """``read_concurrency``: how many reads may be in flight at a time: the pages of one
+        paged list once its first page gives the total, and the independent lists of one
+        live-state read (1: one after another). Each has the same retry policy as any read."""
+        if read_concurrency < 1:
+            raise ValueError("read_concurrency must be at least 1")
         self._config = config
+        self._read_concurrency = read_concurrency
         self._http = HttpCore(
             config,
             transport,
@@ -49,6 +58,11 @@ class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaR
     @property
     def config(self) -> AepConfig:
         return self._config
+
+    @property
+    def read_concurrency(self) -> int:
+        """How many reads may be in flight at a time (see ``__init__``)."""
+        return self._read_concurrency
 
     @property
     def clock(self) -> Clock:

@@ -4,12 +4,20 @@ Each parser turns one response body into a :class:`Page`: its items and the requ
 next page, if any. :func:`iterate` drives any of them. A request always keeps its query in
 ``params`` (links the server hands out are split up when resolved), so page arithmetic never
 has to reparse URLs.
+
+Once the first page states the total and its ``next`` request moves one numeric parameter by a
+page number or by the page's size (``page``, ``start`` or ``offset``), every remaining request
+is known (:func:`fan_out`) and ``iterate(..., concurrency=N)`` fetches them N at a time, still
+yielding in order. Opaque tokens (merge policies' ``start``, export jobs' ``offset``), lists
+without a total (Catalog, Data Access) and anything else are walked one page after another.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -203,6 +211,45 @@ PARSERS: dict[Style, Callable[[Any, PageRequest], Page]] = {
 }
 
 
+_STEPPED = ("page", "start", "offset")
+
+
+def fan_out(first: PageRequest, page: Page, max_pages: int = MAX_PAGES
+            ) -> tuple[PageRequest, ...]:
+    """The requests for the pages after ``first``, computed from its answer ``page``; empty
+    when they cannot be (no total, no next page, or a ``next`` that is not page arithmetic).
+
+    ``next`` must be ``first`` with one of ``page``/``start``/``offset`` moved (parameters the
+    server added, such as ``totalCount``, are carried): by 1 (a page number) or by the number
+    of items on the page (an offset). The requests cover ``totalCount`` at that page size; a
+    guessed page number whose base turns out to be 1 leaves one page for the sequential walk
+    that follows the last of them (see :func:`iterate`).
+    """
+    nxt = page.next
+    size = len(page.items)
+    if page.total is None or nxt is None or not size:
+        return ()
+    if urlsplit(nxt.url).path != urlsplit(first.url).path:
+        return ()
+    before, after = dict(first.params), dict(nxt.params)
+    moved = [k for k in after if k in before and before[k] != after[k]]
+    moved += [k for k in _STEPPED if k in after and k not in before]
+    if len(moved) != 1 or moved[0] not in _STEPPED:
+        return ()
+    name = moved[0]
+    origin, second = _int(before.get(name, "0")), _int(after[name])
+    if origin is None or second is None or str(second) != after[name]:
+        return ()
+    step = second - origin
+    if step not in (1, size):
+        return ()
+    ahead = origin * (size if step == 1 else 1)  # items before the first page
+    count = min(math.ceil((page.total - ahead - size) / size), max_pages - 1)
+    if count <= 0:
+        return ()
+    return tuple(nxt.with_param(name, origin + step * k) for k in range(1, count + 1))
+
+
 def _identity(item: dict[str, Any]) -> str | None:
     for key in ("id", "dataSetFileId", "name"):
         value = item.get(key)
@@ -211,12 +258,47 @@ def _identity(item: dict[str, Any]) -> str | None:
     return None
 
 
+class _Walk:
+    """What a walk has seen: requests made, items yielded (by identity), stale guessed pages."""
+
+    def __init__(self) -> None:
+        self.requests: set[PageRequest] = set()
+        self.items: set[str] = set()
+        self.yielded = 0
+        self.stale_guesses = 0
+
+    def fresh(self, page: Page) -> list[dict[str, Any]]:
+        """The page's items not yielded before, counted as yielded."""
+        out = []
+        for item in page.items:
+            identity = _identity(item)
+            if identity is not None:
+                if identity in self.items:
+                    continue
+                self.items.add(identity)
+            out.append(item)
+        self.yielded += len(out)
+        return out
+
+    def ends_after(self, page: Page, fresh: int) -> bool:
+        """Whether the walk stops after ``page``, of which ``fresh`` items were new."""
+        if page.guessed and page.total is not None and self.yielded >= page.total:
+            return True
+        if page.items and fresh == 0:
+            # a 1-based server answers page=1 with the first page again: go on once, and only
+            # while totalCount says items are still missing
+            self.stale_guesses += page.guessed
+            return not page.guessed or page.total is None or self.stale_guesses > 1
+        return False
+
+
 def iterate(
     fetch: Callable[[PageRequest], Any],
     first: PageRequest,
     style: Style,
     *,
     max_pages: int = MAX_PAGES,
+    concurrency: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """Every item of every page, in order, each at most once.
 
@@ -225,32 +307,65 @@ def iterate(
     loop forever); one page reached by a guessed page number may repeat an earlier one (a
     1-based server answering ``page=1`` with the first page), and such a walk also ends at
     ``totalCount`` items.
+
+    With ``concurrency`` above 1, once a page has brought new items and its ``next`` is the
+    server's link (or, for a guessed page number, from the second page on, which shows the
+    numbering base and that the server honours the number), the pages :func:`fan_out`
+    computes from it are fetched that many at a time (the same requests a sequential walk
+    makes, so the same count) and consumed in order under the same rules; an empty page ends
+    them, and the walk goes on one page at a time from the last one's ``next`` if it names a
+    page not yet read (the collection grew meanwhile, or a 1-based page number).
     """
     parse = PARSERS[style]
+    walk = _Walk()
     request: PageRequest | None = first
-    seen_requests: set[PageRequest] = set()
-    seen_items: set[str] = set()
-    pages = yielded = stale_guesses = 0
-    while request is not None and request not in seen_requests and pages < max_pages:
-        seen_requests.add(request)
+    pages = 0
+    fanned = concurrency <= 1
+    while request is not None and request not in walk.requests and pages < max_pages:
+        walk.requests.add(request)
         pages += 1
         page = parse(fetch(request), request)
-        fresh = 0
-        for item in page.items:
-            identity = _identity(item)
-            if identity is not None:
-                if identity in seen_items:
-                    continue
-                seen_items.add(identity)
-            fresh += 1
-            yielded += 1
-            yield item
-        if page.guessed and page.total is not None and yielded >= page.total:
+        fresh = walk.fresh(page)
+        yield from fresh
+        if walk.ends_after(page, len(fresh)):
             return
-        if page.items and fresh == 0:
-            # a 1-based server answers page=1 with the first page again: go on once, and only
-            # while totalCount says items are still missing
-            stale_guesses += page.guessed
-            if not page.guessed or page.total is None or stale_guesses > 1:
-                return
+        if not fanned and fresh and (not page.guessed or pages > 1):
+            fanned = True
+            rest = tuple(r for r in fan_out(request, page, max_pages - pages + 1)
+                         if r not in walk.requests)
+            if rest:
+                walk.requests.update(rest)
+                last = yield from _fetch_in_order(fetch, parse, rest, concurrency, walk)
+                if last is None:
+                    return
+                pages += len(rest)
+                page = last
         request = page.next
+
+
+def _fetch_in_order(
+    fetch: Callable[[PageRequest], Any],
+    parse: Callable[[Any, PageRequest], Page],
+    requests: tuple[PageRequest, ...],
+    concurrency: int,
+    walk: _Walk,
+) -> Generator[dict[str, Any], None, Page | None]:
+    """Yield the items of ``requests``' pages in order, at most ``concurrency`` requests in
+    flight; returns the last page, or None when the walk ends among them."""
+    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(requests)),
+                              thread_name_prefix="segctl-page")
+    try:
+        pending: list[Future[Any]] = []
+        submitted = 0
+        for index, request in enumerate(requests):
+            while submitted < len(requests) and submitted < index + concurrency:
+                pending.append(pool.submit(fetch, requests[submitted]))
+                submitted += 1
+            page = parse(pending[index].result(), request)
+            fresh = walk.fresh(page)
+            yield from fresh
+            if not page.items or walk.ends_after(page, len(fresh)):
+                return None
+        return page
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

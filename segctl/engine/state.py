@@ -15,7 +15,8 @@ for audiences (the spec's 403) is read through ``/segment/definitions`` instead.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,22 +70,40 @@ def read_live_state(
     of export jobs; with ``owned`` (prune) also the datasets carrying segctl's tag; with
     ``schedules`` (a project declaring ``kind: Schedule``) one list of the segmentation
     schedules."""
-    segments, other_origins = read_segments(client)
-    policies = tuple(client.list_merge_policies())
-    datasets = find_datasets(client, dataset_names)
-    mine: tuple[Mapping[str, Any], ...] = ()
-    if owned:
-        mine = tuple(client.list_datasets(
-            params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
+    names = tuple(dataset_names)
     now_ms = int(client.clock.time() * 1000)
     since = year_start(now_ms)  # the ration's year, and the evaluations the plan can see
-    segment_jobs = tuple(client.segment_job_history(since))
-    export_jobs = tuple(client.recent_export_jobs())
-    spent = usage(ration_from_env(), segment_jobs, now_ms)
-    live_schedules = tuple(client.list_schedules()) if schedules else ()
-    return LiveState(segments, policies, datasets, mine, segment_jobs, export_jobs,
-                     history_from_ms=since, ration=spent, other_origins=other_origins,
-                     schedules=live_schedules)
+    reads: dict[str, Callable[[], Any]] = {
+        "segments": lambda: read_segments(client),
+        "policies": lambda: tuple(client.list_merge_policies()),
+        "datasets": lambda: find_datasets(client, names),
+        "segment_jobs": lambda: tuple(client.segment_job_history(since)),
+        "export_jobs": lambda: tuple(client.recent_export_jobs()),
+    }
+    if owned:
+        reads["mine"] = lambda: tuple(client.list_datasets(
+            params={"tags": f"{DATASET_TAG}:*", "properties": _PROPERTIES}))
+    if schedules:
+        reads["schedules"] = lambda: tuple(client.list_schedules())
+    got = _read_together(reads, client.read_concurrency)
+    segments, other_origins = got["segments"]
+    spent = usage(ration_from_env(), got["segment_jobs"], now_ms)
+    return LiveState(segments, got["policies"], got["datasets"], got.get("mine", ()),
+                     got["segment_jobs"], got["export_jobs"], history_from_ms=since,
+                     ration=spent, other_origins=other_origins,
+                     schedules=got.get("schedules", ()))
+
+
+def _read_together(reads: Mapping[str, Callable[[], Any]], concurrency: int) -> dict[str, Any]:
+    """Each read's result; independent reads overlap (up to ``concurrency`` at a time), as
+    over HTTP each is mostly a wait. A failure is raised once every read has ended (the first
+    failed read in ``reads``' order, so the error does not depend on timing)."""
+    if concurrency <= 1:
+        return {name: read() for name, read in reads.items()}
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(reads)),
+                            thread_name_prefix="segctl-read") as pool:
+        futures = {name: pool.submit(read) for name, read in reads.items()}
+    return {name: future.result() for name, future in futures.items()}
 
 
 def read_segments(

@@ -91,6 +91,7 @@ class LocalSandbox:
         self._seed_lock = threading.Lock()
         self._offset_ms = 0
         self._schedules_seen: dict[Scope, int] = {}  # scope -> sandbox ms of the last check
+        self._schedules_lock = threading.Lock()
         self.runner = JobRunner(self, {jobs.KIND: jobs.execute,
                                        exports.KIND: exports.execute,
                                        previews.KIND: previews.execute},
@@ -129,15 +130,19 @@ class LocalSandbox:
         """Start what the scope's schedules have due, at most once per second of sandbox time
         (runs are daily; a moved clock counts at once); a failure here never fails the
         request that happened to arrive at that time."""
-        now = self.now_ms()
-        last = self._schedules_seen.get(scope)
-        if last is not None and 0 <= now - last < 1000:
-            return
-        self._schedules_seen[scope] = now
-        try:
-            schedules.run_due(self, scope)
-        except Exception:
-            log.exception("sandbox schedules of %s/%s failed", scope.org, scope.sandbox)
+        # one check at a time: a request arriving while another starts the due runs waits for
+        # them, so it never reads the job list from before a run that was due (concurrent
+        # reads of one plan, issue 16)
+        with self._schedules_lock:
+            now = self.now_ms()
+            last = self._schedules_seen.get(scope)
+            if last is not None and 0 <= now - last < 1000:
+                return
+            self._schedules_seen[scope] = now
+            try:
+                schedules.run_due(self, scope)
+            except Exception:
+                log.exception("sandbox schedules of %s/%s failed", scope.org, scope.sandbox)
 
     def ensure_sample(self) -> None:
         """Seed the sample profiles on first use."""
