@@ -1,5 +1,6 @@
 """One block of the compact profile store: the records of up to ``BLOCK_SIZE`` consecutive
-profiles and their prepared events, as one compressed byte string.
+profiles, and apart from them their prepared events, each as one compressed byte string (a job
+whose segments never read ``xEvent`` decodes only the profiles).
 
 Encoding: equal sub-values are shared first (every event of a profile repeats its
 ``identityMap``, page views repeat their page, carts repeat across add, checkout and purchase),
@@ -29,21 +30,37 @@ CODEC = "zstd"
 Record = tuple[dict[str, Any], pql.PreparedEvents]
 
 
-def encode(records: Sequence[Record], codec: str = CODEC) -> tuple[bytes, int]:
-    """The block's compressed bytes and its uncompressed size."""
+Packed = tuple[bytes, int]  # compressed bytes, uncompressed size
+
+
+def encode(records: Sequence[Record], codec: str = CODEC) -> tuple[Packed, Packed]:
+    """The block's profiles and its events, each packed."""
     memo: dict[Any, Any] = {}
-    body = ([_share(p, memo) for p, _ in records],
-            [[_share(e, memo) for e in ev.events] for _, ev in records],
-            [ev.times for _, ev in records])
-    raw = marshal.dumps(body)
+    profiles = [_share(p, memo) for p, _ in records]
+    events = ([[_share(e, memo) for e in ev.events] for _, ev in records],
+              [ev.times for _, ev in records])
+    return _pack(profiles, codec), _pack(events, codec)
+
+
+def decode_profiles(packed: Packed, codec: str = CODEC) -> list[dict[str, Any]]:
+    return list(_unpack(packed, codec))
+
+
+def decode_events(packed: Packed, codec: str = CODEC) -> list[pql.PreparedEvents]:
+    events, times = _unpack(packed, codec)
+    prepared = pql.PreparedEvents
+    return [prepared(e, t) for e, t in zip(events, times, strict=True)]
+
+
+def _pack(value: Any, codec: str) -> Packed:
+    raw = marshal.dumps(value)
     return pa.compress(raw, codec=codec, asbytes=True), len(raw)
 
 
-def decode(payload: bytes, raw_size: int, codec: str = CODEC) -> list[Record]:
-    raw = pa.decompress(payload, decompressed_size=raw_size, codec=codec, asbytes=True)
-    profiles, events, times = marshal.loads(raw)
-    prepared = pql.PreparedEvents
-    return [(p, prepared(e, t)) for p, e, t in zip(profiles, events, times, strict=True)]
+def _unpack(packed: Packed, codec: str) -> Any:
+    payload, size = packed
+    return marshal.loads(pa.decompress(payload, decompressed_size=size, codec=codec,
+                                       asbytes=True))
 
 
 def _share(record: Any, memo: dict[Any, Any]) -> Any:

@@ -26,6 +26,8 @@ from segctl.sandbox.profilestore.owners import event_owner, identity_keys, profi
 from segctl.sandbox.profilestore.store import SCHEMA, ProfileStore
 
 _BLOCKS_PER_BATCH = 64
+# one block's values, in SCHEMA's order
+_Columns = tuple[bytes, int, bytes, int, list[str], list[str], list[str], list[int]]
 _SLOT_SHIFT = 32  # sort key: owner position << 32 | event number (file order breaks ties)
 
 
@@ -43,7 +45,7 @@ def build(data_dir: Path, block_size: int = BLOCK_SIZE) -> ProfileStore:
     order = _sorted(keys)
     del keys
     batches: list[pa.RecordBatch] = []
-    pending: list[tuple[bytes, int, list[str], list[str], list[str], list[int]]] = []
+    pending: list[_Columns] = []
     with events_path.open("rb") as events_file:
         profiles = ndjson.read(profiles_path)
         cursor = 0
@@ -108,9 +110,10 @@ def _block_events(order: memoryview, cursor: int, last: int,
 
 
 def _encode(first: int, profiles: list[dict[str, Any]], owned: dict[int, list[Any]]
-            ) -> tuple[bytes, int, list[str], list[str], list[str], list[int]]:
+            ) -> _Columns:
     records = [(p, pql.prepare_events(owned.get(first + i, []))) for i, p in enumerate(profiles)]
-    payload, raw_size = blockcodec.encode(records)
+    (profiles_payload, profiles_size), (events_payload, events_size) = \
+        blockcodec.encode(records)
     id_ns: list[str] = []
     id_values: list[str] = []
     id_rows: list[int] = []
@@ -120,10 +123,11 @@ def _encode(first: int, profiles: list[dict[str, Any]], owned: dict[int, list[An
                 id_ns.append(ns.lower())
                 id_values.append(value)
                 id_rows.append(first + i)
-    return payload, raw_size, [profile_id(p) for p in profiles], id_ns, id_values, id_rows
+    return (profiles_payload, profiles_size, events_payload, events_size,
+            [profile_id(p) for p in profiles], id_ns, id_values, id_rows)
 
 
-def _batch(rows: list[tuple[bytes, int, list[str], list[str], list[str], list[int]]]
+def _batch(rows: list[_Columns]
            ) -> pa.RecordBatch:
     columns: list[list[Any]] = [[row[i] for row in rows] for i in range(len(SCHEMA))]
     return pa.RecordBatch.from_arrays(

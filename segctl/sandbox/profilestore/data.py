@@ -29,8 +29,9 @@ class Profiles(Protocol):
 
     def __len__(self) -> int: ...
 
-    def blocks(self) -> Iterator[Sequence[Row]]:
-        """Every row, a block of consecutive rows at a time."""
+    def blocks(self, *, events: bool = True) -> Iterator[Sequence[Row]]:
+        """Every row, a block of consecutive rows at a time; ``events=False`` allows leaving
+        every profile's events out (empty), for readers that never look at them."""
         ...
 
     def rows(self) -> Iterator[Row]: ...
@@ -60,7 +61,7 @@ class ProfileData:
     def rows(self) -> Iterator[Row]:
         return zip(self.ids, self.profiles, self.events, strict=True)
 
-    def blocks(self) -> Iterator[Sequence[Row]]:
+    def blocks(self, *, events: bool = True) -> Iterator[Sequence[Row]]:
         for start in range(0, len(self.ids), BLOCK_SIZE):
             end = start + BLOCK_SIZE
             yield list(zip(self.ids[start:end], self.profiles[start:end],

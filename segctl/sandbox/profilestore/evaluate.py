@@ -142,7 +142,8 @@ def evaluate_segments(data: Profiles, predicates: Sequence[tuple[str, Predicate]
                       stored: Callable[[str], Memberships],
                       check: Callable[[], None] | None = None) -> dict[str, SegmentResult]:
     """Evaluate segments (``(id, predicate)`` in dependency order) over every profile, one
-    block of profiles at a time: each block is decoded once for all of them, and a segment's
+    block of profiles at a time: each block is decoded once for all of them (its events only
+when one of them reads ``xEvent``), and a segment's
     ``inSegment`` reads what the segments before it decided for the same profile. Segments
     outside this run answer from ``stored``; ``previous(id)`` is a segment's stored
     memberships; ``check`` runs before every ``CHECK_EVERY`` blocks (cancellation: a check
@@ -155,8 +156,9 @@ def evaluate_segments(data: Profiles, predicates: Sequence[tuple[str, Predicate]
         current[sid] = run.memberships
         runs.append((sid, run))
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    events = any(getattr(p, "uses_events", True) for _, p in predicates)
     with _collector_paused():
-        for number, rows in enumerate(data.blocks()):
+        for number, rows in enumerate(data.blocks(events=events)):
             if check is not None and number % CHECK_EVERY == 0:
                 check()
             groups = _groups(rows, shared)

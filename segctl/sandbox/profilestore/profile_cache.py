@@ -26,7 +26,7 @@ from segctl.sandbox.profilestore.store import SCHEMA, ProfileStore
 
 CACHE_FILE = ".store.arrow"
 _OLD_FILES = (".prepared.marshal",)  # earlier versions' copies: removed when this one is written
-_FORMAT = ["segctl-profile-store", 1, marshal.version, list(sys.version_info[:2])]
+_FORMAT = ["segctl-profile-store", 2, marshal.version, list(sys.version_info[:2])]
 _META = b"segctl"
 
 

@@ -22,12 +22,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segctl import pql
 from segctl.sandbox.profilestore import blocks as blockcodec
 from segctl.sandbox.profilestore.data import BLOCK_SIZE, Row, find_in_rows
 
+_NO_EVENTS = pql.PreparedEvents([], [])
+
 SCHEMA = pa.schema([
-    ("payload", pa.large_binary()),  # blocks.encode
-    ("raw_size", pa.int64()),  # its uncompressed size
+    ("profiles", pa.large_binary()),  # blocks.encode: the block's profiles, compressed
+    ("profiles_size", pa.int64()),  # their uncompressed size
+    ("events", pa.large_binary()),  # and their events
+    ("events_size", pa.int64()),
     ("ids", pa.list_(pa.string())),  # the block's profile ids, in order
     ("identity_ns", pa.list_(pa.string())),  # its identities: lower-cased namespace,
     ("identity_id", pa.list_(pa.string())),  # string id,
@@ -63,19 +68,25 @@ class ProfileStore:
     def nbytes(self) -> int:
         return int(self.table.nbytes)
 
-    def block(self, index: int) -> list[Row]:
-        """The rows of block ``index``, decoded."""
+    def block(self, index: int, *, events: bool = True) -> list[Row]:
+        """The rows of block ``index``, decoded (without ``events``, every profile's events
+        are left out: for readers that never look at them)."""
         table = self.table
-        payload = table.column("payload")[index].as_buffer()
-        raw_size = table.column("raw_size")[index].as_py()
         ids = table.column("ids")[index].as_py()
-        records = blockcodec.decode(payload, raw_size, self.codec)
-        return [(pid, profile, events) for pid, (profile, events)
-                in zip(ids, records, strict=True)]
+        profiles = blockcodec.decode_profiles(self._packed("profiles", index), self.codec)
+        if events:
+            prepared = blockcodec.decode_events(self._packed("events", index), self.codec)
+        else:
+            prepared = [_NO_EVENTS] * len(ids)
+        return list(zip(ids, profiles, prepared, strict=True))
 
-    def blocks(self) -> Iterator[Sequence[Row]]:
+    def _packed(self, column: str, index: int) -> blockcodec.Packed:
+        return (self.table.column(column)[index].as_buffer(),
+                self.table.column(f"{column}_size")[index].as_py())
+
+    def blocks(self, *, events: bool = True) -> Iterator[Sequence[Row]]:
         for index in range(self.table.num_rows):
-            yield self.block(index)
+            yield self.block(index, events=events)
 
     def rows(self) -> Iterator[Row]:
         for rows in self.blocks():
