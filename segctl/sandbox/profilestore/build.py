@@ -58,7 +58,7 @@ def build(data_dir: Path, block_size: int = BLOCK_SIZE) -> ProfileStore:
                 pending = []
     if pending or not batches:
         batches.append(_batch(pending))
-    return ProfileStore(pa.Table.from_batches(batches, SCHEMA), len(order))
+    return ProfileStore(pa.Table.from_batches(batches, SCHEMA), len(order), block_size)
 
 
 def _sorted(keys: array[int]) -> memoryview:
