@@ -82,10 +82,13 @@ def _write(tmp_path: Path, profiles: list[str], events: list[str], sep: str = "\
     events_path.write_bytes((sep.join(events) + sep).encode())
 
 
+@pytest.mark.parametrize("keep_bytes", [0, build.KEEP_BYTES])
 def test_events_out_of_owner_order_and_odd_lines_link_as_the_object_path(
-        tmp_path: Path) -> None:
+        tmp_path: Path, keep_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Events appended later for earlier profiles, owners named by id or identity, unknown
-    owners, untimed events, blank lines and old Mac / Windows line ends."""
+    owners, untimed events, blank lines and old Mac / Windows line ends; events read back by
+    their spans (a large file) or kept from the first read (a small one)."""
+    monkeypatch.setattr(build, "KEEP_BYTES", keep_bytes)
     profiles = [json.dumps({"_id": f"p{i}", "identityMap": {"ECID": [{"id": f"e{i}"}]}})
                 for i in range(600)] + [json.dumps({"identityMap": {"Email": [{"id": "x@y"}]}})]
     events = []

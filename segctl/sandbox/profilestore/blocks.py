@@ -34,7 +34,8 @@ Packed = tuple[bytes, int]  # compressed bytes, uncompressed size
 
 
 def encode(records: Sequence[Record], codec: str = CODEC) -> tuple[Packed, Packed]:
-    """The block's profiles and its events, each packed."""
+    """The block's profiles and its events, each packed (the records' values are replaced in
+    place by shared equal ones: pass records nobody else holds)."""
     memo: dict[Any, Any] = {}
     profiles = [_share(p, memo) for p, _ in records]
     events = ([[_share(e, memo) for e in ev.events] for _, ev in records],
@@ -64,26 +65,24 @@ def _unpack(packed: Packed, codec: str) -> Any:
 
 
 def _share(record: Any, memo: dict[Any, Any]) -> Any:
-    """``record`` (an object) with its keys, string values and container values replaced by
-    an equal one already seen in this block; other records are kept as they are."""
+    """``record`` (an object, changed in place: the builder's own copy) with its string and
+    container values replaced by an equal one already seen in this block. Keys need no
+    sharing: ``json.loads`` already gives equal keys of one document as one string."""
     if record.__class__ is not dict:
         return record
-    out = {}
     dumps = marshal.dumps
     for key, value in record.items():
-        key = memo.setdefault(key, key)
         cls = value.__class__
         if cls is str:
-            value = memo.setdefault(value, value)
+            record[key] = memo.setdefault(value, value)
         elif cls is dict or cls is list:
             blob = dumps(value)
             seen = memo.get(blob)
             if seen is not None:
-                value = seen
+                record[key] = seen
             elif not _may_hold_nan(blob) or not _has_nan(value):
                 memo[blob] = value
-        out[key] = value
-    return out
+    return record
 
 
 def _may_hold_nan(blob: bytes) -> bool:

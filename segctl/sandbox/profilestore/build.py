@@ -8,6 +8,9 @@ Three passes, so no more than one block of records is ever held as Python object
 3. per block of profiles: the profiles again, in order, and their events read back from their
    spans (one read when the file is grouped by profile, as the sample writer writes it),
    prepared (sorted, times parsed) by the same ``pql.prepare_events``, then encoded.
+
+An events file of at most ``KEEP_BYTES`` (the default sample's is ~8 MB) is decoded once: its
+events are kept from pass 2 instead of being read back.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from segctl.sandbox.profilestore.store import SCHEMA, ProfileStore
 _BLOCKS_PER_BATCH = 64
 # one block's values, in SCHEMA's order
 _Columns = tuple[bytes, int, bytes, int, list[str], list[str], list[str], list[int]]
+KEEP_BYTES = 64 << 20  # events files up to this size are decoded once and kept meanwhile
 _SLOT_SHIFT = 32  # sort key: owner position << 32 | event number (file order breaks ties)
 
 
@@ -40,7 +44,8 @@ def build(data_dir: Path, block_size: int = BLOCK_SIZE) -> ProfileStore:
         for alias in identity_keys(profile):
             index.setdefault(alias, count)
         count += 1
-    keys, spans = _linked_events(events_path, index)
+    kept: list[Any] | None = [] if events_path.stat().st_size <= KEEP_BYTES else None
+    keys, spans = _linked_events(events_path, index, kept)
     del index
     order = _sorted(keys)
     del keys
@@ -51,7 +56,7 @@ def build(data_dir: Path, block_size: int = BLOCK_SIZE) -> ProfileStore:
         cursor = 0
         for first in range(0, count, block_size):
             last = min(first + block_size, count)
-            cursor, owned = _block_events(order, cursor, last, spans, events_file)
+            cursor, owned = _block_events(order, cursor, last, spans, events_file, kept)
             pending.append(_encode(first, [next(profiles) for _ in range(first, last)], owned))
             if len(pending) == _BLOCKS_PER_BATCH:
                 batches.append(_batch(pending))
@@ -71,9 +76,10 @@ def _sorted(keys: array[int]) -> memoryview:
     return memoryview(values).cast("q")[ordered.offset:ordered.offset + len(ordered)]
 
 
-def _linked_events(events_path: Path, index: dict[str, int]
+def _linked_events(events_path: Path, index: dict[str, int], kept: list[Any] | None
                    ) -> tuple[array[int], tuple[array[int], array[int]]]:
-    """Sort keys (owner position, event number) and line spans of the events with an owner."""
+    """Sort keys (owner position, event number) and line spans of the events with an owner
+    (and the events themselves, in ``kept`` when given)."""
     keys, starts, sizes = array("q"), array("q"), array("q")
     number = 0
     for event, start, size in ndjson.read_spans(events_path):
@@ -84,12 +90,14 @@ def _linked_events(events_path: Path, index: dict[str, int]
             starts.append(start)
             sizes.append(size)
             number += 1
+            if kept is not None:
+                kept.append(event)
     return keys, (starts, sizes)
 
 
 def _block_events(order: memoryview, cursor: int, last: int,
-                  spans: tuple[array[int], array[int]], events_file: Any
-                  ) -> tuple[int, dict[int, list[Any]]]:
+                  spans: tuple[array[int], array[int]], events_file: Any,
+                  kept: list[Any] | None) -> tuple[int, dict[int, list[Any]]]:
     """The events owned by profiles before position ``last`` (from ``cursor`` in ``order``),
     per owner, in file order; and the new cursor."""
     starts, sizes = spans
@@ -102,7 +110,8 @@ def _block_events(order: memoryview, cursor: int, last: int,
             break
         taken.append((key >> _SLOT_SHIFT, key & ((1 << _SLOT_SHIFT) - 1)))
         end += 1
-    records = ndjson.read_at(events_file, [(starts[n], sizes[n]) for _, n in taken])
+    records = [kept[n] for _, n in taken] if kept is not None else \
+        ndjson.read_at(events_file, [(starts[n], sizes[n]) for _, n in taken])
     owned: dict[int, list[Any]] = {}
     for (slot, _), record in zip(taken, records, strict=True):
         owned.setdefault(slot, []).append(record)

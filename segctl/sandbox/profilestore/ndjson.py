@@ -43,20 +43,29 @@ def read_spans(path: Path) -> Iterator[tuple[Any, int, int]]:
     end where text mode ends them (``\\n``, ``\\r\\n`` or ``\\r``), so the records are the ones
     :func:`read` gives."""
     with path.open("rb") as fh:
-        chunk: list[str] = []
+        chunk: list[bytes] = []
         spans: list[tuple[int, int]] = []
         for offset, line in _binary_lines(fh):
-            text = line.decode("utf-8")
-            if text.strip():
-                chunk.append(text)
+            if line.strip():
+                chunk.append(line)
                 spans.append((offset, len(line)))
                 if len(chunk) >= CHUNK_LINES:
-                    for record, (start, size) in zip(decode_chunk(chunk), spans, strict=True):
-                        yield record, start, size
+                    yield from zip(_decode_binary(chunk), *zip(*spans, strict=True),
+                                   strict=True)
                     chunk, spans = [], []
         if chunk:
-            for record, (start, size) in zip(decode_chunk(chunk), spans, strict=True):
-                yield record, start, size
+            yield from zip(_decode_binary(chunk), *zip(*spans, strict=True), strict=True)
+
+
+def _decode_binary(lines: list[bytes]) -> list[Any]:
+    """:func:`decode_chunk` of undecoded lines (UTF-8, as ``read`` opens the file)."""
+    try:
+        records = json.loads((b"[" + b",".join(lines) + b"]").decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError too: then the line at fault raises it
+        records = None
+    if records is None or len(records) != len(lines):
+        records = decode_chunk([line.decode("utf-8") for line in lines])
+    return list(records)
 
 
 def _binary_lines(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
