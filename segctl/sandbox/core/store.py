@@ -279,9 +279,10 @@ class Store:
 
     def put_memberships(self, scope: Scope, results: dict[str, dict[str, list[Any]]]) -> None:
         with self.write() as db:
+            # a generator: one segment's JSON at a time (a large job's would not fit at once)
             db.executemany("INSERT OR REPLACE INTO memberships VALUES (?,?,?,?)",
-                           [(scope.org, scope.sandbox, sid, json.dumps(body, separators=(",", ":")))
-                            for sid, body in results.items()])
+                           ((scope.org, scope.sandbox, sid, json.dumps(body, separators=(",", ":")))
+                            for sid, body in results.items()))
 
     def drop_memberships(self, scope: Scope, segment_id: str) -> None:
         with self.write() as db:
