@@ -257,6 +257,19 @@ def test_a_segment_run_agrees(paths: tuple[ProfileData, ProfileStore]) -> None:
     for sid in old:
         assert old[sid] == new[sid], sid
     assert any(r.members for r in old.values()) and any(r.namespaces for r in old.values())
+    # and both are what a plain per-profile loop gives (members, and their namespaces)
+    profiles = {pid: (profile, events) for pid, profile, events in objects.rows()}
+    for sid, predicate in predicates:
+        members = {pid for pid, entry in old[sid].memberships.items()
+                   if entry[0] in evaluate.MEMBER_STATUSES}
+        if not predicate.uses_segments:
+            assert members == {pid for pid, (profile, events) in profiles.items()
+                               if predicate.evaluate(profile, events, NOW)}, sid
+        expected: dict[str, int] = {}
+        for pid in members:
+            for ns in profiles[pid][0].get("identityMap") or {}:
+                expected[ns] = expected.get(ns, 0) + 1
+        assert old[sid].namespaces == expected, sid
 
 
 def test_profile_look_ups_agree(paths: tuple[ProfileData, ProfileStore]) -> None:
