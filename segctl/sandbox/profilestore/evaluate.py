@@ -92,27 +92,31 @@ class _Run:
         self.memberships: Memberships = {}
         self.counts = {REALIZED: 0, EXISTING: 0, EXITED: 0}
         self.groups: dict[tuple[str, ...], int] = {}
+        # one entry per status, shared by every profile that gets it in this run (entries are
+        # never changed in place; a million members would otherwise be a million lists)
+        self.entries: dict[str, list[Any]] = {
+            status: [status, now_ms] for status in (REALIZED, EXISTING, EXITED)}
 
     def add(self, rows: Sequence[Row], groups: Sequence[tuple[str, ...] | None]) -> None:
         evaluate = self.predicate.evaluate
         uses_segments = getattr(self.predicate, "uses_segments", True)
-        in_segment, now, now_ms = self.in_segment, self.now, self.now_ms
+        in_segment, now = self.in_segment, self.now
         result, counts, members = self.memberships, self.counts, self.groups
+        realized, existing, exited = (self.entries[s] for s in (REALIZED, EXISTING, EXITED))
         get_prev = self.previous.get
         for (pid, profile, events), group in zip(rows, groups, strict=True):
             membership = functools.partial(_member, in_segment, pid) if uses_segments else _never
             qualifies = evaluate(profile, events, now, membership)
             prev = get_prev(pid)
             if qualifies is True or (qualifies is not False and qualifies):
-                status = EXISTING if prev is not None and prev[0] in MEMBER_STATUSES \
-                    else REALIZED
-                result[pid] = [status, now_ms]
-                counts[status] += 1
+                entry = existing if prev is not None and prev[0] in MEMBER_STATUSES \
+                    else realized
+                result[pid] = entry
+                counts[entry[0]] += 1
                 if group is not None:
                     members[group] = members.get(group, 0) + 1
             elif prev is not None:
-                new = [EXITED, now_ms] if prev[0] in MEMBER_STATUSES else prev
-                result[pid] = new
+                result[pid] = exited if prev[0] in MEMBER_STATUSES else prev
                 counts[EXITED] += 1
 
     def result(self) -> SegmentResult:
