@@ -17,7 +17,7 @@ Both paths must report the same member counts per segment. Sizes are profiles; e
 sample's (~9.5 per profile) topped up with older copies to 10 per profile. The old path is
 skipped above ``--old-max`` profiles (it needs ~27 KB per profile).
 
-    python bench/bench_sandbox_memory.py [--sizes 10000,100000] [--runs 3] [--old-max 100000]
+    python bench/bench_sandbox_memory.py [--sizes 2000,10000,100000] [--runs 3] [--old-max 100000]
     python bench/bench_sandbox_memory.py --sizes 1000000 --runs 1 --old-max 0
 """
 
@@ -132,7 +132,7 @@ def child(path: str, directory: Path, tag: str) -> None:
 
     def create(name: str, text: str) -> None:
         doc = client.post(f"{job.UPS}/segment/definitions", json={
-            "name": f"{name} {tag}", "schema": {"name": "_xdm.context.profile"},
+            "name": f"{name} {tag} {os.getpid()}", "schema": {"name": "_xdm.context.profile"},
             "expression": {"type": "PQL", "format": "pql/text", "value": text}})
         doc.raise_for_status()
         made[name] = doc.json()["id"]
@@ -175,7 +175,7 @@ def _median(rows: list[dict[str, Any]], key: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="2000,10000,100000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--old-max", type=int, default=100_000)
     parser.add_argument("--child", choices=("old", "new"))

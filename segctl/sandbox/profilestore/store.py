@@ -44,7 +44,7 @@ class ProfileStore:
     """Profiles in file order as compressed blocks (``table`` follows ``SCHEMA``, one row per
     block of ``block_size`` profiles, the last one shorter)."""
 
-    table: pa.Table
+    table: pa.Table = field(repr=False)
     event_count: int
     block_size: int = BLOCK_SIZE
     codec: str = blockcodec.CODEC
