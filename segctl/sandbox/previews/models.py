@@ -124,7 +124,8 @@ def _run(app: Host, scope: Scope, doc: dict[str, Any]) -> None:
     for start in range(0, max(len(order), 1), chunk):
         if app.runner.closing:
             return  # left RUNNING: the next sandbox on this data directory runs it again
-        for ref, profile, events in data.rows_at(order[start:start + chunk]):
+        for ref, profile, events in data.rows_at(order[start:start + chunk],
+                                                 events=predicate.uses_events):
             if predicate.evaluate(profile, events, now, functools.partial(_member, lookup, ref)):
                 matched += 1
                 if len(members) < MAX_RESULTS:

@@ -36,8 +36,8 @@ class Profiles(Protocol):
 
     def rows(self) -> Iterator[Row]: ...
 
-    def rows_at(self, indices: Iterable[int]) -> Iterator[Row]:
-        """The rows at ascending positions ``indices``."""
+    def rows_at(self, indices: Iterable[int], *, events: bool = True) -> Iterator[Row]:
+        """The rows at ascending positions ``indices`` (``events`` as for ``blocks``)."""
         ...
 
     def find(self, entity_id: str, namespace: str | None) -> tuple[str, dict[str, Any]] | None:
@@ -67,7 +67,7 @@ class ProfileData:
             yield list(zip(self.ids[start:end], self.profiles[start:end],
                            self.events[start:end], strict=True))
 
-    def rows_at(self, indices: Iterable[int]) -> Iterator[Row]:
+    def rows_at(self, indices: Iterable[int], *, events: bool = True) -> Iterator[Row]:
         for i in indices:
             yield self.ids[i], self.profiles[i], self.events[i]
 

@@ -92,7 +92,7 @@ class ProfileStore:
         for rows in self.blocks():
             yield from rows
 
-    def rows_at(self, indices: Iterable[int]) -> Iterator[Row]:
+    def rows_at(self, indices: Iterable[int], *, events: bool = True) -> Iterator[Row]:
         starts = self.starts
         current, rows = -1, []
         for i in indices:
@@ -100,7 +100,7 @@ class ProfileStore:
                 raise IndexError(i)
             index = bisect_right(starts, i) - 1
             if index != current:
-                current, rows = index, self.block(index)
+                current, rows = index, self.block(index, events=events)
             yield rows[i - starts[index]]
 
     def find(self, entity_id: str, namespace: str | None) -> tuple[str, dict[str, Any]] | None:
