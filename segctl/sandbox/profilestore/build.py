@@ -31,7 +31,7 @@ from segctl.sandbox.profilestore.store import SCHEMA, ProfileStore
 _BLOCKS_PER_BATCH = 64
 # one block's values, in SCHEMA's order
 _Columns = tuple[bytes, int, bytes, int, list[str], list[str], list[str], list[int]]
-KEEP_BYTES = 64 << 20  # events files up to this size are decoded once and kept meanwhile
+KEEP_BYTES = 16 << 20  # events files up to this size are decoded once and kept meanwhile
 _SLOT_SHIFT = 32  # sort key: owner position << 32 | event number (file order breaks ties)
 
 
