@@ -12,6 +12,7 @@ lists, timed on a sample of profiles and extrapolated. Reports the ratio.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -127,21 +128,22 @@ def run_job(app: LocalSandbox, client: httpx.Client, ids: list[str]) -> tuple[fl
     return elapsed, doc
 
 
-def naive_baseline(data: sample_profiles.ProfileData, segments: dict[str, tuple[str, str]],
+def naive_baseline(data: sample_profiles.ProfileStore, segments: dict[str, tuple[str, str]],
                    memberships: dict[str, set[str]], sample: int,
                    *, compile_each: bool = True) -> float:
     """Seconds per (profile, segment) when each evaluation gets raw, unprepared event dicts
     and (``compile_each``) parses and compiles its PQL again: what a straightforward
     per-profile implementation would do."""
     raw_events: dict[str, list[dict]] = {}
-    for pid, _, prepared in list(data.rows())[:sample]:
+    rows = list(itertools.islice(data.rows(), sample))
+    for pid, _, prepared in rows:
         events = getattr(prepared, "events", prepared)
         raw_events[pid] = [dict(e) for e in events]
     names = list(segments)
     compiled = {name: pql.compile(pql.parse(segments[name][1])) for name in names}
     start = time.perf_counter()
     count = 0
-    for pid, profile, _ in list(data.rows())[:sample]:
+    for pid, profile, _ in rows:
         for name in names:
             text = segments[name][1]
             predicate = pql.compile(pql.parse(text)) if compile_each else compiled[name]
@@ -207,9 +209,9 @@ def main() -> None:
         gen_s = time.perf_counter() - t0
         app = LocalSandbox(workdir, now=lambda: NOW, ration=UNLIMITED)  # --runs jobs a day
         t0 = time.perf_counter()
-        data = app.profile_data()  # parses the NDJSON and writes the prepared copy
+        data = app.profile_data()  # builds the compact store from the NDJSON and writes it
         load_s = time.perf_counter() - t0
-        sample_profiles.forget(workdir)  # what a new process does: read the prepared copy
+        sample_profiles.forget(workdir)  # what a new process does: read the store file
         del data
         t0 = time.perf_counter()
         data = app.profile_data()
@@ -244,8 +246,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cpu, {platform.machine()}, Python {sys.version.split()[0]}")
     print(f"data: {n_profiles} profiles, {n_events} events ({linked} linked); "
           f"generated in {gen_s:.1f} s")
-    print(f"one-off load: first process (parse NDJSON + write prepared copy) {load_s:.1f} s; "
-          f"later processes (prepared copy) {copy_s:.1f} s; baseline loader as before "
+    print(f"one-off load: first process (build the compact store from the NDJSON) "
+          f"{load_s:.1f} s; later processes (store file) {copy_s:.1f} s; baseline loader as before "
           f"(line by line, GC on) {naive_load_s:.1f} s -> ratios "
           f"{naive_load_s / load_s:.1f}x / {naive_load_s / copy_s:.1f}x")
     print(f"segments: {len(ids)} ({len(COMPOSITES)} inSegment composites)")

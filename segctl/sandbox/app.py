@@ -153,7 +153,7 @@ class LocalSandbox:
                 profiles.seed(self.data_dir, self.sample_profiles, self.sample_seed,
                               self.now(), only_if_missing=True)
 
-    def profile_data(self) -> profiles.ProfileData:
+    def profile_data(self) -> profiles.ProfileStore:
         self.ensure_sample()
         return profiles.cached(self.data_dir)
 

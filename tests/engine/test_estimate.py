@@ -53,7 +53,7 @@ class Recorder:
 
 def females(sandbox: LocalSandbox) -> int:
     data = sample_profiles.cached(sandbox.data_dir)
-    return sum(1 for p in data.profiles if (p.get("person") or {}).get("gender") == "female")
+    return sum(1 for _, p, _ in data.rows() if (p.get("person") or {}).get("gender") == "female")
 
 
 def converge(path: Path, client: AepClient) -> None:

@@ -25,7 +25,7 @@ def test_close_under_a_running_job_is_quiet_and_the_job_resumes(
         open_sandbox, data_dir, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     started = threading.Event()
-    real = sandbox_evaluate.evaluate_segment
+    real = sandbox_evaluate.evaluate_segments
     opened: list[LocalSandbox] = []
 
     def slow(*args: Any, **kwargs: Any) -> Any:
@@ -34,7 +34,7 @@ def test_close_under_a_running_job_is_quiet_and_the_job_resumes(
             time.sleep(0.005)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sandbox_evaluate, "evaluate_segment", slow)
+    monkeypatch.setattr(sandbox_evaluate, "evaluate_segments", slow)
     first: LocalSandbox = open_sandbox(FaultConfig())
     opened.append(first)
     with client_for(first.transport()) as client:
@@ -50,7 +50,7 @@ def test_close_under_a_running_job_is_quiet_and_the_job_resumes(
     left = Store(data_dir).all_scopes(segment_jobs.KIND)
     assert [doc["status"] for _, doc in left] == ["PROCESSING"]  # stopped, not finished
 
-    monkeypatch.setattr(sandbox_evaluate, "evaluate_segment", real)
+    monkeypatch.setattr(sandbox_evaluate, "evaluate_segments", real)
     second = open_sandbox(None)
     assert second.wait_idle(0)  # opening alone resumes nothing (lazy resume)
     with client_for(second.transport()) as client:

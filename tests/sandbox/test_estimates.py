@@ -42,7 +42,7 @@ def females(data_dir: Path) -> int:
     from segctl.sandbox.profilestore import profiles
 
     data = profiles.cached(data_dir)
-    return sum(1 for p in data.profiles if (p.get("person") or {}).get("gender") == "female")
+    return sum(1 for _, p, _ in data.rows() if (p.get("person") or {}).get("gender") == "female")
 
 
 @pytest.mark.parametrize(("population", "read"), [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -169,3 +170,17 @@ def test_cancellation_recorded_before_the_worker_runs_wins(data_dir: Path) -> No
     segment_jobs.execute(app, scope, "j1")  # what the worker would do
     assert app.store.get("segjob", scope, "j1")["status"] == "CANCELLED"
     app.close()
+
+
+def test_membership_json_is_exactly_json_dumps() -> None:
+    from segctl.sandbox.core.store import membership_json
+
+    shared = ["realized", 1780315200000]
+    bodies = [{}, {"p1": shared, "p2": shared, "é\"\\\n\u2028": ["exited", 5], "p3": shared,
+                   "p4": ["existing", 1.5], "p5": [None, float("inf")]},
+              {"p1": ["realized", 1]}]
+    for body in bodies:
+        assert membership_json(body) == json.dumps(body, separators=(",", ":"))
+    # keys that are not strings take json.dumps itself (it converts them)
+    odd = {1: shared, "x": shared}
+    assert membership_json(odd) == json.dumps(odd, separators=(",", ":"))  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from segctl.sandbox.core.runner import JobRunner
     from segctl.sandbox.core.store import Store
     from segctl.sandbox.faults import FaultConfig, FaultInjector
-    from segctl.sandbox.profilestore.profiles import ProfileData
+    from segctl.sandbox.profilestore.data import Profiles
 
 
 class Host(Protocol):
@@ -35,4 +35,4 @@ class Host(Protocol):
 
     def now_ms(self) -> int: ...
 
-    def profile_data(self) -> ProfileData: ...
+    def profile_data(self) -> Profiles: ...

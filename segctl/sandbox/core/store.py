@@ -19,6 +19,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Any
 
@@ -284,11 +285,28 @@ class Store:
 
     def put_memberships(self, scope: Scope, results: dict[str, dict[str, list[Any]]]) -> None:
         with self.write() as db:
+            # a generator: one segment's JSON at a time (a large job's would not fit at once)
             db.executemany("INSERT OR REPLACE INTO memberships VALUES (?,?,?,?)",
-                           [(scope.org, scope.sandbox, sid, json.dumps(body, separators=(",", ":")))
-                            for sid, body in results.items()])
+                           ((scope.org, scope.sandbox, sid, membership_json(body))
+                            for sid, body in results.items()))
 
     def drop_memberships(self, scope: Scope, segment_id: str) -> None:
         with self.write() as db:
             db.execute("DELETE FROM memberships WHERE org=? AND sandbox=? AND segment_id=?",
                        (scope.org, scope.sandbox, segment_id))
+
+
+def membership_json(body: dict[str, list[Any]]) -> str:
+    """``json.dumps(body, separators=(",", ":"))``, character for character, in about half
+    the time for a large segment: each distinct entry object (a job shares one per status)
+    is encoded once, and the ids with the C string encoder ``json.dumps`` itself uses."""
+    if not all(key.__class__ is str for key in body):
+        return json.dumps(body, separators=(",", ":"))
+    texts: dict[int, str] = {}
+    parts = []
+    for key, entry in body.items():
+        text = texts.get(id(entry))
+        if text is None:
+            text = texts[id(entry)] = json.dumps(entry, separators=(",", ":"))
+        parts.append(f"{_json_string(key)}:{text}")
+    return "{" + ",".join(parts) + "}"

@@ -136,52 +136,23 @@ def run_segmentation(app: Host, scope: Scope, requested: list[str] | None,
     data = app.profile_data()
     now = app.now()
     now_ms = int(now.timestamp() * 1000)
-    results: dict[str, evaluate.SegmentResult] = {}
-    current: dict[str, evaluate.Memberships] = {}
-    lookup = evaluate.membership_lookup(current, lambda sid: app.store.memberships(scope, sid))
-    for sid in order:
-        if check is not None:
-            check()
-        predicate = pql.compile(exprs[sid])
-        result = evaluate.evaluate_segment(data, predicate, app.store.memberships(scope, sid),
-                                           now, now_ms, lookup)
-        results[sid] = result
-        current[sid] = result.memberships
+    predicates = [(sid, pql.compile(exprs[sid])) for sid in order]
+    if check is not None:
+        check()
+    results = evaluate.evaluate_segments(
+        data, predicates, lambda sid: app.store.memberships(scope, sid), now, now_ms,
+        lambda sid: app.store.memberships(scope, sid), check)
     if check is not None:
         check()
     app.store.put_memberships(scope, {sid: r.memberships for sid, r in results.items()})
     return results
 
 
-def by_namespace(data: Any, results: dict[str, evaluate.SegmentResult]
-                 ) -> dict[str, dict[str, int]]:
+def by_namespace(results: dict[str, evaluate.SegmentResult]) -> dict[str, dict[str, int]]:
     """``segmentedProfileByNamespaceCounter`` (segmentation.yaml SegmentJob example): per
     segment, how many of its members (realized or existing) carry an identity of each
-    namespace. Profiles are grouped by their set of namespaces once, so the work per segment
-    is one pass over its memberships."""
-    group_of: dict[str, tuple[str, ...]] = {}
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per distinct set
-    for pid, profile, _events in data.rows():
-        namespaces = profile.get("identityMap")
-        if namespaces:
-            group = tuple(namespaces)
-            group_of[pid] = shared.setdefault(group, group)
-    member = frozenset(evaluate.MEMBER_STATUSES)
-    counts: dict[str, dict[str, int]] = {}
-    for sid, result in results.items():
-        groups: dict[tuple[str, ...], int] = {}
-        get = group_of.get
-        for pid, entry in result.memberships.items():
-            if entry[0] in member:
-                found = get(pid)
-                if found is not None:
-                    groups[found] = groups.get(found, 0) + 1
-        out: dict[str, int] = {}
-        for held, n in groups.items():
-            for ns in held:
-                out[ns] = out.get(ns, 0) + n
-        counts[sid] = out
-    return counts
+    namespace (counted while the segment was evaluated)."""
+    return {sid: dict(result.namespaces) for sid, result in results.items()}
 
 
 def execute(app: Host, scope: Scope, jid: str) -> None:
@@ -220,7 +191,7 @@ def execute(app: Host, scope: Scope, jid: str) -> None:
                                         "totalTimeInMs": seg_ms},
             "totalProfiles": total,
             "segmentedProfileCounter": {sid: r.members for sid, r in results.items()},
-            "segmentedProfileByNamespaceCounter": by_namespace(app.profile_data(), results),
+            "segmentedProfileByNamespaceCounter": by_namespace(results),
             "segmentedProfileByStatusCounter": {sid: dict(r.counts) for sid, r in results.items()},
             "totalProfilesByMergePolicy": {m: total for m in sorted(mp)},
         })

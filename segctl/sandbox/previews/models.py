@@ -109,8 +109,7 @@ def _run(app: Host, scope: Scope, doc: dict[str, Any]) -> None:
     pid = str(doc["id"])
     predicate = pql.compile(pql.parse(doc["predicateExpression"]))
     data = app.profile_data()
-    rows = list(data.rows())
-    population = len(rows)
+    population = len(data)
     order = sample_order(population, SAMPLING.size(population), str(doc["previewQueryId"]))
     # numRowsToRead / totalRows: the sample and the store, as profile.yaml's
     # PreviewSampleStatusPageResponse defines them ("merged profiles in the sample" / "total")
@@ -125,8 +124,8 @@ def _run(app: Host, scope: Scope, doc: dict[str, Any]) -> None:
     for start in range(0, max(len(order), 1), chunk):
         if app.runner.closing:
             return  # left RUNNING: the next sandbox on this data directory runs it again
-        for index in order[start:start + chunk]:
-            ref, profile, events = rows[index]
+        for ref, profile, events in data.rows_at(order[start:start + chunk],
+                                                 events=predicate.uses_events):
             if predicate.evaluate(profile, events, now, functools.partial(_member, lookup, ref)):
                 matched += 1
                 if len(members) < MAX_RESULTS:

@@ -22,17 +22,9 @@ _MEMBER = ("realized", "existing", "exited")
 
 
 def _find(ctx: Ctx, entity_id: str, namespace: str | None) -> tuple[str, dict[str, Any]]:
-    data = ctx.app.profile_data()
-    wanted_ns = namespace.lower() if namespace else None
-    for pid, profile, _events in data.rows():
-        if wanted_ns is None:
-            if pid == entity_id:
-                return pid, profile
-            continue
-        for ns, entries in (profile.get("identityMap") or {}).items():
-            if ns.lower() == wanted_ns and any(
-                    isinstance(e, dict) and e.get("id") == entity_id for e in entries or []):
-                return pid, profile
+    found = ctx.app.profile_data().find(entity_id, namespace)
+    if found is not None:
+        return found
     raise not_found("entity", entity_id if namespace is None else f"{namespace}:{entity_id}")
 
 

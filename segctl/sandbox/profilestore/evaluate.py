@@ -3,16 +3,20 @@ field projection and the selection of exported profiles. No I/O here."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from segctl.sandbox.profilestore.profiles import ProfileData
+from segctl.sandbox.profilestore.data import Profiles, Row
 
 REALIZED, EXISTING, EXITED = "realized", "existing", "exited"
 MEMBER_STATUSES = (REALIZED, EXISTING)
+
+CHECK_EVERY = 16  # blocks of profiles between two cancellation checks of a job
 
 # profile id -> [status, lastQualificationTime ms]
 Memberships = dict[str, list[Any]]
@@ -65,6 +69,7 @@ def topological_order(segments: Iterable[str], refs: Mapping[str, frozenset[str]
 class SegmentResult:
     memberships: Memberships
     counts: dict[str, int]  # realized / existing / exited
+    namespaces: dict[str, int] = field(default_factory=dict)  # members per identity namespace
 
     @property
     def members(self) -> int:
@@ -74,31 +79,121 @@ class SegmentResult:
 Predicate = Any  # segctl.pql Predicate: .evaluate(profile, events, now, in_segment)
 
 
-def evaluate_segment(data: ProfileData, predicate: Predicate, previous: Memberships,
+class _Run:
+    """One segment's evaluation, fed a block of rows at a time: qualifying now → ``realized``
+    (new) or ``existing`` (was a member), with this run's time; a member that no longer
+    qualifies → ``exited`` at this run; an earlier exit is kept with its time; a profile that
+    never qualified gets no entry. Members are counted per identity namespace as they come."""
+
+    def __init__(self, predicate: Predicate, previous: Memberships, now: datetime,
+                 now_ms: int, in_segment: Callable[[str, str], bool]):
+        self.predicate, self.previous, self.now, self.now_ms = predicate, previous, now, now_ms
+        self.in_segment = in_segment
+        self.memberships: Memberships = {}
+        self.counts = {REALIZED: 0, EXISTING: 0, EXITED: 0}
+        self.groups: dict[tuple[str, ...], int] = {}
+        # one entry per status, shared by every profile that gets it in this run (entries are
+        # never changed in place; a million members would otherwise be a million lists)
+        self.entries: dict[str, list[Any]] = {
+            status: [status, now_ms] for status in (REALIZED, EXISTING, EXITED)}
+
+    def add(self, rows: Sequence[Row], groups: Sequence[tuple[str, ...] | None]) -> None:
+        evaluate = self.predicate.evaluate
+        uses_segments = getattr(self.predicate, "uses_segments", True)
+        in_segment, now = self.in_segment, self.now
+        result, counts, members = self.memberships, self.counts, self.groups
+        realized, existing, exited = (self.entries[s] for s in (REALIZED, EXISTING, EXITED))
+        get_prev = self.previous.get
+        for (pid, profile, events), group in zip(rows, groups, strict=True):
+            membership = functools.partial(_member, in_segment, pid) if uses_segments else _never
+            qualifies = evaluate(profile, events, now, membership)
+            prev = get_prev(pid)
+            if qualifies is True or (qualifies is not False and qualifies):
+                entry = existing if prev is not None and prev[0] in MEMBER_STATUSES \
+                    else realized
+                result[pid] = entry
+                counts[entry[0]] += 1
+                if group is not None:
+                    members[group] = members.get(group, 0) + 1
+            elif prev is not None:
+                result[pid] = exited if prev[0] in MEMBER_STATUSES else prev
+                counts[EXITED] += 1
+
+    def result(self) -> SegmentResult:
+        namespaces: dict[str, int] = {}
+        for group, n in self.groups.items():
+            for ns in group:
+                namespaces[ns] = namespaces.get(ns, 0) + n
+        return SegmentResult(self.memberships, self.counts, namespaces)
+
+
+def _groups(rows: Sequence[Row], shared: dict[tuple[str, ...], tuple[str, ...]]
+            ) -> list[tuple[str, ...] | None]:
+    """Each row's identity namespaces (None without an ``identityMap``), one tuple per set."""
+    out: list[tuple[str, ...] | None] = []
+    for _pid, profile, _events in rows:
+        identity_map = profile.get("identityMap")
+        if identity_map:
+            group = tuple(identity_map)
+            out.append(shared.setdefault(group, group))
+        else:
+            out.append(None)
+    return out
+
+
+def evaluate_segments(data: Profiles, predicates: Sequence[tuple[str, Predicate]],
+                      previous: Callable[[str], Memberships], now: datetime, now_ms: int,
+                      stored: Callable[[str], Memberships],
+                      check: Callable[[], None] | None = None) -> dict[str, SegmentResult]:
+    """Evaluate segments (``(id, predicate)`` in dependency order) over every profile, one
+    block of profiles at a time: each block is decoded once for all of them (its events only
+when one of them reads ``xEvent``), and a segment's
+    ``inSegment`` reads what the segments before it decided for the same profile. Segments
+    outside this run answer from ``stored``; ``previous(id)`` is a segment's stored
+    memberships; ``check`` runs before every ``CHECK_EVERY`` blocks (cancellation: a check
+    writes the job document)."""
+    current: dict[str, Memberships] = {}
+    lookup = membership_lookup(current, stored)
+    runs: list[tuple[str, _Run]] = []
+    for sid, predicate in predicates:
+        run = _Run(predicate, previous(sid), now, now_ms, lookup)
+        current[sid] = run.memberships
+        runs.append((sid, run))
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    events = any(getattr(p, "uses_events", True) for _, p in predicates)
+    with _collector_paused():
+        for number, rows in enumerate(data.blocks(events=events)):
+            if check is not None and number % CHECK_EVERY == 0:
+                check()
+            groups = _groups(rows, shared)
+            for _sid, run in runs:
+                run.add(rows, groups)
+    return {sid: run.result() for sid, run in runs}
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a job runs: it allocates millions of short-lived,
+    acyclic rows and membership entries, and every full collection would walk all of them.
+    Reference counting frees each block; a collection at the end catches any cycle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def evaluate_segment(data: Profiles, predicate: Predicate, previous: Memberships,
                      now: datetime, now_ms: int,
                      in_segment: Callable[[str, str], bool]) -> SegmentResult:
-    """Evaluate one segment over every profile and compute the membership transitions:
-    qualifying now → ``realized`` (new) or ``existing`` (was a member), with this run's time;
-    a member that no longer qualifies → ``exited`` at this run; an earlier exit is kept with
-    its time; a profile that never qualified gets no entry."""
-    evaluate = predicate.evaluate
-    uses_segments = getattr(predicate, "uses_segments", True)
-    result: Memberships = {}
-    counts = {REALIZED: 0, EXISTING: 0, EXITED: 0}
-    get_prev = previous.get
-    for pid, profile, events in data.rows():
-        membership = functools.partial(_member, in_segment, pid) if uses_segments else _never
-        qualifies = evaluate(profile, events, now, membership)
-        prev = get_prev(pid)
-        if qualifies is True or (qualifies is not False and qualifies):
-            status = EXISTING if prev is not None and prev[0] in MEMBER_STATUSES else REALIZED
-            result[pid] = [status, now_ms]
-            counts[status] += 1
-        elif prev is not None:
-            new = [EXITED, now_ms] if prev[0] in MEMBER_STATUSES else prev
-            result[pid] = new
-            counts[EXITED] += 1
-    return SegmentResult(result, counts)
+    """Evaluate one segment over every profile (see ``_Run`` for the transitions)."""
+    run = _Run(predicate, previous, now, now_ms, in_segment)
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for rows in data.blocks():
+        run.add(rows, _groups(rows, shared))
+    return run.result()
 
 
 def _member(in_segment: Callable[[str, str], bool], pid: str, ref: str) -> bool:
@@ -217,7 +312,7 @@ class SegmentFilter:
     statuses: tuple[str, ...]
 
 
-def select_rows(data: ProfileData, filters: list[SegmentFilter],
+def select_rows(data: Profiles, filters: list[SegmentFilter],
                 memberships: Mapping[str, Memberships], fields: list[list[str]] | None,
                 window: tuple[int | None, int | None] = (None, None),
                 iso: Callable[[int], str] = str, profile_filter: ProfileFilter | None = None

@@ -1,30 +1,33 @@
-"""A prepared copy of the sample profiles on disk, so a new process skips the NDJSON parse.
+"""The compact store on disk, so a new process skips building it from the NDJSON.
 
-``<data>/profiles/.prepared.marshal`` holds the loaded :class:`ProfileData` (ids, profile
-dicts, each profile's events sorted with their parsed times) in :mod:`marshal` form, which
-reads back several times faster than JSON and shares repeated key strings. It is keyed by
-the NDJSON files' size, modification time and inode plus the Python and marshal versions, and
-written aside then renamed into place, so a stale, foreign or half-written copy is never used:
-anything that does not match is ignored and the NDJSON is parsed as before. The file holds
-only plain data (marshal cannot build arbitrary objects, unlike pickle).
+``<data>/profiles/.store.arrow`` is an Arrow IPC file of the store's table (``store.SCHEMA``:
+compressed blocks plus the id and identity columns). Its schema metadata holds the format,
+the NDJSON files' signature (size, modification time and inode of both), the event count,
+the block size and the codec; it is written aside then renamed into place, so a stale, foreign
+or half-written copy is never used: anything that does not match is ignored and the store is
+built again. The blocks hold only plain data (marshal cannot build arbitrary objects, unlike
+pickle).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import marshal
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from segctl.pql import PreparedEvents
-from segctl.sandbox.profilestore.data import PROFILES_DIR, ProfileData, paths
+import pyarrow as pa
 
-CACHE_FILE = ".prepared.marshal"
-_FORMAT = ("segctl-profiles", 1, marshal.version, sys.version_info[:3])
-_SIZE_BYTES = 4  # the header's length, then the header (format, signature), then the data
+from segctl.sandbox.profilestore.data import PROFILES_DIR, paths
+from segctl.sandbox.profilestore.store import SCHEMA, ProfileStore
+
+CACHE_FILE = ".store.arrow"
+_OLD_FILES = (".prepared.marshal",)  # earlier versions' copies: removed when this one is written
+_FORMAT = ["segctl-profile-store", 2, marshal.version, list(sys.version_info[:2])]
+_META = b"segctl"
 
 
 def cache_path(data_dir: Path) -> Path:
@@ -40,52 +43,43 @@ def signature(data_dir: Path) -> tuple[int, ...]:
     return tuple(sig)
 
 
-def read(data_dir: Path, sig: tuple[int, ...]) -> ProfileData | None:
-    """The cached data for files with signature ``sig``; None when absent, stale or damaged."""
+def read(data_dir: Path, sig: tuple[int, ...]) -> ProfileStore | None:
+    """The stored store for files with signature ``sig``; None when absent, stale or damaged."""
     try:
-        with cache_path(data_dir).open("rb") as fh:
-            size = int.from_bytes(fh.read(_SIZE_BYTES), "big")
-            if marshal.loads(fh.read(size)) != (_FORMAT, sig):
+        with pa.OSFile(str(cache_path(data_dir)), "rb") as source:
+            reader = pa.ipc.open_file(source)
+            meta = json.loads((reader.schema.metadata or {}).get(_META, b"null"))
+            if not isinstance(meta, dict) or meta.get("format") != _FORMAT \
+                    or meta.get("signature") != list(sig):
                 return None
-            body = marshal.loads(fh.read())  # from bytes: marshal.load(file) is far slower
-    except (OSError, EOFError, ValueError, TypeError):
+            if not reader.schema.remove_metadata().equals(SCHEMA):
+                return None
+            table = reader.read_all().replace_schema_metadata(None)
+        store = ProfileStore(table, int(meta["events"]), int(meta["block_size"]),
+                             str(meta["codec"]))
+        if len(store) != int(meta["profiles"]) or not pa.Codec.is_available(store.codec):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None
-    return _from_plain(body)
+    return store
 
 
-def write(data_dir: Path, sig: tuple[int, ...], data: ProfileData) -> None:
-    """Store ``data`` for files with signature ``sig``; best effort (a read-only or full
-    disk only costs the next process a parse)."""
-    if not all(isinstance(e, PreparedEvents) for e in data.events):
-        return
+def write(data_dir: Path, sig: tuple[int, ...], store: ProfileStore) -> None:
+    """Store ``store`` for files with signature ``sig``; best effort (a read-only or full
+    disk only costs the next process a build)."""
     target = cache_path(data_dir)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".prepared-", suffix=".tmp")
+    meta = {"format": _FORMAT, "signature": list(sig), "events": store.event_count,
+            "profiles": len(store), "block_size": store.block_size, "codec": store.codec}
+    schema = SCHEMA.with_metadata({_META: json.dumps(meta).encode()})
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".store-", suffix=".tmp")
+    os.close(fd)
     try:
-        header = marshal.dumps((_FORMAT, sig))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(len(header).to_bytes(_SIZE_BYTES, "big"))
-            fh.write(header)
-            fh.write(marshal.dumps(_to_plain(data)))
+        with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+            writer.write_table(store.table.cast(schema))
         os.replace(tmp, target)
-    except (OSError, ValueError):
+        for old in _OLD_FILES:
+            with contextlib.suppress(OSError):
+                (target.parent / old).unlink()
+    except (OSError, pa.ArrowException):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-
-
-def _to_plain(data: ProfileData) -> tuple[Any, ...]:
-    return (list(data.ids), list(data.profiles), [e.events for e in data.events],
-            [e.times for e in data.events], data.event_count)
-
-
-def _from_plain(body: Any) -> ProfileData | None:
-    try:
-        ids, profiles, events, times, count = body
-    except (TypeError, ValueError):
-        return None
-    lists = (ids, profiles, events, times)
-    if not all(isinstance(x, list) for x in lists) or not isinstance(count, int):
-        return None
-    if len({len(x) for x in lists}) != 1:
-        return None
-    prepared = tuple(PreparedEvents(e, t) for e, t in zip(events, times, strict=True))
-    return ProfileData(tuple(ids), tuple(profiles), prepared, count)
