@@ -25,6 +25,7 @@ from segctl.errors import Location, SegctlError
 from segctl.fmt.keyorder import ordered_keys
 from segctl.fmt.pqllayout import layout
 from segctl.fmt.reorder import KeySpan, reorder
+from segctl.project import project_files
 from segctl.project.source import Diagnostic, SourceFile, parse_documents, read_source
 
 #: PQL longer than this is written as a ``|`` block scalar, broken into lines
@@ -278,20 +279,6 @@ def format_source(text: str, file: str = "<input>") -> str:
     return "".join(pieces)
 
 
-def yaml_files(path: Path) -> list[Path]:
-    """The YAML files at ``path`` (itself when a file), sorted, skipping hidden folders."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise SegctlError(f"no such file or directory: {path}")
-    found = [
-        p for p in path.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    ]
-    return sorted(found)
-
-
 def format_file(path: Path) -> FormatResult:
     """Read and format one file (nothing is written)."""
     source = read_source(path, path.parent)
@@ -315,7 +302,9 @@ def format_paths(paths: Sequence[Path]) -> tuple[list[FormatResult], list[Format
     errors: list[FormatError] = []
     seen: set[Path] = set()
     for root in paths:
-        for file in yaml_files(root):
+        if not root.exists():
+            raise SegctlError(f"no such file or directory: {root}")
+        for file in project_files(root):
             if file.resolve() in seen:
                 continue
             seen.add(file.resolve())

@@ -5,9 +5,11 @@ every diagnostic), :func:`analyse_project` (returns them in a :class:`LoadResult
 documents :class:`Project` (named by its ``kind: Project`` document,
 :class:`ProjectInfo`), :class:`Segment`, :class:`Export`, :class:`Environment`, the kind
 table (``KINDS``, :class:`Kind`, :class:`DocumentError`), the allowed field values, and partial
-runs: :func:`select` (``--target``) with :func:`project_root` / :func:`keys_in_file`.
+runs: :func:`select` (``--target``) with :func:`project_root` / :func:`keys_in_file`, and
+the one finder of a project's files, :func:`project_files`.
 """
 
+from segctl.project.finder import project_files
 from segctl.project.kinds import KINDS, DocumentError, Kind
 from segctl.project.loader import LoadResult, analyse_project, load_project
 from segctl.project.model import (
@@ -49,6 +51,7 @@ __all__ = [
     "analyse_project",
     "keys_in_file",
     "load_project",
+    "project_files",
     "project_root",
     "select",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from segctl.errors import Diagnostic, Location, UsageError, ValidationError
 from segctl.project.checks import CHECKS, Context
+from segctl.project.finder import project_files
 from segctl.project.kinds import KINDS, UNSUBSTITUTED_KINDS, DocumentError
 from segctl.project.model import Environment, Export, Project, Segment
 from segctl.project.schemas import validate_document
@@ -22,7 +23,6 @@ from segctl.project.source import (
     RawDocument,
     SourceFile,
     files_hash,
-    find_yaml_files,
     parse_documents,
     read_source,
 )
@@ -67,7 +67,7 @@ def analyse_project(path: str | PathLike[str], env: str | None = None, *,
         raise UsageError(f"path not found: {target}",
                          hint="pass the folder of your segment files (default: segments/)")
     root = target if target.is_dir() else target.parent
-    files = find_yaml_files(target)
+    files = project_files(target)
     if not files:
         raise UsageError(f"no YAML files (*.yaml, *.yml) found under {target}")
 
