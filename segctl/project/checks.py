@@ -28,6 +28,9 @@ class Context:
     docs: Mapping[str, tuple[RawDocument, ...]]
     unresolved: frozenset[int] = frozenset()  # id() of documents with a failed ${vars.NAME}
     parsed: dict[str, tuple[Any, RawDocument]] = field(default_factory=dict, hash=False)
+    # segment key -> the keys its rule refers to, once check_pql has run (see
+    # segment_dependencies)
+    dependencies: dict[str, list[str]] = field(default_factory=dict, hash=False)
 
     def of_kind(self, kind: str) -> tuple[RawDocument, ...]:
         return self.docs.get(kind, ())
@@ -115,10 +118,15 @@ def _pql_error_location(doc: RawDocument, err: SegctlError) -> Location:
 
 
 def segment_dependencies(ctx: Context) -> dict[str, list[str]]:
-    """segment key → keys it refers to through ``inSegment("key:...")`` (parsed rules only)."""
-    return {key: sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr)
-                        if r.startswith(KEY_PREFIX))
-            for key, (expr, _) in ctx.parsed.items()}
+    """segment key → keys it refers to through ``inSegment("key:...")`` (parsed rules only;
+    worked out once, the reference and cycle checks both read it)."""
+    if len(ctx.dependencies) != len(ctx.parsed):
+        ctx.dependencies.clear()
+        ctx.dependencies.update(
+            (key, sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr)
+                         if r.startswith(KEY_PREFIX)))
+            for key, (expr, _) in ctx.parsed.items())
+    return ctx.dependencies
 
 
 def check_segment_refs(ctx: Context) -> Iterator[Diagnostic]:

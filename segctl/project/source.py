@@ -11,8 +11,10 @@ PyYAML's composer gives nodes with marks; we walk the node tree ourselves so tha
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 JsonPath = tuple[str | int, ...]
-YAML_SUFFIXES = (".yaml", ".yml")
 #: values that aliases may add to one document (a "billion laughs" file expands to 10^9):
 #: the safe loaders' defence against alias bombs (SnakeYAML maxAliasesForCollections,
 #: go-yaml's alias ratio); no real project comes near it
@@ -176,15 +177,13 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
 
 def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
     """Read one file; undecodable bytes become a located diagnostic."""
-    display = _display(path)
+    real = os.path.realpath(path)
+    display = _display(path, real)
     try:
         data = path.read_bytes()
     except OSError as err:
         return Diagnostic(f"cannot read file: {err.strerror or err}", Location(display))
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.name
+    relative = _inside(real, _real_folder(os.fspath(root), os.getcwd())) or path.name
     encoding = _encoding(data)
     try:
         text = data.decode(encoding)
@@ -217,11 +216,26 @@ def _undecodable(display: str, data: bytes, encoding: str, err: UnicodeDecodeErr
                                                             source_line))
 
 
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+def _display(path: Path, real: str) -> str:
+    """How diagnostics name ``path``: relative to the working directory when inside it."""
+    cwd = os.getcwd()
+    return _inside(real, _real_folder(cwd, cwd)) or str(path)
+
+
+@lru_cache(maxsize=16)
+def _real_folder(folder: str, cwd: str) -> str:
+    """``folder`` with symbolic links resolved (``cwd`` is part of the key: a relative folder
+    means another place once the working directory changes)."""
+    return os.path.realpath(os.path.join(cwd, folder))
+
+
+def _inside(real: str, folder: str) -> str | None:
+    """``real`` relative to ``folder`` with ``/`` separators, or None when it is not inside."""
+    if folder == os.sep:
+        return real.lstrip(os.sep).replace(os.sep, "/") or None
+    if not real.startswith(folder + os.sep):
+        return None
+    return real[len(folder) + 1:].replace(os.sep, "/")
 
 
 def files_hash(sources: list[SourceFile]) -> str:
@@ -232,20 +246,6 @@ def files_hash(sources: list[SourceFile]) -> str:
         digest.update(len(src.data).to_bytes(8, "big"))
         digest.update(src.data)
     return digest.hexdigest()
-
-
-def find_yaml_files(path: Path) -> list[Path]:
-    """Every *.yaml / *.yml under ``path`` (or ``path`` itself), sorted, skipping hidden dirs."""
-    if path.is_file():
-        return [path]
-    found = [
-        p
-        for p in path.rglob("*")
-        if p.suffix in YAML_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
 
 
 def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
