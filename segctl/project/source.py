@@ -4,6 +4,9 @@ PyYAML's composer gives nodes with marks; we walk the node tree ourselves so tha
 
 * reject duplicate mapping keys (PyYAML silently keeps the last one),
 * keep timestamps as strings (JSON Schema and fixtures want the text, not ``datetime``),
+* read plain scalars per YAML 1.2's core schema (:mod:`segctl.project.yaml12`: libyaml's
+  composer with 1.2 resolvers), warning where YAML 1.1 would read one otherwise (``yes``,
+  ``0777``, ``1:30``),
 * record, for every JSON path, where the value starts (for a block scalar: the first content
   character, so an offset inside a PQL expression maps back into the file).
 """
@@ -22,11 +25,7 @@ import yaml
 
 from segctl.errors import Diagnostic, Location
 from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS
-
-try:  # libyaml is an order of magnitude faster; marks carry the same line/column
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from segctl.project import yaml12
 
 JsonPath = tuple[str | int, ...]
 #: values that aliases may add to one document (a "billion laughs" file expands to 10^9):
@@ -43,17 +42,6 @@ _SCALAR_TAGS_KEPT_AS_TEXT = {
     "tag:yaml.org,2002:binary",
     "tag:yaml.org,2002:str",
 }
-_constructor = yaml.constructor.SafeConstructor()
-# resolved tag of a plain scalar → its constructor (called directly: construct_object would
-# cache every node in the shared constructor forever)
-_SCALAR_CONSTRUCTORS = {
-    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
-    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
-}
-
-
 @dataclass(frozen=True)
 class SourceFile:
     """One YAML file as read: its bytes (for the project hash) and its lines (for excerpts)."""
@@ -251,7 +239,7 @@ def files_hash(sources: list[SourceFile]) -> str:
 def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
     """Every document of the file (empty ones skipped), or diagnostics for what is wrong."""
     try:
-        for index, node in enumerate(yaml.compose_all(source.text, Loader=_Loader)):
+        for index, node in enumerate(yaml.compose_all(source.text, Loader=yaml12.Loader)):
             if node is None or _is_empty(node):
                 continue  # a stray or trailing `---` (perhaps followed by comments only)
             builder = _Builder(source, index)
@@ -369,8 +357,9 @@ class _Builder:
                 self.problems.append(Diagnostic("mapping keys must be plain strings",
                                                 self.at(key_node)))
                 continue
-            if key_node.tag in _SCALAR_CONSTRUCTORS:
-                self._scalar(key_node)  # a tagged key (`!!int x: 1`) must read as its tag says
+            if key_node.tag in yaml12.CONSTRUCTORS:
+                # a tagged key (`!!int x: 1`) must read as its tag says
+                self._scalar(key_node, is_key=True)
             key = str(key_node.value)
             if key in first_seen:
                 first = first_seen[key].start_mark.line + 1
@@ -382,14 +371,13 @@ class _Builder:
             result[key] = self.convert(value_node, (*path, key))
         return result
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, *, is_key: bool = False) -> Any:
         plain = not node.style  # libyaml reports "" for plain scalars, PyYAML None
-        if node.tag in _SCALAR_CONSTRUCTORS and plain:
+        if node.tag in yaml12.CONSTRUCTORS and plain:
             try:
-                value = _SCALAR_CONSTRUCTORS[node.tag](node)
+                value = yaml12.construct(node.tag, node.value)
                 if isinstance(value, int) and abs(value) >= _TOO_BIG:  # 0xfff... (5,000 digits)
                     raise ValueError("digits")
-                return value
             except (ValueError, KeyError, IndexError, OverflowError, TypeError) as err:
                 # `!!int x`, `!!bool maybe`, or an integer past CPython's 4,300-digit limit
                 what = node.tag.rsplit(":", 1)[-1]
@@ -397,10 +385,31 @@ class _Builder:
                 self.problems.append(Diagnostic(f"cannot read {_clip(node.value)!r} as !!{what} "
                                                 f"({reason})", self.at(node)))
                 return node.value
+            if not is_key:
+                self._yaml11(node, value)
+            return value
         if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or not plain:
+            if plain and not is_key:
+                self._yaml11(node, node.value)
             return node.value
         self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", self.at(node)))
         return node.value
+
+    def _yaml11(self, node: yaml.ScalarNode, value: Any) -> None:
+        """Warn where YAML 1.1 reads this untagged plain scalar as something else."""
+        difference = yaml12.yaml11_difference(node.value, value)
+        if difference is not None and not self._tagged(node):
+            self.problems.append(Diagnostic(difference, self.at(node), severity="warning"))
+
+    def _tagged(self, node: yaml.ScalarNode) -> bool:
+        """Whether the scalar is written with a tag (``!!str yes``; its mark starts at the
+        anchor or tag before the text)."""
+        line = self.source.lines[node.start_mark.line] if node.start_mark.line < len(
+            self.source.lines) else ""
+        written = line[node.start_mark.column:]
+        if written.startswith("&"):
+            written = written.split(None, 1)[1] if " " in written else ""
+        return written.startswith("!")
 
     def _span(self, node: yaml.ScalarNode) -> ScalarSpan:
         line0, col0 = node.start_mark.line, node.start_mark.column
