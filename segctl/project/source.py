@@ -72,6 +72,26 @@ class ScalarSpan:
     end_line0: int
 
 
+#: a scalar node's marks: 0-based line and column where it is written, its style ("" plain,
+#: "'", '"', "|", ">") and the line it ends on
+ScalarMarks = tuple[int, int, str, int]
+
+
+def scalar_span(source: SourceFile, marks: ScalarMarks) -> ScalarSpan:
+    """Where a scalar's content starts (for a block scalar: its first non-blank content line)."""
+    line0, col0, style, end_line0 = marks
+    if style in ("'", '"'):
+        return ScalarSpan(line0, col0 + 1, style, end_line0)
+    if style in ("|", ">"):
+        lines = source.lines
+        line0 += 1
+        while line0 < len(lines) and line0 < end_line0 and not lines[line0].strip():
+            line0 += 1
+        text = lines[line0] if line0 < len(lines) else ""
+        return ScalarSpan(line0, len(text) - len(text.lstrip(" ")), style, end_line0)
+    return ScalarSpan(line0, col0, style or None, end_line0)
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """One YAML document, as plain data plus the position of every value and key."""
@@ -80,9 +100,11 @@ class RawDocument:
     index: int  # 0-based position of the document within its file
     data: Any
     start: Location
-    values: dict[JsonPath, Location] = field(default_factory=dict, hash=False)
-    keys: dict[JsonPath, Location] = field(default_factory=dict, hash=False)
-    scalars: dict[JsonPath, ScalarSpan] = field(default_factory=dict, hash=False)
+    # 0-based (line, column) of each collection and each key, and the marks of each scalar
+    # ((line, column, style, end line), as written): Locations are made when one is asked for
+    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, hash=False)
+    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, hash=False)
+    scalars: dict[JsonPath, ScalarMarks] = field(default_factory=dict, hash=False)
 
     @property
     def kind(self) -> Any:
@@ -91,14 +113,19 @@ class RawDocument:
     def value_location(self, path: JsonPath) -> Location:
         """Where the value at ``path`` starts; the nearest enclosing value if unknown."""
         for cut in range(len(path), -1, -1):
-            loc = self.values.get(path[:cut])
-            if loc is not None:
-                return loc
+            marks = self.scalars.get(path[:cut])
+            if marks is not None:
+                span = scalar_span(self.source, marks)
+                return self.source.location(span.line0, span.col0)
+            where = self.values.get(path[:cut])
+            if where is not None:
+                return self.source.location(*where)
         return self.start
 
     def key_location(self, path: JsonPath) -> Location:
         """Where the key of the value at ``path`` is written (falls back to the value)."""
-        return self.keys.get(path) or self.value_location(path)
+        where = self.keys.get(path)
+        return self.source.location(*where) if where is not None else self.value_location(path)
 
     def location_in_value(self, path: JsonPath, line: int, col: int) -> Location:
         """Map a 1-based (line, col) inside the string value at ``path`` to the file."""
@@ -108,9 +135,10 @@ class RawDocument:
 
     def offset_in_value(self, path: JsonPath, offset: int) -> Location:
         """Map a 0-based character offset inside the string value at ``path`` to the file."""
-        span = self.scalars.get(path)
-        if span is None:
+        marks = self.scalars.get(path)
+        if marks is None:
             return self.value_location(path)
+        span = scalar_span(self.source, marks)
         text = self._text(path)
         # "unexpected end of input" sits past the trailing newline of a block scalar: point just
         # after the last character written instead of at the (blank) line below the value
@@ -297,9 +325,9 @@ class _Builder:
     def __init__(self, source: SourceFile, index: int) -> None:
         self.source = source
         self.index = index
-        self.values: dict[JsonPath, Location] = {}
-        self.keys: dict[JsonPath, Location] = {}
-        self.scalars: dict[JsonPath, ScalarSpan] = {}
+        self.values: dict[JsonPath, tuple[int, int]] = {}
+        self.keys: dict[JsonPath, tuple[int, int]] = {}
+        self.scalars: dict[JsonPath, ScalarMarks] = {}
         self.problems: list[Diagnostic] = []
         self.converted: set[int] = set()  # collection nodes already read: seen again = alias
         self.active: set[int] = set()  # collection nodes being read: seen again = a cycle
@@ -319,9 +347,8 @@ class _Builder:
         if isinstance(node, yaml.CollectionNode):
             return self._collection(node, path)
         assert isinstance(node, yaml.ScalarNode)
-        span = self._span(node)
-        self.scalars[path] = span
-        self.values[path] = self.source.location(span.line0, span.col0)
+        start = node.start_mark
+        self.scalars[path] = (start.line, start.column, node.style or "", node.end_mark.line)
         return self._scalar(node)
 
     def _collection(self, node: yaml.CollectionNode, path: JsonPath) -> Any:
@@ -339,7 +366,7 @@ class _Builder:
         self.converted.add(key)
         self.active.add(key)
         self.alias_depth += again
-        self.values[path] = self.at(node)
+        self.values[path] = (node.start_mark.line, node.start_mark.column)
         if isinstance(node, yaml.MappingNode):
             result: Any = self._mapping(node, path)
         else:
@@ -367,7 +394,7 @@ class _Builder:
                     f"duplicate key '{key}' (first defined on line {first})", self.at(key_node)))
                 continue
             first_seen[key] = key_node
-            self.keys[(*path, key)] = self.at(key_node)
+            self.keys[(*path, key)] = (key_node.start_mark.line, key_node.start_mark.column)
             result[key] = self.convert(value_node, (*path, key))
         return result
 
@@ -410,19 +437,3 @@ class _Builder:
         if written.startswith("&"):
             written = written.split(None, 1)[1] if " " in written else ""
         return written.startswith("!")
-
-    def _span(self, node: yaml.ScalarNode) -> ScalarSpan:
-        line0, col0 = node.start_mark.line, node.start_mark.column
-        end_line0 = node.end_mark.line
-        style = node.style or None
-        if style in ("'", '"'):
-            return ScalarSpan(line0, col0 + 1, style, end_line0)
-        if style in ("|", ">"):
-            # content starts on the first non-blank line after the indicator line
-            lines = self.source.lines
-            line0 += 1
-            while line0 < len(lines) and line0 < end_line0 and not lines[line0].strip():
-                line0 += 1
-            text = lines[line0] if line0 < len(lines) else ""
-            return ScalarSpan(line0, len(text) - len(text.lstrip(" ")), style, end_line0)
-        return ScalarSpan(line0, col0, style, end_line0)

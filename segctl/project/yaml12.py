@@ -37,16 +37,26 @@ _CORE: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
+#: first character of a plain scalar -> the core tags it may resolve to ("" for the empty one)
+_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+for _tag, _pattern, _first in _CORE:
+    for _char in [*_first, ""] if _tag == NULL else _first:
+        _BY_FIRST[_char] = (*_BY_FIRST.get(_char, ()), (_tag, _pattern))
+
+
 class Loader(_Base):
     """libyaml's loader resolving plain scalars per the YAML 1.2 core schema."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-
-
-for _tag, _pattern, _first in _CORE:
-    # add_implicit_resolver matches with re.match: anchor the end
-    _anchored = re.compile(f"(?:{_pattern.pattern})$")
-    Loader.add_implicit_resolver(_tag, _anchored, [*_first, ""] if _tag == NULL else list(_first))
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # called by the C composer for every node: scalars are resolved here in one lookup
+        # (the base class also consults path resolvers, which nothing here registers)
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in _BY_FIRST.get(value[:1], ()):
+                    if pattern.fullmatch(value):
+                        return tag
+            return STR
+        return str(super().resolve(kind, value, implicit))
 
 
 def _int(text: str) -> int:
@@ -173,4 +183,5 @@ def means_else_in_yaml11(text: str) -> bool:
 
 def resolve(text: str) -> str:
     """The tag YAML 1.2's core schema gives plain scalar ``text``."""
-    return next((tag for tag, pattern, _ in _CORE if pattern.fullmatch(text)), STR)
+    return next((tag for tag, pattern in _BY_FIRST.get(text[:1], ()) if pattern.fullmatch(text)),
+                STR)
