@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
 
 from segctl.fmt import format_source
-from segctl.project.yaml12 import means_else_in_yaml11
+from segctl.project import means_else_in_yaml11
 
 
 def _quoted(value: Any) -> Any:
