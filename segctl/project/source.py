@@ -193,7 +193,7 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
 
 def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
     """Read one file; undecodable bytes become a located diagnostic."""
-    real = os.path.realpath(path)
+    real = _real_file(path)
     display = _display(path, real)
     try:
         data = path.read_bytes()
@@ -238,7 +238,17 @@ def _display(path: Path, real: str) -> str:
     return _inside(real, _real_folder(cwd, cwd)) or str(path)
 
 
-@lru_cache(maxsize=16)
+def _real_file(path: Path) -> str:
+    """``path`` with symbolic links resolved: its folder's real path (looked up once per
+    folder) and its name, unless the file itself is a link."""
+    name = os.fspath(path)
+    if os.path.islink(name):
+        return os.path.realpath(name)
+    folder, base = os.path.split(name)
+    return os.path.join(_real_folder(folder or os.curdir, os.getcwd()), base)
+
+
+@lru_cache(maxsize=64)
 def _real_folder(folder: str, cwd: str) -> str:
     """``folder`` with symbolic links resolved (``cwd`` is part of the key: a relative folder
     means another place once the working directory changes)."""
