@@ -7,7 +7,8 @@ has another key, so it is read again; everything else is taken as it was. Locati
 as 0-based line and column and made into :class:`~segctl.errors.Location` for the file as it
 is named in this run, so a diagnostic from the cache is the one a fresh read gives.
 
-The cache is one ``marshal`` file per project folder (data only: loading it runs no code) in
+The cache is one ``marshal`` file per project folder (plain data: unlike a pickle, loading it
+runs no code; like anything in the user's cache folder it is trusted as the user's own) in
 ``$SEGCTL_CACHE_DIR``, else ``$XDG_CACHE_HOME/segctl``, else ``~/.cache/segctl``; setting
 ``SEGCTL_CACHE_DIR`` to an empty string turns it off. Its key includes a digest of the code
 that produces the cached results (the YAML reader and the PQL package) and of PyYAML's version,
