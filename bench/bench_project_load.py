@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if row.target is not None and row.cpu > row.target:
                     missed.append(f"{row.command} ({'warm' if row.warm else 'cold'})")
     print("targets met" if not missed else f"TARGETS MISSED: {', '.join(missed)}")
-    return 0
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
