@@ -10,18 +10,15 @@ else a slug of the dataset name. A dataset name that starts with a value of the 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from segctl.adopt.keys import slugify, unique_key
+from segctl.adopt.writer import dump_documents
 from segctl.aep import AepClient, ApiError
 from segctl.aep.documents import export_signature
 from segctl.engine.marker import dataset_owner
-from segctl.fmt import format_source
 from segctl.project import MEMBERSHIP_STATUSES, Environment
 
 DEFAULT_STATUS = ("realized", "existing")
@@ -129,20 +126,11 @@ def plan_exports(
     return tuple(sorted(exports, key=lambda e: e.key)), tuple(warnings)
 
 
-def _dump(docs: Sequence[Mapping[str, Any]], header: str, file: str) -> str:
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump_all([dict(d) for d in docs], out)
-    return format_source(header + out.getvalue(), file)
-
-
 def render_exports(exports: Sequence[ImportedExport]) -> str:
     """``exports.yaml``: every imported Export, one document each."""
     jobs = ", ".join(e.job_id for e in exports if e.job_id)
     header = f"# imported by segctl from the newest export job into each dataset ({jobs})\n"
-    return _dump([e.document() for e in exports], header, "exports.yaml")
+    return dump_documents([e.document() for e in exports], header, "exports.yaml")
 
 
 def environment_document(environment: Environment | None, *, sandbox: str,
@@ -170,7 +158,7 @@ def environment_document(environment: Environment | None, *, sandbox: str,
 def render_environment(doc: Mapping[str, Any]) -> str:
     header = ("# imported by segctl: the sandbox these files were read from. Credentials "
               "never go here\n# (AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID).\n")
-    return _dump([doc], header, "environments.yaml")
+    return dump_documents([doc], header, "environments.yaml")
 
 
 def project_name(owners: Sequence[str | None], folder: str) -> tuple[str, str]:
@@ -193,4 +181,4 @@ def project_name(owners: Sequence[str | None], folder: str) -> tuple[str, str]:
 def render_project(name: str, why: str) -> str:
     header = (f"# imported by segctl: {why}. Every object segctl writes carries this name\n"
               "# in its ownership marker; keep it stable.\n")
-    return _dump([{"kind": "Project", "name": name}], header, "project.yaml")
+    return dump_documents([{"kind": "Project", "name": name}], header, "project.yaml")

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-
 from segctl.adopt.importer import ImportedSegment
+from segctl.adopt.writer import dump_documents
 from segctl.errors import SegctlError
-from segctl.fmt import format_source
 from segctl.fmt.formatter import pql_scalar
 
 
@@ -30,18 +26,13 @@ class PlannedFile:
 
 def render_segment(segment: ImportedSegment) -> str:
     """One ``kind: Segment`` YAML document, already in ``segctl fmt`` form."""
-    doc = CommentedMap(segment.document())
+    doc = dict(segment.document())
     if isinstance(doc.get("pql"), str):
         doc["pql"] = pql_scalar(doc["pql"])
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump(doc, out)
     header = f"# imported by segctl from AEP segment definition {segment.live_id}\n"
     if segment.dependency_of:
         header += f"# (needed by {', '.join(segment.dependency_of)}, which refer to it)\n"
-    return format_source(header + out.getvalue(), f"{segment.key}.yaml")
+    return dump_documents([doc], header, f"{segment.key}.yaml")
 
 
 def plan_files(segments: Sequence[ImportedSegment], out_dir: Path) -> list[PlannedFile]:

@@ -18,7 +18,6 @@ from typing import Any
 
 import click
 
-from segctl import __version__
 from segctl.cli.common import color_decision
 from segctl.errors import EXIT_ERROR, SegctlError
 from segctl.render.escape import terminal
@@ -138,11 +137,23 @@ class _LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
+def _print_version(ctx: click.Context, value: bool) -> None:
+    """``--version`` as click's version_option prints it, reading the version only then."""
+    if not value or ctx.resilient_parsing:
+        return
+    from segctl import __version__
+
+    click.echo(f"segctl, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 @click.group(cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "--version", prog_name="segctl")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _param, value: _print_version(ctx, value),
+              help="Show the version and exit.")
 @click.option("--debug", is_flag=True, envvar="SEGCTL_DEBUG",
               help="Log segctl's requests (method, URL, status, duration; secrets masked) and "
                    "show tracebacks.")

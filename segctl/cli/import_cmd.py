@@ -31,8 +31,7 @@ from segctl.cli.common import env_option
 from segctl.engine import build_plan
 from segctl.engine.marker import parse as parse_marker
 from segctl.errors import SegctlError, UsageError
-from segctl.project import Project, load_project
-from segctl.project.source import find_yaml_files
+from segctl.project import Project, load_project, project_files
 from segctl.render.escape import terminal
 from segctl.target import open_client
 
@@ -48,7 +47,7 @@ class _Extra:
 
 def _project(path: Path, env: str | None) -> Project | None:
     """The existing project (for environments and what is declared), None for a fresh start."""
-    if env is None and (not path.exists() or (path.is_dir() and not find_yaml_files(path))):
+    if env is None and (not path.exists() or (path.is_dir() and not project_files(path))):
         return None
     if env is not None and not path.exists():
         raise UsageError(f"--env {env}: project folder {path} not found",

@@ -1,7 +1,8 @@
 """``segctl fmt``: canonical PQL and a stable key order in YAML, comments kept, idempotent.
 
 Public names: the pure :func:`format_source`, the file-level :func:`format_file`,
-:func:`format_paths`, :func:`write_results` and :func:`yaml_files`, :func:`pql_lines` (the
+:func:`format_paths` (over the project's files, :func:`segctl.project.project_files`),
+:func:`write_results`, :func:`pql_lines` (the
 layout of a rule, for diffs), :class:`FormatResult`, and
 the errors :class:`FormatError` and :class:`FormatCheckFailed`.
 """
@@ -15,7 +16,6 @@ from segctl.fmt.formatter import (
     format_source,
     pql_lines,
     write_results,
-    yaml_files,
 )
 
 __all__ = [
@@ -27,5 +27,4 @@ __all__ = [
     "format_source",
     "pql_lines",
     "write_results",
-    "yaml_files",
 ]

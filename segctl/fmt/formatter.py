@@ -22,9 +22,11 @@ from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 
 from segctl import pql
 from segctl.errors import Location, SegctlError
+from segctl.fmt.fastpath import already_canonical
 from segctl.fmt.keyorder import ordered_keys
 from segctl.fmt.pqllayout import layout
 from segctl.fmt.reorder import KeySpan, reorder
+from segctl.project import project_files
 from segctl.project.source import Diagnostic, SourceFile, parse_documents, read_source
 
 #: PQL longer than this is written as a ``|`` block scalar, broken into lines
@@ -96,6 +98,14 @@ def pql_scalar(text: str) -> str:
     except SegctlError:
         same = False
     return LiteralScalarString((laid_out if same else text) + "\n")
+
+
+def _pql_text(value: str) -> str | None:
+    """The text ``fmt`` writes for the PQL ``value`` (None when it is not valid PQL)."""
+    try:
+        return str(pql_scalar(pql.canonical(value)))
+    except SegctlError:
+        return None
 
 
 def pql_lines(text: str) -> list[str]:
@@ -257,6 +267,8 @@ def _settled(body: str, file: str, offset: int) -> str:
     """Format until nothing changes (a second pass is a no-op in every case we know of; the
     loop guards idempotency against ruamel layout choices that depend on key position)."""
     current = _format_document(body, file, offset)
+    if current == body:
+        return body  # formatting it again would change nothing again
     for _ in range(3):
         again = _format_document(current, file, offset)
         if again == current:
@@ -271,25 +283,15 @@ def format_source(text: str, file: str = "<input>") -> str:
                                tuple(text.split("\n"))))
     pieces: list[str] = []
     for offset, separator, body in _split_documents(text):
-        formatted = _settled(body, file, offset) if body.strip() else body
+        if not body.strip() or already_canonical(body, ordered_keys, PQL_KEYS_BY_KIND,
+                                                 _pql_text):
+            formatted = body
+        else:
+            formatted = _settled(body, file, offset)
         if formatted and not formatted.endswith("\n"):
             formatted += "\n"
         pieces.append(separator + formatted)
     return "".join(pieces)
-
-
-def yaml_files(path: Path) -> list[Path]:
-    """The YAML files at ``path`` (itself when a file), sorted, skipping hidden folders."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise SegctlError(f"no such file or directory: {path}")
-    found = [
-        p for p in path.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    ]
-    return sorted(found)
 
 
 def format_file(path: Path) -> FormatResult:
@@ -315,7 +317,9 @@ def format_paths(paths: Sequence[Path]) -> tuple[list[FormatResult], list[Format
     errors: list[FormatError] = []
     seen: set[Path] = set()
     for root in paths:
-        for file in yaml_files(root):
+        if not root.exists():
+            raise SegctlError(f"no such file or directory: {root}")
+        for file in project_files(root):
             if file.resolve() in seen:
                 continue
             seen.add(file.resolve())

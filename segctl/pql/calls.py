@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from segctl.errors import Location
 from segctl.pql import ast
 from segctl.pql.errors import PqlSyntaxError, locate
-from segctl.pql.evaluator import PqlEvalError
-from segctl.pql.evaluator import compile as compile_expr
+from segctl.pql.evaluator import PqlEvalError, translate
 from segctl.pql.functions import FUNCTIONS, NOT_SEGMENT_FUNCTIONS
 from segctl.pql.printer import to_text
 from segctl.pql.refs import walk
@@ -67,7 +66,7 @@ def check(expr: ast.Expr, text: str | None = None, *, file: str | None = None) -
             else None
         raise PqlCallError(problem.message, location=location, offset=offset)
     try:
-        compile_expr(expr)
+        translate(expr)  # what the compiler refuses, without building an evaluator
     except PqlEvalError as err:
         if text is None or err.location is not None:
             raise

@@ -20,7 +20,7 @@ import builtins
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from segctl.errors import SegctlError
 from segctl.pql import ast
@@ -325,6 +325,16 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
     # ---- the module ---------------------------------------------------------------------------
 
     def build(self, expr: ast.Expr) -> Predicate:
+        source = self.source(expr)
+        self.namespace["_ctxs"] = _ContextCache()
+        code = builtins.compile(source, "<pql>", "exec")
+        exec(code, self.namespace)
+        return Predicate(expr, source, self.namespace["evaluate"], self.uses_events,
+                         self.uses_time, self.uses_segments)
+
+    def source(self, expr: ast.Expr) -> str:
+        """The Python source of ``evaluate`` for ``expr``: every refusal of the compiler is
+        raised here, before CPython compiles anything."""
         self.begin_function()
         scope, root = Scope.root(), expr
         if isinstance(root, ast.Lambda):  # `(Profile) => Profile.x`: the parameter is the root
@@ -341,18 +351,30 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
                      if self.uses_segments else "    S = None")
         lines.extend(f"    {line}" for line in prelude)
         lines.append(f"    return {body.text}")
-        source = "\n\n".join([*self.helpers, "\n".join(lines)]) + "\n"
-        self.namespace["_ctxs"] = _ContextCache()
-        code = builtins.compile(source, "<pql>", "exec")
-        exec(code, self.namespace)
-        return Predicate(expr, source, self.namespace["evaluate"], self.uses_events,
-                         self.uses_time, self.uses_segments)
+        return "\n\n".join([*self.helpers, "\n".join(lines)]) + "\n"
 
 
 def compile(expr: ast.Expr) -> Predicate:
     """Compile ``expr`` once; raises :class:`PqlEvalError` for trees that cannot evaluate."""
+    return _guarded(lambda: _Compiler().build(expr))
+
+
+def translate(expr: ast.Expr) -> str:
+    """What :func:`compile` does short of handing the code to CPython: the generated source.
+
+    It raises every :class:`PqlEvalError` that :func:`compile` raises for a tree the parser or
+    the pql/json reader accepted (their depth rule keeps the generated code within CPython's
+    limits: ``tests/pql/test_limits.py`` compiles the deepest tree), at a fraction of the cost,
+    so checking a rule does not build an evaluator."""
+    return _guarded(lambda: _Compiler().source(expr))
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(step: Callable[[], _T]) -> _T:
     try:
-        return _Compiler().build(expr)
+        return step()
     except (SyntaxError, RecursionError, MemoryError) as exc:
         # CPython's own limits on generated code (nesting depth, parser stack): a tree that
         # deep cannot run here, which is the user's input to fix, not a crash
@@ -363,4 +385,4 @@ def compile(expr: ast.Expr) -> Predicate:
 
 
 __all__ = ["EventsInput", "PqlEvalError", "Predicate", "PreparedEvents", "compile",
-           "prepare_events"]
+           "prepare_events", "translate"]

@@ -13,6 +13,7 @@ in :mod:`segctl.pql.parser_forms`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from segctl.pql import ast as a
 from segctl.pql import parser_forms as forms
@@ -377,7 +378,15 @@ def parse(text: str, *, file: str | None = None, first_line: int = 1,
     """Parse a pql/text expression into an AST; raises :class:`PqlSyntaxError`.
 
     ``file``/``first_line``/``first_col`` locate ``text`` inside a larger file for errors.
+    Trees are immutable, so a text parsed again in the same process (the project loader's
+    check, then the plan's normalisation, then the sandbox reading the same rule) shares the
+    first tree.
     """
+    return _parse(text, file, first_line, first_col)
+
+
+@lru_cache(maxsize=16_384)
+def _parse(text: str, file: str | None, first_line: int, first_col: int) -> a.Expr:
     parser = Parser(text, file=file, first_line=first_line, first_col=first_col)
     expr = parser.parse_query()
     # every tree level takes at least one token (3 eof tokens pad the list), so a text of at

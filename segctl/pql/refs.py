@@ -15,18 +15,31 @@ from segctl.pql import ast as a
 N = TypeVar("N", bound=a.Node)
 
 
+#: node type -> the names of its fields (``dataclasses.fields`` reflects on every call)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def children(node: a.Node) -> Iterator[a.Node]:
     """The direct child nodes of ``node`` in field order (descending into tuples)."""
-    for f in fields(node):
-        yield from _nodes_in(getattr(node, f.name))
+    return iter(_children(node))
 
 
-def _nodes_in(value: Any) -> Iterator[a.Node]:
+def _children(node: a.Node) -> list[a.Node]:
+    names = _FIELD_NAMES.get(type(node))
+    if names is None:
+        names = _FIELD_NAMES[type(node)] = tuple(f.name for f in fields(node))
+    found: list[a.Node] = []
+    for name in names:
+        _collect(getattr(node, name), found)
+    return found
+
+
+def _collect(value: Any, found: list[a.Node]) -> None:
     if isinstance(value, a.Node):
-        yield value
+        found.append(value)
     elif isinstance(value, tuple):
         for item in value:
-            yield from _nodes_in(item)
+            _collect(item, found)
 
 
 def walk(node: a.Node) -> Iterator[a.Node]:
@@ -35,7 +48,10 @@ def walk(node: a.Node) -> Iterator[a.Node]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(children(current))))
+        found = _children(current)
+        if found:
+            found.reverse()
+            stack.extend(found)
 
 
 def transform(node: N, fn: Callable[[a.Node], a.Node]) -> N:

@@ -13,6 +13,7 @@ from typing import Any
 from segctl import pql
 from segctl.errors import Diagnostic, Location, SegctlError
 from segctl.pql import classify
+from segctl.project.cache import LoadCache, PqlResult
 from segctl.project.model import Project
 from segctl.project.source import RawDocument
 
@@ -27,7 +28,18 @@ class Context:
     project: Project
     docs: Mapping[str, tuple[RawDocument, ...]]
     unresolved: frozenset[int] = frozenset()  # id() of documents with a failed ${vars.NAME}
+    # filled by check_pql: segment key -> (its tree, or None when it came from the cache and
+    # is parsed on demand; its document), and -> the inSegment references of its rule
     parsed: dict[str, tuple[Any, RawDocument]] = field(default_factory=dict, hash=False)
+    refs: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # segment key -> the keys its rule refers to (see segment_dependencies)
+    dependencies: dict[str, list[str]] = field(default_factory=dict, hash=False)
+    cache: LoadCache | None = None
+
+    def tree(self, key: str) -> Any:
+        """The parsed rule of segment ``key`` (check_pql has parsed it, or knows it parses)."""
+        expr, doc = self.parsed[key]
+        return expr if expr is not None else pql.parse(doc.data["pql"])
 
     def of_kind(self, kind: str) -> tuple[RawDocument, ...]:
         return self.docs.get(kind, ())
@@ -73,8 +85,9 @@ def check_export_refs(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def check_pql(ctx: Context) -> Iterator[Diagnostic]:
-    """Parse every rule (remembering the trees for the reference checks), then check its calls
-    and compile it, as AEP refuses an unknown function or method when the audience is created."""
+    """Parse every rule (remembering its references for the reference checks), then check its
+    calls and what the compiler would refuse, as AEP refuses an unknown function or method
+    when the audience is created. A rule's result is kept in the load cache by its text."""
     for doc in ctx.of_kind("Segment"):
         key, text, tree = doc.data.get("key"), doc.data.get("pql"), doc.data.get("pqlJson")
         if not isinstance(key, str) or (text is None) == (tree is None):
@@ -83,16 +96,59 @@ def check_pql(ctx: Context) -> Iterator[Diagnostic]:
             continue  # a placeholder is left in the text; its error is already reported
         if isinstance(tree, str) and not _is_json(tree):
             continue  # the Segment builder reports it at the exact character
-        try:
-            if isinstance(text, str):
-                ctx.parsed[key] = (pql.parse(text), doc)
-            elif isinstance(tree, dict | str):
-                ctx.parsed[key] = (pql.from_json(tree), doc)
-            else:
-                continue
-            pql.check(ctx.parsed[key][0], text if isinstance(text, str) else None)
-        except SegctlError as err:
-            yield Diagnostic(f"invalid PQL: {err.message}", _pql_error_location(doc, err))
+        if isinstance(text, str):
+            result = ctx.cache.rule(text) if ctx.cache is not None else None
+            expr = None
+            if result is None:
+                result, expr = check_text(text)
+                if ctx.cache is not None:
+                    ctx.cache.keep_rule(text, result)
+        elif isinstance(tree, dict | str):
+            result, expr = _check_tree(tree)
+        else:
+            continue
+        if result.refs is not None:
+            ctx.parsed[key] = (expr, doc)
+            ctx.refs[key] = result.refs
+        if result.error is not None:
+            yield Diagnostic(f"invalid PQL: {result.error[0]}", _pql_error_location(doc,
+                                                                                   result.error))
+
+
+def check_text(text: str) -> tuple[PqlResult, Any]:
+    """Parse and check one rule: its result, and its tree (None when it does not parse)."""
+    try:
+        expr = pql.parse(text)
+    except SegctlError as err:
+        return PqlResult(None, _error(err)), None
+    refs = tuple(sorted(pql.segment_refs(expr)))
+    try:
+        pql.check(expr, text)
+    except SegctlError as err:
+        return PqlResult(refs, _error(err)), expr
+    return PqlResult(refs, None), expr
+
+
+def _check_tree(tree: dict[str, Any] | str) -> tuple[PqlResult, Any]:
+    try:
+        expr = pql.from_json(tree)
+    except SegctlError as err:
+        return PqlResult(None, _error(err)), None
+    refs = tuple(sorted(pql.segment_refs(expr)))
+    try:
+        pql.check(expr, None)
+    except SegctlError as err:
+        return PqlResult(refs, _error(err)), expr
+    return PqlResult(refs, None), expr
+
+
+def _error(err: SegctlError) -> tuple[str, int | None, int | None, int | None]:
+    """What locates a PQL error in its text: its offset, else its 1-based line and column."""
+    offset = getattr(err, "offset", None)
+    where = err.location
+    line = where.line if where is not None else None
+    col = where.col if where is not None else None
+    return err.message, offset if isinstance(offset, int) else None, line, col
 
 
 def _is_json(text: str) -> bool:
@@ -103,22 +159,27 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _pql_error_location(doc: RawDocument, err: SegctlError) -> Location:
+def _pql_error_location(doc: RawDocument,
+                        error: tuple[str, int | None, int | None, int | None]) -> Location:
     if not isinstance(doc.data.get("pql"), str):
         return doc.value_location(("pqlJson",))
-    offset = getattr(err, "offset", None)
-    if isinstance(offset, int):
+    _, offset, line, col = error
+    if offset is not None:
         return doc.offset_in_value(("pql",), offset)
-    if err.location is not None and err.location.line is not None:
-        return doc.location_in_value(("pql",), err.location.line, err.location.col or 1)
+    if line is not None:
+        return doc.location_in_value(("pql",), line, col or 1)
     return doc.value_location(("pql",))
 
 
 def segment_dependencies(ctx: Context) -> dict[str, list[str]]:
-    """segment key → keys it refers to through ``inSegment("key:...")`` (parsed rules only)."""
-    return {key: sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr)
-                        if r.startswith(KEY_PREFIX))
-            for key, (expr, _) in ctx.parsed.items()}
+    """segment key → keys it refers to through ``inSegment("key:...")`` (parsed rules only;
+    worked out once, the reference and cycle checks both read it)."""
+    if len(ctx.dependencies) != len(ctx.refs):
+        ctx.dependencies.clear()
+        ctx.dependencies.update(
+            (key, sorted(r[len(KEY_PREFIX):] for r in refs if r.startswith(KEY_PREFIX)))
+            for key, refs in ctx.refs.items())
+    return ctx.dependencies
 
 
 def check_segment_refs(ctx: Context) -> Iterator[Diagnostic]:
@@ -158,11 +219,11 @@ def check_cycles(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_eligibility(ctx: Context) -> Iterator[Diagnostic]:
     """Warn when a segment asks for streaming/edge evaluation its rule is not eligible for."""
-    for key, (expr, doc) in ctx.parsed.items():
+    for key, (_, doc) in ctx.parsed.items():
         desired = doc.data.get("evaluation", "batch")
         if desired not in ("streaming", "edge"):
             continue
-        verdict = classify(expr)
+        verdict = classify(ctx.tree(key))
         eligible = verdict.streaming if desired == "streaming" else verdict.edge
         if not eligible:
             reasons = verdict.streaming_reasons if desired == "streaming" else verdict.edge_reasons

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -64,8 +64,36 @@ def _resolve(target: Any) -> Any:
 
 
 def field_locations(doc: RawDocument) -> Mapping[str, Location]:
-    """YAML field name → where its value starts (top-level fields of the document)."""
-    return MappingProxyType({k: doc.value_location((k,)) for k in doc.data})
+    """YAML field name → where its value starts (top-level fields of the document); each
+    Location is made when it is first asked for (most never are)."""
+    return _FieldLocations(doc)
+
+
+class _FieldLocations(Mapping[str, Location]):
+    """A read-only mapping of the top-level fields of ``doc`` to their locations."""
+
+    __slots__ = ("_doc", "_made")
+
+    def __init__(self, doc: RawDocument) -> None:
+        self._doc = doc
+        self._made: dict[str, Location] = {}
+
+    def __getitem__(self, name: str) -> Location:
+        made = self._made.get(name)
+        if made is None:
+            if name not in self._doc.data:
+                raise KeyError(name)
+            made = self._made[name] = self._doc.value_location((name,))
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._doc.data)
+
+    def __len__(self) -> int:
+        return len(self._doc.data)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def build_segment(doc: RawDocument) -> Segment:

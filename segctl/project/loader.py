@@ -14,7 +14,9 @@ from types import MappingProxyType
 from typing import Any
 
 from segctl.errors import Diagnostic, Location, UsageError, ValidationError
+from segctl.project.cache import LoadCache
 from segctl.project.checks import CHECKS, Context
+from segctl.project.finder import project_files
 from segctl.project.kinds import KINDS, UNSUBSTITUTED_KINDS, DocumentError
 from segctl.project.model import Environment, Export, Project, Segment
 from segctl.project.schemas import validate_document
@@ -22,7 +24,6 @@ from segctl.project.source import (
     RawDocument,
     SourceFile,
     files_hash,
-    find_yaml_files,
     parse_documents,
     read_source,
 )
@@ -67,12 +68,13 @@ def analyse_project(path: str | PathLike[str], env: str | None = None, *,
         raise UsageError(f"path not found: {target}",
                          hint="pass the folder of your segment files (default: segments/)")
     root = target if target.is_dir() else target.parent
-    files = find_yaml_files(target)
+    files = project_files(target)
     if not files:
         raise UsageError(f"no YAML files (*.yaml, *.yml) found under {target}")
 
     problems: list[Diagnostic] = []
-    sources, docs = _read_documents(files, root, problems)
+    cache = LoadCache.open(root)
+    sources, docs = _read_documents(files, root, problems, cache)
     by_kind = _by_kind(docs, problems)
     counts = MappingProxyType({k: len(v) for k, v in by_kind.items()})
 
@@ -98,9 +100,10 @@ def analyse_project(path: str | PathLike[str], env: str | None = None, *,
         files=tuple(files),
     )
     ctx = Context(project, MappingProxyType({k: tuple(v) for k, v in checked.items()}),
-                  unresolved)
+                  unresolved, cache=cache)
     for check in CHECKS:
         problems.extend(check(ctx))
+    cache.save()
     for kind in by_kind:
         kind_check = KINDS[kind].checker()
         if kind_check is not None and (offline_checks or not KINDS[kind].offline_check):
@@ -160,9 +163,10 @@ def _substitute_all(
     return checked, frozenset(unresolved)
 
 
-def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic]
-                    ) -> tuple[list[SourceFile], list[RawDocument]]:
-    """Every readable file and every document in them; unreadable parts become problems."""
+def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic],
+                    cache: LoadCache) -> tuple[list[SourceFile], list[RawDocument]]:
+    """Every readable file and every document in them (from the cache when the file is as it
+    was); unreadable parts become problems."""
     sources: list[SourceFile] = []
     docs: list[RawDocument] = []
     for file in files:
@@ -171,7 +175,7 @@ def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic]
             problems.append(source)
             continue
         sources.append(source)
-        for item in parse_documents(source):
+        for item in cache.documents(source, parse_documents(source)):
             if isinstance(item, Diagnostic):
                 problems.append(item)
             else:

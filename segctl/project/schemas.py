@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from segctl.errors import Diagnostic, SegctlError
 from segctl.project.source import JsonPath, RawDocument
+
+if TYPE_CHECKING:  # imported when a document is invalid: most runs never need it
+    import jsonschema
+    from jsonschema import Draft202012Validator
 
 
 def schema_text(name: str) -> str:
@@ -33,13 +35,45 @@ def schema_text(name: str) -> str:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
+    """The schema's validator, built once: it explains what is wrong with a document."""
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(schema_text(name))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
 
+@cache
+def _verdict(name: str) -> Callable[[Any], bool] | None:
+    """A compiled validity test of the schema (jsonschema-rs), built once; None without it."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a dependency; the explaining validator suffices
+        return None
+    test: Callable[[Any], bool] = jsonschema_rs.validator_for(
+        json.loads(schema_text(name))).is_valid
+    return test
+
+
+def is_valid(data: Any, schema_name: str) -> bool | None:
+    """The compiled verdict on ``data``; None when there is none (then ask :func:`validator`)."""
+    test = _verdict(schema_name)
+    if test is None:
+        return None
+    try:
+        return test(data)
+    except (ValueError, TypeError, OverflowError):  # a value it cannot take (huge integers)
+        return None
+
+
 def validate_document(doc: RawDocument, schema_name: str) -> list[Diagnostic]:
-    """Every schema violation of ``doc``, located at the offending key or value."""
+    """Every schema violation of ``doc``, located at the offending key or value.
+
+    A valid document (nearly all of them) is recognised by the compiled validator; only an
+    invalid one is walked by ``jsonschema``, whose errors locate each problem.
+    """
+    if is_valid(doc.data, schema_name):
+        return []
     found = validator(schema_name).iter_errors(doc.data)
     errors = sorted(found, key=lambda e: (len(e.absolute_path), [str(p) for p in e.absolute_path]))
     problems: list[Diagnostic] = []

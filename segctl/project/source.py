@@ -4,6 +4,9 @@ PyYAML's composer gives nodes with marks; we walk the node tree ourselves so tha
 
 * reject duplicate mapping keys (PyYAML silently keeps the last one),
 * keep timestamps as strings (JSON Schema and fixtures want the text, not ``datetime``),
+* read plain scalars per YAML 1.2's core schema (:mod:`segctl.project.yaml12`: libyaml's
+  composer with 1.2 resolvers), warning where YAML 1.1 would read one otherwise (``yes``,
+  ``0777``, ``1:30``),
 * record, for every JSON path, where the value starts (for a block scalar: the first content
   character, so an offset inside a PQL expression maps back into the file).
 """
@@ -11,8 +14,10 @@ PyYAML's composer gives nodes with marks; we walk the node tree ourselves so tha
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +25,9 @@ import yaml
 
 from segctl.errors import Diagnostic, Location
 from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS
-
-try:  # libyaml is an order of magnitude faster; marks carry the same line/column
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from segctl.project import yaml12
 
 JsonPath = tuple[str | int, ...]
-YAML_SUFFIXES = (".yaml", ".yml")
 #: values that aliases may add to one document (a "billion laughs" file expands to 10^9):
 #: the safe loaders' defence against alias bombs (SnakeYAML maxAliasesForCollections,
 #: go-yaml's alias ratio); no real project comes near it
@@ -42,17 +42,6 @@ _SCALAR_TAGS_KEPT_AS_TEXT = {
     "tag:yaml.org,2002:binary",
     "tag:yaml.org,2002:str",
 }
-_constructor = yaml.constructor.SafeConstructor()
-# resolved tag of a plain scalar → its constructor (called directly: construct_object would
-# cache every node in the shared constructor forever)
-_SCALAR_CONSTRUCTORS = {
-    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
-    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
-}
-
-
 @dataclass(frozen=True)
 class SourceFile:
     """One YAML file as read: its bytes (for the project hash) and its lines (for excerpts)."""
@@ -83,6 +72,26 @@ class ScalarSpan:
     end_line0: int
 
 
+#: a scalar node's marks: 0-based line and column where it is written, its style ("" plain,
+#: "'", '"', "|", ">") and the line it ends on
+ScalarMarks = tuple[int, int, str, int]
+
+
+def scalar_span(source: SourceFile, marks: ScalarMarks) -> ScalarSpan:
+    """Where a scalar's content starts (for a block scalar: its first non-blank content line)."""
+    line0, col0, style, end_line0 = marks
+    if style in ("'", '"'):
+        return ScalarSpan(line0, col0 + 1, style, end_line0)
+    if style in ("|", ">"):
+        lines = source.lines
+        line0 += 1
+        while line0 < len(lines) and line0 < end_line0 and not lines[line0].strip():
+            line0 += 1
+        text = lines[line0] if line0 < len(lines) else ""
+        return ScalarSpan(line0, len(text) - len(text.lstrip(" ")), style, end_line0)
+    return ScalarSpan(line0, col0, style or None, end_line0)
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """One YAML document, as plain data plus the position of every value and key."""
@@ -91,9 +100,11 @@ class RawDocument:
     index: int  # 0-based position of the document within its file
     data: Any
     start: Location
-    values: dict[JsonPath, Location] = field(default_factory=dict, hash=False)
-    keys: dict[JsonPath, Location] = field(default_factory=dict, hash=False)
-    scalars: dict[JsonPath, ScalarSpan] = field(default_factory=dict, hash=False)
+    # 0-based (line, column) of each collection and each key, and the marks of each scalar
+    # ((line, column, style, end line), as written): Locations are made when one is asked for
+    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, hash=False)
+    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, hash=False)
+    scalars: dict[JsonPath, ScalarMarks] = field(default_factory=dict, hash=False)
 
     @property
     def kind(self) -> Any:
@@ -102,14 +113,19 @@ class RawDocument:
     def value_location(self, path: JsonPath) -> Location:
         """Where the value at ``path`` starts; the nearest enclosing value if unknown."""
         for cut in range(len(path), -1, -1):
-            loc = self.values.get(path[:cut])
-            if loc is not None:
-                return loc
+            marks = self.scalars.get(path[:cut])
+            if marks is not None:
+                span = scalar_span(self.source, marks)
+                return self.source.location(span.line0, span.col0)
+            where = self.values.get(path[:cut])
+            if where is not None:
+                return self.source.location(*where)
         return self.start
 
     def key_location(self, path: JsonPath) -> Location:
         """Where the key of the value at ``path`` is written (falls back to the value)."""
-        return self.keys.get(path) or self.value_location(path)
+        where = self.keys.get(path)
+        return self.source.location(*where) if where is not None else self.value_location(path)
 
     def location_in_value(self, path: JsonPath, line: int, col: int) -> Location:
         """Map a 1-based (line, col) inside the string value at ``path`` to the file."""
@@ -119,9 +135,10 @@ class RawDocument:
 
     def offset_in_value(self, path: JsonPath, offset: int) -> Location:
         """Map a 0-based character offset inside the string value at ``path`` to the file."""
-        span = self.scalars.get(path)
-        if span is None:
+        marks = self.scalars.get(path)
+        if marks is None:
             return self.value_location(path)
+        span = scalar_span(self.source, marks)
         text = self._text(path)
         # "unexpected end of input" sits past the trailing newline of a block scalar: point just
         # after the last character written instead of at the (blank) line below the value
@@ -176,15 +193,13 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
 
 def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
     """Read one file; undecodable bytes become a located diagnostic."""
-    display = _display(path)
+    real = _real_file(path)
+    display = _display(path, real)
     try:
         data = path.read_bytes()
     except OSError as err:
         return Diagnostic(f"cannot read file: {err.strerror or err}", Location(display))
-    try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        relative = path.name
+    relative = _inside(real, _real_folder(os.fspath(root), os.getcwd())) or path.name
     encoding = _encoding(data)
     try:
         text = data.decode(encoding)
@@ -217,11 +232,36 @@ def _undecodable(display: str, data: bytes, encoding: str, err: UnicodeDecodeErr
                                                             source_line))
 
 
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+def _display(path: Path, real: str) -> str:
+    """How diagnostics name ``path``: relative to the working directory when inside it."""
+    cwd = os.getcwd()
+    return _inside(real, _real_folder(cwd, cwd)) or str(path)
+
+
+def _real_file(path: Path) -> str:
+    """``path`` with symbolic links resolved: its folder's real path (looked up once per
+    folder) and its name, unless the file itself is a link."""
+    name = os.fspath(path)
+    if os.path.islink(name):
+        return os.path.realpath(name)
+    folder, base = os.path.split(name)
+    return os.path.join(_real_folder(folder or os.curdir, os.getcwd()), base)
+
+
+@lru_cache(maxsize=64)
+def _real_folder(folder: str, cwd: str) -> str:
+    """``folder`` with symbolic links resolved (``cwd`` is part of the key: a relative folder
+    means another place once the working directory changes)."""
+    return os.path.realpath(os.path.join(cwd, folder))
+
+
+def _inside(real: str, folder: str) -> str | None:
+    """``real`` relative to ``folder`` with ``/`` separators, or None when it is not inside."""
+    if folder == os.sep:
+        return real.lstrip(os.sep).replace(os.sep, "/") or None
+    if not real.startswith(folder + os.sep):
+        return None
+    return real[len(folder) + 1:].replace(os.sep, "/")
 
 
 def files_hash(sources: list[SourceFile]) -> str:
@@ -234,24 +274,10 @@ def files_hash(sources: list[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def find_yaml_files(path: Path) -> list[Path]:
-    """Every *.yaml / *.yml under ``path`` (or ``path`` itself), sorted, skipping hidden dirs."""
-    if path.is_file():
-        return [path]
-    found = [
-        p
-        for p in path.rglob("*")
-        if p.suffix in YAML_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
-
-
 def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
     """Every document of the file (empty ones skipped), or diagnostics for what is wrong."""
     try:
-        for index, node in enumerate(yaml.compose_all(source.text, Loader=_Loader)):
+        for index, node in enumerate(yaml.compose_all(source.text, Loader=yaml12.Loader)):
             if node is None or _is_empty(node):
                 continue  # a stray or trailing `---` (perhaps followed by comments only)
             builder = _Builder(source, index)
@@ -309,9 +335,9 @@ class _Builder:
     def __init__(self, source: SourceFile, index: int) -> None:
         self.source = source
         self.index = index
-        self.values: dict[JsonPath, Location] = {}
-        self.keys: dict[JsonPath, Location] = {}
-        self.scalars: dict[JsonPath, ScalarSpan] = {}
+        self.values: dict[JsonPath, tuple[int, int]] = {}
+        self.keys: dict[JsonPath, tuple[int, int]] = {}
+        self.scalars: dict[JsonPath, ScalarMarks] = {}
         self.problems: list[Diagnostic] = []
         self.converted: set[int] = set()  # collection nodes already read: seen again = alias
         self.active: set[int] = set()  # collection nodes being read: seen again = a cycle
@@ -331,9 +357,8 @@ class _Builder:
         if isinstance(node, yaml.CollectionNode):
             return self._collection(node, path)
         assert isinstance(node, yaml.ScalarNode)
-        span = self._span(node)
-        self.scalars[path] = span
-        self.values[path] = self.source.location(span.line0, span.col0)
+        start = node.start_mark
+        self.scalars[path] = (start.line, start.column, node.style or "", node.end_mark.line)
         return self._scalar(node)
 
     def _collection(self, node: yaml.CollectionNode, path: JsonPath) -> Any:
@@ -351,7 +376,7 @@ class _Builder:
         self.converted.add(key)
         self.active.add(key)
         self.alias_depth += again
-        self.values[path] = self.at(node)
+        self.values[path] = (node.start_mark.line, node.start_mark.column)
         if isinstance(node, yaml.MappingNode):
             result: Any = self._mapping(node, path)
         else:
@@ -369,8 +394,9 @@ class _Builder:
                 self.problems.append(Diagnostic("mapping keys must be plain strings",
                                                 self.at(key_node)))
                 continue
-            if key_node.tag in _SCALAR_CONSTRUCTORS:
-                self._scalar(key_node)  # a tagged key (`!!int x: 1`) must read as its tag says
+            if key_node.tag in yaml12.CONSTRUCTORS:
+                # a tagged key (`!!int x: 1`) must read as its tag says
+                self._scalar(key_node, is_key=True)
             key = str(key_node.value)
             if key in first_seen:
                 first = first_seen[key].start_mark.line + 1
@@ -378,18 +404,17 @@ class _Builder:
                     f"duplicate key '{key}' (first defined on line {first})", self.at(key_node)))
                 continue
             first_seen[key] = key_node
-            self.keys[(*path, key)] = self.at(key_node)
+            self.keys[(*path, key)] = (key_node.start_mark.line, key_node.start_mark.column)
             result[key] = self.convert(value_node, (*path, key))
         return result
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, *, is_key: bool = False) -> Any:
         plain = not node.style  # libyaml reports "" for plain scalars, PyYAML None
-        if node.tag in _SCALAR_CONSTRUCTORS and plain:
+        if node.tag in yaml12.CONSTRUCTORS and plain:
             try:
-                value = _SCALAR_CONSTRUCTORS[node.tag](node)
+                value = yaml12.construct(node.tag, node.value)
                 if isinstance(value, int) and abs(value) >= _TOO_BIG:  # 0xfff... (5,000 digits)
                     raise ValueError("digits")
-                return value
             except (ValueError, KeyError, IndexError, OverflowError, TypeError) as err:
                 # `!!int x`, `!!bool maybe`, or an integer past CPython's 4,300-digit limit
                 what = node.tag.rsplit(":", 1)[-1]
@@ -397,23 +422,28 @@ class _Builder:
                 self.problems.append(Diagnostic(f"cannot read {_clip(node.value)!r} as !!{what} "
                                                 f"({reason})", self.at(node)))
                 return node.value
+            if not is_key:
+                self._yaml11(node, value)
+            return value
         if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT or not plain:
+            if plain and not is_key:
+                self._yaml11(node, node.value)
             return node.value
         self.problems.append(Diagnostic(f"unsupported YAML tag {node.tag}", self.at(node)))
         return node.value
 
-    def _span(self, node: yaml.ScalarNode) -> ScalarSpan:
-        line0, col0 = node.start_mark.line, node.start_mark.column
-        end_line0 = node.end_mark.line
-        style = node.style or None
-        if style in ("'", '"'):
-            return ScalarSpan(line0, col0 + 1, style, end_line0)
-        if style in ("|", ">"):
-            # content starts on the first non-blank line after the indicator line
-            lines = self.source.lines
-            line0 += 1
-            while line0 < len(lines) and line0 < end_line0 and not lines[line0].strip():
-                line0 += 1
-            text = lines[line0] if line0 < len(lines) else ""
-            return ScalarSpan(line0, len(text) - len(text.lstrip(" ")), style, end_line0)
-        return ScalarSpan(line0, col0, style, end_line0)
+    def _yaml11(self, node: yaml.ScalarNode, value: Any) -> None:
+        """Warn where YAML 1.1 reads this untagged plain scalar as something else."""
+        difference = yaml12.yaml11_difference(node.value, value)
+        if difference is not None and not self._tagged(node):
+            self.problems.append(Diagnostic(difference, self.at(node), severity="warning"))
+
+    def _tagged(self, node: yaml.ScalarNode) -> bool:
+        """Whether the scalar is written with a tag (``!!str yes``; its mark starts at the
+        anchor or tag before the text)."""
+        line = self.source.lines[node.start_mark.line] if node.start_mark.line < len(
+            self.source.lines) else ""
+        written = line[node.start_mark.column:]
+        if written.startswith("&"):
+            written = written.split(None, 1)[1] if " " in written else ""
+        return written.startswith("!")

@@ -24,6 +24,9 @@ def substitute(
     declared: tuple[str, ...] = (),
 ) -> tuple[RawDocument, list[Diagnostic]]:
     """The document with placeholders replaced, and a diagnostic per unresolvable one."""
+    text = doc.source.text
+    if "${" not in text and "\\" not in text:
+        return doc, []  # nothing to substitute (an escape could write "${" in quotes)
     problems: list[Diagnostic] = []
 
     def walk(value: Any, path: JsonPath) -> Any:

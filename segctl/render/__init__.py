@@ -7,18 +7,35 @@ Public names: :func:`render_plan`, :func:`render_report`, ``FORMATS``, :class:`S
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
-from segctl.engine.model import Plan
-from segctl.engine.report import ActionResult, ApplyReport
-from segctl.render import json, markdown, text
-from segctl.render.progress import StreamProgress
+if TYPE_CHECKING:
+    from segctl.engine.model import Plan
+    from segctl.engine.report import ActionResult, ApplyReport
+    from segctl.render import json, markdown, text
+    from segctl.render.progress import StreamProgress
 
 FORMATS = ("text", "json", "markdown")
+#: imported on first use, so that ``segctl.render.escape`` (which every command prints user text
+#: through) does not bring in the engine and its HTTP client with it
+_LAZY = {"json": "segctl.render.json", "markdown": "segctl.render.markdown",
+         "text": "segctl.render.text", "StreamProgress": "segctl.render.progress"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = importlib.import_module(module)
+    return loaded if module.endswith(f".{name}") else getattr(loaded, name)
 
 
 def render_plan(plan: Plan, output_format: str = "text", *, color: bool = False) -> str:
     """``plan`` in one of ``FORMATS`` (colour only applies to text)."""
+    from segctl.render import json, markdown, text
+
     if output_format == "json":
         return json.render_plan(plan)
     if output_format == "markdown":
@@ -32,6 +49,8 @@ def render_report(report: ApplyReport, output_format: str = "text", *, color: bo
     """An apply report as text or json (markdown renders plans only). ``plan`` names the
     target in json; ``seconds`` is the total time; ``shown`` are the results the progress
     already printed (text lists only the others)."""
+    from segctl.render import json, text
+
     if output_format == "json":
         return json.render_report(report, plan, seconds)
     return text.render_report(report, color=color, seconds=seconds, shown=shown)
