@@ -98,6 +98,9 @@ def _node_offset(node: ast.Node | None, text: str) -> int:
             if (token.kind == "ident" and token.value == node.name and tokens[i + 1].kind == "("
                     and method == isinstance(node, ast.MethodCall)):
                 return token.start
+        elif isinstance(node, ast.StringLiteral):
+            if token.kind == "string" and token.value == node.value:
+                return token.start
         elif type(node) in _NODE_TOKENS:
             kind, word = _NODE_TOKENS[type(node)]
             if token.kind == kind and (word is None or token.keyword == word):

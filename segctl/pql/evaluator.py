@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from segctl.errors import SegctlError
-from segctl.pql import ast
+from segctl.pql import ast, regex_java
 from segctl.pql import evaluator_ops as ops
 from segctl.pql import evaluator_runtime as rt
 from segctl.pql.evaluator_codegen import Code, CodegenBase, Scope
@@ -218,10 +218,8 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         left = self.compile(node.left, scope).text
         right_node = node.right
         right = self.compile(right_node, scope).text
-        if node.op in ("like", "matches") and isinstance(right_node, ast.StringLiteral):
-            pattern = right_node.value
-            if node.op == "matches" and ops.java_regex(pattern) is None:
-                raise self.error(f"invalid regular expression {pattern!r}")
+        if node.op == "matches":
+            self.check_pattern(right_node)
         inline = self._inline_compare(node.op, left, right_node, right)
         if inline is not None:
             return inline
@@ -292,6 +290,18 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         return self.apply(node.name, spec.item_args, spec.boolean,
                           (node.receiver, *node.args), scope)
 
+    def check_pattern(self, node: ast.Expr) -> None:
+        """A constant regex Java would refuse is an error here (a computed one is false)."""
+        if not isinstance(node, ast.StringLiteral):
+            return
+        problem = regex_java.pattern_problem(node.value)
+        if problem is not None:
+            err = PqlEvalError(f"invalid regular expression {node.value!r}: {problem}",
+                               hint="matches and regexGroup take java.util.regex syntax "
+                                    "(PQL.md §6.6)")
+            err.node = node  # located at the pattern itself
+            raise err
+
     def check_arity(self, name: str, low: int, high: int, got: int) -> None:
         if not low <= got <= high:
             expected = str(low) if low == high else f"{low} to {high}"
@@ -299,6 +309,8 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
 
     def apply(self, name: str, item_args: frozenset[int], boolean: bool,
               args: Sequence[ast.Expr], scope: Scope) -> Code:
+        if name in ("matches", "regexGroup") and len(args) > 1:
+            self.check_pattern(args[1])
         texts = [self.item_callable(a, scope) if i in item_args else self.compile(a, scope).text
                  for i, a in enumerate(args)]
         return Code(f"_fn_{name}({', '.join(texts)})", "bool" if boolean else "any")

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from segctl.pql import timeutil
-from segctl.pql.evaluator_ops import eq, java_regex, like, matches
+from segctl.pql import regex_java, timeutil
+from segctl.pql.evaluator_ops import eq, like, matches
 from segctl.pql.evaluator_runtime import items_of, truth
 
 Item = Callable[[Any], Any]
@@ -75,11 +75,11 @@ def _string_test(test: Callable[[str, str], bool], negate: bool) -> Callable[...
 def _regex_group(s: Any, pattern: Any, group: Any) -> Any:
     if s.__class__ is not str or pattern.__class__ is not str or group.__class__ is not int:
         return None
-    regex = java_regex(pattern)
-    found = regex.search(s) if regex is not None else None
-    if found is None or not 0 <= group <= (regex.groups if regex else 0):
+    compiled = regex_java.java_regex(pattern)
+    if compiled is None or not 0 <= group <= compiled.groups:
         return None
-    return found.group(group)
+    found = compiled.search(s)
+    return found.group(group) if found is not None else None
 
 
 # ---- objects (§6.7) ---------------------------------------------------------------------------
