@@ -3,7 +3,7 @@ r"""PQL ``matches`` with Java semantics (``regex``, VERSION1) against Python's `
 Usage: python bench/bench_pql_regex.py [--quick]
 
 The same compiled predicate ``person.email matches PATTERN`` is evaluated over the same
-profiles twice in this process: once as shipped (``segctl.pql.regex_java``: the ``regex``
+profiles twice in this process: once as shipped (``segctl.pql.evaluator.regex_java``: the ``regex``
 package, Java rewrites, the time limit for patterns that can run away) and once with the
 evaluator's regex search swapped for Python's ``re`` (what PQL used before; it reads these
 patterns the same way). Rows:
@@ -28,7 +28,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from segctl.pql import compile, parse, regex_java
+from segctl.pql import compile, parse
+from segctl.pql.evaluator import regex_java
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 ROWS = {

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from segctl import pql
-from segctl.pql import regex_java
+from segctl.pql.evaluator import regex_java
 
 # (Java pattern, text, Java's find() group(), or None when find() is false)
 CASES: list[tuple[str, str, str | None]] = [

@@ -22,26 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from segctl.errors import SegctlError
-from segctl.pql import ast, regex_java
-from segctl.pql import evaluator_ops as ops
-from segctl.pql import evaluator_runtime as rt
-from segctl.pql.evaluator_codegen import Code, CodegenBase, Scope
-from segctl.pql.evaluator_loops import LoopsMixin
-from segctl.pql.evaluator_runtime import PreparedEvents, prepare_events
-from segctl.pql.evaluator_time import TimeMixin
-from segctl.pql.functions import FUNCTIONS, NOT_SEGMENT_FUNCTIONS
+from segctl.pql import ast
+from segctl.pql.errors import PqlEvalError
+from segctl.pql.evaluator import ops, regex_java
+from segctl.pql.evaluator import runtime as rt
+from segctl.pql.evaluator.codegen import Code, CodegenBase, Scope
+from segctl.pql.evaluator.functions import FUNCTIONS
+from segctl.pql.evaluator.loops import LoopsMixin
+from segctl.pql.evaluator.runtime import PreparedEvents, prepare_events
+from segctl.pql.evaluator.timespec import TimeMixin
 
 EventsInput = Sequence[Mapping[str, Any]] | PreparedEvents | None
-
-
-class PqlEvalError(SegctlError):
-    """An expression that parses but cannot be evaluated (unknown function, bad arity...).
-
-    ``node`` is the innermost tree node the compiler refused, for :func:`pql.check` to locate.
-    """
-
-    node: ast.Node | None = None
 
 
 class EvaluateFn(Protocol):
@@ -259,14 +250,16 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
 
     def _call(self, node: ast.Call, scope: Scope) -> Code:
         name = node.name
-        if name in NOT_SEGMENT_FUNCTIONS:
-            raise self.error(f"{name}() is decisioning-only PQL and cannot be evaluated on a "
-                             "profile")
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise self.error(f"unknown function {name}()")
+        if not spec.segment:
+            raise self.error(f"{name}() is decisioning-only PQL and cannot be evaluated on a "
+                             "profile")
         self.check_arity(name, spec.min_args, spec.max_args, len(node.args))
         args = node.args
+        if name == "date":  # built by hand or read from pql/json: the literal it stands for
+            return self.compile(ast.DateLiteral(*args), scope)
         if name == "if":
             test = self.truth(args[0], scope)
             return Code(f"({self.compile(args[1], scope).text} if {test} "

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from segctl.pql import regex_java, timeutil
-from segctl.pql.evaluator_runtime import items_of
+from segctl.pql import timeutil
+from segctl.pql.evaluator import regex_java
+from segctl.pql.evaluator.runtime import items_of
 from segctl.pql.timeutil import TimeValue
 
 _FAIL = object()  # coercion impossible
