@@ -11,6 +11,12 @@ import pytest
 
 from segctl.cli import main
 
+# the served-sandbox fixtures of tests/sandbox, for the `sandbox` command tests moved here
+from tests.sandbox.conftest import data_dir as data_dir
+from tests.sandbox.conftest import sandbox as sandbox
+from tests.sandbox.conftest import seeded_template as seeded_template
+from tests.sandbox.conftest import server as server
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "segments"
 
 Run = Callable[..., tuple[int, str, str]]
@@ -44,3 +50,9 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
         return code, out, err
 
     return invoke
+
+
+@pytest.fixture
+def run_cli(run: Run) -> Run:
+    """The name the validate tests (moved here from tests/project) use for ``run``."""
+    return run

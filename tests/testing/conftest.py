@@ -63,8 +63,8 @@ expect:
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
+def write_test_project(tmp_path: Path) -> Path:
+    """A project with four segments, fixture profiles and events, and a passing test file."""
     root = tmp_path / "segments"
     (root / "tests" / "fixtures").mkdir(parents=True)
     (root / "segments.yaml").write_text(SEGMENTS)
@@ -72,3 +72,8 @@ def project(tmp_path: Path) -> Path:
     (root / "tests" / "fixtures" / "events.ndjson").write_text(EVENTS)
     (root / "tests" / "purchases.yaml").write_text(PASSING)
     return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_test_project(tmp_path)

@@ -8,8 +8,7 @@ import pytest
 
 from segctl.cli import main
 from segctl.sandbox import LocalSandbox
-
-from .conftest import create, raw_client
+from tests.adopt.conftest import create, raw_client
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

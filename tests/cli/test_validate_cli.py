@@ -9,8 +9,7 @@ import pytest
 
 from segctl.cli.validate import github_annotation, summary
 from segctl.errors import Diagnostic, Location
-
-from .conftest import FIXTURES, REPO, RunCli
+from tests.project.conftest import FIXTURES, REPO, RunCli
 
 INVALID = FIXTURES / "invalid"
 

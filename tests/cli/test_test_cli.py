@@ -7,6 +7,12 @@ from pathlib import Path
 import pytest
 
 from segctl.cli import main
+from tests.testing.conftest import write_test_project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_test_project(tmp_path)
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from segctl.cli import main
-
-from .conftest import EXAMPLE, write_project
+from tests.engine.conftest import EXAMPLE, write_project
 
 _capsys: pytest.CaptureFixture[str] | None = None
 
