@@ -39,8 +39,6 @@ _LITERAL_WORDS: dict[str, a.Expr] = {
     "xevent": a.XEvent(), "this": a.This(),
     **{word: a.TimeWord(word) for word in a.TIME_WORDS},
 }
-
-
 #: every spelling of a time unit -> its canonical singular (PQL.md §3, incl. "millenium")
 UNIT_WORDS: dict[str, str] = {
     **{unit: unit for unit in a.TIME_UNITS},
@@ -50,7 +48,6 @@ UNIT_WORDS: dict[str, str] = {
 _COMPARATORS = frozenset(a.COMPARISON_OPS)
 _QUANTIFIER_WORDS = {"exists": "exists", "some": "exists", "forall": "forall", "all": "forall"}
 _CHAIN_CLAUSES = ("what", "where", "when", "count")
-
 
 
 class Parser:
