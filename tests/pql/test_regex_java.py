@@ -2,9 +2,9 @@
 
 Every row gives what Java's ``Pattern.compile(pattern).matcher(text).find()`` finds (the whole
 match, ``group()``), or None for no match. The expectations come from the
-``java.util.regex.Pattern`` javadoc (Java 17; section names are quoted in the comments), not
-from running the Python side: Java is not available here, so each row says where its answer is
-written down.
+``java.util.regex.Pattern`` javadoc of Java 21, the current LTS (section names are quoted in
+the comments), not from running the Python side: Java is not available here, so each row says
+where its answer is written down.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ intersection (``[a-z&&[^aeiou]]``), possessive quantifiers and atomic groups, ``
 ``\\p{IsLatin}``, ``\\p{InGreek}``, ``\\X``, ``\\G``, ``\\z``, and inline flags that hold from
 where they are written to the end of their group (``^(?i)john``). What it reads differently is
 rewritten here, one escape or group at a time (citations: the ``java.util.regex.Pattern``
-javadoc, Java 17):
+javadoc, Java 21):
 
 * ``\\Q...\\E`` quotes its text (to the end when there is no ``\\E``);
 * Java's classes are ASCII unless a pattern asks for Unicode: ``\\w \\d \\s \\b`` and
