@@ -13,7 +13,7 @@ import click
 from segctl.errors import Location, SegctlError, UsageError
 from segctl.pql import Expr, check, from_json, parse, segment_refs, to_json, to_text
 from segctl.pql import compile as compile_pql
-from segctl.pql.functions import MapEntry
+from segctl.pql.evaluator.functions import MapEntry
 from segctl.pql.timeutil import TimeValue
 from segctl.render.escape import terminal
 

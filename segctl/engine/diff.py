@@ -2,7 +2,7 @@
 
 Matching is by ownership-marker key first, then by name (adoption of an unmarked definition, or
 of one marked with a key the project no longer declares). A rename is therefore an update that
-keeps the id. Field-level before/after values come from deepdiff over the comparable views.
+keeps the id. Field-level before/after values compare the flat comparable views field by field.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-
-from deepdiff import DeepDiff
 
 from segctl.engine.model import Action, DesiredSegment, FieldChange, PlanWarning, SegmentChange
 from segctl.engine.normalise import (
@@ -158,20 +156,15 @@ def comparable_live(
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    """Top-level fields that differ, found by deepdiff, in a stable order."""
-    if before == after:  # the common case, and deepdiff's setup is not free
+    """Top-level fields that differ, in the order of ``after`` (then any only ``before`` has).
+
+    Both views are flat (scalars and the ``labels`` list), so ``!=`` per field is the whole
+    comparison; nested documents go through :func:`segctl.engine.fieldpaths.changed_paths`."""
+    if before == after:  # the common case
         return ()
-    delta = DeepDiff(dict(before), dict(after), ignore_order=False, view="tree")
-    names: set[str] = set()
-    for level in (lvl for group in delta.values() for lvl in group):
-        path = level.path(output_format="list")
-        if path:
-            names.add(str(path[0]))
-    order = list(after)
-    return tuple(
-        FieldChange(name, before.get(name), after.get(name))
-        for name in sorted(names, key=lambda n: order.index(n) if n in order else len(order))
-    )
+    names = [*after, *(n for n in before if n not in after)]
+    return tuple(FieldChange(name, before.get(name), after.get(name))
+                 for name in names if before.get(name) != after.get(name))
 
 
 def diff(

@@ -26,16 +26,19 @@ from segctl.aep.documents import (
     job_expressions,
     job_segment_ids,
 )
+from segctl.engine.fieldpaths import changed_paths
 
 _FAILED = frozenset({"FAILED", "CANCELLED", "CANCELLING"})
 
 
 @dataclass(frozen=True)
 class ExportSettings:
-    """What an export declares beyond its segments: ``fields`` (None = all) and ``status``."""
+    """What an export declares beyond its segments: ``fields`` (None = all) and ``status``;
+    ``names`` maps live segment ids to declared keys, for the field paths of a change."""
 
     fields: tuple[str, ...] | None
     status: tuple[str, ...]
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -127,23 +130,42 @@ def _export_staleness(
 
 def _settings_changed(job: Mapping[str, Any], segment_ids: set[str],
                       settings: ExportSettings | None) -> str:
-    """The declared export settings the last successful export job did not use ("" = none):
-    its segments, its ``fields`` (AEP-API §7.1: a comma-separated string) and the membership
-    ``status`` values of its filter."""
-    names: list[str] = []
-    exported = set(export_signature(job)[1])
+    """The field paths at which the declared export differs from the request of the last
+    successful export job ("" = none): its segments (``filter.segments[vip]``), the membership
+    ``status`` values of each (``filter.segments[vip].status``) and ``fields`` (AEP-API §7.1: a
+    comma-separated string). A job record without a filter, or without any status, says nothing
+    about what it lacks."""
+    exported = _exported_statuses(job)
     if not exported:
         return ""  # a job record without its filter: nothing to compare
-    if segment_ids and exported != segment_ids:
-        names.append("segments")
+    wanted_ids = segment_ids or set(exported)
+    names = settings.names if settings is not None else {}
+    with_status = settings is not None and any(exported.values())
+    sent: dict[str, Any] = {"filter": {"segments": {
+        names.get(sid, sid): ({"status": sorted(st)} if with_status else {})
+        for sid, st in exported.items()}}}
+    wanted: dict[str, Any] = {"filter": {"segments": {
+        names.get(sid, sid): ({"status": sorted(set(settings.status))}
+                              if with_status and settings is not None else {})
+        for sid in wanted_ids}}}
     if settings is not None:
         raw = job.get("fields")
-        fields = tuple(f.strip() for f in raw.split(",") if f.strip()) \
-            if isinstance(raw, str) else None
-        if (fields or None) != (tuple(settings.fields) if settings.fields else None):
-            names.append("fields")
-        statuses = {str(s) for entry in (job.get("filter") or {}).get("segments") or ()
-                    if isinstance(entry, Mapping) for s in entry.get("status") or ()}
-        if statuses and statuses != set(settings.status):
-            names.append("status")
-    return ", ".join(names)
+        fields = [f.strip() for f in raw.split(",") if f.strip()] \
+            if isinstance(raw, str) else []
+        sent["fields"] = fields or None
+        wanted["fields"] = list(settings.fields) if settings.fields else None
+    return ", ".join(changed_paths(sent, wanted, keyed=_KEYED))
+
+
+_KEYED = frozenset({"segments"})  # its members are named by segment, not by the format
+
+
+def _exported_statuses(job: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Segment id -> the membership statuses the export job's filter asked for."""
+    out: dict[str, set[str]] = {}
+    for entry in (job.get("filter") or {}).get("segments") or ():
+        if isinstance(entry, Mapping) and "segmentId" in entry:
+            out.setdefault(str(entry["segmentId"]), set()).update(
+                str(s) for s in entry.get("status") or ())
+    return out
+

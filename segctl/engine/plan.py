@@ -150,7 +150,9 @@ def assess_state(
         dataset_id = (state.datasets.get(export.dataset) or {}).get("id")
         if dataset_id:
             exports.append((str(dataset_id), [ids[k] for k in export.segments if k in ids]))
-            settings[str(dataset_id)] = ExportSettings(export.fields, tuple(export.status))
+            settings[str(dataset_id)] = ExportSettings(
+                export.fields, tuple(export.status),
+                {ids[k]: k for k in export.segments if k in ids})
     declared = set(ids.values())
     definitions = [d for d in state.segments if str(d.get("id")) in declared]
     return assess(definitions, state.segment_jobs, state.export_jobs, exports, settings)

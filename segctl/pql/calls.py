@@ -12,26 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from segctl.errors import Location
 from segctl.pql import ast
-from segctl.pql.errors import PqlSyntaxError, locate
-from segctl.pql.evaluator import PqlEvalError, translate
-from segctl.pql.functions import FUNCTIONS, NOT_SEGMENT_FUNCTIONS
+from segctl.pql.errors import PqlCallError, PqlEvalError, PqlSyntaxError, locate
+from segctl.pql.evaluator import translate
+from segctl.pql.evaluator.functions import FUNCTIONS
 from segctl.pql.printer import to_text
 from segctl.pql.refs import walk
 from segctl.pql.tokens import Token, tokenize
 
 _OPEN = frozenset({"(", "[", "{"})
 _CLOSE = frozenset({")", "]", "}"})
-
-
-class PqlCallError(PqlEvalError):
-    """A call AEP would refuse; ``offset`` is its character offset in the PQL text, if known."""
-
-    def __init__(self, message: str, *, location: Location | None = None,
-                 offset: int | None = None):
-        super().__init__(message, location=location)
-        self.offset = offset
 
 
 @dataclass(frozen=True)
@@ -97,6 +87,9 @@ def _node_offset(node: ast.Node | None, text: str) -> int:
             if (token.kind == "ident" and token.value == node.name and tokens[i + 1].kind == "("
                     and method == isinstance(node, ast.MethodCall)):
                 return token.start
+        elif isinstance(node, ast.StringLiteral):
+            if token.kind == "string" and token.value == node.value:
+                return token.start
         elif type(node) in _NODE_TOKENS:
             kind, word = _NODE_TOKENS[type(node)]
             if token.kind == kind and (word is None or token.keyword == word):
@@ -114,13 +107,13 @@ def _problems(expr: ast.Expr) -> Iterator[_Problem]:
 
 def _call_problems(node: ast.Call) -> Iterator[_Problem]:
     name, argc = node.name, len(node.args)
-    if name in NOT_SEGMENT_FUNCTIONS:
-        yield _Problem(f"{name}() is decisioning-only PQL and cannot be used in a segment",
-                       name, False, argc)
-        return
     spec = FUNCTIONS.get(name)
     if spec is None:
         yield _Problem(f"unknown function {name}(){_suggest(name, method=False)}",
+                       name, False, argc)
+        return
+    if not spec.segment:
+        yield _Problem(f"{name}() is decisioning-only PQL and cannot be used in a segment",
                        name, False, argc)
         return
     if not spec.min_args <= argc <= spec.max_args:
@@ -151,7 +144,8 @@ def _arity(name: str, low: int, high: int, got: int) -> str:
 def _suggest(name: str, *, method: bool) -> str:
     import difflib
 
-    known = sorted(n for n, spec in FUNCTIONS.items() if spec.method or not method)
+    known = sorted(n for n, spec in FUNCTIONS.items()
+                   if spec.segment and (spec.method or not method))
     close = difflib.get_close_matches(name, known, n=1)
     if not close:
         return ""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from segctl.pql import ast, timeutil
+from segctl.pql.evaluator.functions import FUNCTIONS
 
 EVALUATION_TYPES = ("batch", "streaming", "edge")
 _DAY_US = timeutil.US_PER_DAY
@@ -37,8 +38,6 @@ _FIXED_US = {"millisecond": 1_000, "second": 1_000_000, "minute": 60_000_000,
 _ORIGIN_TEXT = {"chain": "a chain step", "quantifier": "an event condition",
                 "filter": "an event filter", "path": "an event condition",
                 "aggregate": "the query", "forall": "the query"}
-_AGGREGATE_METHODS = frozenset({"count", "sum", "average", "min", "max", "groupBy", "topN",
-                                "bottomN", "distinct", "map"})
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ class _Walker:
             facts.events.append(_Event("filter", _var_window(node.condition, None), negated,
                                        group=facts.group()))
             return
-        if isinstance(node, ast.MethodCall) and node.name in _AGGREGATE_METHODS \
+        if isinstance(node, ast.MethodCall) and _is_aggregate(node.name) \
                 and _is_events(node.receiver):
             facts.events.append(_Event("aggregate", "aggregates events", negated,
                                        group=facts.group()))
@@ -288,3 +287,8 @@ def evaluation_info(eligibility: Eligibility, desired: str, *,
     return {"batch": {"enabled": effective == "batch"},
             "continuous": {"enabled": effective == "streaming"},
             "synchronous": {"enabled": effective == "edge"}}
+
+
+def _is_aggregate(name: str) -> bool:
+    spec = FUNCTIONS.get(name)
+    return spec is not None and spec.aggregate

@@ -1,11 +1,22 @@
-"""Located PQL errors: text syntax errors and malformed pql/json documents."""
+"""Every PQL error, under one root :class:`PqlError` (a :class:`SegctlError`): text that does not
+parse, pql/json that is not a PQL tree, trees that cannot be evaluated, and calls AEP refuses.
+:func:`locate` turns a character offset into the :class:`Location` each of them carries."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from segctl.errors import Location, SegctlError
 
+if TYPE_CHECKING:
+    from segctl.pql.ast import Node
 
-class PqlSyntaxError(SegctlError):
+
+class PqlError(SegctlError):
+    """Root of the PQL errors: ``except PqlError`` catches each of them."""
+
+
+class PqlSyntaxError(PqlError):
     """A PQL text that does not parse; ``location`` carries line, column and the source line."""
 
     def __init__(
@@ -49,6 +60,24 @@ class PqlJsonError(PqlSyntaxError):
     ):
         super().__init__(message, location=location, hint=hint)
         self.pointer = pointer
+
+
+class PqlEvalError(PqlError):
+    """An expression that parses but cannot be evaluated (unknown function, bad arity...).
+
+    ``node`` is the innermost tree node the compiler refused, for :func:`pql.check` to locate.
+    """
+
+    node: Node | None = None
+
+
+class PqlCallError(PqlEvalError):
+    """A call AEP would refuse; ``offset`` is its character offset in the PQL text, if known."""
+
+    def __init__(self, message: str, *, location: Location | None = None,
+                 offset: int | None = None):
+        super().__init__(message, location=location)
+        self.offset = offset
 
 
 def locate(

@@ -1,4 +1,4 @@
-"""Recursive-descent parser for pql/text (PQL.md §3-§5, §7-§9).
+"""Recursive-descent parser for pql/text (PQL.md §3-§9), in one file: one precedence chain.
 
 One small method per precedence level (PQL.md §5, loosest first): binding forms, ``or``,
 ``and``, ``not``, relations (non-associative), ``+ -``, ``* / %``, unary ``- !``, postfix,
@@ -6,8 +6,11 @@ primary. Operators are tables; every error carries line, column and a caret.
 
 Binding forms (``let``, ``select``, ``exists``/``forall``/``some``/``all``, ``sum|average|min|max
 ... over``, lambdas) extend as far right as possible and may also start an operand
-(``a and exists X from B where C``). They, ``occurs`` specifications and ``chain(...)`` live
-in :mod:`segctl.pql.parser_forms`.
+(``a and exists X from B where C``). They, ``occurs`` specifications (§7) and ``chain(...)``
+(§8) are the functions after the class, each taking the :class:`Parser` positioned at the
+form's first token; so are the primaries that are not words (literals, lists, objects,
+``(...)``, ``^`` up-references, ``$n`` parameters, ``@{...}`` context references), which
+:data:`PRIMARY_BY_KIND` dispatches on their first token's kind.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from segctl.pql import ast as a
-from segctl.pql import parser_forms as forms
-from segctl.pql import parser_literals as literals
 from segctl.pql.errors import PqlSyntaxError
 from segctl.pql.limits import MAX_DEPTH, MAX_NESTING, crossing
 from segctl.pql.tokens import RESERVED, Token, tokenize
@@ -39,6 +40,15 @@ _LITERAL_WORDS: dict[str, a.Expr] = {
     "xevent": a.XEvent(), "this": a.This(),
     **{word: a.TimeWord(word) for word in a.TIME_WORDS},
 }
+#: every spelling of a time unit -> its canonical singular (PQL.md §3, incl. "millenium")
+UNIT_WORDS: dict[str, str] = {
+    **{unit: unit for unit in a.TIME_UNITS},
+    **{plural: unit for unit, plural in a.UNIT_PLURALS.items()},
+    "millenium": "millennium", "milleniums": "millennium", "millenniums": "millennium",
+}
+_COMPARATORS = frozenset(a.COMPARISON_OPS)
+_QUANTIFIER_WORDS = {"exists": "exists", "some": "exists", "forall": "forall", "all": "forall"}
+_CHAIN_CLAUSES = ("what", "where", "when", "count")
 
 
 class Parser:
@@ -200,7 +210,7 @@ class Parser:
         self.advance()
         node: a.Expr
         if op == "occurs":
-            node = a.Occurs(left, forms.parse_time_spec(self))
+            node = a.Occurs(left, parse_time_spec(self))
         else:
             node = a.BinaryOp(op, left, self.parse_additive())
         following = self.tok
@@ -260,15 +270,15 @@ class Parser:
         token = self.tok
         keyword = token.keyword
         if keyword in ("let", "select", "exists", "forall"):
-            return forms.BINDING_FORMS[keyword]
+            return BINDING_FORMS[keyword]
         if keyword in ("some", "all"):
             if self.peek(1).kind == "ident" and self.peek(2).keyword == "from":
-                return forms.BINDING_FORMS[keyword]
+                return BINDING_FORMS[keyword]
         elif keyword in a.AGGREGATE_FUNCTIONS:
             if self.can_start_expr(self.peek(1)):
-                return forms.parse_aggregate
+                return parse_aggregate
         elif (token.kind == "(" or token.kind == "ident") and self.lambda_head_length():
-            return forms.parse_lambda
+            return parse_lambda
         return None
 
     def can_start_expr(self, token: Token) -> bool:
@@ -336,7 +346,7 @@ class Parser:
         kind = token.kind
         if kind == "ident":
             return self.parse_word()
-        parse = literals.PRIMARY_BY_KIND.get(kind)
+        parse = PRIMARY_BY_KIND.get(kind)
         if parse is None:
             if kind == "eof":
                 raise self.error("unexpected end of input: expected an expression")
@@ -357,7 +367,7 @@ class Parser:
                 if keyword == "date":
                     return self.parse_date(token)
                 if keyword == "chain":
-                    return forms.parse_chain(self)
+                    return parse_chain(self)
             if keyword in RESERVED:
                 raise self.error(f"expected an expression, found keyword {self.describe(token)}",
                                  token)
@@ -371,6 +381,291 @@ class Parser:
             raise self.error(f"date() takes 3 arguments (year, month, day), got {len(args)}",
                              token)
         return a.DateLiteral(*args)
+
+
+# ---- binding forms ----------------------------------------------------------------------
+
+
+def parse_let(parser: Parser) -> a.Expr:
+    parser.advance()
+    name = parser.expect_name("a variable name after 'let'")
+    parser.expect("=", "'=' after the let variable")
+    saved, parser.no_in = parser.no_in, True
+    try:
+        value = parser.parse_expr()
+    finally:
+        parser.no_in = saved
+    parser.expect_keyword("in")
+    return a.Let(name, value, parser.parse_expr())
+
+
+def parse_select(parser: Parser) -> a.Expr:
+    parser.advance()
+    return a.Select(parse_decls(parser))
+
+
+def parse_quantified(parser: Parser) -> a.Expr:
+    word = parser.advance().keyword or ""
+    return a.Quantified(_QUANTIFIER_WORDS[word], parse_decls(parser))
+
+
+def parse_aggregate(parser: Parser) -> a.Expr:
+    function = parser.advance().keyword or ""
+    if parser.tok.kind == "ident" and parser.peek(1).keyword == "from":
+        return a.Aggregate(function, None, parse_decls(parser))
+    value = parser.parse_expr()
+    parser.expect_keyword("over")
+    return a.Aggregate(function, value, parse_decls(parser))
+
+
+def parse_lambda(parser: Parser) -> a.Expr:
+    params: list[str] = []
+    if parser.tok.kind == "ident":
+        params.append(parser.expect_name("a lambda parameter"))
+    else:
+        parser.advance()
+        while parser.tok.kind != ")":
+            params.append(parser.expect_name("a lambda parameter"))
+            if parser.tok.kind == ",":
+                parser.advance()
+        parser.advance()
+    parser.expect("=>")
+    return a.Lambda(tuple(params), parser.parse_expr())
+
+
+def parse_decls(parser: Parser) -> tuple[a.VarDecl, ...]:
+    """``V from A [where|: C] {, V from A [where C]}``; a comma ends a condition only when
+    ``ident from`` follows it (PQL.md §4)."""
+    decls = [_parse_decl(parser)]
+    while (parser.tok.kind == "," and parser.peek(1).kind == "ident"
+           and parser.peek(2).keyword == "from"):
+        parser.advance()
+        decls.append(_parse_decl(parser))
+    return tuple(decls)
+
+
+def _parse_decl(parser: Parser) -> a.VarDecl:
+    name = parser.expect_name("a variable name")
+    parser.expect_keyword("from")
+    source = parser.parse_expr()
+    condition = None
+    if parser.tok.keyword == "where" or parser.tok.kind == ":":
+        parser.advance()
+        condition = parser.parse_expr()
+    return a.VarDecl(name, source, condition)
+
+
+BINDING_FORMS: dict[str, Callable[[Parser], a.Expr]] = {
+    "let": parse_let, "select": parse_select,
+    "exists": parse_quantified, "forall": parse_quantified,
+    "some": parse_quantified, "all": parse_quantified,
+}
+
+
+# ---- occurs -------------------------------------------------------------------------------
+
+
+def parse_time_spec(parser: Parser) -> a.TimeSpec:
+    """One of the four ``occurs`` forms (PQL.md §7), after the word ``occurs`` or in WHEN()."""
+    token = parser.tok
+    if token.kind in _COMPARATORS:
+        parser.advance()
+        amount = parser.tok
+        if amount.kind != "int":
+            raise parser.error(
+                f"expected a whole number of time units after {token.kind!r}, "
+                f"found {parser.describe(amount)}")
+        parser.advance()
+        unit = _parse_unit(parser)
+        direction = _parse_direction(parser)
+        return a.OffsetSpec(token.kind, int(amount.value), unit,
+                            direction, parse_anchor(parser))
+    keyword = token.keyword
+    if keyword in a.DIRECTIONS:
+        parser.advance()
+        return a.DirectionSpec(keyword, parse_anchor(parser))
+    if keyword == "between":
+        parser.advance()
+        start = parse_anchor(parser)
+        parser.expect_keyword("and")
+        return a.BetweenSpec(start, parse_anchor(parser))
+    if keyword == "on":
+        parser.advance()
+    return a.OnSpec(parse_anchor(parser))
+
+
+def parse_anchor(parser: Parser) -> a.Expr:
+    """A time reference: a time word, ``this|last|next UNIT``, ``date(...)``, or a path."""
+    token = parser.tok
+    if token.keyword in a.PERIOD_ANCHORS:
+        unit_token = parser.peek(1)
+        if unit_token.kind == "ident" and str(unit_token.value).lower() in UNIT_WORDS:
+            parser.advance()
+            parser.advance()
+            return a.RelativePeriod(token.keyword, UNIT_WORDS[str(unit_token.value).lower()])
+    if token.kind == "eof" or not parser.can_start_expr(token):
+        raise parser.error(
+            "expected a time reference (now, today, yesterday, tomorrow, this/last/next UNIT, "
+            f"date(...) or a timestamp field), found {parser.describe(token)}")
+    return parser.parse_postfix()
+
+
+def _parse_unit(parser: Parser) -> str:
+    token = parser.tok
+    unit = UNIT_WORDS.get(str(token.value).lower()) if token.kind == "ident" else None
+    if unit is None:
+        raise parser.error(f"expected a time unit (days, hours, months, ...), "
+                           f"found {parser.describe(token)}")
+    parser.advance()
+    return unit
+
+
+def _parse_direction(parser: Parser) -> str:
+    token = parser.tok
+    if token.keyword not in a.DIRECTIONS:
+        raise parser.error(f"expected 'before', 'after' or 'from', found {parser.describe(token)}")
+    parser.advance()
+    return str(token.keyword)
+
+
+# ---- chain --------------------------------------------------------------------------------
+
+
+def parse_chain(parser: Parser) -> a.Expr:
+    """``chain(events, orderField, [LABEL: WHAT(...) WHERE(...) WHEN(...) COUNT(n), ...])``."""
+    parser.expect("(")
+    events = parser.nested(parser.parse_expr)
+    parser.expect(",", "',' after the chain's event array")
+    order_by = parser.expect_name("the chain's ordering field (e.g. timestamp)")
+    parser.expect(",", "',' after the chain's ordering field")
+    parser.expect("[", "'[' opening the chain steps")
+    steps = [_parse_step(parser)]
+    while parser.tok.kind == ",":
+        parser.advance()
+        steps.append(_parse_step(parser))
+    parser.expect("]", "',' or ']' after a chain step")
+    parser.expect(")", "')' closing chain(")
+    return a.Chain(events, order_by, tuple(steps))
+
+
+def _parse_step(parser: Parser) -> a.ChainStep:
+    label_token = parser.tok
+    label = parser.expect_name("a chain step label (e.g. A:)")
+    parser.expect(":", "':' after the chain step label")
+    clauses: dict[str, object] = {}
+    while True:
+        token = parser.tok
+        word = str(token.value).lower() if token.kind == "ident" else ""
+        if word not in _CHAIN_CLAUSES or parser.peek(1).kind != "(":
+            break
+        if word in clauses:
+            raise parser.error(f"duplicate {word.upper()}(...) in chain step {label}", token)
+        parser.advance()
+        parser.advance()
+        if word == "when":
+            clauses[word] = parse_time_spec(parser)
+        elif word == "count":
+            count = parser.tok
+            if count.kind != "int":
+                raise parser.error(f"COUNT() takes a whole number, found {parser.describe(count)}")
+            parser.advance()
+            clauses[word] = count.value
+        else:
+            clauses[word] = parser.nested(parser.parse_expr)
+        parser.expect(")", f"')' closing {word.upper()}(")
+    if "what" not in clauses:
+        raise parser.error(f"chain step {label} needs a WHAT(...) clause", label_token)
+    return a.ChainStep(label, clauses["what"], clauses.get("where"),  # type: ignore[arg-type]
+                       clauses.get("when"), clauses.get("count"))  # type: ignore[arg-type]
+
+
+# ---- primaries that are not words -----------------------------------------------------------
+
+
+def parse_parenthesised(parser: Parser) -> a.Expr:
+    parser.advance()
+    first = parser.nested(parser.parse_expr)
+    if parser.tok.kind == ",":  # ("a", "b"): a tolerated list spelling
+        items = [first]
+        while parser.tok.kind == ",":
+            parser.advance()
+            items.append(parser.nested(parser.parse_expr))
+        parser.expect(")", "')' closing the list")
+        return a.ListLiteral(tuple(items))
+    parser.expect(")", "')'")
+    return first
+
+
+def parse_list(parser: Parser) -> a.Expr:
+    parser.advance()
+    items: list[a.Expr] = []
+    if parser.tok.kind != "]":
+        items.append(parser.nested(parser.parse_expr))
+        while parser.tok.kind == ",":
+            parser.advance()
+            items.append(parser.nested(parser.parse_expr))
+    parser.expect("]", "',' or ']' in the list")
+    return a.ListLiteral(tuple(items))
+
+
+def parse_object(parser: Parser) -> a.Expr:
+    parser.advance()
+    entries: list[tuple[str, a.Expr]] = []
+    if parser.tok.kind != "}":
+        while True:
+            key = parser.expect("string", "a quoted key in the object literal")
+            parser.expect(":", "':' after the object key")
+            entries.append((str(key.value), parser.nested(parser.parse_expr)))
+            if parser.tok.kind != ",":
+                break
+            parser.advance()
+    parser.expect("}", "',' or '}' in the object literal")
+    return a.ObjectLiteral(tuple(entries))
+
+
+def parse_up(parser: Parser) -> a.Expr:
+    levels = 0
+    while parser.tok.kind == "^":
+        parser.advance()
+        levels += 1
+    if parser.tok.kind == ".":
+        parser.advance()
+    name = parser.expect("ident", "a field name after '^'")
+    return a.Up(levels, str(name.value))
+
+
+def parse_parameter(parser: Parser) -> a.Expr:
+    token = parser.advance()
+    position = int(token.value)
+    if position < 1:
+        raise parser.error("parameters are numbered from $1", token)
+    return a.Parameter(position)
+
+
+def _literal(node_type: type[a.Expr]) -> Callable[[Parser], a.Expr]:
+    def parse(parser: Parser) -> a.Expr:
+        return node_type(parser.advance().value)  # type: ignore[call-arg]
+
+    return parse
+
+
+def _context(parser: Parser) -> a.Expr:
+    value = parser.advance().value
+    assert isinstance(value, tuple)
+    return a.ContextRef(str(value[0]), str(value[1]))
+
+
+PRIMARY_BY_KIND: dict[str, Callable[[Parser], a.Expr]] = {
+    "int": _literal(a.IntegerLiteral),
+    "float": _literal(a.NumberLiteral),
+    "string": _literal(a.StringLiteral),
+    "param": parse_parameter,
+    "context": _context,
+    "(": parse_parenthesised,
+    "[": parse_list,
+    "{": parse_object,
+    "^": parse_up,
+}
 
 
 def parse(text: str, *, file: str | None = None, first_line: int = 1,

@@ -12,6 +12,9 @@ from segctl.render.escape import terminal_line, terminal_safe
 from segctl.render.style import Style
 from segctl.render.text import duration
 
+#: carriage return and "erase to the end of the line" (ECMA-48 EL): the live status line is
+#: redrawn in place. A cursor control, not a colour (colours are click.style's, render/style.py)
+ERASE_LINE = "\r\x1b[K"
 _MARK = {Outcome.OK: ("ok", "green"), Outcome.FAILED: ("FAILED", "red"),
          Outcome.SKIPPED: ("skipped", "yellow")}
 
@@ -55,7 +58,7 @@ class StreamProgress:
     def status(self, text: str) -> None:
         with self._lock:
             if self._live:
-                self._stream.write("\r\x1b[K" + text)
+                self._stream.write(ERASE_LINE + text)
                 self._shown = True
             elif (_state(text) != _state(self._last)
                   or self._clock() - self._printed_at >= self._heartbeat):
@@ -71,7 +74,7 @@ class StreamProgress:
 
     def _wipe(self) -> None:
         if self._shown:
-            self._stream.write("\r\x1b[K")
+            self._stream.write(ERASE_LINE)
             self._shown = False
 
 

@@ -29,7 +29,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     monkeypatch.setenv("SEGCTL_SANDBOX_DIR", str(tmp_path / ".segctl"))
     for name in ("AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_SANDBOX", "SEGCTL_FAULTS",
-                 "SEGCTL_DEBUG", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "NO_COLOR"):
+                 "SEGCTL_DEBUG", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "NO_COLOR",
+                 "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     shutil.copytree(EXAMPLE, tmp_path / "segments")
     return tmp_path

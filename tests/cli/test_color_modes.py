@@ -48,6 +48,42 @@ def test_force_color_in_auto_mode(workdir: Path, monkeypatch: pytest.MonkeyPatch
     assert ESC in CliRunner().invoke(cli, ["--color", "always", "test"]).output
 
 
+def _segctl(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The real process, stdout and stderr pipes (never a terminal), with ``env`` added."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run([sys.executable, "-m", "segctl", *args], cwd=workdir,
+                          capture_output=True, text=True, env={**environ, **env})
+
+
+@pytest.mark.parametrize(("env", "coloured"), [
+    ({}, False),  # a pipe: no colour
+    ({"FORCE_COLOR": "1"}, True),  # force-color.org: colour although not a terminal
+    ({"FORCE_COLOR": "0"}, False),
+    ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),  # no-color.org wins
+])
+def test_plan_and_apply_honour_no_color_and_force_color(
+        workdir: Path, env: dict[str, str], coloured: bool) -> None:
+    plan = _segctl(workdir, "plan", **env)
+    assert plan.returncode == 0, plan.stderr
+    assert (f"{ESC}32m  + segment" in plan.stdout) is coloured
+    apply = _segctl(workdir, "apply", "--auto-approve", "--no-jobs", **env)
+    assert apply.returncode == 0, apply.stderr
+    assert "segment" in apply.stdout + apply.stderr
+    assert (ESC in apply.stdout + apply.stderr) is coloured
+    if not coloured:
+        assert "\x1b" not in apply.stdout + apply.stderr
+
+
+def test_the_colours_are_click_styles(workdir: Path) -> None:
+    """--color always: the plan's escapes are exactly click.style's for each action."""
+    import click
+
+    out = CliRunner().invoke(cli, ["--color", "always", "plan"]).output
+    create = next(line for line in out.splitlines() if "+ segment" in line)
+    assert create.startswith(click.style("  + segment 'active-males-90d'", fg="green") + " (")
+    assert click.unstyle(out) == CliRunner().invoke(cli, ["--color", "never", "plan"]).output
+
+
 def test_bad_color_mode_is_a_usage_error(workdir: Path) -> None:
     result = CliRunner().invoke(cli, ["--color", "sometimes", "test"])
     assert result.exit_code != 0 and "'sometimes' is not one of" in result.output

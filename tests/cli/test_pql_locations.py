@@ -28,6 +28,11 @@ def _project(root: Path, pql_yaml: str) -> Path:
     # folded block and plain scalar with a blank line (it stands for the line break)
     ('pql: >\n  person.gender = "f"\n\n  and (x = = 3)\n', "a.yaml:7:12:", "      and (x = = 3)"),
     ('pql: person.gender = "f"\n\n  and (x = = 3)\n', "a.yaml:6:12:", "      and (x = = 3)"),
+    # a regular expression Java refuses: the caret under the pattern, whichever form
+    ('pql: |\n  person.gender = "f"\n    and person.name.matches("[a-z")\n', "a.yaml:6:29:",
+     '        and person.name.matches("[a-z")'),
+    ('pql: person.name matches "(x" or person.id.regexGroup("*", 0) = "y"\n',
+     "a.yaml:4:26:", '    pql: person.name matches "(x" or person.id.regexGroup("*", 0) = "y"'),
 ])
 def test_pql_error_position(tmp_path: Path, run: Run, pql_yaml: str, where: str,
                             excerpt: str) -> None:

@@ -229,7 +229,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("Export", "key"): Row(sub("exports.yaml", "key: daily", "key: nightly"),
                            dataset(Action.UPDATE)),
     ("Export", "segments"): Row(sub("exports.yaml", "segments: [base]", "segments: [base, pj]"),
-                                export_run("segments changed since the last export")),
+                                export_run("filter.segments[pj] changed since the last export")),
     ("Export", "dataset"): Row(sub("exports.yaml", "dataset: Field dataset",
                                    "dataset: Other dataset"), dataset(Action.CREATE)),
     ("Export", "fields"): Row(sub("exports.yaml", "fields: [person.gender, ",
@@ -237,7 +237,8 @@ ROWS: dict[tuple[str, str], Row] = {
                               export_run("fields changed since the last export")),
     ("Export", "status"): Row(sub("exports.yaml", "status: [realized, existing]",
                                   "status: [realized, existing, exited]"),
-                              export_run("status changed since the last export")),
+                              export_run("filter.segments[base].status changed since the "
+                                         "last export")),
     ("Export", "run"): Row(sub("exports.yaml", "run: on-change", "run: always"),
                            export_run("run: always")),
     ("Environment", "kind"): Row(None, not_sent=KIND),

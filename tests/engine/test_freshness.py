@@ -7,7 +7,7 @@ from pathlib import Path
 
 from segctl.aep import AepClient
 from segctl.engine import ApplyOptions, apply_plan, build_plan
-from segctl.engine.freshness import assess
+from segctl.engine.freshness import ExportSettings, assess
 from segctl.project import load_project
 
 from .test_apply import FAST, converge
@@ -81,3 +81,41 @@ def test_scheduled_evaluations_and_unknown_history_spend_no_job() -> None:
     on_demand = {**scheduled, "source": "api"}
     assert assess([definition], [on_demand], [export], [("d1", ["s1"])]).stale_datasets == {
         "d1": "segments evaluated since the last export"}
+
+
+def _export_job(segments: list[dict[str, object]], fields: str | None = None) -> dict[str, object]:
+    job: dict[str, object] = {"id": 7, "status": "SUCCEEDED", "creationTime": 5,
+                              "destination": {"datasetId": "d1"},
+                              "filter": {"segments": segments}}
+    if fields is not None:
+        job["fields"] = fields
+    return job
+
+
+def _reason(job: dict[str, object], ids: list[str], settings: ExportSettings) -> str | None:
+    return assess([], [], [job], [("d1", ids)], {"d1": settings}).stale_datasets.get("d1")
+
+
+def test_an_export_whose_settings_changed_names_each_field_path() -> None:
+    names = {"s1": "vip", "s2": "churn", "s3": "new"}
+    both = ["realized", "existing"]
+    job = _export_job([{"segmentId": "s1", "status": both},
+                       {"segmentId": "s2", "status": ["realized"]}], fields="a,b")
+    same = ExportSettings(("a", "b"), ("existing", "realized"), names)
+    assert _reason(job, ["s1", "s2"], ExportSettings(("a", "b"), tuple(both), names)) == (
+        "filter.segments[churn].status changed since the last export")
+    # a segment added and one dropped, a field added: every path, keys for declared segments
+    assert _reason(job, ["s1", "s3"], ExportSettings(("a", "b", "c"), tuple(both), names)) == (
+        "fields, filter.segments[churn], filter.segments[new] changed since the last export")
+    # a segment no longer declared keeps its live id; order of statuses does not matter
+    job = _export_job([{"segmentId": "s1", "status": both}, {"segmentId": "s9", "status": both}],
+                      fields="a,b")
+    assert _reason(job, ["s1"], same) == "filter.segments[s9] changed since the last export"
+    assert _reason(_export_job([{"segmentId": "s1", "status": both}], fields="a,b"),
+                   ["s1"], same) is None
+
+
+def test_a_job_record_without_statuses_or_filter_says_nothing_about_them() -> None:
+    settings = ExportSettings(None, ("realized",), {"s1": "vip"})
+    assert _reason(_export_job([{"segmentId": "s1"}]), ["s1"], settings) is None
+    assert _reason({**_export_job([]), "filter": {}}, ["s1"], settings) is None

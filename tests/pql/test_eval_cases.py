@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from segctl.pql.evaluator import PqlEvalError, compile, prepare_events
-from segctl.pql.functions import FUNCTIONS
+from segctl.pql.evaluator.functions import FUNCTIONS
 from segctl.pql.parser import parse
 from segctl.pql.timeutil import TimeValue
 

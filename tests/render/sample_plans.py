@@ -69,7 +69,9 @@ def every_action() -> Plan:
         segment_jobs=(SegmentJob(("female-customers", "gold-members", "female-gold")),),
         export_runs=(ExportRun("female-customers-daily", "Female customers",
                                ("female-customers",), ("identities.id", "person.gender"),
-                               ("realized", "existing"), "segments changed: female-customers"),),
+                               ("realized", "existing"),
+                               "fields, filter.segments[female-customers].status changed since "
+                               "the last export"),),
         warnings=(PlanWarning("evaluation-not-eligible",
                               "female-gold: declared streaming evaluation, but the expression "
                               "is not streaming-eligible; AEP will evaluate it in batch",

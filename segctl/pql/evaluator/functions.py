@@ -19,15 +19,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl.pql import timeutil
-from segctl.pql.evaluator_ops import eq, java_regex, like, matches
-from segctl.pql.evaluator_runtime import items_of, truth
+from segctl.pql.evaluator import regex_java
+from segctl.pql.evaluator.ops import eq, like, matches
+from segctl.pql.evaluator.runtime import items_of, truth
 
 Item = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
 class Function:
-    """One registry row. ``arity`` counts the receiver of a method as the first argument."""
+    """One registry row. ``arity`` counts the receiver of a method as the first argument.
+
+    Columns beyond the implementation, read by every axis of the package: ``method`` (written
+    ``recv.f(...)``; False: free-standing ``f(...)``, as pql/json's fnApply writes it too),
+    ``aggregate`` (folds a collection into one value: over events it is not streamable, §12),
+    ``segment`` (False: decisioning-only PQL, §6.12, which parses but never runs on a profile).
+    """
 
     name: str
     impl: Callable[..., Any] | None
@@ -37,6 +44,8 @@ class Function:
     item_args: frozenset[int] = frozenset()
     boolean: bool = False
     doc: str = ""
+    aggregate: bool = False
+    segment: bool = True
 
 
 # ---- strings (§6.6): null-safe false; optional last argument = case-sensitive (default true) ---
@@ -75,11 +84,11 @@ def _string_test(test: Callable[[str, str], bool], negate: bool) -> Callable[...
 def _regex_group(s: Any, pattern: Any, group: Any) -> Any:
     if s.__class__ is not str or pattern.__class__ is not str or group.__class__ is not int:
         return None
-    regex = java_regex(pattern)
-    found = regex.search(s) if regex is not None else None
-    if found is None or not 0 <= group <= (regex.groups if regex else 0):
+    compiled = regex_java.java_regex(pattern)
+    if compiled is None or not 0 <= group <= compiled.groups:
         return None
-    return found.group(group)
+    found = compiled.search(s)
+    return found.group(group) if found is not None else None
 
 
 # ---- objects (§6.7) ---------------------------------------------------------------------------
@@ -341,20 +350,20 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("subsetOf", _subset_of, 2, 2, boolean=True),
     Function("supersetOf", _superset_of, 2, 2, boolean=True),
     Function("includes", _includes, 2, 2, boolean=True),
-    Function("distinct", _distinct, 1, 1),
-    Function("groupBy", _group_by, 2, 2, item_args=_ITEM1),
+    Function("distinct", _distinct, 1, 1, aggregate=True),
+    Function("groupBy", _group_by, 2, 2, item_args=_ITEM1, aggregate=True),
     Function("filter", _filter, 2, 2, item_args=_ITEM1),
-    Function("map", _map, 2, 2, item_args=_ITEM1),
-    Function("topN", _top_n, 3, 3, item_args=_ITEM1),
-    Function("bottomN", _bottom_n, 3, 3, item_args=_ITEM1),
+    Function("map", _map, 2, 2, item_args=_ITEM1, aggregate=True),
+    Function("topN", _top_n, 3, 3, item_args=_ITEM1, aggregate=True),
+    Function("bottomN", _bottom_n, 3, 3, item_args=_ITEM1, aggregate=True),
     Function("head", _head, 1, 1),
     Function("exists", _exists, 2, 2, item_args=_ITEM1, boolean=True),
     # aggregation
-    Function("count", _count, 1, 2, item_args=_ITEM1),
-    Function("sum", _sum, 1, 2, item_args=_ITEM1),
-    Function("average", _average, 1, 2, item_args=_ITEM1),
-    Function("min", _min, 1, 2, item_args=_ITEM1),
-    Function("max", _max, 1, 2, item_args=_ITEM1),
+    Function("count", _count, 1, 2, item_args=_ITEM1, aggregate=True),
+    Function("sum", _sum, 1, 2, item_args=_ITEM1, aggregate=True),
+    Function("average", _average, 1, 2, item_args=_ITEM1, aggregate=True),
+    Function("min", _min, 1, 2, item_args=_ITEM1, aggregate=True),
+    Function("max", _max, 1, 2, item_args=_ITEM1, aggregate=True),
     # maps
     Function("get", _get, 2, 2),
     Function("keys", _keys, 1, 1),
@@ -367,10 +376,12 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("currentMonth", None, 0, 0, method=False, doc="month of now (UTC)"),
     Function("currentYear", None, 0, 0, method=False, doc="year of now (UTC)"),
     Function("currentDayOfMonth", None, 0, 0, method=False, doc="day of month of now (UTC)"),
+    Function("date", None, 3, 3, method=False,
+             doc="date(year, month, day): a calendar date (the parser makes it a DateLiteral)"),
     # segment membership
     Function("inSegment", None, 1, 1, method=False, boolean=True,
              doc="membership by segment id, answered by the in_segment callback"),
+    # decisioning only: parses, never evaluates on a profile
+    Function("modelInstances", None, 0, 255, method=False, segment=False,
+             doc="multi-entity query of decisioning PQL"),
 )}
-
-#: names that parse but cannot be evaluated against a profile (decisioning-only, §6.12)
-NOT_SEGMENT_FUNCTIONS: frozenset[str] = frozenset({"modelInstances"})

@@ -1,7 +1,7 @@
 """Reader for segctl's private pql/json nodes (``fnApply`` carrying a ``"segctl"`` key).
 
 These encode constructs Adobe never published a JSON form for (PQL.md §13.7); the writer is
-:mod:`segctl.pql.json_codec`.
+:mod:`segctl.pql.json.codec`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from segctl.pql import ast as a
-from segctl.pql.json_codec import PRIVATE_KEY
+from segctl.pql.json.codec import PRIVATE_KEY
 
 if TYPE_CHECKING:
-    from segctl.pql.json_reader import JsonReader
+    from segctl.pql.json.reader import JsonReader
 
 Node = dict[str, Any]
 _SPEC_FORMS = ("offset", "direction", "on", "between")

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from segctl.pql import ast, timeutil
-from segctl.pql.evaluator_codegen import Code, CodegenBase, Scope
-from segctl.pql.evaluator_runtime import TimeContext
+from segctl.pql.evaluator.codegen import Code, CodegenBase, Scope
+from segctl.pql.evaluator.runtime import TimeContext
 from segctl.pql.timeutil import TimeValue, Windows
 
 Anchor = Callable[[TimeContext], TimeValue]

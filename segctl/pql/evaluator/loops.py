@@ -10,7 +10,7 @@ steps greedily in time order, each step strictly after the previous one.
 from __future__ import annotations
 
 from segctl.pql import ast
-from segctl.pql.evaluator_codegen import Code, CodegenBase, Scope
+from segctl.pql.evaluator.codegen import Code, CodegenBase, Scope
 
 
 class LoopsMixin(CodegenBase):

@@ -18,9 +18,9 @@ from typing import Any
 from segctl.errors import Location
 from segctl.pql import ast as a
 from segctl.pql.errors import PqlJsonError, locate
-from segctl.pql.json_codec import FREE_FUNCTIONS, KEYWORD_OPERATORS, PRIVATE_KEY
-from segctl.pql.json_locate import pointer_offset
-from segctl.pql.json_private import decode_private
+from segctl.pql.json.codec import FREE_FUNCTIONS, KEYWORD_OPERATORS, PRIVATE_KEY
+from segctl.pql.json.locate import pointer_offset
+from segctl.pql.json.private import decode_private
 from segctl.pql.limits import MAX_DEPTH, crossing
 from segctl.pql.tokens import IDENT_RE, KEYWORDS, RESERVED
 
@@ -102,7 +102,7 @@ class JsonReader:
         self.file = file
         self.bound: tuple[str, ...] = ()  # variables in scope: a root lookup must not be captured
         # inside filter conditions and chain steps a root-less lookup is the current item's
-        # field and one rooted at the profile is `$1.field` (json_codec writes them so)
+        # field and one rooted at the profile is `$1.field` (json.codec writes them so)
         self.item_relative = False
         self.depth = 0
         self.deepest = 0

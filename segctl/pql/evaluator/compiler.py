@@ -22,26 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from segctl.errors import SegctlError
 from segctl.pql import ast
-from segctl.pql import evaluator_ops as ops
-from segctl.pql import evaluator_runtime as rt
-from segctl.pql.evaluator_codegen import Code, CodegenBase, Scope
-from segctl.pql.evaluator_loops import LoopsMixin
-from segctl.pql.evaluator_runtime import PreparedEvents, prepare_events
-from segctl.pql.evaluator_time import TimeMixin
-from segctl.pql.functions import FUNCTIONS, NOT_SEGMENT_FUNCTIONS
+from segctl.pql.errors import PqlEvalError
+from segctl.pql.evaluator import ops, regex_java
+from segctl.pql.evaluator import runtime as rt
+from segctl.pql.evaluator.codegen import Code, CodegenBase, Scope
+from segctl.pql.evaluator.functions import FUNCTIONS
+from segctl.pql.evaluator.loops import LoopsMixin
+from segctl.pql.evaluator.runtime import PreparedEvents, prepare_events
+from segctl.pql.evaluator.timespec import TimeMixin
 
 EventsInput = Sequence[Mapping[str, Any]] | PreparedEvents | None
-
-
-class PqlEvalError(SegctlError):
-    """An expression that parses but cannot be evaluated (unknown function, bad arity...).
-
-    ``node`` is the innermost tree node the compiler refused, for :func:`pql.check` to locate.
-    """
-
-    node: ast.Node | None = None
 
 
 class EvaluateFn(Protocol):
@@ -218,10 +209,8 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         left = self.compile(node.left, scope).text
         right_node = node.right
         right = self.compile(right_node, scope).text
-        if node.op in ("like", "matches") and isinstance(right_node, ast.StringLiteral):
-            pattern = right_node.value
-            if node.op == "matches" and ops.java_regex(pattern) is None:
-                raise self.error(f"invalid regular expression {pattern!r}")
+        if node.op == "matches":
+            self.check_pattern(right_node)
         inline = self._inline_compare(node.op, left, right_node, right)
         if inline is not None:
             return inline
@@ -261,14 +250,16 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
 
     def _call(self, node: ast.Call, scope: Scope) -> Code:
         name = node.name
-        if name in NOT_SEGMENT_FUNCTIONS:
-            raise self.error(f"{name}() is decisioning-only PQL and cannot be evaluated on a "
-                             "profile")
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise self.error(f"unknown function {name}()")
+        if not spec.segment:
+            raise self.error(f"{name}() is decisioning-only PQL and cannot be evaluated on a "
+                             "profile")
         self.check_arity(name, spec.min_args, spec.max_args, len(node.args))
         args = node.args
+        if name == "date":  # built by hand or read from pql/json: the literal it stands for
+            return self.compile(ast.DateLiteral(*args), scope)
         if name == "if":
             test = self.truth(args[0], scope)
             return Code(f"({self.compile(args[1], scope).text} if {test} "
@@ -292,6 +283,18 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         return self.apply(node.name, spec.item_args, spec.boolean,
                           (node.receiver, *node.args), scope)
 
+    def check_pattern(self, node: ast.Expr) -> None:
+        """A constant regex Java would refuse is an error here (a computed one is false)."""
+        if not isinstance(node, ast.StringLiteral):
+            return
+        problem = regex_java.pattern_problem(node.value)
+        if problem is not None:
+            err = PqlEvalError(f"invalid regular expression {node.value!r}: {problem}",
+                               hint="matches and regexGroup take java.util.regex syntax "
+                                    "(PQL.md §6.6)")
+            err.node = node  # located at the pattern itself
+            raise err
+
     def check_arity(self, name: str, low: int, high: int, got: int) -> None:
         if not low <= got <= high:
             expected = str(low) if low == high else f"{low} to {high}"
@@ -299,6 +302,8 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
 
     def apply(self, name: str, item_args: frozenset[int], boolean: bool,
               args: Sequence[ast.Expr], scope: Scope) -> Code:
+        if name in ("matches", "regexGroup") and len(args) > 1:
+            self.check_pattern(args[1])
         texts = [self.item_callable(a, scope) if i in item_args else self.compile(a, scope).text
                  for i, a in enumerate(args)]
         return Code(f"_fn_{name}({', '.join(texts)})", "bool" if boolean else "any")

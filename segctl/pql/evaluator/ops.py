@@ -13,8 +13,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from segctl.pql import regex_java, timeutil
-from segctl.pql.evaluator_runtime import items_of
+from segctl.pql import timeutil
+from segctl.pql.evaluator import regex_java
+from segctl.pql.evaluator.runtime import items_of
 from segctl.pql.timeutil import TimeValue
 
 _FAIL = object()  # coercion impossible
@@ -215,20 +216,6 @@ def like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.DOTALL)
 
 
-@lru_cache(maxsize=512)
-def java_regex(pattern: str) -> re.Pattern[str] | None:
-    """A Java regex compiled with Python ``re``, Java-only forms rewritten (``^(?i)x``,
-    ``\\Q...\\E``, see :mod:`segctl.pql.regex_java`); None when it still cannot be read."""
-    try:
-        return re.compile(pattern)
-    except re.error:
-        pass
-    try:
-        return re.compile(regex_java.to_python(pattern))
-    except re.error:
-        return None
-
-
 def like(s: Any, pattern: Any) -> bool:
     if s is None or pattern.__class__ is not str:
         return False
@@ -243,8 +230,10 @@ def matches(s: Any, pattern: Any) -> bool:
         return False
     if s.__class__ is list:
         return any(matches(x, pattern) for x in s)
-    regex = java_regex(pattern)
-    return s.__class__ is str and regex is not None and regex.search(s) is not None
+    if s.__class__ is not str:
+        return False
+    compiled = regex_java.java_regex(pattern)
+    return compiled is not None and compiled.search(s) is not None
 
 
 # ---- arithmetic (PQL.md §6.8): null propagates, division by zero is null ----------------------

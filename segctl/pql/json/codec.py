@@ -19,14 +19,14 @@ from __future__ import annotations
 from typing import Any
 
 from segctl.pql import ast as a
+from segctl.pql.evaluator.functions import FUNCTIONS
 
 JsonNode = dict[str, Any]
 
-#: functions written free-standing, ``f(args)``; every other fnApply is a method call
-FREE_FUNCTIONS: frozenset[str] = frozenset({
-    "if", "inSegment", "currentMonth", "currentYear", "currentDayOfMonth", "mapEntry",
-    "modelInstances", "date",
-})
+#: functions written free-standing, ``f(args)`` (the registry's ``method`` column); every other
+#: fnApply is a method call
+FREE_FUNCTIONS: frozenset[str] = frozenset(
+    name for name, spec in FUNCTIONS.items() if not spec.method)
 #: operator fnNames (matched case-insensitively by the reader, e.g. FLOW's "NOT")
 KEYWORD_OPERATORS: dict[str, str] = {
     "and": "and", "or": "or", "not": "not", "in": "in", "notin": "notIn",
