@@ -30,7 +30,7 @@ import httpx
 from segctl import pql
 from segctl.aep.ration import UNLIMITED
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
 from segctl.sandbox.profilestore import profiles as sample_profiles
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -227,7 +227,7 @@ def main() -> None:
         median = statistics.median(times)
         pairs = n_profiles * len(ids)
         per_pair = median / pairs
-        scope = Scope(ORG, "prod")
+        scope = Partition(ORG, "prod")
         members = {sid: {pid for pid, entry in app.store.memberships(scope, sid).items()
                          if entry[0] in ("realized", "existing")} for sid in ids}
         base_per_pair = naive_baseline(data, segments, members, args.baseline_sample)

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from segctl.cli.common import color_decision
+from segctl.cli.options import color_decision
 from segctl.errors import EXIT_ERROR, SegctlError
 from segctl.render.escape import terminal
 

@@ -12,7 +12,7 @@ import click
 
 from segctl.aep import AepClient
 from segctl.applylock import apply_lock
-from segctl.cli.common import (
+from segctl.cli.options import (
     env_option,
     load_scope,
     refuse_partial_prune,

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from segctl.aep import AepClient
-from segctl.cli.common import env_option
+from segctl.cli.options import env_option
 from segctl.errors import SegctlError, UsageError
 from segctl.project import Project, load_project
 from segctl.render.escape import terminal_line

@@ -27,7 +27,7 @@ from segctl.adopt.exports import (
     render_project,
 )
 from segctl.aep import AepClient
-from segctl.cli.common import env_option
+from segctl.cli.options import env_option
 from segctl.engine import build_plan
 from segctl.engine.marker import parse as parse_marker
 from segctl.errors import SegctlError, UsageError

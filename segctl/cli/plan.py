@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from segctl.cli.common import (
+from segctl.cli.options import (
     env_option,
     load_scope,
     refuse_partial_prune,

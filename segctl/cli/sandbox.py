@@ -18,7 +18,7 @@ import click
 
 from segctl.aep import SANDBOX_TYPES
 from segctl.aep.ration import ENV_VAR as RATION_ENV
-from segctl.cli.common import env_option, selected_environment
+from segctl.cli.options import env_option, selected_environment
 from segctl.errors import UsageError
 from segctl.render.escape import terminal_line
 from segctl.sandbox import FaultConfig, LocalSandbox, default_data_dir, parse_faults

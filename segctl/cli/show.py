@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.common import use_color
+from segctl.cli.options import use_color
 
 
 @click.command("show", short_help="Render a saved plan (no sandbox is read).")

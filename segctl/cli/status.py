@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from segctl.cli.common import env_option, refuse_saved_plan
+from segctl.cli.options import env_option, refuse_saved_plan
 from segctl.engine.plan import target_of
 from segctl.project import Project, load_project
 from segctl.render.text import where

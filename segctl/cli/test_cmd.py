@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from segctl.cli import annotate
-from segctl.cli.common import color_wanted, env_option
+from segctl.cli.options import color_wanted, env_option
 from segctl.errors import UsageError
 from segctl.project import load_project
 from segctl.testing import (

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from segctl.cli import annotate
-from segctl.cli.common import env_option, refuse_saved_plan
+from segctl.cli.options import env_option, refuse_saved_plan
 from segctl.errors import Diagnostic, ValidationError
 from segctl.project import KINDS, LoadResult, analyse_project
 from segctl.render.escape import terminal

@@ -1,4 +1,4 @@
-"""Terminal colour, applied only when the caller says so (``segctl.cli.common.use_color``: a
+"""Terminal colour, applied only when the caller says so (``segctl.cli.options.use_color``: a
 terminal, or FORCE_COLOR, and neither ``--color never`` nor NO_COLOR). Every colour segctl prints
 is ``click.style``'s, so click's ``echo`` strips them all alike where colour is off."""
 

@@ -24,7 +24,7 @@ import httpx
 from segctl.aep.ration import OnDemandRation, ration_from_env
 from segctl.errors import ConfigError
 from segctl.sandbox.core.runner import JobRunner
-from segctl.sandbox.core.store import Scope, Store
+from segctl.sandbox.core.store import Partition, Store
 from segctl.sandbox.core.web import Ctx, HttpFailure, Router, json_response, problem
 from segctl.sandbox.exports import models as exports
 from segctl.sandbox.faults import Fault, FaultConfig, FaultInjector
@@ -90,7 +90,7 @@ class LocalSandbox:
         self.sample_seed = sample_seed
         self._seed_lock = threading.Lock()
         self._offset_ms = 0
-        self._schedules_seen: dict[Scope, int] = {}  # scope -> sandbox ms of the last check
+        self._schedules_seen: dict[Partition, int] = {}  # scope -> sandbox ms of the last check
         self._schedules_lock = threading.Lock()
         self.runner = JobRunner(self, {jobs.KIND: jobs.execute,
                                        exports.KIND: exports.execute,
@@ -112,7 +112,7 @@ class LocalSandbox:
     def now_ms(self) -> int:
         return int(self.now().timestamp() * 1000)
 
-    def advance(self, delta: timedelta) -> list[tuple[Scope, dict[str, Any]]]:
+    def advance(self, delta: timedelta) -> list[tuple[Partition, dict[str, Any]]]:
         """Move the sandbox's clock forward by ``delta`` and start the runs of every schedule
         whose time came meanwhile (as overnight on AEP); returns the jobs started."""
         if delta < timedelta(0):
@@ -126,7 +126,7 @@ class LocalSandbox:
             started += [(scope, job) for job in schedules.run_due(self, scope)]
         return started
 
-    def _run_schedules(self, scope: Scope) -> None:
+    def _run_schedules(self, scope: Partition) -> None:
         """Start what the scope's schedules have due, at most once per second of sandbox time
         (runs are daily; a moved clock counts at once); a failure here never fails the
         request that happened to arrive at that time."""

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from segctl.cli import cli
-from segctl.cli.common import color_decision
+from segctl.cli.options import color_decision
 
 ESC = "\x1b["
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from segctl.sandbox import LocalSandbox
-from segctl.sandbox.core.common import sandbox_object
 from segctl.sandbox.core.runner import OWNER_KEY
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import sandbox_object
 from tests.sandbox.conftest import (
     CATALOG,
     ORG,
@@ -56,7 +56,7 @@ def test_abandoned_job_is_resumed_on_start(data_dir: Path) -> None:
         seg = client.post(f"{UPS}/segment/definitions",
                           json=definition("f", 'person.gender = "female"')).json()
         token = client.headers["Authorization"].split()[1]
-    scope = Scope(ORG, "prod")
+    scope = Partition(ORG, "prod")
     # a job a dead process left behind in PROCESSING
     app.store.put("segjob", scope, "orphan", {
         "id": "orphan", "status": "PROCESSING", "imsOrgId": ORG,
@@ -80,7 +80,7 @@ def test_an_orphaned_job_waits_until_it_is_read(data_dir: Path) -> None:
         seg = client.post(f"{UPS}/segment/definitions",
                           json=definition("f", 'person.gender = "female"')).json()
         token = client.headers["Authorization"].split()[1]
-    scope = Scope(ORG, "prod")
+    scope = Partition(ORG, "prod")
     app.store.put("segjob", scope, "orphan", {
         "id": "orphan", "status": "PROCESSING", "imsOrgId": ORG,
         "sandbox": sandbox_object(scope), "creationTime": 1, "updateTime": 1,
@@ -163,7 +163,7 @@ def test_cancellation_recorded_before_the_worker_runs_wins(data_dir: Path) -> No
     from segctl.sandbox.jobs import models as segment_jobs
 
     app = LocalSandbox(data_dir, now=fixed_now)
-    scope = Scope(ORG, "prod")
+    scope = Partition(ORG, "prod")
     app.store.put("segjob", scope, "j1", {
         "id": "j1", "status": "CANCELLING", "creationTime": 1, "updateTime": 1,
         "segments": [{"segmentId": "*"}], OWNER_KEY: app.runner.owner}, created=1)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from segctl.sandbox.core.store import Scope, Store
+from segctl.sandbox.core.store import Partition, Store
 
-SCOPE = Scope("ORG@AdobeOrg", "prod")
+SCOPE = Partition("ORG@AdobeOrg", "prod")
 
 
 def test_concurrent_writers_of_one_process_never_meet_the_busy_lock(tmp_path: Path) -> None:

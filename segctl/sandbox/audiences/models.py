@@ -21,9 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from segctl.sandbox.core import pqlbridge
-from segctl.sandbox.core.common import PROFILE_SCHEMA, PROFILE_UNION, new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import PROFILE_SCHEMA, PROFILE_UNION, new_uuid, sandbox_object
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.definitions.models import LIFECYCLE_DEFAULT
 from segctl.sandbox.exports.models import KIND as EXPORT_KIND
@@ -79,11 +79,11 @@ def references(doc: dict[str, Any]) -> frozenset[str]:
     return _refs_of(json.dumps(doc.get("expression"), sort_keys=True))
 
 
-_DERIVED: dict[tuple[int, Scope, str], tuple[tuple[int, int, int], Any]] = {}
+_DERIVED: dict[tuple[int, Partition, str], tuple[tuple[int, int, int], Any]] = {}
 _DERIVED_LOCK = threading.Lock()
 
 
-def _derived(app: Host, scope: Scope, name: str, compute: Callable[[], Any]) -> Any:
+def _derived(app: Host, scope: Partition, name: str, compute: Callable[[], Any]) -> Any:
     """``compute()``, cached until the store changes (each list page would otherwise read
     every definition and job again)."""
     key = (id(app.store), scope, name)
@@ -100,11 +100,11 @@ def _derived(app: Host, scope: Scope, name: str, compute: Callable[[], Any]) -> 
     return value
 
 
-def dependents_map(app: Host, scope: Scope) -> dict[str, list[str]]:
+def dependents_map(app: Host, scope: Partition) -> dict[str, list[str]]:
     return dict(_derived(app, scope, "dependents", lambda: _dependents(app, scope)))
 
 
-def _dependents(app: Host, scope: Scope) -> dict[str, list[str]]:
+def _dependents(app: Host, scope: Partition) -> dict[str, list[str]]:
     """Definition id -> ids of the definitions that reference it. Only the expressions of
     definitions whose stored JSON mentions inSegment (pql/text and pql/json alike) are read,
     and each distinct expression is parsed once per process."""
@@ -157,7 +157,7 @@ def external_view(doc: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def new_external(app: Host, scope: Scope, body: dict[str, Any], created_by: str
+def new_external(app: Host, scope: Partition, body: dict[str, Any], created_by: str
                  ) -> dict[str, Any]:
     """The stored document of a new audience of another origin."""
     now = app.now_ms()
@@ -175,7 +175,7 @@ def new_external(app: Host, scope: Scope, body: dict[str, Any], created_by: str
     return doc
 
 
-def seed(app: Host, scope: Scope) -> None:
+def seed(app: Host, scope: Partition) -> None:
     """Put the audiences of other origins into a sandbox the first time its audiences are
     read; once only, so a deleted seed stays deleted."""
     if app.store.get(_SEEDED, scope, "done") is not None:
@@ -193,11 +193,11 @@ def seed(app: Host, scope: Scope) -> None:
         app.store.put(_SEEDED, scope, "done", {"id": "done"})
 
 
-def metrics_by_audience(app: Host, scope: Scope) -> dict[str, dict[str, Any]]:
+def metrics_by_audience(app: Host, scope: Partition) -> dict[str, dict[str, Any]]:
     return dict(_derived(app, scope, "metrics", lambda: _metrics(app, scope)))
 
 
-def _metrics(app: Host, scope: Scope) -> dict[str, dict[str, Any]]:
+def _metrics(app: Host, scope: Partition) -> dict[str, dict[str, Any]]:
     """Audience id -> ``metrics`` from the newest succeeded segment job that evaluated it or
     export job that exported only it (the spec's ``AudiencesListWithMetrics`` shape)."""
     best: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -232,7 +232,7 @@ def _metrics(app: Host, scope: Scope) -> dict[str, dict[str, Any]]:
     return {sid: entry for sid, (_, entry) in best.items()}
 
 
-def views(app: Host, scope: Scope, stored: list[tuple[str, dict[str, Any]]]
+def views(app: Host, scope: Partition, stored: list[tuple[str, dict[str, Any]]]
           ) -> list[dict[str, Any]]:
     """The API's view of each stored (kind, document): a definition or another audience."""
     dependents = dependents_map(app, scope)
@@ -241,7 +241,7 @@ def views(app: Host, scope: Scope, stored: list[tuple[str, dict[str, Any]]]
             if kind == DEFINITION_KIND else external_view(d) for kind, d in stored]
 
 
-def all_views(app: Host, scope: Scope) -> list[dict[str, Any]]:
+def all_views(app: Host, scope: Partition) -> list[dict[str, Any]]:
     """Every audience of the sandbox as the API shows it: Platform ones, then the others."""
     seed(app, scope)
     stored = [(DEFINITION_KIND, d) for d in app.store.all(DEFINITION_KIND, scope)]
@@ -249,7 +249,7 @@ def all_views(app: Host, scope: Scope) -> list[dict[str, Any]]:
     return views(app, scope, stored)
 
 
-def page_by_created(app: Host, scope: Scope, *, descending: bool, offset: int, limit: int
+def page_by_created(app: Host, scope: Partition, *, descending: bool, offset: int, limit: int
                     ) -> tuple[list[dict[str, Any]], int]:
     """(one page of every audience in creation order, the total): cut in SQL over both
     kinds, so only the page's documents are read (the unfiltered list a plan walks)."""
@@ -260,7 +260,7 @@ def page_by_created(app: Host, scope: Scope, *, descending: bool, offset: int, l
     return views(app, scope, stored), app.store.count_of(kinds, scope)
 
 
-def one_view(app: Host, scope: Scope, aid: str) -> dict[str, Any] | None:
+def one_view(app: Host, scope: Partition, aid: str) -> dict[str, Any] | None:
     """The audience with this ``id`` (not ``audienceId``), or None."""
     seed(app, scope)
     doc = app.store.get(DEFINITION_KIND, scope, aid)

@@ -30,7 +30,7 @@ from segctl.sandbox.audiences.models import (
     page_by_created,
 )
 from segctl.sandbox.catalog.models import DATASET
-from segctl.sandbox.core.common import CATALOG_BASE, new_uuid, sandbox_object
+from segctl.sandbox.core.values import CATALOG_BASE, new_uuid, sandbox_object
 from segctl.sandbox.core.web import Ctx, HttpFailure, json_response
 from segctl.sandbox.definitions.models import (
     CLIENT_FIELDS,

@@ -1,7 +1,7 @@
 """Routes of the audiences API (segmentation.yaml, /audiences)."""
 
 from segctl.sandbox.audiences.responses import bulk_get, create, delete, get, list_, patch, put
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 
 ROUTES = [

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
-from segctl.sandbox.core.common import CATALOG_BASE, PROFILE_UNION, catalog_id
+from segctl.sandbox.core.values import CATALOG_BASE, PROFILE_UNION, catalog_id
 from segctl.sandbox.core.web import Ctx, HttpFailure, catalog_error, json_response
 
 

@@ -10,7 +10,7 @@ from segctl.sandbox.catalog.responses import (
     list_datasets,
     patch_dataset,
 )
-from segctl.sandbox.core.common import CATALOG_BASE
+from segctl.sandbox.core.values import CATALOG_BASE
 from segctl.sandbox.core.web import Route
 
 ROUTES = [

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from segctl.sandbox.core.store import Scope, Store
+from segctl.sandbox.core.store import Partition, Store
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,10 @@ TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "RESULT_READY"})
 _LIVE: set[str] = set()
 _LIVE_LOCK = threading.Lock()
 
-Executor = Callable[[Any, Scope, str], None]  # (the sandbox, scope, job id); see core.host
+Executor = Callable[[Any, Partition, str], None]  # (the sandbox, scope, job id); see core.host
 # what a job's end publishes besides its own document (an export's batches and dataset),
 # run when a held-back end is applied: (the sandbox, scope, the job as it ended)
-Finisher = Callable[[Any, Scope, dict[str, Any]], None]
+Finisher = Callable[[Any, Partition, dict[str, Any]], None]
 
 
 class _Owner(Protocol):
@@ -70,7 +70,7 @@ class JobRunner:
         self.executors = executors
         self.finishers = dict(finishers or {})
         self.owner = f"{os.getpid()}:{uuid.uuid4().hex}"
-        self._queue: queue.Queue[tuple[str, Scope, str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, Partition, str] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -79,7 +79,7 @@ class JobRunner:
         with _LIVE_LOCK:
             _LIVE.add(self.owner)
 
-    def submit(self, kind: str, scope: Scope, rid: str) -> None:
+    def submit(self, kind: str, scope: Partition, rid: str) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -90,7 +90,7 @@ class JobRunner:
                                                 daemon=True)
                 self._thread.start()
 
-    def resume(self, kind: str, scope: Scope, doc: dict[str, Any]) -> bool:
+    def resume(self, kind: str, scope: Partition, doc: dict[str, Any]) -> bool:
         """Claim and re-queue ``doc`` (a job of ``kind`` just read through the API) when it is
         unfinished and its owner is no longer running; True when it was resumed."""
         if kind not in self.executors or self._closed or FINAL_KEY in doc:
@@ -104,7 +104,7 @@ class JobRunner:
         self.submit(kind, scope, rid)
         return True
 
-    def refresh(self, kind: str, scope: Scope, doc: dict[str, Any], now_ms: int
+    def refresh(self, kind: str, scope: Partition, doc: dict[str, Any], now_ms: int
                 ) -> dict[str, Any]:
         """``doc`` as the API should show it now: its held-back end applied once its time
         came (realistic timing), and resumed if its owner is gone."""
@@ -131,7 +131,7 @@ class JobRunner:
                     claimed += 1
         return claimed
 
-    def _claim(self, kind: str, scope: Scope, rid: str, old_owner: Any) -> bool:
+    def _claim(self, kind: str, scope: Partition, rid: str, old_owner: Any) -> bool:
         with self.app.store.write():
             doc = self.app.store.get(kind, scope, rid)
             if doc is None or doc.get(OWNER_KEY) != old_owner:
@@ -161,7 +161,7 @@ class JobRunner:
                 if self._queue.empty():
                     self._idle.set()
 
-    def _mark_failed(self, kind: str, scope: Scope, rid: str) -> None:
+    def _mark_failed(self, kind: str, scope: Partition, rid: str) -> None:
         doc = self.app.store.get(kind, scope, rid)
         if doc is not None and doc.get("status") not in TERMINAL:
             doc["status"] = "FAILED"
@@ -193,7 +193,7 @@ class JobRunner:
             _LIVE.discard(self.owner)
 
 
-def settle(store: Store, kind: str, scope: Scope, doc: dict[str, Any], now_ms: int
+def settle(store: Store, kind: str, scope: Partition, doc: dict[str, Any], now_ms: int
            ) -> dict[str, Any]:
     """Apply a job's held-back end (``FINAL_KEY``) when its ready time has come, or at once
     when it was cancelled meanwhile; its total time then ends at the ready time."""

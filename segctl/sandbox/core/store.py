@@ -56,8 +56,9 @@ _SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
-class Scope:
-    """The partition every resource lives in: an IMS org and a sandbox name."""
+class Partition:
+    """The partition every resource lives in: an IMS org and a sandbox name (named apart from
+    the PQL compiler's lexical ``Scope``)."""
 
     org: str
     sandbox: str
@@ -136,38 +137,38 @@ class Store:
         self._local = threading.local()
 
     # -- resources ---------------------------------------------------------------------------
-    def get(self, kind: str, scope: Scope, rid: str) -> dict[str, Any] | None:
+    def get(self, kind: str, scope: Partition, rid: str) -> dict[str, Any] | None:
         row = self._conn().execute(
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? AND id=?",
             (kind, scope.org, scope.sandbox, rid)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def find_by_name(self, kind: str, scope: Scope, name: str) -> dict[str, Any] | None:
+    def find_by_name(self, kind: str, scope: Partition, name: str) -> dict[str, Any] | None:
         row = self._conn().execute(
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? AND name=?",
             (kind, scope.org, scope.sandbox, name)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def all(self, kind: str, scope: Scope) -> list[dict[str, Any]]:
+    def all(self, kind: str, scope: Partition) -> list[dict[str, Any]]:
         """All resources of a kind, oldest first (creation order)."""
         rows = self._conn().execute(
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
             (kind, scope.org, scope.sandbox)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def items(self, kind: str, scope: Scope) -> list[tuple[str, dict[str, Any]]]:
+    def items(self, kind: str, scope: Partition) -> list[tuple[str, dict[str, Any]]]:
         rows = self._conn().execute(
             "SELECT id, body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
             (kind, scope.org, scope.sandbox)).fetchall()
         return [(r[0], json.loads(r[1])) for r in rows]
 
-    def count(self, kind: str, scope: Scope) -> int:
+    def count(self, kind: str, scope: Partition) -> int:
         row = self._conn().execute(
             "SELECT COUNT(*) FROM resources WHERE kind=? AND org=? AND sandbox=?",
             (kind, scope.org, scope.sandbox)).fetchone()
         return int(row[0])
 
-    def page_by_created(self, kind: str, scope: Scope, *, descending: bool, offset: int,
+    def page_by_created(self, kind: str, scope: Partition, *, descending: bool, offset: int,
                         limit: int) -> list[dict[str, Any]]:
         """``limit`` resources from ``offset`` in the order of the ``created`` column, ties in
         creation order (both reversed when ``descending``): ordered and cut in SQL on an index,
@@ -179,7 +180,7 @@ class Store:
             (kind, scope.org, scope.sandbox, limit, offset)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
-    def page_by_created_of(self, kinds: tuple[str, ...], scope: Scope, *, descending: bool,
+    def page_by_created_of(self, kinds: tuple[str, ...], scope: Partition, *, descending: bool,
                            offset: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
         """``page_by_created`` over several kinds at once, merged in SQL: (kind, body) pairs
         (the audiences list shows definitions and other audiences in one order)."""
@@ -194,14 +195,14 @@ class Store:
             (*kinds, scope.org, scope.sandbox, limit, offset)).fetchall()
         return [(r[0], json.loads(r[1])) for r in rows]
 
-    def count_of(self, kinds: tuple[str, ...], scope: Scope) -> int:
+    def count_of(self, kinds: tuple[str, ...], scope: Partition) -> int:
         marks = ",".join("?" * len(kinds))
         row = self._conn().execute(
             f"SELECT COUNT(*) FROM resources WHERE kind IN ({marks}) AND org=? AND sandbox=?",
             (*kinds, scope.org, scope.sandbox)).fetchone()
         return int(row[0])
 
-    def field_where_contains(self, kind: str, scope: Scope, field: str, needle: str
+    def field_where_contains(self, kind: str, scope: Partition, field: str, needle: str
                              ) -> list[tuple[str, str]]:
         """(id, the JSON text of top-level ``field``) of the resources of a kind whose stored
         JSON contains ``needle``, oldest first: found and cut in SQL, nothing decoded."""
@@ -212,13 +213,13 @@ class Store:
         return [(str(r[0]), r[1] if isinstance(r[1], str) else json.dumps(r[1]))
                 for r in rows]
 
-    def all_scopes(self, kind: str) -> list[tuple[Scope, dict[str, Any]]]:
+    def all_scopes(self, kind: str) -> list[tuple[Partition, dict[str, Any]]]:
         rows = self._conn().execute(
             "SELECT org, sandbox, body FROM resources WHERE kind=? ORDER BY seq",
             (kind,)).fetchall()
-        return [(Scope(r[0], r[1]), json.loads(r[2])) for r in rows]
+        return [(Partition(r[0], r[1]), json.loads(r[2])) for r in rows]
 
-    def put(self, kind: str, scope: Scope, rid: str, body: dict[str, Any],
+    def put(self, kind: str, scope: Partition, rid: str, body: dict[str, Any],
             *, name: str | None = None, created: int = 0) -> None:
         """Insert or replace, keeping the original creation order of an existing row."""
         with self.write() as db:
@@ -235,7 +236,7 @@ class Store:
                            (kind, scope.org, scope.sandbox, rid, name, created, seq,
                             json.dumps(body)))
 
-    def delete(self, kind: str, scope: Scope, rid: str) -> bool:
+    def delete(self, kind: str, scope: Partition, rid: str) -> bool:
         with self.write() as db:
             cur = db.execute("DELETE FROM resources WHERE kind=? AND org=? AND sandbox=? AND id=?",
                              (kind, scope.org, scope.sandbox, rid))
@@ -276,21 +277,21 @@ class Store:
         return str(row[0])
 
     # -- memberships -------------------------------------------------------------------------
-    def memberships(self, scope: Scope, segment_id: str) -> dict[str, list[Any]]:
+    def memberships(self, scope: Partition, segment_id: str) -> dict[str, list[Any]]:
         """profile id -> [status, lastQualificationTime ms] for one segment."""
         row = self._conn().execute(
             "SELECT body FROM memberships WHERE org=? AND sandbox=? AND segment_id=?",
             (scope.org, scope.sandbox, segment_id)).fetchone()
         return json.loads(row[0]) if row else {}
 
-    def put_memberships(self, scope: Scope, results: dict[str, dict[str, list[Any]]]) -> None:
+    def put_memberships(self, scope: Partition, results: dict[str, dict[str, list[Any]]]) -> None:
         with self.write() as db:
             # a generator: one segment's JSON at a time (a large job's would not fit at once)
             db.executemany("INSERT OR REPLACE INTO memberships VALUES (?,?,?,?)",
                            ((scope.org, scope.sandbox, sid, membership_json(body))
                             for sid, body in results.items()))
 
-    def drop_memberships(self, scope: Scope, segment_id: str) -> None:
+    def drop_memberships(self, scope: Partition, segment_id: str) -> None:
         with self.write() as db:
             db.execute("DELETE FROM memberships WHERE org=? AND sandbox=? AND segment_id=?",
                        (scope.org, scope.sandbox, segment_id))

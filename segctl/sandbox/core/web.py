@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
 
 if TYPE_CHECKING:
     from segctl.sandbox.core.host import Host
@@ -105,7 +105,7 @@ class Ctx:
     app: Host
     request: httpx.Request
     params: dict[str, str]
-    scope: Scope = field(default_factory=lambda: Scope("", ""))
+    scope: Partition = field(default_factory=lambda: Partition("", ""))
     client_id: str = ""
     query: dict[str, str] = field(default_factory=dict)
 

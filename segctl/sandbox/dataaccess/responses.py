@@ -10,7 +10,7 @@ import httpx
 
 from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.catalog.responses import missing
-from segctl.sandbox.core.common import EXPORT_BASE, iso
+from segctl.sandbox.core.values import EXPORT_BASE, iso
 from segctl.sandbox.core.web import Ctx, json_response
 from segctl.sandbox.dataaccess.models import PREVIEW_ROWS, read_rows
 

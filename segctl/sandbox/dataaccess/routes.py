@@ -1,6 +1,6 @@
 """Routes of the Data Access API (data-access-api.yaml, /batches/{id}/files and /files/{id})."""
 
-from segctl.sandbox.core.common import EXPORT_BASE
+from segctl.sandbox.core.values import EXPORT_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.dataaccess.responses import batch_files, dataset_preview, file_info
 

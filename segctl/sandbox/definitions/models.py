@@ -7,7 +7,7 @@ from typing import Any
 
 from segctl.sandbox.core import pqlbridge
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
 
 KIND = "segment"
 READ_ONLY = ("id", "imsOrgId", "sandbox", "creationTime", "updateTime", "updateEpoch",
@@ -36,6 +36,6 @@ def definition_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in AUDIENCE_FIELDS and not k.startswith("__")}
 
 
-def dependents(app: Host, scope: Scope, sid: str) -> list[dict[str, Any]]:
+def dependents(app: Host, scope: Partition, sid: str) -> list[dict[str, Any]]:
     """The other definitions whose expression references ``sid`` with inSegment."""
     return [d for d in app.store.all(KIND, scope) if d["id"] != sid and sid in refs(d)]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import httpx
 
 from segctl.sandbox.core import pqlbridge
-from segctl.sandbox.core.common import UPS_BASE, new_uuid, sandbox_object
+from segctl.sandbox.core.values import UPS_BASE, new_uuid, sandbox_object
 from segctl.sandbox.core.web import (
     Ctx,
     bad_request,

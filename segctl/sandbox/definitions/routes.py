@@ -1,7 +1,7 @@
 """Routes of the segment definitions API (segmentation.yaml, /segment/definitions and
 /segment/conversion)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.definitions.responses import (
     bulk_get,

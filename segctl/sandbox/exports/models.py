@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
-from segctl.sandbox.core.common import iso, new_uuid
 from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.runner import FINAL_KEY
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import iso, new_uuid
 from segctl.sandbox.dataaccess.models import PART_NAME, write_rows
 from segctl.sandbox.jobs.models import (
     Cancelled,
@@ -35,7 +35,7 @@ def batch_ids(job: dict[str, Any]) -> list[str]:
     return [b["batchId"] for b in dest["batches"]] if "batches" in dest else [dest["batchId"]]
 
 
-def put_batch(app: Host, scope: Scope, bid: str, dataset_id: str, status: str,
+def put_batch(app: Host, scope: Partition, bid: str, dataset_id: str, status: str,
                now: int, records: int | None = None) -> None:
     doc = app.store.get(BATCH, scope, bid) or {
         "id": bid, "imsOrg": scope.org, "created": now, "createdClient": "segmentation",
@@ -49,7 +49,7 @@ def put_batch(app: Host, scope: Scope, bid: str, dataset_id: str, status: str,
     app.store.put(BATCH, scope, bid, doc, created=doc["created"])
 
 
-def _write_batch(app: Host, scope: Scope, job: dict[str, Any], bid: str,
+def _write_batch(app: Host, scope: Partition, job: dict[str, Any], bid: str,
                  rows: list[dict[str, Any]]) -> None:
     dataset_id = job["destination"]["datasetId"]
     rel = f"datasets/{dataset_id}/{bid}/{PART_NAME}"
@@ -62,7 +62,7 @@ def _write_batch(app: Host, scope: Scope, job: dict[str, Any], bid: str,
                                              "records": len(rows)}, created=now)
 
 
-def publish(app: Host, scope: Scope, job: dict[str, Any]) -> None:
+def publish(app: Host, scope: Partition, job: dict[str, Any]) -> None:
     """An export's end in Catalog: its batches ``success`` with their record counts and the
     dataset's ``lastBatchId``/``lastSuccessfulBatch``. Run when the job shows SUCCEEDED: at
     once, or when a held-back end is applied (realistic timing), so a reader never sees the
@@ -100,7 +100,7 @@ def export_filter(job: dict[str, Any]) -> evaluate.ProfileFilter:
         events_to_us=_us(window.get("toIngestTimestamp")))
 
 
-def execute(app: Host, scope: Scope, rid: str) -> None:
+def execute(app: Host, scope: Partition, rid: str) -> None:
     step = JobStep(app, KIND, scope, rid)
     try:
         job = step.update(status="PROCESSING")
@@ -131,7 +131,7 @@ class _Injected(Exception):
     pass
 
 
-def _run(app: Host, scope: Scope, job: dict[str, Any], step: JobStep) -> None:
+def _run(app: Host, scope: Partition, job: dict[str, Any], step: JobStep) -> None:
     started = app.now_ms()
     segments = job["filter"].get("segments", [])
     if job.get("evaluationInfo", {}).get("segmentation") and segments:

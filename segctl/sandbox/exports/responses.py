@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from segctl.sandbox.catalog.models import DATASET
-from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid
 from segctl.sandbox.core.runner import OWNER_KEY
+from segctl.sandbox.core.values import PROFILE_SCHEMA, UPS_BASE, batch_id, new_uuid
 from segctl.sandbox.core.web import Ctx, bad_request, json_response, problem, with_status
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.exports.models import KIND, batch_ids, parse_time, put_batch

@@ -1,6 +1,6 @@
 """Routes of the export jobs API (segmentation.yaml, /export/jobs)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.exports.responses import cancel, create, get, list_
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.core.common import UPS_BASE
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Ctx, catalog_error, gateway_error
 from segctl.sandbox.sandboxes import models as sandbox_models
 from segctl.sandbox.sandboxes.responses import BASE as SANDBOX_MANAGEMENT
@@ -56,7 +56,7 @@ def check_gateway(ctx: Ctx) -> None:
     if not _SANDBOX_NAME.match(sandbox):
         raise gateway_error(403, "403025", "Profile is not valid")
     refuse_unknown_sandbox(ctx, org, sandbox)
-    ctx.scope = Scope(org, sandbox)
+    ctx.scope = Partition(org, sandbox)
     ctx.client_id = client
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from segctl import pql
 from segctl.sandbox.core import pqlbridge
-from segctl.sandbox.core.common import PROFILE_SCHEMA, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.runner import FINAL_KEY, OWNER_KEY, READY_KEY
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import PROFILE_SCHEMA, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.profilestore import evaluate
 
@@ -33,7 +33,7 @@ def segment_entry(doc: dict[str, Any]) -> dict[str, Any]:
                         "mergePolicy": {"id": doc["mergePolicyId"], "version": 1}}}
 
 
-def new_job(app: Host, scope: Scope, entries: list[dict[str, Any]], *, source: str,
+def new_job(app: Host, scope: Partition, entries: list[dict[str, Any]], *, source: str,
             properties: dict[str, Any] | None = None, request_id: str | None = None
             ) -> dict[str, Any]:
     """Store a NEW segment job and queue it. ``source`` is ``api`` for a POST and
@@ -70,7 +70,7 @@ class JobStep:
     """Read-modify-write of a job document in one transaction, refusing to overwrite a
     cancellation the API recorded meanwhile."""
 
-    def __init__(self, app: Host, kind: str, scope: Scope, rid: str):
+    def __init__(self, app: Host, kind: str, scope: Partition, rid: str):
         self.app, self.kind, self.scope, self.rid = app, kind, scope, rid
 
     def update(self, **changes: Any) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def failure(code: str, msg: str, call_stack: str = "") -> list[dict[str, str]]:
     return [{"code": code, "msg": msg, "callStack": call_stack}]
 
 
-def run_segmentation(app: Host, scope: Scope, requested: list[str] | None,
+def run_segmentation(app: Host, scope: Partition, requested: list[str] | None,
                      check: Any = None) -> dict[str, evaluate.SegmentResult]:
     """Evaluate ``requested`` (None = every definition) plus their inSegment dependencies, in
     dependency order, and store the memberships. Returns the result per evaluated segment."""
@@ -155,7 +155,7 @@ def by_namespace(results: dict[str, evaluate.SegmentResult]) -> dict[str, dict[s
     return {sid: dict(result.namespaces) for sid, result in results.items()}
 
 
-def execute(app: Host, scope: Scope, jid: str) -> None:
+def execute(app: Host, scope: Partition, jid: str) -> None:
     step = JobStep(app, KIND, scope, jid)
     try:
         step.update(status="QUEUED")

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from segctl.aep import ration
-from segctl.sandbox.core.common import sandbox_object
+from segctl.sandbox.core.values import sandbox_object
 from segctl.sandbox.core.web import Ctx, problem
 from segctl.sandbox.jobs.models import KIND
 from segctl.sandbox.sandboxes import models as sandboxes

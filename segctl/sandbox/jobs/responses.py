@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE
 from segctl.sandbox.core.runner import TERMINAL
+from segctl.sandbox.core.values import PROFILE_SCHEMA, UPS_BASE
 from segctl.sandbox.core.web import (
     Ctx,
     bad_request,

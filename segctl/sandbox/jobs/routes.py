@@ -1,6 +1,6 @@
 """Routes of the segment jobs API (segmentation.yaml, /segment/jobs)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.jobs.responses import bulk_get, cancel, create, get, list_
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from segctl.sandbox.core.common import PROFILE_SCHEMA, new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import PROFILE_SCHEMA, new_uuid, sandbox_object
 
 POLICY = "mergepolicy"
 IDENTITY_GRAPHS = ("none", "pdg")
 ATTRIBUTE_MERGES = ("timestampOrdered", "dataSetPrecedence")
 
 
-def _seed_policy(app: Host, scope: Scope) -> dict[str, Any]:
+def _seed_policy(app: Host, scope: Partition) -> dict[str, Any]:
     now = app.now_ms()
     pid = new_uuid()
     doc: dict[str, Any] = {"id": pid, "name": "Default Timebased", "imsOrgId": scope.org,
@@ -25,7 +25,7 @@ def _seed_policy(app: Host, scope: Scope) -> dict[str, Any]:
     return doc
 
 
-def policies(app: Host, scope: Scope) -> list[dict[str, Any]]:
+def policies(app: Host, scope: Partition) -> list[dict[str, Any]]:
     docs = app.store.all(POLICY, scope)
     if docs:
         return docs
@@ -34,7 +34,7 @@ def policies(app: Host, scope: Scope) -> list[dict[str, Any]]:
         return docs or [_seed_policy(app, scope)]
 
 
-def merge_policy(app: Host, scope: Scope, pid: str | None) -> dict[str, Any] | None:
+def merge_policy(app: Host, scope: Partition, pid: str | None) -> dict[str, Any] | None:
     """The policy with this id, or the sandbox default when ``pid`` is empty."""
     docs = policies(app, scope)
     if not pid:

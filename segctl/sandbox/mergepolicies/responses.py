@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.core.common import PROFILE_SCHEMA, new_uuid, sandbox_object
+from segctl.sandbox.core.values import PROFILE_SCHEMA, new_uuid, sandbox_object
 from segctl.sandbox.core.web import (
     Ctx,
     bad_request,

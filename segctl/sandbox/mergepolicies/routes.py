@@ -1,6 +1,6 @@
 """Routes of the merge policies API (Real-time Customer Profile API, /config/mergePolicies)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.mergepolicies.responses import (
     bulk_get_policies,

@@ -18,7 +18,7 @@ from typing import Any
 
 from segctl import pql
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
 from segctl.sandbox.profilestore import evaluate
 
 KIND = "preview"
@@ -68,7 +68,7 @@ def _member(lookup: Callable[[str, str], bool], pid: str, ref: str) -> bool:
     return lookup(ref, pid)
 
 
-def _write(app: Host, scope: Scope, pid: str, **changes: Any) -> dict[str, Any] | None:
+def _write(app: Host, scope: Partition, pid: str, **changes: Any) -> dict[str, Any] | None:
     """Read-modify-write the job; None once it was cancelled (deleted): the worker stops and
     never writes a cancelled job back."""
     with app.store.write():
@@ -90,7 +90,7 @@ def sample_order(population: int, size: int, seed: str) -> list[int]:
     return sorted(random.Random(seed).sample(range(population), size))
 
 
-def execute(app: Host, scope: Scope, pid: str) -> None:
+def execute(app: Host, scope: Partition, pid: str) -> None:
     doc = _write(app, scope, pid, state="RUNNING", read=0, matched=0, estimated=0,
                  standardError=0, namespaces=[], members=[])
     if doc is None:
@@ -105,7 +105,7 @@ def execute(app: Host, scope: Scope, pid: str) -> None:
                traceback=type(err).__name__)  # no server stack to show
 
 
-def _run(app: Host, scope: Scope, doc: dict[str, Any]) -> None:
+def _run(app: Host, scope: Partition, doc: dict[str, Any]) -> None:
     pid = str(doc["id"])
     predicate = pql.compile(pql.parse(doc["predicateExpression"]))
     data = app.profile_data()

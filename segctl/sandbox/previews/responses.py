@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from segctl.sandbox.core import pqlbridge
-from segctl.sandbox.core.common import PROFILE_SCHEMA, UPS_BASE, new_uuid
 from segctl.sandbox.core.runner import OWNER_KEY
+from segctl.sandbox.core.values import PROFILE_SCHEMA, UPS_BASE, new_uuid
 from segctl.sandbox.core.web import Ctx, bad_request, json_response
 from segctl.sandbox.previews.models import CONFIDENCE, KIND, MAX_RESULTS
 

@@ -1,6 +1,6 @@
 """Routes of the preview and estimate APIs (segmentation.yaml, /preview and /estimate)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.previews.responses import create, delete, get_estimate, get_preview
 

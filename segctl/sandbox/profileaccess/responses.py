@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.core.common import PROFILE_SCHEMA, iso
+from segctl.sandbox.core.values import PROFILE_SCHEMA, iso
 from segctl.sandbox.core.web import Ctx, bad_request, json_response, not_found, problem
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.profilestore import evaluate

@@ -1,6 +1,6 @@
 """Routes of the Profile access API (profile.yaml, /access/entities)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.profileaccess.responses import get_entity, get_profile_model
 

@@ -1,6 +1,6 @@
 """The sandboxes of an org (help/sandboxes/api/sandboxes.md): ``prod`` always, the rest created.
 
-Stored as kind ``sandbox`` in the org's partition (``Scope(org, "")``): sandboxes are org-level,
+Stored as kind ``sandbox`` in the org's partition (``Partition(org, "")``): sandboxes are org-level,
 everything else lives inside one of them.
 """
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
 
 KIND = "sandbox"
 DEFAULT = "prod"  # the org's default production sandbox (always present)
@@ -22,8 +22,8 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 REGION = "VA7"
 
 
-def _org(org: str) -> Scope:
-    return Scope(org, "")
+def _org(org: str) -> Partition:
+    return Partition(org, "")
 
 
 def _stamp(ms: int) -> str:

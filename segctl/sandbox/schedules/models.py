@@ -22,9 +22,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from segctl.sandbox.core.common import new_uuid, sandbox_object
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
+from segctl.sandbox.core.values import new_uuid, sandbox_object
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.jobs.models import new_job, segment_entry
 
@@ -128,7 +128,7 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("__")}
 
 
-def new_schedule(app: Host, scope: Scope, body: dict[str, Any], *,
+def new_schedule(app: Host, scope: Partition, body: dict[str, Any], *,
                  sid: str | None = None) -> dict[str, Any]:
     now = app.now_ms()
     doc = {"id": sid or new_uuid(), "imsOrgId": scope.org, "sandbox": sandbox_object(scope),
@@ -140,7 +140,7 @@ def new_schedule(app: Host, scope: Scope, body: dict[str, Any], *,
     return doc
 
 
-def ensure_system_schedule(app: Host, scope: Scope) -> None:
+def ensure_system_schedule(app: Host, scope: Partition) -> None:
     """Give a sandbox its "Batch Segmentation" schedule the first time it is used (once: a
     user may delete or change it afterwards)."""
     flag = f"{_SEEDED}{scope.org}/{scope.sandbox}"
@@ -156,7 +156,7 @@ def ensure_system_schedule(app: Host, scope: Scope) -> None:
         app.store.set_value(flag, 1)
 
 
-def run_due(app: Host, scope: Scope) -> list[dict[str, Any]]:
+def run_due(app: Host, scope: Partition) -> list[dict[str, Any]]:
     """Start the jobs of the active schedules whose time came since their last run; returns
     the jobs started."""
     ensure_system_schedule(app, scope)
@@ -175,7 +175,7 @@ def run_due(app: Host, scope: Scope) -> list[dict[str, Any]]:
     return started
 
 
-def _claim(app: Host, scope: Scope, doc: dict[str, Any], fire: int) -> bool:
+def _claim(app: Host, scope: Partition, doc: dict[str, Any], fire: int) -> bool:
     """Record the run before starting it, so two processes never both start it."""
     with app.store.write():
         current = app.store.get(SCHEDULE, scope, doc["id"])
@@ -186,7 +186,7 @@ def _claim(app: Host, scope: Scope, doc: dict[str, Any], fire: int) -> bool:
         return True
 
 
-def _start_run(app: Host, scope: Scope, schedule: dict[str, Any]) -> dict[str, Any]:
+def _start_run(app: Host, scope: Partition, schedule: dict[str, Any]) -> dict[str, Any]:
     wanted = (schedule.get("properties") or {}).get("segments") or []
     entries: list[dict[str, Any]]
     if not wanted or "*" in wanted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Ctx, bad_request, children_page, json_response
 from segctl.sandbox.schedules.models import (
     LAST_RUN,

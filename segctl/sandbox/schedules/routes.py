@@ -1,6 +1,6 @@
 """Routes of the segmentation schedules API (segmentation.yaml, /config/schedules)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.schedules.responses import (
     create_schedule,

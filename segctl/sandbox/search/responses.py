@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from segctl.sandbox.core.common import PROFILE_SCHEMA
+from segctl.sandbox.core.values import PROFILE_SCHEMA
 from segctl.sandbox.core.web import Ctx, bad_request, json_response, not_found
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 

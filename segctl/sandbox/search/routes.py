@@ -1,6 +1,6 @@
 """Routes of segment search (segmentation.yaml, /search/namespaces|entities|taxonomy)."""
 
-from segctl.sandbox.core.common import UPS_BASE
+from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Route
 from segctl.sandbox.search.responses import entities, namespaces, taxonomy
 

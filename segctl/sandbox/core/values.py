@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from segctl.sandbox.core.store import Scope
+from segctl.sandbox.core.store import Partition
 
 PROFILE_SCHEMA = "_xdm.context.profile"
 PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
@@ -16,7 +16,7 @@ CATALOG_BASE = "/data/foundation/catalog"
 EXPORT_BASE = "/data/foundation/export"
 
 
-def sandbox_object(scope: Scope) -> dict[str, Any]:
+def sandbox_object(scope: Partition) -> dict[str, Any]:
     """The ``sandbox`` block AEP embeds in its resources; the id is stable per name."""
     sandbox_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"aep-sandbox:{scope.org}/{scope.sandbox}"))
     prod = scope.sandbox == "prod"
