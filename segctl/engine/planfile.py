@@ -21,7 +21,7 @@ from segctl.engine.model import (
 )
 from segctl.engine.writes import inconsistencies
 from segctl.errors import Location, SegctlError, UsageError
-from segctl.project.schemas import validator
+from segctl.project.schemas import is_valid, validator
 
 # 2: a self-checksum; the project name, unclaimed and foreign objects
 FORMAT_VERSION = 2
@@ -225,8 +225,12 @@ _EDITED = ("a saved plan is applied exactly as reviewed; make a new one with "
 
 
 def _check_schema(doc: Mapping[str, Any]) -> None:
-    """Refuse a plan that ``schemas/plan.schema.json`` does not accept, naming the place."""
-    from jsonschema.exceptions import best_match  # only loading a saved plan needs it
+    """Refuse a plan that ``schemas/plan.schema.json`` does not accept, naming the place.
+    The compiled validator recognises a valid plan; only a refused one is walked by
+    ``jsonschema``, whose errors name the place (the project loader does the same)."""
+    if is_valid(doc, PLAN_SCHEMA):
+        return
+    from jsonschema.exceptions import best_match  # only explaining a refusal needs it
 
     error = best_match(validator(PLAN_SCHEMA).iter_errors(doc))
     if error is not None:
