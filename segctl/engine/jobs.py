@@ -129,11 +129,12 @@ def _live_work(
     states: Mapping[str, SegmentEvaluation],
 ) -> _LiveWork:
     batch = {c.key for c in changes if c.desired is not None and c.evaluation == "batch"}
+    unwritten = batch - written
     live = {c.key: states[c.id] for c in changes
-            if c.id is not None and c.id in states and c.key in batch - written}
+            if c.id is not None and c.id in states and c.key in unwritten}
     awaiting = {k: _AWAITING_REASON[st.state] for k, st in live.items() if st.awaiting}
     awaiting.update({c.key: "evaluated with an older expression" for c in changes
-                     if c.id in fresh.stale_segments and c.key in batch - written
+                     if c.id in fresh.stale_segments and c.key in unwritten
                      and c.key not in awaiting})
     running: dict[str, list[str]] = {}
     for key, st in live.items():

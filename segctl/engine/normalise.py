@@ -19,7 +19,7 @@ from segctl.aep.documents import LiveDefinition, read_definition
 from segctl.engine import marker
 from segctl.engine.model import DesiredSegment, PlanWarning
 from segctl.errors import SegctlError
-from segctl.project import DEFAULT_MERGE_POLICY, Segment
+from segctl.project import DEFAULT_MERGE_POLICY, RuleForm, Segment
 
 KEY_PREFIX = "key:"
 
@@ -80,11 +80,14 @@ class LiveSegment(LiveDefinition):
     project: str | None = None
 
 
+_DEFINITION_FIELDS = tuple(f.name for f in dataclasses.fields(LiveDefinition))
+
+
 def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
     """A live definition or audience document, its ownership marker split off."""
     live = read_definition(doc)
     description, mark = marker.parse(live.description)
-    fields = {f.name: getattr(live, f.name) for f in dataclasses.fields(live)}
+    fields = {name: getattr(live, name) for name in _DEFINITION_FIELDS}
     return LiveSegment(**{**fields, "description": description},
                        key=mark.key if mark else None, protect=bool(mark and mark.protect),
                        project=mark.project if mark else None)
@@ -175,10 +178,24 @@ def _keys_to_ids(key_to_id: Callable[[str], str]) -> Callable[[str], str]:
 
 
 def desired_segment(
-    seg: Segment, policies: MergePolicies, project: str = ""
+    seg: Segment, policies: MergePolicies, project: str = "", form: RuleForm | None = None
 ) -> tuple[DesiredSegment, tuple[PlanWarning, ...]]:
-    """Normalise a declared segment; warn when its evaluation type cannot be honoured."""
-    expr = pql.parse(seg.pql) if seg.pql is not None else pql.from_json(dict(seg.pql_json or {}))
+    """Normalise a declared segment; warn when its evaluation type cannot be honoured.
+
+    ``form`` is what loading learnt of the segment's pql/text rule (``Project.rule_forms``):
+    with it, a batch segment's rule is not parsed again."""
+    parsed: list[pql.Expr] = []
+
+    def tree() -> pql.Expr:
+        if not parsed:
+            parsed.append(pql.parse(seg.pql) if seg.pql is not None
+                          else pql.from_json(dict(seg.pql_json or {})))
+        return parsed[0]
+
+    if form is not None and seg.pql is not None:
+        canonical, all_refs = form.canonical, form.refs
+    else:
+        canonical, all_refs = pql.to_text(tree()), tuple(pql.segment_refs(tree()))
     policy_id = policies.resolve(seg.merge_policy, seg.schema)
     if policy_id is None and seg.merge_policy == DEFAULT_MERGE_POLICY and policies.policies:
         # the cause is the schema: the sandbox has no default merge policy for that class
@@ -197,13 +214,13 @@ def desired_segment(
             location=seg.field_location("mergePolicy"),
             hint="use `default`, or the name or id of an existing merge policy",
         )
-    evaluation, warnings = _effective_evaluation(seg, expr, policy_id, policies)
-    refs = sorted(r[len(KEY_PREFIX):] for r in pql.segment_refs(expr) if r.startswith(KEY_PREFIX))
+    evaluation, warnings = _effective_evaluation(seg, tree, policy_id, policies)
+    refs = sorted(r[len(KEY_PREFIX):] for r in all_refs if r.startswith(KEY_PREFIX))
     desired = DesiredSegment(
         key=seg.key,
         name=seg.name,
         description=seg.description or "",
-        pql=pql.to_text(expr),
+        pql=canonical,
         schema=seg.schema,
         ttl_in_days=seg.ttl_in_days,
         merge_policy=seg.merge_policy,
@@ -221,11 +238,11 @@ def desired_segment(
 
 
 def _effective_evaluation(
-    seg: Segment, expr: pql.Expr, policy_id: str | None, policies: MergePolicies
+    seg: Segment, tree: Callable[[], pql.Expr], policy_id: str | None, policies: MergePolicies
 ) -> tuple[str, tuple[PlanWarning, ...]]:
     if seg.evaluation == "batch":
         return "batch", ()
-    eligibility = pql.classify(expr)
+    eligibility = pql.classify(tree())
     if not getattr(eligibility, seg.evaluation, False):
         reasons = "; ".join(eligibility.reasons) or "expression not eligible"
         return "batch", (

@@ -68,7 +68,8 @@ def plan_from_state(
             f"its markers carry the project {UNNAMED_PROJECT!r}, shared by every unnamed "
             "project on this sandbox"))
     for seg in project.segments:
-        want, notes = desired_segment(seg, policies, name)
+        want, notes = desired_segment(seg, policies, name,
+                                      project.rule_forms.get(seg.pql or ""))
         desired.append(want)
         warnings.extend(notes)
     live = [live_segment(doc) for doc in state.segments]

@@ -25,6 +25,7 @@ from segctl.project.model import (
     Export,
     Project,
     ProjectInfo,
+    RuleForm,
     Schedule,
     Segment,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "LoadResult",
     "Project",
     "ProjectInfo",
+    "RuleForm",
     "Schedule",
     "Segment",
     "Selection",

@@ -2,10 +2,11 @@
 
 Two results are kept: each file's documents as read (values, positions and the problems of
 reading it), keyed by the sha256 of its bytes; and each PQL text's check (the segment keys it
-refers to, or the error with its position), keyed by the text. A file or a rule that changed
-has another key, so it is read again; everything else is taken as it was. Locations are kept
-as 0-based line and column and made into :class:`~segctl.errors.Location` for the file as it
-is named in this run, so a diagnostic from the cache is the one a fresh read gives.
+refers to and its canonical text, or the error with its position), keyed by the text. A file
+or a rule that changed has another key, so it is read again; everything else is taken as it
+was. Locations are kept as 0-based line and column and made into
+:class:`~segctl.errors.Location` for the file as it is named in this run, so a diagnostic from
+the cache is the one a fresh read gives.
 
 The cache is one ``marshal`` file per project folder (plain data: unlike a pickle, loading it
 runs no code; like anything in the user's cache folder it is trusted as the user's own) in
@@ -36,7 +37,7 @@ from segctl.errors import Diagnostic
 from segctl.project.source import RawDocument, SourceFile
 
 ENV_DIR = "SEGCTL_CACHE_DIR"
-_FORMAT = 1
+_FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -61,11 +62,14 @@ def cache_dir() -> Path | None:
 
 @dataclass(frozen=True)
 class PqlResult:
-    """A rule's check: the ``inSegment`` references when it parsed (None when it did not), and
-    the error (message, character offset, 1-based line and column in the text) if any."""
+    """A rule's check: the ``inSegment`` references when it parsed (None when it did not), the
+    error (message, character offset, 1-based line and column in the text) if any, and the
+    canonical text (``pql.to_text`` of the tree: what the plan compares and apply writes) when
+    it parsed."""
 
     refs: tuple[str, ...] | None
     error: tuple[str, int | None, int | None, int | None] | None
+    canonical: str | None = None
 
 
 class LoadCache:
@@ -117,13 +121,13 @@ class LoadCache:
         if kept is None:
             return None
         self._rules[text] = kept
-        refs, error = kept
+        refs, error, canonical = kept
         return PqlResult(None if refs is None else tuple(refs),
-                         None if error is None else tuple(error))
+                         None if error is None else tuple(error), canonical)
 
     def keep_rule(self, text: str, result: PqlResult) -> None:
         self._missed = True
-        self._rules[text] = (result.refs, result.error)
+        self._rules[text] = (result.refs, result.error, result.canonical)
 
     def save(self) -> None:
         """Write what this load used (what it no longer uses is dropped), if it learnt

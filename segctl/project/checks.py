@@ -14,7 +14,7 @@ from segctl import pql
 from segctl.errors import Diagnostic, Location, SegctlError
 from segctl.pql import classify
 from segctl.project.cache import LoadCache, PqlResult
-from segctl.project.model import Project
+from segctl.project.model import Project, RuleForm
 from segctl.project.source import RawDocument
 
 KEY_PREFIX = "key:"
@@ -32,6 +32,8 @@ class Context:
     # is parsed on demand; its document), and -> the inSegment references of its rule
     parsed: dict[str, tuple[Any, RawDocument]] = field(default_factory=dict, hash=False)
     refs: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # pql/text -> its canonical text and references, for every rule that parsed (Project.rule_forms)
+    forms: dict[str, RuleForm] = field(default_factory=dict, hash=False)
     # segment key -> the keys its rule refers to (see segment_dependencies)
     dependencies: dict[str, list[str]] = field(default_factory=dict, hash=False)
     cache: LoadCache | None = None
@@ -110,6 +112,8 @@ def check_pql(ctx: Context) -> Iterator[Diagnostic]:
         if result.refs is not None:
             ctx.parsed[key] = (expr, doc)
             ctx.refs[key] = result.refs
+            if isinstance(text, str) and result.canonical is not None:
+                ctx.forms[text] = RuleForm(result.canonical, result.refs)
         if result.error is not None:
             yield Diagnostic(f"invalid PQL: {result.error[0]}", _pql_error_location(doc,
                                                                                    result.error))
@@ -122,11 +126,12 @@ def check_text(text: str) -> tuple[PqlResult, Any]:
     except SegctlError as err:
         return PqlResult(None, _error(err)), None
     refs = tuple(sorted(pql.segment_refs(expr)))
+    canonical = pql.to_text(expr)
     try:
         pql.check(expr, text)
     except SegctlError as err:
-        return PqlResult(refs, _error(err)), expr
-    return PqlResult(refs, None), expr
+        return PqlResult(refs, _error(err), canonical), expr
+    return PqlResult(refs, None, canonical), expr
 
 
 def _check_tree(tree: dict[str, Any] | str) -> tuple[PqlResult, Any]:

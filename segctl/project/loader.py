@@ -112,7 +112,8 @@ def analyse_project(path: str | PathLike[str], env: str | None = None, *,
     ordered = tuple(sorted(problems, key=_order))
     warnings = tuple(d for d in ordered if d.severity != "error")
     has_errors = any(d.severity == "error" for d in ordered)
-    final = None if has_errors else _with_warnings(project, warnings)
+    final = None if has_errors else replace(project, warnings=warnings,
+                                            rule_forms=MappingProxyType(ctx.forms))
     return LoadResult(final, ordered, counts)
 
 
@@ -181,10 +182,6 @@ def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic],
             else:
                 docs.append(item)
     return sources, docs
-
-
-def _with_warnings(project: Project, warnings: tuple[Diagnostic, ...]) -> Project:
-    return replace(project, warnings=warnings)
 
 
 def _kind_problem(doc: RawDocument) -> Diagnostic | None:

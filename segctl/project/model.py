@@ -135,6 +135,19 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class RuleForm:
+    """What loading learnt of a pql/text rule: its canonical text (``pql.to_text`` of its tree,
+    what a plan compares and apply writes) and the ``inSegment`` references in it, sorted."""
+
+    canonical: str
+    refs: tuple[str, ...]
+
+
+def _no_forms() -> Mapping[str, RuleForm]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
 class Project:
     """Everything loaded from a project path, validated.
 
@@ -143,6 +156,9 @@ class Project:
     in file order; ``segments``/``exports``/``environments`` are the typed views of the first three.
     ``files_hash`` is a sha256 over the sorted relative paths and bytes of every loaded file.
     ``warnings`` are non-fatal diagnostics (e.g. a rule not eligible for its ``evaluation``).
+    ``rule_forms`` maps each pql/text rule that parsed to its :class:`RuleForm` (from the load
+    cache when the rule is unchanged), so planning need not parse it again; a rule missing
+    from it is parsed where it is needed.
     """
 
     root: Path
@@ -154,6 +170,8 @@ class Project:
     documents: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: _EMPTY, hash=False)
     files: tuple[Path, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    rule_forms: Mapping[str, RuleForm] = field(default_factory=_no_forms, hash=False,
+                                             compare=False)
 
     def of_kind(self, kind: str) -> tuple[Any, ...]:
         """The built documents of ``kind`` (empty when none were declared)."""

@@ -70,20 +70,46 @@ def terminal_safe(value: _T) -> _T:
 
     For frozen dataclasses (a plan, an apply report), tuples, lists and dicts; enums and other
     values are kept. Renderers for terminals pass their input through it once, so no field
-    (today's or one added later) can reach the screen with a control sequence in it.
+    (today's or one added later) can reach the screen with a control sequence in it. A part
+    with nothing to escape is returned as it is (the same object), so a plan of clean text
+    (nearly every plan) is walked, not rebuilt.
     """
     if isinstance(value, Enum):
         return value
     if isinstance(value, str):
-        return terminal(value)  # type: ignore[return-value]
-    if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: terminal_safe(getattr(value, f.name)) for f in fields(value) if f.init}
-        return replace(value, **changes)
+        return terminal(value) if _TERMINAL_UNSAFE.search(value) else value  # type: ignore
+    names = _init_fields(type(value))
+    if names is not None:
+        changes = {}
+        for name in names:
+            old = getattr(value, name)
+            new = terminal_safe(old)
+            if new is not old:
+                changes[name] = new
+        return replace(value, **changes) if changes else value  # type: ignore[type-var]
     if isinstance(value, tuple | list):
-        return type(value)(terminal_safe(item) for item in value)
+        items = [terminal_safe(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
     if isinstance(value, dict):
-        return {terminal_safe(k): terminal_safe(v) for k, v in value.items()}  # type: ignore
+        pairs = [(terminal_safe(k), terminal_safe(v)) for k, v in value.items()]
+        if all(k is old_k and v is old_v
+               for (k, v), (old_k, old_v) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)  # type: ignore[return-value]
     return value
+
+
+#: type -> the names of its init fields (None: not a dataclass); fields() reflects every call
+_INIT_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _init_fields(kind: type) -> tuple[str, ...] | None:
+    if kind not in _INIT_FIELDS:
+        _INIT_FIELDS[kind] = tuple(f.name for f in fields(kind) if f.init) \
+            if is_dataclass(kind) else None
+    return _INIT_FIELDS[kind]
 
 
 def terminal_line(text: str) -> str:

@@ -216,6 +216,10 @@ class LocalSandbox:
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self.runner.wait_idle(timeout)
 
+    def end_thread(self) -> None:
+        """A served request's thread is ending: release what it holds (its connection)."""
+        self.store.release_thread()
+
     def close(self) -> None:
         self.runner.close()
         self.store.close()

@@ -36,6 +36,8 @@ class Handler(Protocol):
 
     def handle(self, request: httpx.Request) -> httpx.Response: ...
 
+    def end_thread(self) -> None: ...
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -103,6 +105,14 @@ class _Server(ThreadingHTTPServer):
         with self._open_lock:
             self._open.add(request)
         super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """One connection's thread: its requests, then the sandbox releases what the thread
+        holds (its database connection), instead of waiting for the cyclic collector."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.sandbox.end_thread()
 
     def shutdown_request(self, request: Any) -> None:
         with self._open_lock:

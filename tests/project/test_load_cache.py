@@ -103,3 +103,26 @@ def test_an_unwritable_cache_folder_is_not_an_error(tmp_path: Path,
     blocker.write_text("")
     monkeypatch.setenv("SEGCTL_CACHE_DIR", str(blocker / "cache"))
     assert analyse_project(REPO / "segments").errors == ()
+
+
+def test_rule_forms_are_the_canonical_text_and_references_whether_cached_or_not(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading hands planning each pql/text rule's canonical text and references
+    (``Project.rule_forms``), the same from a fresh read as from the cache."""
+    from segctl import pql
+
+    monkeypatch.setenv("SEGCTL_CACHE_DIR", "")
+    fresh = analyse_project(REPO / "segments").project
+    monkeypatch.setenv("SEGCTL_CACHE_DIR", str(cache_dir))
+    analyse_project(REPO / "segments")  # fills the cache
+    cached = analyse_project(REPO / "segments").project
+    assert fresh is not None and cached is not None
+    texts = [s.pql for s in fresh.segments if s.pql is not None]
+    assert texts and set(fresh.rule_forms) == set(texts)
+    assert dict(cached.rule_forms) == dict(fresh.rule_forms)
+    for text in texts:
+        tree = pql.parse(text)
+        form = fresh.rule_forms[text]
+        assert form.canonical == pql.to_text(tree)
+        assert form.refs == tuple(sorted(pql.segment_refs(tree)))
+    assert any(form.refs for form in fresh.rule_forms.values())  # an inSegment example

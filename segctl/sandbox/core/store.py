@@ -128,6 +128,18 @@ class Store:
         version = int(conn.execute("PRAGMA data_version").fetchone()[0])
         return getattr(conn, "serial", 0), version, self._commits
 
+    def release_thread(self) -> None:
+        """Close this thread's connection now (a served request's thread is ending). Left to
+        the thread's end, the connection is only closed once the cyclic collector runs."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._all_lock:
+            self._all.discard(conn)
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+
     def close(self) -> None:
         with self._all_lock:
             for conn in list(self._all):
