@@ -16,7 +16,8 @@ descriptions, audiences, dataset tags). Everything else (normalise, diff, freshn
 executor, estimate, codec) is private.
 """
 
-from segctl.engine.apply import ApplyOptions, apply_plan
+from typing import TYPE_CHECKING, Any
+
 from segctl.engine.estimate import ESTIMATE_TIMEOUT, estimate_plan
 from segctl.engine.model import (
     Action,
@@ -59,6 +60,22 @@ from segctl.engine.saved import (
 )
 from segctl.engine.state import LiveState, read_live_state
 from segctl.engine.writes import Write, planned_writes
+
+if TYPE_CHECKING:
+    from segctl.engine.apply import ApplyOptions, apply_plan
+
+#: imported on first use: a plan (or show, or status) does not load the apply machinery
+_LAZY = {"ApplyOptions": "segctl.engine.apply", "apply_plan": "segctl.engine.apply"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "ESTIMATE_TIMEOUT",

@@ -62,15 +62,16 @@ UNIQUE_FIELDS = (
 
 def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
     for kind, field_name, what in UNIQUE_FIELDS:
-        first: dict[str, Location] = {}
+        first: dict[str, RawDocument] = {}
         for doc in ctx.of_kind(kind):
             value = doc.data.get(field_name)
             if not isinstance(value, str):
                 continue
-            where = doc.value_location((field_name,))
-            seen = first.setdefault(value, where)
-            if seen is not where:
-                yield Diagnostic(f"duplicate {what} '{value}' (first declared at {seen})", where)
+            seen = first.setdefault(value, doc)
+            if seen is not doc:  # located only when reported: most projects have no duplicate
+                yield Diagnostic(f"duplicate {what} '{value}' (first declared at "
+                                 f"{seen.value_location((field_name,))})",
+                                 doc.value_location((field_name,)))
 
 
 def check_export_refs(ctx: Context) -> Iterator[Diagnostic]:

@@ -20,17 +20,27 @@ def project_files(path: Path) -> list[Path]:
     """
     if path.is_file():
         return [path]
-    found: list[tuple[str, Path]] = []
-    base = os.fspath(path)
-    for folder, dirs, names in os.walk(base):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        relative = os.path.relpath(folder, base)
-        prefix = "" if relative == os.curdir else relative.replace(os.sep, "/") + "/"
-        for name in names:
-            if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
-                continue
-            full = os.path.join(folder, name)
-            if os.path.isfile(full):
-                found.append((prefix + name, Path(full)))
+    found: list[tuple[str, str]] = []
+    _collect(os.fspath(path), "", found)
     found.sort(key=lambda item: item[0])
-    return [full for _, full in found]
+    return [Path(full) for _, full in found]
+
+
+def _collect(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:
+    """(relative name, path) of every project file under ``folder``, depth first. A directory
+    entry knows its type without a ``stat`` (except a link, which ``is_file`` follows)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # unreadable, or gone meanwhile: as os.walk, nothing from it
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _collect(entry.path, f"{prefix}{name}/", found)
+            elif name.endswith(YAML_SUFFIXES) and entry.is_file():
+                found.append((prefix + name, entry.path))
+        except OSError:
+            continue

@@ -193,13 +193,16 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
 
 def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
     """Read one file; undecodable bytes become a located diagnostic."""
-    real = _real_file(path)
-    display = _display(path, real)
+    cwd = os.getcwd()
+    name = os.fspath(path)
+    real = _real_file(name, cwd)
+    display = _inside(real, _real_folder(cwd, cwd)) or name
     try:
-        data = path.read_bytes()
+        with open(name, "rb") as handle:
+            data = handle.read()
     except OSError as err:
         return Diagnostic(f"cannot read file: {err.strerror or err}", Location(display))
-    relative = _inside(real, _real_folder(os.fspath(root), os.getcwd())) or path.name
+    relative = _inside(real, _real_folder(os.fspath(root), cwd)) or path.name
     encoding = _encoding(data)
     try:
         text = data.decode(encoding)
@@ -232,20 +235,14 @@ def _undecodable(display: str, data: bytes, encoding: str, err: UnicodeDecodeErr
                                                             source_line))
 
 
-def _display(path: Path, real: str) -> str:
-    """How diagnostics name ``path``: relative to the working directory when inside it."""
-    cwd = os.getcwd()
-    return _inside(real, _real_folder(cwd, cwd)) or str(path)
-
-
-def _real_file(path: Path) -> str:
-    """``path`` with symbolic links resolved: its folder's real path (looked up once per
-    folder) and its name, unless the file itself is a link."""
-    name = os.fspath(path)
+def _real_file(name: str, cwd: str) -> str:
+    """The file ``name`` with symbolic links resolved: its folder's real path (looked up once
+    per folder) and its name, unless the file itself is a link. The display name of a file
+    is this, relative to the working directory when inside it."""
     if os.path.islink(name):
         return os.path.realpath(name)
     folder, base = os.path.split(name)
-    return os.path.join(_real_folder(folder or os.curdir, os.getcwd()), base)
+    return os.path.join(_real_folder(folder or os.curdir, cwd), base)
 
 
 @lru_cache(maxsize=64)

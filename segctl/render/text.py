@@ -18,7 +18,6 @@ from segctl.engine.model import (
 )
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
 from segctl.engine.writes import audience_write, segment_write, shown_values
-from segctl.fmt import pql_lines
 from segctl.render.escape import terminal, terminal_line, terminal_safe
 from segctl.render.style import Style
 
@@ -257,6 +256,8 @@ def pql_diff(before: str, after: str) -> list[tuple[str, str]]:
     """A rule change line by line, on both rules laid out as ``segctl fmt`` writes them:
     (" ", line) for context, ("-", line) and ("+", line) for the changed lines, so that a
     7 -> 14 days edit stands out."""
+    from segctl.fmt import pql_lines  # only a rule change needs fmt's layout (and ruamel)
+
     old, new = pql_lines(before), pql_lines(after)
     rows: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new,

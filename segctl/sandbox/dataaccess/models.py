@@ -13,9 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 PART_NAME = "part-00000.parquet"
 PREVIEW_ROWS = 100  # data-access.yaml retrieveDatasetPreview: "the first 100 rows"
 
@@ -32,6 +29,9 @@ def _storable(value: Any) -> Any:
 
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """Write ``rows`` as one Parquet file, atomically (a reader never sees half a file)."""
+    import pyarrow as pa  # only exports and previews need Parquet (pyarrow: ~20 ms to import)
+    import pyarrow.parquet as pq
+
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist([_storable(r) for r in rows]) if rows else pa.table({})
     tmp = path.with_name(path.name + ".tmp")
@@ -41,6 +41,8 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def read_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     """The rows of a Parquet file (the first ``limit`` of them), as JSON-ready objects."""
+    import pyarrow.parquet as pq
+
     parquet = pq.ParquetFile(path)
     if limit is None:
         return list(parquet.read().to_pylist())
