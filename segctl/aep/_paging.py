@@ -113,6 +113,12 @@ def _dicts(value: Any) -> tuple[dict[str, Any], ...]:
     return tuple(v for v in value if isinstance(v, dict)) if isinstance(value, list) else ()
 
 
+def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """``body[key]`` when it is a JSON object, else an empty one."""
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -130,8 +136,8 @@ def parse_page_link(body: Any, request: PageRequest, items_key: str = "segments"
     """
     body = body if isinstance(body, dict) else {}
     items = _dicts(body.get(items_key))
-    page = body.get("page") if isinstance(body.get("page"), dict) else {}
-    link = body.get("link") if isinstance(body.get("link"), dict) else {}
+    page = _object(body, "page")
+    link = _object(body, "link")
     total = _int(page.get("totalCount"))
     href = _link_href(link.get("next"))
     if href:
@@ -150,8 +156,8 @@ def parse_underscore(body: Any, request: PageRequest, items_key: str = "children
     """Segment jobs, schedules, merge policies: ``{"_page", "children", "_links": {"next"}}``."""
     body = body if isinstance(body, dict) else {}
     items = _dicts(body.get(items_key))
-    page = body.get("_page") if isinstance(body.get("_page"), dict) else {}
-    links = body.get("_links") if isinstance(body.get("_links"), dict) else {}
+    page = _object(body, "_page")
+    links = _object(body, "_links")
     total = _int(page.get("totalCount"))
     href = _link_href(links.get("next"))
     if href:
@@ -166,7 +172,7 @@ def parse_records(body: Any, request: PageRequest) -> Page:
     """Export jobs: ``{"records", "page": {pageOffset…}, "link": {"next": "/export/jobs/?…"}}``."""
     body = body if isinstance(body, dict) else {}
     items = _dicts(body.get("records"))
-    link = body.get("link") if isinstance(body.get("link"), dict) else {}
+    link = _object(body, "link")
     href = _link_href(link.get("next"))
     return Page(items, resolve_link(request, href) if href and items else None)
 
@@ -189,7 +195,7 @@ def parse_data_access(body: Any, request: PageRequest) -> Page:
     """Data Access listings: ``{"data": [...], "_page": {limit, count}, "_links": {"next"?}}``."""
     body = body if isinstance(body, dict) else {}
     items = _dicts(body.get("data"))
-    links = body.get("_links") if isinstance(body.get("_links"), dict) else {}
+    links = _object(body, "_links")
     href = _link_href(links.get("next"))
     return Page(items, resolve_link(request, href) if href and items else None)
 
