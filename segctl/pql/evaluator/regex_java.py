@@ -34,16 +34,16 @@ false and ``regexGroup`` null, like a pattern computed at run time that does not
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import regex
-
 #: seconds one search may take before it counts as no match (a runaway pattern)
 TIMEOUT = 0.1
 
-_FLAG_GROUP = regex.compile(r"\(\?([idmsuxU]*)(?:-([idmsuxU]*))?([:)])")
+# `regex` (~8 ms to import) is imported where a pattern is compiled: most commands never do
+_FLAG_GROUP = re.compile(r"\(\?([idmsuxU]*)(?:-([idmsuxU]*))?([:)])")
 _REGEX_FLAGS = "imsx"  # d (UNIX_LINES) is regex's default; u and U choose the mode
 
 _LINE_BREAKS = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"
@@ -192,6 +192,8 @@ class _Rewriter:
         if code == "Q":
             end = pattern.find("\\E", i + 2)
             text = pattern[i + 2:] if end < 0 else pattern[i + 2:end]
+            import regex
+
             self.out.append(regex.escape(text))
             return len(pattern) if end < 0 else end + 2
         if code in ("p", "P"):
@@ -283,6 +285,8 @@ def _char(code: int) -> str:
 def to_regex(pattern: str) -> tuple[str, int, bool]:
     """The ``regex`` VERSION1 pattern and flags that match as Java's ``pattern`` does, and
     whether its searches need the time limit."""
+    import regex
+
     rewriter = _rewrite(pattern, unicode_case=False, unicode_classes=False)
     unicode_classes, unicode_case = "U" in rewriter.flags_seen, "u" in rewriter.flags_seen
     if unicode_case or unicode_classes:
@@ -324,6 +328,8 @@ class JavaRegex:
 @lru_cache(maxsize=512)
 def _compiled(pattern: str) -> JavaRegex | str:
     """The compiled pattern, or the reason it does not compile (a str)."""
+    import regex
+
     text, flags, guarded = to_regex(pattern)
     try:
         return JavaRegex(regex.compile(text, flags), guarded)
