@@ -17,6 +17,7 @@ chain ``WHEN`` compare integers instead of parsing ISO text.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -117,36 +118,17 @@ class _Pairwise:
 class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
     def __init__(self) -> None:
         super().__init__()
-        self.namespace.update(_RUNTIME)
-        self.namespace["_inseg"] = _in_segment
-        self.namespace["_pairwise"] = _Pairwise
-        for name, spec in FUNCTIONS.items():
-            if spec.impl is not None:
-                self.namespace[f"_fn_{name}"] = spec.impl
-        self._dispatch: dict[type, Callable[[Any, Scope], Code]] = {
-            ast.StringLiteral: self._literal, ast.IntegerLiteral: self._literal,
-            ast.NumberLiteral: self._literal, ast.BooleanLiteral: self._literal,
-            ast.ListLiteral: self._list, ast.ObjectLiteral: self._object,
-            ast.DateLiteral: self.date_literal, ast.Name: self._name, ast.Field: self._field_node,
-            ast.Parameter: self._parameter, ast.XEvent: self._xevent, ast.This: self._this,
-            ast.Up: self._up, ast.ContextRef: self._context_ref, ast.TimeWord: self.time_word,
-            ast.RelativePeriod: self.relative_period, ast.Not: self._not,
-            ast.Negate: self._negate, ast.BinaryOp: self._binary, ast.And: self._and,
-            ast.Or: self._or, ast.Call: self._call, ast.MethodCall: self._method,
-            ast.Lambda: self._lambda, ast.Filter: self.filter, ast.Select: self.select,
-            ast.Quantified: self.quantified, ast.Aggregate: self.aggregate, ast.Let: self.let,
-            ast.Occurs: self.occurs, ast.Chain: self.chain,
-        }
+        self.namespace.update(_base_namespace())
 
     def error(self, message: str) -> Exception:
         return PqlEvalError(message)
 
     def compile(self, node: ast.Expr, scope: Scope) -> Code:
-        handler = self._dispatch.get(type(node))
+        handler = _DISPATCH.get(type(node))
         if handler is None:
             raise self.error(f"cannot evaluate {type(node).__name__}")
         try:
-            return handler(node, scope)
+            return handler(self, node, scope)
         except PqlEvalError as err:
             if err.node is None:
                 err.node = node  # the innermost node: where the problem is written
@@ -357,6 +339,37 @@ class _Compiler(TimeMixin, LoopsMixin, CodegenBase):
         lines.extend(f"    {line}" for line in prelude)
         lines.append(f"    return {body.text}")
         return "\n\n".join([*self.helpers, "\n".join(lines)]) + "\n"
+
+
+#: node type -> the compiler's method for it (one table for every compiler)
+_DISPATCH: dict[type, Callable[[_Compiler, Any, Scope], Code]] = {
+    ast.StringLiteral: _Compiler._literal, ast.IntegerLiteral: _Compiler._literal,
+    ast.NumberLiteral: _Compiler._literal, ast.BooleanLiteral: _Compiler._literal,
+    ast.ListLiteral: _Compiler._list, ast.ObjectLiteral: _Compiler._object,
+    ast.DateLiteral: _Compiler.date_literal, ast.Name: _Compiler._name,
+    ast.Field: _Compiler._field_node, ast.Parameter: _Compiler._parameter,
+    ast.XEvent: _Compiler._xevent, ast.This: _Compiler._this, ast.Up: _Compiler._up,
+    ast.ContextRef: _Compiler._context_ref, ast.TimeWord: _Compiler.time_word,
+    ast.RelativePeriod: _Compiler.relative_period, ast.Not: _Compiler._not,
+    ast.Negate: _Compiler._negate, ast.BinaryOp: _Compiler._binary, ast.And: _Compiler._and,
+    ast.Or: _Compiler._or, ast.Call: _Compiler._call, ast.MethodCall: _Compiler._method,
+    ast.Lambda: _Compiler._lambda, ast.Filter: _Compiler.filter, ast.Select: _Compiler.select,
+    ast.Quantified: _Compiler.quantified, ast.Aggregate: _Compiler.aggregate,
+    ast.Let: _Compiler.let, ast.Occurs: _Compiler.occurs, ast.Chain: _Compiler.chain,
+}
+
+
+@functools.cache
+def _base_namespace() -> dict[str, Any]:
+    """What generated code may call: the runtime, the segment lookup, every function's
+    implementation (built once; each compiler copies it)."""
+    namespace: dict[str, Any] = dict(_RUNTIME)
+    namespace["_inseg"] = _in_segment
+    namespace["_pairwise"] = _Pairwise
+    for name, spec in FUNCTIONS.items():
+        if spec.impl is not None:
+            namespace[f"_fn_{name}"] = spec.impl
+    return namespace
 
 
 def compile(expr: ast.Expr) -> Predicate:
