@@ -34,12 +34,16 @@ def __getattr__(name: str) -> Any:
 
 def render_plan(plan: Plan, output_format: str = "text", *, color: bool = False) -> str:
     """``plan`` in one of ``FORMATS`` (colour only applies to text)."""
-    from segctl.render import json, markdown, text
-
     if output_format == "json":
+        from segctl.render import json
+
         return json.render_plan(plan)
     if output_format == "markdown":
+        from segctl.render import markdown  # brings fmt's rule layout (and ruamel) with it
+
         return markdown.render_plan(plan)
+    from segctl.render import text
+
     return text.render_plan(plan, color=color)
 
 

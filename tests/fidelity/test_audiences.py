@@ -341,6 +341,24 @@ def test_dependencies_and_dependents_follow_in_segment(world: World) -> None:
         "type": "PQL", "format": "pql/text", "value": f'inSegment("{base}")'}}).json()
     assert user["dependencies"] == [base]
     assert raw.get(f"{AUD}/{base}").json()["dependents"] == [user["id"]]
+    # the same reference written as pql/json (a string and an object value), and a rule
+    # without one
+    tree = {"nodeType": "fnApply", "fnName": "inSegment",
+            "params": [{"nodeType": "literal", "literalType": "String", "value": base}]}
+    as_json = [raw.post(AUD, json={**_platform_body(f"json {i}"), "expression": {
+        "type": "PQL", "format": "pql/json", "value": value}}).json()
+        for i, value in enumerate((json.dumps(tree), tree))]
+    assert [a["dependencies"] for a in as_json] == [[base], [base]]
+    plain = raw.post(AUD, json={**_platform_body("plain"), "expression": {
+        "type": "PQL", "format": "pql/text", "value": 'person.gender = "inSegment"'}}).json()
+    assert plain["dependencies"] == []
+    listed = {a["id"]: a for a in raw.get(AUD, params={"limit": 50}).json()["children"]}
+    assert listed[as_json[0]["id"]]["dependencies"] == [base]
+    assert listed[plain["id"]]["dependencies"] == []
+    assert sorted(raw.get(f"{AUD}/{base}").json()["dependents"]) == sorted(
+        [user["id"], *(a["id"] for a in as_json)])
+    for made in (*as_json, plain):
+        assert raw.delete(f"{AUD}/{made['id']}").status_code == 204
     assert raw.delete(f"{AUD}/{user['id']}").status_code == 204
     assert raw.delete(f"{AUD}/{base}").status_code == 204
 

@@ -75,8 +75,21 @@ def _refs_of(expression: str) -> frozenset[str]:
 
 
 def references(doc: dict[str, Any]) -> frozenset[str]:
-    """The definition ids ``doc``'s expression references (cached by expression)."""
-    return _refs_of(json.dumps(doc.get("expression"), sort_keys=True))
+    """The definition ids ``doc``'s expression references (cached by expression). An
+    expression whose text never says ``inSegment`` references none: found without encoding
+    or parsing it, as :func:`_dependents` finds the others in SQL."""
+    expression = doc.get("expression")
+    value = expression.get("value") if isinstance(expression, dict) else None
+    if isinstance(expression, dict) and isinstance(value, str):
+        if "inSegment" not in value:
+            return frozenset()
+        return _refs_of_value(str(expression.get("format", "pql/text")), value)
+    return _refs_of(json.dumps(expression, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=65536)
+def _refs_of_value(fmt: str, value: str) -> frozenset[str]:
+    return _refs_of(json.dumps({"type": "PQL", "format": fmt, "value": value}, sort_keys=True))
 
 
 _DERIVED: dict[tuple[int, Partition, str], tuple[tuple[int, int, int], Any]] = {}

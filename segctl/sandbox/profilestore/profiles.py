@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from segctl import pql
 from segctl.sandbox.profilestore import ndjson
@@ -28,7 +28,20 @@ from segctl.sandbox.profilestore.data import (
     paths,
 )
 from segctl.sandbox.profilestore.owners import event_owner, identity_keys, profile_id
-from segctl.sandbox.profilestore.store import ProfileStore
+
+if TYPE_CHECKING:
+    from segctl.sandbox.profilestore.store import ProfileStore
+
+
+def __getattr__(name: str) -> Any:
+    """``ProfileStore`` on first use: the store needs pyarrow, which a command that never
+    evaluates a segment (plan, validate) does not import."""
+    if name == "ProfileStore":
+        from segctl.sandbox.profilestore.store import ProfileStore
+
+        return ProfileStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["DEFAULT_PROFILES", "DEFAULT_SEED", "PROFILES_DIR", "ProfileData", "ProfileStore",
            "cached", "event_owner", "forget", "has_sample", "load", "paths", "profile_id",
