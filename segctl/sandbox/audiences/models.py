@@ -13,19 +13,16 @@ where they disagree are in FIDELITY.md.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from segctl.sandbox.core import pqlbridge
 from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.store import Partition
 from segctl.sandbox.core.values import PROFILE_SCHEMA, PROFILE_UNION, new_uuid, sandbox_object
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
-from segctl.sandbox.definitions.models import LIFECYCLE_DEFAULT
+from segctl.sandbox.definitions.models import LIFECYCLE_DEFAULT, refs, refs_of_json
 from segctl.sandbox.exports.models import KIND as EXPORT_KIND
 from segctl.sandbox.jobs.models import KIND as SEGMENT_JOB_KIND
 
@@ -66,32 +63,6 @@ def etag(doc: dict[str, Any]) -> str:
     return f'"{digest[:8]}-0000-0200-0000-{digest[8:20]}"'
 
 
-@functools.lru_cache(maxsize=65536)
-def _refs_of(expression: str) -> frozenset[str]:
-    try:
-        return pqlbridge.segment_refs(pqlbridge.parse_expression(json.loads(expression)))
-    except Exception:
-        return frozenset()
-
-
-def references(doc: dict[str, Any]) -> frozenset[str]:
-    """The definition ids ``doc``'s expression references (cached by expression). An
-    expression whose text never says ``inSegment`` references none: found without encoding
-    or parsing it, as :func:`_dependents` finds the others in SQL."""
-    expression = doc.get("expression")
-    value = expression.get("value") if isinstance(expression, dict) else None
-    if isinstance(expression, dict) and isinstance(value, str):
-        if "inSegment" not in value:
-            return frozenset()
-        return _refs_of_value(str(expression.get("format", "pql/text")), value)
-    return _refs_of(json.dumps(expression, sort_keys=True))
-
-
-@functools.lru_cache(maxsize=65536)
-def _refs_of_value(fmt: str, value: str) -> frozenset[str]:
-    return _refs_of(json.dumps({"type": "PQL", "format": fmt, "value": value}, sort_keys=True))
-
-
 _DERIVED: dict[tuple[int, Partition, str], tuple[tuple[int, int, int], Any]] = {}
 _DERIVED_LOCK = threading.Lock()
 
@@ -124,7 +95,7 @@ def _dependents(app: Host, scope: Partition) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sid, expression in app.store.field_where_contains(DEFINITION_KIND, scope, "expression",
                                                           "inSegment"):
-        for ref in sorted(_refs_of(expression)):
+        for ref in sorted(refs_of_json(expression)):
             out.setdefault(ref, []).append(sid)
     return out
 
@@ -151,7 +122,7 @@ def platform_view(doc: dict[str, Any], dependents: list[str],
         "_etag": etag(doc), "dependents": list(dependents),
         "definedOn": [{"meta:resourceType": "unions", "meta:containerId": "tenant",
                        "$ref": PROFILE_UNION}],
-        "dependencies": sorted(references(doc)),
+        "dependencies": sorted(refs(doc)),
         "type": PLATFORM_TYPE, "originName": PLATFORM_ORIGIN,
         "overridePerformanceWarnings": bool(doc.get("overridePerformanceWarnings", False)),
         "createdBy": doc.get("createdBy", ""),

@@ -3,6 +3,8 @@ the server's, and the inSegment references between definitions (AEP-API §5)."""
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from segctl.sandbox.core import pqlbridge
@@ -23,9 +25,40 @@ AUDIENCE_FIELDS = ("labels", "lifecycleState", "createdBy", "overridePerformance
 LIFECYCLE_DEFAULT = "published"
 
 
+#: the ids a definition's expression references with inSegment, kept on the stored document at
+#: each write (its rule is parsed then anyway), so that reading them parses nothing
+REFS = "__refs"
+
+
 def refs(doc: dict[str, Any]) -> frozenset[str]:
+    """The definition ids ``doc``'s expression references: as stored at its last write, else
+    (a document written before the sandbox kept them) found in its expression."""
+    stored = doc.get(REFS)
+    if isinstance(stored, list):
+        return frozenset(stored)
+    expression = doc.get("expression")
+    value = expression.get("value") if isinstance(expression, dict) else None
+    if isinstance(expression, dict) and isinstance(value, str):
+        if "inSegment" not in value:
+            return frozenset()
+        return _refs_of_value(str(expression.get("format", "pql/text")), value)
+    return refs_of_json(json.dumps(expression, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=65536)
+def refs_of_json(expression: str) -> frozenset[str]:
+    """The references of an expression given as its JSON text (cached by that text)."""
     try:
-        return pqlbridge.segment_refs(pqlbridge.parse_expression(doc["expression"]))
+        return pqlbridge.segment_refs(pqlbridge.parse_expression(json.loads(expression)))
+    except Exception:
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=65536)
+def _refs_of_value(fmt: str, value: str) -> frozenset[str]:
+    try:
+        return pqlbridge.segment_refs(pqlbridge.parse_expression(
+            {"type": "PQL", "format": fmt, "value": value}))
     except Exception:
         return frozenset()
 

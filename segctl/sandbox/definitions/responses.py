@@ -24,6 +24,7 @@ from segctl.sandbox.definitions.models import (
     KIND,
     LIFECYCLE_DEFAULT,
     READ_ONLY,
+    REFS,
     definition_view,
     dependents,
 )
@@ -62,9 +63,10 @@ def validate(ctx: Ctx, doc: dict[str, Any], *, current_id: str | None,
     doc["evaluationInfo"] = pqlbridge.evaluation_info(
         expr, pqlbridge.requested_evaluation(requested_info),
         active_on_edge=bool(policy.get("isActiveOnEdge")))
-    for ref in pqlbridge.segment_refs(expr):
-        if ref == current_id:
-            raise bad_request("A segment definition cannot reference itself with inSegment.")
+    references = pqlbridge.segment_refs(expr)
+    if current_id is not None and current_id in references:
+        raise bad_request("A segment definition cannot reference itself with inSegment.")
+    doc[REFS] = sorted(references)
     return doc
 
 
