@@ -32,7 +32,8 @@ from pathlib import Path
 
 import httpx
 from bench_plan import seed
-from bench_served import authed, child
+from bench_served import child
+from benchlib import signed_in
 
 from segctl.aep import AepClient, AepConfig
 from segctl.aep._client import DEFAULT_READ_CONCURRENCY
@@ -102,7 +103,7 @@ def measure(data: Path, latency_ms: int, repeat: int) -> dict[str, float]:
     with child(serve) as url, \
             AepClient(AepConfig.local(url)) as concurrent, \
             AepClient(AepConfig.local(url), read_concurrency=1) as sequential, \
-            contextlib.closing(authed(url)) as http, \
+            contextlib.closing(signed_in(url)) as http, \
             ThreadPoolExecutor(DEFAULT_READ_CONCURRENCY) as lists, \
             ThreadPoolExecutor(DEFAULT_READ_CONCURRENCY) as pages:
         requests = recorded_requests(url)

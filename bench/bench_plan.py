@@ -31,16 +31,10 @@ import time
 from pathlib import Path
 
 import httpx
+from benchlib import signed_in
 
 from segctl import pql
 from segctl.aep import AepClient, AepConfig
-from segctl.aep._config import (
-    LOCAL_CLIENT_ID,
-    LOCAL_CLIENT_SECRET,
-    LOCAL_IMS_PATH,
-    LOCAL_ORG_ID,
-    LOCAL_PLATFORM_URL,
-)
 from segctl.engine import LiveState, build_plan, plan_from_state, read_live_state
 from segctl.engine.marker import stamp
 from segctl.engine.plan import UNNAMED_PROJECT
@@ -144,17 +138,6 @@ def as_pql_json(state: LiveState) -> LiveState:
     return LiveState(tuple(docs), state.merge_policies, state.datasets)
 
 
-def raw_client(sbx: LocalSandbox) -> httpx.Client:
-    """Plain HTTP to the in-process sandbox with a token and the gateway headers."""
-    http = httpx.Client(transport=sbx.transport(), base_url=LOCAL_PLATFORM_URL)
-    token = http.post(LOCAL_IMS_PATH, data={
-        "grant_type": "client_credentials", "client_id": LOCAL_CLIENT_ID,
-        "client_secret": LOCAL_CLIENT_SECRET}).json()["access_token"]
-    http.headers.update({"Authorization": f"Bearer {token}", "x-api-key": LOCAL_CLIENT_ID,
-                         "x-gw-ims-org-id": LOCAL_ORG_ID, "x-sandbox-name": "prod"})
-    return http
-
-
 def list_pages(http: httpx.Client, n: int, params: dict[str, str]) -> float:
     """Seconds to GET every page of the definitions list, ``params`` on each page."""
     t0 = time.perf_counter()
@@ -174,7 +157,7 @@ def measure(n: int, repeat: int) -> dict[str, float]:
             LocalSandbox(Path(tmp) / "sandbox", sample_profiles=20) as sbx, \
             AepClient(AepConfig.local(), transport=sbx.transport(),
                       read_concurrency=1) as client, \
-            contextlib.closing(raw_client(sbx)) as raw:
+            contextlib.closing(signed_in(transport=sbx.transport())) as raw:
         seed(client, n)
         proj = project(n)
         write_project(Path(tmp) / "project", proj)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import operator
 import platform
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from benchlib import rate
 
 from segctl.pql import PreparedEvents, ast, compile, parse, prepare_events, timeutil
 
@@ -218,14 +219,6 @@ def make_profiles(count: int, events_each: int, seed: int = 7) -> list[tuple[dic
 # ---- measurement ---------------------------------------------------------------------------
 
 
-def rate(fn: Callable[[], int], evaluations: int, runs: int) -> tuple[float, int]:
-    """(median evaluations per second over ``runs``, the result count of the last run)."""
-    rates, result = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        rates.append(evaluations / (time.perf_counter() - start))
-    return statistics.median(rates), result
 
 
 def main(argv: list[str]) -> int:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import platform
 import random
 import re
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+
+from benchlib import rate
 
 from segctl.pql import compile, parse
 from segctl.pql.evaluator import regex_java
@@ -58,13 +58,6 @@ class _ReEngine:
         return self.compiled.search(text)
 
 
-def rate(fn: Callable[[], int], evaluations: int, runs: int) -> tuple[float, int]:
-    rates, result = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        rates.append(evaluations / (time.perf_counter() - start))
-    return statistics.median(rates), result
 
 
 def main(argv: list[str]) -> int:

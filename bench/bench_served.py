@@ -32,9 +32,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from benchlib import signed_in
 
 from segctl.aep import AepClient, AepConfig
-from segctl.aep._config import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_IMS_PATH, LOCAL_ORG_ID
 from segctl.sandbox import LocalSandbox
 
 UPS = "/data/core/ups"
@@ -129,16 +129,6 @@ def seed(data_dir: Path, n: int) -> str:
         return last
 
 
-def authed(url: str) -> httpx.Client:
-    http = httpx.Client(base_url=url, timeout=30)
-    token = http.post(LOCAL_IMS_PATH, data={
-        "grant_type": "client_credentials", "client_id": LOCAL_CLIENT_ID,
-        "client_secret": LOCAL_CLIENT_SECRET}).json()["access_token"]
-    http.headers.update({"Authorization": f"Bearer {token}", "x-api-key": LOCAL_CLIENT_ID,
-                         "x-gw-ims-org-id": LOCAL_ORG_ID, "x-sandbox-name": "prod"})
-    return http
-
-
 def timed_gets(http: httpx.Client, path: str, count: int) -> tuple[float, float, int]:
     """Median and 95th percentile in ms of ``count`` GETs of ``path``, and the body size."""
     http.get(path).raise_for_status()  # the connection is open and warm
@@ -181,11 +171,11 @@ def main() -> int:
             data = Path(tmp) / "sandbox"
             path = f"{UPS}/segment/definitions/{seed(data, n)}"
             serve = ["-m", "segctl", "sandbox", "serve", "--port", "0", "--data", str(data)]
-            with child(serve) as url, contextlib.closing(authed(url)) as http:
+            with child(serve) as url, contextlib.closing(signed_in(url)) as http:
                 med, p95, size = timed_gets(http, path, args.requests)
                 body = http.get(path).content
             with child([__file__, "--serve-before", str(data)]) as url, \
-                    contextlib.closing(authed(url)) as http:
+                    contextlib.closing(signed_in(url)) as http:
                 old_med, old_p95, _ = timed_gets(http, path, args.baseline_requests)
             body_file = Path(tmp) / "body.json"
             body_file.write_bytes(body)
