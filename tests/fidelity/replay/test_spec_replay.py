@@ -48,6 +48,15 @@ KNOWN: dict[str, str] = {
     "retrieveDatasetFile": "spec schema `metadata` ({path}) differs from data-access/api.md, "
                            "which documents {data: [{name, length, _links}], _page}; the "
                            "sandbox follows the doc",
+    "createAudience": "the example answer says `lifecycle`; the spec's own "
+                      "PlatformGeneratedAudience schema and audiences.md say `lifecycleState`, "
+                      "which the sandbox answers",
+    "getAudience": "the example answer says `lifecycle`; the schema and audiences.md say "
+                   "`lifecycleState` (as createAudience)",
+    "patchAudience": "the spec documents 201; audiences.md documents 200 for an update, which "
+                     "the sandbox answers",
+    "updateAudience": "the spec documents 201; audiences.md documents 200 for an update, which "
+                      "the sandbox answers",
 }
 
 
@@ -66,6 +75,8 @@ class World:
     spare_policy: str  # the one DELETE removes: the documented PUT made ``policy`` the default
     preview: str
     entity: str
+    audience: str  # a Platform audience of its own: the audiences DELETE removes it
+    external: str  # an audience of another origin (the documented PUT is of one)
 
 
 def _wait(http: httpx.Client, path: str) -> dict[str, Any]:
@@ -108,17 +119,27 @@ def _build_world(http: httpx.Client) -> World:
         "predicateModel": PROFILE, "graphType": "none"}).json()
     done = _wait(http, f"{UPS}/preview/{preview['previewId']}")
     entity = next(iter(done["results"][0]))
+    audience = http.post(f"{UPS}/audiences", json={
+        "name": "Replay audience", "schema": {"name": PROFILE},
+        "expression": {"type": "PQL", "format": "pql/text",
+                       "value": 'person.gender = "male"'}}).json()
+    external = http.post(f"{UPS}/audiences", json={
+        "name": "Replay upload", "namespace": "aam", "type": "ExternalSegment",
+        "audienceId": "replay-external-audience"}).json()
     return World(seg["id"], job["id"], export["id"], did, batch, listed["dataSetFileId"],
-                 schedule["id"], policy["id"], spare["id"], preview["previewId"], entity)
+                 schedule["id"], policy["id"], spare["id"], preview["previewId"], entity,
+                 audience["id"], external["id"])
 
 
 def _path(template: str, world: World, method: str) -> str:
     policy = world.spare_policy if method == "DELETE" else world.policy
+    audience = world.external if method == "PUT" else world.audience
     values = {"EXPORT_JOB_ID": str(world.export_job), "SEGMENT_ID": world.segment,
               "SEGMENT_JOB_ID": world.segment_job, "PREVIEW_ID": world.preview,
               "ESTIMATE_ID": world.preview, "SCHEDULE_ID": world.schedule,
               "mergePolicyId": policy, "BATCH_ID": world.batch, "batchId": world.batch,
-              "DATASET_ID": world.dataset, "dataSetFileId": world.file, "id": world.dataset}
+              "DATASET_ID": world.dataset, "dataSetFileId": world.file, "id": world.dataset,
+              "AUDIENCE_ID": audience}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
 
@@ -144,16 +165,21 @@ def _body(op: dict[str, Any], world: World) -> Any:
         body.pop("mergePolicy", None)  # the example's policy id is Adobe's
     elif oid in ("createSegmentJob",):
         body = [{"segmentId": world.segment}]
-    elif oid in ("bulkGetSegmentDefinitions", "bulkGetSegmentJobs", "bulkGetMergePolicies"):
+    elif oid in ("bulkGetSegmentDefinitions", "bulkGetSegmentJobs", "bulkGetMergePolicies",
+                 "bulkGetAudiences"):
         mine = {"bulkGetSegmentDefinitions": world.segment,
                 "bulkGetSegmentJobs": world.segment_job,
-                "bulkGetMergePolicies": world.policy}[oid]
+                "bulkGetMergePolicies": world.policy, "bulkGetAudiences": world.audience}[oid]
         body = {"ids": [{"id": mine}, body["ids"][1]]}  # one known, one unknown
     elif isinstance(body, dict) and oid != "convertSegmentDefinition":  # conversion echoes them
         for key in ("id", "imsOrgId", "mergePolicyId", "sandbox"):
             body.pop(key, None)
         if oid == "createMergePolicy":
             body["name"] = "replayed policy"
+        if oid == "createAudience":  # the documented PATCH of a definition sets this name
+            body["name"] = "replayed audience"
+        if "datasetId" in body:  # an audience of another origin names its dataset
+            body["datasetId"] = world.dataset
     return body
 
 
