@@ -224,8 +224,11 @@ def _mark_applied(s: Session, reviewed: Reviewed, report: ApplyReport) -> None:
     for _number, comment_id in reviewed.comments:
         try:
             body = _current_body(s, _number, comment_id)
+            # the earlier verdict line goes with the blank line before it, so reruns do not
+            # pile up empty lines
             kept = "\n".join(x for x in body.rstrip("\n").split("\n")
                              if not x.startswith(("**Applied in ", "**Apply failed in ")))
+            kept = kept.rstrip("\n")
             s.gh.update_comment(comment_id, f"{kept}\n\n{line}\n")
         except GitHubError as err:
             s.warn(f"could not mark the plan comment on #{_number} as applied: {err}")

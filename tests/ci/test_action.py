@@ -1,12 +1,18 @@
 """action.yml itself, run step by step by a small local runner: inputs reach segctl only
-through env:, outputs carry paths and counts, the plan file is uploaded as an artifact."""
+through env:, outputs carry paths and counts, the plan file is uploaded as an artifact, and the
+install step installs the action's own folder (run for real, in a fresh virtual environment,
+when SEGCTL_TEST_ACTION_INSTALL=1, as .ci/run sets it: about 30 s of pip)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .action_runner import Runner, base_env
@@ -68,3 +74,45 @@ def test_no_expression_in_any_run_line_and_every_input_passes_through_env() -> N
                       for step in steps)
     for name in action["inputs"]:
         assert f"inputs.{name}" in passed, name
+
+
+def test_the_install_step_pip_installs_the_action_folder_which_is_segctl(
+        tmp_path: Path) -> None:
+    """The step's own script runs (with a ``python`` that records its arguments): it installs
+    ``github.action_path``, the folder holding action.yml, and that folder is the segctl
+    project, with its ``segctl`` command."""
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$RECORD"\n')
+    (fake / "python").chmod(0o755)
+    shutil.copytree(REPO / "segments", tmp_path / "ws" / "segments")
+    env = base_env({"PATH": f"{fake}:{BIN}:/usr/bin:/bin", "RECORD": str(tmp_path / "argv")})
+    run = Runner(REPO, tmp_path / "ws", env).run({"command": "validate"})  # install: "true"
+    assert run.steps == [("Install segctl", 0), ("Run segctl", 0)], run.stdout
+    argv = (tmp_path / "argv").read_text().splitlines()
+    assert argv == ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(REPO)]
+    installed = Path(argv[-1])
+    assert (installed / "action.yml").is_file()
+    project = tomllib.loads((installed / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "segctl" and project["scripts"] == {"segctl": "segctl.cli:main"}
+    skipped = Runner(REPO, tmp_path / "ws", env).run({"command": "validate", "install": "false"})
+    assert [name for name, _ in skipped.steps] == ["Run segctl"]
+
+
+@pytest.mark.skipif(os.environ.get("SEGCTL_TEST_ACTION_INSTALL") != "1",
+                    reason="pip-installs segctl and its dependencies into a fresh virtual "
+                           "environment (about 30 s); .ci/run sets SEGCTL_TEST_ACTION_INSTALL=1")
+def test_the_install_step_for_real_in_a_fresh_venv(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    shutil.copytree(REPO / "segments", tmp_path / "ws" / "segments")
+    env = base_env({"PATH": f"{venv / 'bin'}:/usr/bin:/bin"})
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
+    run = Runner(REPO, tmp_path / "ws", env).run({"command": "validate"})
+    assert run.steps == [("Install segctl", 0), ("Run segctl", 0)], run.stdout
+    assert "OK: " in run.stdout  # validate ran, from the installed copy
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import segctl; print(segctl.__file__)"], env=env, check=True,
+                           capture_output=True, text=True, cwd=tmp_path).stdout.strip()
+    assert Path(where).is_relative_to(venv) and (Path(where).parent / "_schemas").is_dir()

@@ -3,6 +3,7 @@ output for the local sandbox with ``uses: ./`` (they dogfood the action)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -57,3 +58,13 @@ def test_every_ci_command_teaches_with_an_example() -> None:
         result = CliRunner().invoke(cli, ["ci", command, "--help"])
         assert result.exit_code == 0
         assert f"segctl ci {command}" in result.output.split("Example", 1)[1]
+
+
+def test_every_segctl_variable_segctl_ci_reads_is_in_the_readmes_github_section() -> None:
+    """``SEGCTL_BOT_LOGIN`` (a GitHub App's bot) was once documented only in ``ci --help``."""
+    source = (REPO / "segctl" / "ci" / "context.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'environ\.get\("(SEGCTL_[A-Z_]+)"', source))
+    assert {"SEGCTL_BOT_LOGIN", "SEGCTL_GITHUB_TOKEN"} <= read
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use in GitHub", 1)[1].split("\n## ", 1)[0]
+    assert sorted(name for name in read if f"`{name}`" not in section) == []
