@@ -231,6 +231,16 @@ class Store:
             (kind,)).fetchall()
         return [(Partition(r[0], r[1]), json.loads(r[2])) for r in rows]
 
+    def sandboxes_holding(self, org: str, *, ignoring: tuple[str, ...] = ()) -> list[str]:
+        """The names of ``org``'s sandboxes that hold a resource of a kind not in
+        ``ignoring``, sorted (org-level resources, sandbox ``""``, are not a sandbox's)."""
+        marks = ",".join("?" * len(ignoring))
+        unwanted = f" AND kind NOT IN ({marks})" if ignoring else ""
+        rows = self._conn().execute(
+            f"SELECT DISTINCT sandbox FROM resources WHERE org=? AND sandbox != ''{unwanted}",
+            (org, *ignoring)).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
     def put(self, kind: str, scope: Partition, rid: str, body: dict[str, Any],
             *, name: str | None = None, created: int = 0) -> None:
         """Insert or replace, keeping the original creation order of an existing row."""

@@ -67,6 +67,29 @@ def exists(app: Host, org: str, name: str) -> bool:
     return found is not None and found.get("state") == "active"
 
 
+# ---- issue 15: the embedded target's sandbox, noticed when the data directory lacks it ----------
+# the system schedule every sandbox gets at its first request (schedules/models.py): a read of
+# a sandbox, a plan's, writes it, so it does not mean a project was ever applied there
+_FIRST_USE_KINDS = ("schedule",)
+
+
+def held(app: Host, org: str) -> list[str]:
+    """The sandboxes the data directory has for ``org``, sorted, ``prod`` first: ``prod``, the
+    created ones, and any a project was applied to before apply recorded the embedded target's
+    sandbox (its partition holds more than the system schedule). Never the names only
+    provisioned in memory (``app.embedded``)."""
+    created = {doc["name"] for doc in app.store.all(KIND, _org(org))}
+    applied = app.store.sandboxes_holding(org, ignoring=_FIRST_USE_KINDS)
+    return [DEFAULT, *sorted((created | set(applied)) - {DEFAULT})]
+
+
+def record(app: Host, org: str, name: str) -> dict[str, Any]:
+    """Record the embedded target's sandbox ``name`` as a created development sandbox (apply
+    does, before its first write), so the data directory has it from now on, for a served
+    sandbox on the same directory too."""
+    return create(app, org, name, name, "development", "segctl")
+
+
 def create(app: Host, org: str, name: str, title: str, kind: str, client: str
            ) -> dict[str, Any]:
     """Store a new sandbox; provisioning is instant here (AEP takes ~30 s), so it is active
