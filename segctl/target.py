@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ class _LocalClient(AepClient):
     """A client bound to an in-process local sandbox; closing it stops the sandbox too (and
     removes a throw-away one)."""
 
-    def __init__(self, config: AepConfig, sandbox: Any, *, throwaway: Path | None = None
-                 ) -> None:
+    def __init__(self, config: AepConfig, sandbox: Any, *, throwaway: Path | None = None,
+                 held: tuple[str, ...] | None = None) -> None:
         # pages one at a time: the in-process sandbox answers on this interpreter (one GIL),
         # so concurrent pages only add thread switches (4,000 definitions: 0.18 s one at a
         # time, 0.21-0.28 s eight at a time); over HTTP they overlap (bench/bench_live_read.py)
@@ -38,6 +39,8 @@ class _LocalClient(AepClient):
         self.data_dir: Path = Path(sandbox.data_dir)
         self.throwaway = throwaway is not None  # no sandbox existed: an empty one was read
         self._throwaway = throwaway
+        # the sandboxes the data directory has, when it lacks the Environment's (else None)
+        self.held = held
 
     def close(self) -> None:
         try:
@@ -110,9 +113,57 @@ def open_client(environment: Environment | None = None, *, project_root: Path | 
             throwaway = Path(tempfile.mkdtemp(prefix="segctl-empty-"))
             path = throwaway / STATE_DIR
         sandbox = LocalSandbox(path, faults=faults_from_env())
+        held = _held_without(sandbox, config.org_id, config.sandbox)
         sandbox.provision(config.org_id, config.sandbox)  # the embedded target's own sandbox
-        return _LocalClient(config, sandbox, throwaway=throwaway)
+        return _LocalClient(config, sandbox, throwaway=throwaway, held=held)
     return AepClient(config)
+
+
+def _held_without(sandbox: Any, org: str, name: str) -> tuple[str, ...] | None:
+    """The sandboxes the data directory has when ``name`` is not one of them, else None."""
+    from segctl.sandbox.sandboxes import models as sandboxes
+
+    if sandboxes.find(sandbox, org, name) is not None:  # prod, or created (before provision)
+        return None
+    held = sandboxes.held(sandbox, org)
+    return None if name in held else tuple(held)
+
+
+@dataclass(frozen=True)
+class NewLocalSandbox:
+    """The embedded target's sandbox, which its data directory does not have yet: the
+    Environment names a sandbox that was never created nor applied to (a new one, or a typo)."""
+
+    name: str
+    held: tuple[str, ...]  # the sandboxes the data directory has (prod first)
+    data_dir: Path | None  # None: no data directory yet (a plan reads a throw-away one)
+
+
+def new_local_sandbox(client: AepClient) -> NewLocalSandbox | None:
+    """For the embedded target whose data directory lacks the Environment's sandbox: what it
+    has instead. None for any other target and for a sandbox it has (``prod`` always).
+
+    The embedded target serves any sandbox name (so a project works without `segctl sandbox
+    create`); served and real targets refuse an unknown one (403). This is how plan and apply
+    tell a new sandbox, or a mistyped ``Environment.sandbox``, from an existing one."""
+    if not isinstance(client, _LocalClient) or client.held is None:
+        return None
+    return NewLocalSandbox(client.config.sandbox, client.held,
+                           None if client.throwaway else client.data_dir)
+
+
+def record_local_sandbox(client: AepClient) -> bool:
+    """Apply's first step on the embedded target: record the Environment's sandbox in the
+    data directory when it lacks it (a development sandbox, as `segctl sandbox create` would
+    make); True when it did."""
+    if new_local_sandbox(client) is None:
+        return False
+    assert isinstance(client, _LocalClient)
+    from segctl.sandbox.sandboxes import models as sandboxes
+
+    sandboxes.record(client._sandbox, client.config.org_id, client.config.sandbox)
+    client.held = None
+    return True
 
 
 def is_embedded(client: AepClient) -> bool:

@@ -76,7 +76,7 @@ class ResourceBase:
         return self._json("GET", request.url, params=request.params)
 
     def _now_ms(self) -> int:
-        return int(self._http.clock.time() * 1000)
+        return int(self._http.service_time() * 1000)  # the service's clock, as it dates jobs
 
 
 def expect_object(response: httpx.Response) -> dict[str, Any]:

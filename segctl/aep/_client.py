@@ -66,8 +66,14 @@ class AepClient(SegmentsApi, AudiencesApi, CatalogApi, ProfileConfigApi, SchemaR
 
     @property
     def clock(self) -> Clock:
-        """The clock the client waits and dates with (the ration's day is read from it)."""
+        """The clock the client waits with (backoff, timeouts, token expiry)."""
         return self._http.clock
+
+    def service_time(self) -> float:
+        """The service's time now, in epoch seconds: from the ``Date`` of its latest response
+        (AEP's, or the local sandbox's own clock), else this machine's clock. The ration's day
+        and year, and "since" windows compared with creation times, are read from it."""
+        return self._http.service_time()
 
     @property
     def request_count(self) -> int:

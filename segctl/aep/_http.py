@@ -15,6 +15,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -117,6 +119,8 @@ class HttpCore:
                 "response": [self._log_response],
             },
         )
+        # the service's clock as its latest response dated it: (Date, clock.monotonic() then)
+        self._service_date: tuple[float, float] | None = None
         self._tokens = TokenProvider(self._fetch_token, clock)
         self._auth = ImsAuth(
             self._tokens,
@@ -132,6 +136,18 @@ class HttpCore:
     @property
     def request_count(self) -> int:
         return self._counter.count
+
+    def service_time(self) -> float:
+        """The service's time now (epoch seconds): the ``Date`` of its latest response (RFC
+        9110 §6.6.1: the time the origin server generated it, to the second) plus what the
+        local monotonic clock counted since; the local clock before any response carried one.
+        The service's day is what its rations count by (AEP, or a local sandbox whose clock
+        ``segctl sandbox advance`` moved), whatever this machine's clock says."""
+        seen = self._service_date
+        if seen is None:
+            return self._clock.time()
+        date, at = seen
+        return date + max(0.0, self._clock.monotonic() - at)
 
     def close(self) -> None:
         self._client.close()
@@ -231,9 +247,15 @@ class HttpCore:
             if isinstance(exc, httpx.InvalidURL):
                 exc = httpx.UnsupportedProtocol(str(exc), request=request)
             return error_from_transport(exc, request, secrets=self.secrets())
+        date = response_date(response)
+        if date is not None:
+            self._service_date = (date, self._clock.monotonic())  # one tuple: an atomic swap
         if response.is_success:
             return response
-        retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock.time())
+        # an HTTP-date in Retry-After is on the service's clock: measured from this answer's
+        # Date when it has one, so a skewed (or moved) clock on either side waits no longer
+        retry_after = parse_retry_after(response.headers.get("retry-after"),
+                                        self._clock.time() if date is None else date)
         return error_from_response(response, secrets=self.secrets(), retry_after=retry_after)
 
     # -- token --------------------------------------------------------------------------------
@@ -317,6 +339,21 @@ class HttpCore:
         if len(text) > _BODY_PREVIEW:
             text = text[:_BODY_PREVIEW] + f"… ({len(content)} bytes)"
         return text
+
+
+def response_date(response: httpx.Response) -> float | None:
+    """The response's ``Date`` header as epoch seconds (RFC 9110 §6.6.1; IMF-fixdate, or the
+    obsolete formats a recipient must accept), or None when it is absent or unreadable."""
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
 
 
 def _params(

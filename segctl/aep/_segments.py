@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from segctl.aep._base import UPS, ResourceBase, expect_object, seg
@@ -172,16 +172,23 @@ class SegmentsApi(ResourceBase):
             SEGMENT_JOBS, Style.UNDERSCORE, {"limit": limit, "sort": "creationTime:desc"}
         )
 
-    def segment_job_history(self, since_ms: int, *, max_pages: int = 50) -> list[dict[str, Any]]:
+    def segment_job_history(self, since_ms: int | Callable[[], int], *, max_pages: int = 50
+                            ) -> list[dict[str, Any]]:
         """Segment jobs created at or after ``since_ms`` (epoch ms), newest first: pages are
-        read until one reaches back past ``since_ms`` (or ``max_pages``)."""
+        read until one reaches back past ``since_ms`` (or ``max_pages``). A callable is asked
+        once the first page has answered, so it can read the service's clock from that
+        answer (``service_time``)."""
         jobs: list[dict[str, Any]] = []
         pages = iterate(self._get_page, make_request(
             SEGMENT_JOBS, {"limit": 100, "sort": "creationTime:desc"}), Style.UNDERSCORE,
             max_pages=max_pages)
+        cut = since_ms if isinstance(since_ms, int) else None
         for job in pages:
+            if cut is None:
+                assert callable(since_ms)
+                cut = since_ms()
             created = job.get("creationTime")
-            if isinstance(created, (int, float)) and 0 < created < since_ms:
+            if isinstance(created, (int, float)) and 0 < created < cut:
                 break
             jobs.append(job)
         return jobs

@@ -19,6 +19,7 @@ from segctl.cli.options import (
     scoped_plan,
     target_option,
     use_color,
+    with_local_sandbox_warnings,
 )
 from segctl.engine import (
     ActionResult,
@@ -36,7 +37,7 @@ from segctl.errors import SegctlError, UsageError
 from segctl.project import Project, Selection
 from segctl.render import StreamProgress, render_plan, render_report
 from segctl.render.text import where
-from segctl.target import is_embedded, local_state_dir, open_client
+from segctl.target import is_embedded, local_state_dir, open_client, record_local_sandbox
 
 
 class ApplyFailedError(SegctlError):
@@ -104,7 +105,9 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
         if saved is not None:
             the_plan = check_saved_plan(saved, project, client)
         else:
-            the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
+            the_plan = with_local_sandbox_warnings(
+                scoped_plan(build_plan(project, client, prune=prune), selection), client,
+                project.root)
         click.echo(render_plan(the_plan, color=use_color(ctx, sys.stderr) if as_json
                                else color_out), nl=False, err=as_json)
         if not the_plan.has_work:
@@ -120,6 +123,9 @@ def apply(ctx: click.Context, source: Path, env: str | None, auto_approve: bool,
             partial(check_unchanged, the_plan, project, client)
         options = ApplyOptions(concurrency=concurrency, run_jobs=not no_jobs, timeout=timeout,
                                before_first_write=recheck)
+        if record_local_sandbox(client):  # the warning above said so
+            click.echo(f"Created development sandbox '{client.config.sandbox}' in the local "
+                       "sandbox.", err=True)
         report, shown, seconds = _run(ctx, the_plan, client, options)
     if summary is not None:
         from segctl.ci import write_summary

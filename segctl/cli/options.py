@@ -15,6 +15,7 @@ from segctl.errors import Location, UsageError
 from segctl.project import Environment, load_project
 
 if TYPE_CHECKING:
+    from segctl.aep import AepClient
     from segctl.engine import Plan
     from segctl.project import Project, Selection
 
@@ -145,3 +146,38 @@ def selected_environment(project_path: str, env: str | None) -> Environment | No
     if env is None and not Path(project_path).exists():
         return None
     return load_project(project_path, env=env).environment
+
+
+def with_local_sandbox_warnings(the_plan: Plan, client: AepClient, project_root: Path) -> Plan:
+    """The plan with what the embedded local sandbox lacks said up front (plan, and apply
+    before its prompt): no data directory yet (a plain plan reads a throw-away one), and an
+    Environment sandbox the data directory does not have: a new sandbox or a typo, which the
+    embedded target would otherwise plan as "create everything" without a word (issue 15)."""
+    from segctl.engine import PlanWarning
+    from segctl.target import is_throwaway, new_local_sandbox
+
+    warnings = list(the_plan.warnings)
+    if is_throwaway(client):
+        warnings.append(PlanWarning(
+            "sandbox-not-created", "the local sandbox does not exist yet (no .segctl "
+            f"folder at or above {project_root}); this plan reads an empty one and "
+            "creates nothing: `segctl apply` creates it"))
+    new = new_local_sandbox(client)
+    if new is not None:
+        warnings.append(PlanWarning("sandbox-new", new_sandbox_message(
+            new.name, new.held, the_plan.target.environment)))
+    return the_plan if len(warnings) == len(the_plan.warnings) else \
+        replace(the_plan, warnings=tuple(warnings))
+
+
+def new_sandbox_message(name: str, held: tuple[str, ...], environment: str | None) -> str:
+    """What a plan says of an Environment sandbox the local sandbox does not have (pure)."""
+    import difflib
+
+    close = difflib.get_close_matches(name, held, n=1)
+    which = f"Environment '{environment}'" if environment else "the Environment"
+    guess = f" Did you mean '{close[0]}'?" if close else ""
+    return (f"sandbox '{name}' does not exist in the local sandbox (it has: "
+            f"{', '.join(held)}).{guess} This plan reads '{name}' as empty; `segctl apply` "
+            f"creates it as a new development sandbox. If it is a typo, fix the sandbox of "
+            f"{which}.")

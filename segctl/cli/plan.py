@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -17,11 +16,12 @@ from segctl.cli.options import (
     scoped_plan,
     target_option,
     use_color,
+    with_local_sandbox_warnings,
 )
-from segctl.engine import ESTIMATE_TIMEOUT, PlanWarning, build_plan, estimate_plan, save_plan
+from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
 from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.render import StreamProgress, render_plan
-from segctl.target import is_throwaway, open_client
+from segctl.target import open_client
 
 
 @click.command("plan", short_help="Show what apply would change (read-only).")
@@ -88,12 +88,9 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
     # sandbox it will be applied to (its fingerprint), so --out creates it like apply would
     with open_client(project.environment, project_root=project.root,
                      read_only=out is None) as client:
-        the_plan = scoped_plan(build_plan(project, client, prune=prune), selection)
-        if is_throwaway(client):
-            the_plan = replace(the_plan, warnings=(*the_plan.warnings, PlanWarning(
-                "sandbox-not-created", "the local sandbox does not exist yet (no .segctl "
-                f"folder at or above {project.root}); this plan reads an empty one and "
-                "creates nothing: `segctl apply` creates it")))
+        the_plan = with_local_sandbox_warnings(
+            scoped_plan(build_plan(project, client, prune=prune), selection), client,
+            project.root)
         if estimate:
             progress = StreamProgress(sys.stderr, live=sys.stderr.isatty(),
                                       color=use_color(ctx, sys.stderr))

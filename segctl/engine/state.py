@@ -71,13 +71,13 @@ def read_live_state(
     ``schedules`` (a project declaring ``kind: Schedule``) one list of the segmentation
     schedules."""
     names = tuple(dataset_names)
-    now_ms = int(client.clock.time() * 1000)
-    since = year_start(now_ms)  # the ration's year, and the evaluations the plan can see
     reads: dict[str, Callable[[], Any]] = {
         "segments": lambda: read_segments(client),
         "policies": lambda: tuple(client.list_merge_policies()),
         "datasets": lambda: find_datasets(client, names),
-        "segment_jobs": lambda: tuple(client.segment_job_history(since)),
+        # this year by the sandbox's clock, asked once the first page answered with its Date
+        "segment_jobs": lambda: tuple(client.segment_job_history(
+            lambda: year_start(_service_ms(client)))),
         "export_jobs": lambda: tuple(client.recent_export_jobs()),
     }
     if owned:
@@ -87,11 +87,20 @@ def read_live_state(
         reads["schedules"] = lambda: tuple(client.list_schedules())
     got = _read_together(reads, client.read_concurrency)
     segments, other_origins = got["segments"]
+    # "today" and "this year" are the sandbox's, not this machine's: AEP (or a local sandbox
+    # whose clock `segctl sandbox advance` moved) counts its ration by its own day
+    now_ms = _service_ms(client)
+    since = year_start(now_ms)  # the ration's year, and the evaluations the plan can see
     spent = usage(ration_from_env(), got["segment_jobs"], now_ms)
     return LiveState(segments, got["policies"], got["datasets"], got.get("mine", ()),
                      got["segment_jobs"], got["export_jobs"], history_from_ms=since,
                      ration=spent, other_origins=other_origins,
                      schedules=got.get("schedules", ()))
+
+
+def _service_ms(client: AepClient) -> int:
+    """The sandbox's time now (epoch ms): the Date of its latest answer, moved on locally."""
+    return int(client.service_time() * 1000)
 
 
 def _read_together(reads: Mapping[str, Callable[[], Any]], concurrency: int) -> dict[str, Any]:

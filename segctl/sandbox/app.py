@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,14 @@ class LocalSandbox:
 
     # -- HTTP ---------------------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
+        """The answer to ``request``, dated by the sandbox's clock: every response carries
+        ``Date`` (RFC 9110 §6.6.1, as AEP's gateway sends it), so a client reads the sandbox's
+        day from it, not the wall clock's (``segctl sandbox advance`` moves one, not the other)."""
+        response = self._answer(request)
+        response.headers["Date"] = formatdate(self.now().timestamp(), usegmt=True)
+        return response
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if self.faults.applies_to(path):
             if self.fault_config.latency_ms:

@@ -26,7 +26,9 @@ from segctl.sandbox.httpbody import BodyError, read_body
 log = logging.getLogger(__name__)
 _SECRET_PARAM = re.compile(r"(?i)\b((?:client_secret|access_token|refresh_token|id_token|token|"
                            r"password)=)[^&\s\"]+")
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
+# the server writes these itself (Date only when the sandbox's answer has none: the sandbox
+# dates its answers by its own clock, which `segctl sandbox advance` moves past the wall clock)
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server"}
 
 
 class Handler(Protocol):
@@ -76,8 +78,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, headers: list[tuple[str, str]], content: bytes) -> None:
         """Status line, headers and body in one write (see the module docstring)."""
         self.log_request(status)
+        dated = any(key.lower() == "date" for key, _ in headers)
         lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
-                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}",
+                 f"Server: {self.version_string()}",
+                 *(() if dated else (f"Date: {self.date_time_string()}",)),
                  *(f"{key}: {value}" for key, value in headers)]
         if status in (204, 304):
             content = b""

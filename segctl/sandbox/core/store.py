@@ -231,6 +231,14 @@ class Store:
             (kind,)).fetchall()
         return [(Partition(r[0], r[1]), json.loads(r[2])) for r in rows]
 
+    def sandboxes_holding(self, org: str, kinds: tuple[str, ...]) -> list[str]:
+        """The names of ``org``'s sandboxes that hold a resource of one of ``kinds``, sorted."""
+        marks = ",".join("?" * len(kinds))
+        rows = self._conn().execute(
+            f"SELECT DISTINCT sandbox FROM resources WHERE kind IN ({marks}) AND org=? "
+            "AND sandbox != ''", (*kinds, org)).fetchall()
+        return sorted(str(r[0]) for r in rows)
+
     def put(self, kind: str, scope: Partition, rid: str, body: dict[str, Any],
             *, name: str | None = None, created: int = 0) -> None:
         """Insert or replace, keeping the original creation order of an existing row."""

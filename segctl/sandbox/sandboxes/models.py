@@ -10,8 +10,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from segctl.sandbox.catalog.models import DATASET
 from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.store import Partition
+from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 
 KIND = "sandbox"
 DEFAULT = "prod"  # the org's default production sandbox (always present)
@@ -65,6 +67,30 @@ def exists(app: Host, org: str, name: str) -> bool:
     """Requests may address ``name``: ``prod``, or a created sandbox that is active."""
     found = find(app, org, name)
     return found is not None and found.get("state") == "active"
+
+
+# ---- issue 15: the embedded target's sandbox, noticed when the data directory lacks it ----------
+# what only a client's writes put in a sandbox: segment definitions and datasets (a read, a
+# plan's, seeds others at a sandbox's first request: the system schedule, the merge policy,
+# the audiences of other origins)
+_WRITTEN_KINDS = (DEFINITION_KIND, DATASET)
+
+
+def held(app: Host, org: str) -> list[str]:
+    """The sandboxes the data directory has for ``org``, sorted, ``prod`` first: ``prod``, the
+    created ones, and any a project was applied to before apply recorded the embedded target's
+    sandbox (it holds segment definitions or datasets). Never the names only
+    provisioned in memory (``app.embedded``)."""
+    created = {doc["name"] for doc in app.store.all(KIND, _org(org))}
+    applied = app.store.sandboxes_holding(org, _WRITTEN_KINDS)
+    return [DEFAULT, *sorted((created | set(applied)) - {DEFAULT})]
+
+
+def record(app: Host, org: str, name: str) -> dict[str, Any]:
+    """Record the embedded target's sandbox ``name`` as a created development sandbox (apply
+    does, before its first write), so the data directory has it from now on, for a served
+    sandbox on the same directory too."""
+    return create(app, org, name, name, "development", "segctl")
 
 
 def create(app: Host, org: str, name: str, title: str, kind: str, client: str
