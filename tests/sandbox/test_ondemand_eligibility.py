@@ -6,7 +6,6 @@ scheduled runs and the ``"*"`` form are unaffected."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

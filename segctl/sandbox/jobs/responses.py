@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from segctl.sandbox.audiences.models import EXTERNAL as EXTERNAL_AUDIENCE
 from segctl.sandbox.core.runner import TERMINAL
 from segctl.sandbox.core.values import PROFILE_SCHEMA, UPS_BASE
 from segctl.sandbox.core.web import (
@@ -17,7 +18,6 @@ from segctl.sandbox.core.web import (
     json_response,
     with_status,
 )
-from segctl.sandbox.audiences.models import EXTERNAL as EXTERNAL_AUDIENCE
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.jobs import eligibility
 from segctl.sandbox.jobs.models import KIND, new_job, segment_entry, touch
