@@ -45,9 +45,7 @@ def run_segment_jobs(
             continue
         started = time.monotonic()
         try:
-            created, left = _create_eligible(client, job.segments, segment_id)
-            if left and notes is not None:
-                notes.append(_left_note(left))
+            created = _create_eligible(client, job.segments, segment_id, notes)
             if not created:  # nothing eligible: no job, nothing failed
                 results.append(ActionResult(
                     base.kind, base.action, base.key, Outcome.OK, name=base.name,
@@ -88,24 +86,27 @@ def run_segment_jobs(
 
 
 def _create_eligible(
-    client: AepClient, keys: Sequence[str], segment_id: Callable[[str], str]
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    client: AepClient, keys: Sequence[str], segment_id: Callable[[str], str],
+    notes: list[str] | None,
+) -> list[dict[str, Any]]:
     """Create the job for ``keys``. When AEP refuses it (400) and some of them are not eligible
     for on-demand evaluation (``flexible-audience-evaluation.md``, Guardrails: batch-evaluated
-    people audiences only), create it again without them: a refused request spends no run of
-    the ration. Returns the jobs created and key -> why for the segments left out; a 400 that
-    no ineligible segment explains is raised as it came."""
+    people audiences only), note them and create the job again without them (a refused request
+    spends no run of the ration). Returns the jobs created (none when no segment is eligible);
+    a 400 that no ineligible segment explains is raised as it came."""
     ids = {key: segment_id(key) for key in keys}
     try:
-        return client.create_segment_jobs(list(ids.values())), {}
+        return client.create_segment_jobs(list(ids.values()))
     except BadRequestError:
         live = client.bulk_get_segment_definitions(list(ids.values()))
         left = {key: why for key, sid in ids.items()
                 if (why := on_demand_ineligibility(live.get(sid))) is not None}
         if not left:
             raise
+    if notes is not None:
+        notes.append(_left_note(left))
     rest = [sid for key, sid in ids.items() if key not in left]
-    return (client.create_segment_jobs(rest) if rest else []), left
+    return client.create_segment_jobs(rest) if rest else []
 
 
 def _left_note(left: Mapping[str, str]) -> str:
