@@ -106,7 +106,7 @@ def apply_plan(
     job_results = wait_running_jobs(plan.running_jobs, client, opts.timeout,
                                     opts.poll_interval, prog)
     job_results += run_segment_jobs(plan.segment_jobs, client, ids.require, opts.timeout,
-                                    opts.poll_interval, prog, skip=failed)
+                                    opts.poll_interval, prog, skip=failed, notes=notes)
     failed = failed or any(r.outcome is not Outcome.OK for r in job_results)
     export_results = run_export_jobs(plan.export_runs, client, ids.require, datasets.require,
                                      opts.timeout, opts.poll_interval, prog, skip=failed)

@@ -122,3 +122,35 @@ def assess_all(
             mine = sorted([*mine, *everything], key=creation_time, reverse=True)
         result[sid] = assess_segment(definition, mine, history_from_ms)
     return result
+
+
+PEOPLE_SCHEMAS = frozenset({"_xdm.context.profile", "https://ns.adobe.com/xdm/context/profile"})
+
+
+def on_demand_ineligibility(definition: Mapping[str, Any] | None) -> str | None:
+    """Why a live definition cannot be in an on-demand segment job, or None when it can (or is
+    not known). ``help/segmentation/methods/flexible-audience-evaluation.md`` (Guardrails): the
+    audiences must be batch-evaluated, people-based and of Segmentation Service origin (every
+    segment definition is). The plan only sends batch segments of ``_xdm.context.profile``; this
+    reads the live definition when AEP refuses a job anyway (it changed since the plan)."""
+    if definition is None:
+        return None
+    schema = definition.get("schema")
+    name = (schema.get("name") or schema.get("id")) if isinstance(schema, Mapping) else None
+    if name is not None and name not in PEOPLE_SCHEMAS:
+        return f"not a people audience (schema {name})"
+    info = definition.get("evaluationInfo")
+    if not isinstance(info, Mapping):
+        return None
+
+    def enabled(flag: str) -> bool:
+        block = info.get(flag)
+        return isinstance(block, Mapping) and block.get("enabled") is True
+
+    if enabled("batch"):
+        return None
+    if enabled("synchronous"):
+        return "edge-evaluated, not batch"
+    if enabled("continuous"):
+        return "streaming-evaluated, not batch"
+    return None

@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from segctl.aep import AepClient, ApiError, RateLimitedError
+from segctl.aep import AepClient, ApiError, BadRequestError, RateLimitedError
+from segctl.engine.evaluation import on_demand_ineligibility
 from segctl.engine.model import ExportRun, RunningJob, SegmentJob
 from segctl.engine.progress import Progress
 from segctl.engine.report import ActionResult, Outcome
@@ -27,9 +28,13 @@ def run_segment_jobs(
     progress: Progress,
     *,
     skip: bool,
+    notes: list[str] | None = None,
 ) -> list[ActionResult]:
     """One job after another (AEP evaluates one on-demand job per sandbox at a time). A refusal
-    for the ration (429 on the create) leaves this job and the next to the scheduled run."""
+    for the ration (429 on the create) leaves this job and the next to the scheduled run. A
+    refusal because some of a job's segments are not eligible for on-demand evaluation (their
+    live definition changed since the plan) starts the job without them, and ``notes`` says
+    which were left to AEP's own evaluation."""
     results: list[ActionResult] = []
     for number, job in enumerate(jobs, 1):
         label = f"job {number}/{len(jobs)}"
@@ -40,7 +45,13 @@ def run_segment_jobs(
             continue
         started = time.monotonic()
         try:
-            created = client.create_segment_jobs([segment_id(k) for k in job.segments])
+            created = _create_eligible(client, job.segments, segment_id, notes)
+            if not created:  # nothing eligible: no job, nothing failed
+                results.append(ActionResult(
+                    base.kind, base.action, base.key, Outcome.OK, name=base.name,
+                    detail="not started: no segment eligible for on-demand evaluation"))
+                progress.step(results[-1])
+                continue
         except RateLimitedError as err:
             if err.code != GATEWAY_THROTTLE:  # the ration is spent (another apply, the UI)
                 results += _left_to_schedule(jobs, number, err, progress)
@@ -72,6 +83,37 @@ def run_segment_jobs(
         progress.step(result)
         skip = skip or result.outcome is not Outcome.OK
     return results
+
+
+def _create_eligible(
+    client: AepClient, keys: Sequence[str], segment_id: Callable[[str], str],
+    notes: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Create the job for ``keys``. When AEP refuses it (400) and some of them are not eligible
+    for on-demand evaluation (``flexible-audience-evaluation.md``, Guardrails: batch-evaluated
+    people audiences only), note them and create the job again without them (a refused request
+    spends no run of the ration). Returns the jobs created (none when no segment is eligible);
+    a 400 that no ineligible segment explains is raised as it came."""
+    ids = {key: segment_id(key) for key in keys}
+    try:
+        return client.create_segment_jobs(list(ids.values()))
+    except BadRequestError:
+        live = client.bulk_get_segment_definitions(list(ids.values()))
+        left = {key: why for key, sid in ids.items()
+                if (why := on_demand_ineligibility(live.get(sid))) is not None}
+        if not left:
+            raise
+    if notes is not None:
+        notes.append(_left_note(left))
+    rest = [sid for key, sid in ids.items() if key not in left]
+    return client.create_segment_jobs(rest) if rest else []
+
+
+def _left_note(left: Mapping[str, str]) -> str:
+    whys = "; ".join(f"{key}: {why}" for key, why in left.items())
+    return (f"{len(left)} segment(s) left to AEP's streaming or scheduled evaluation: not "
+            f"eligible for an on-demand segment job ({whys}); the live definition differs from "
+            "the plan, so the next plan shows the difference")
 
 
 def _left_to_schedule(jobs: Sequence[SegmentJob], number: int, err: ApiError,

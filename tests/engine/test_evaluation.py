@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from segctl.aep import AepClient, AepConfig, ManualClock
-from segctl.aep.ration import OnDemandRation
+from segctl.aep.ration import AEP_DEFAULT, OnDemandRation, usage
 from segctl.engine import ApplyOptions, Outcome, apply_plan, build_plan
 from segctl.project import load_project
 from segctl.sandbox import LocalSandbox
@@ -217,3 +217,59 @@ def test_a_rerun_waits_for_an_export_still_running_instead_of_exporting_twice(
     assert apply_plan(plan, client, FAST).ok
     assert len(exports()) == 1  # exported once
     assert not build_plan(load_project(example), client).has_work
+
+
+STREAMING = {"batch": {"enabled": False}, "continuous": {"enabled": True},
+             "synchronous": {"enabled": False}}
+
+
+def test_a_segment_no_longer_eligible_on_demand_is_left_out_of_the_job_not_failed(
+    example: Path, client: AepClient, sandbox: LocalSandbox
+) -> None:
+    """Between plan and apply, someone makes a planned segment streaming-evaluated: AEP refuses
+    the on-demand job for it (flexible-audience-evaluation.md: batch audiences only). Apply
+    starts the job without it, says so, and the export still runs."""
+    apply_plan(build_plan(load_project(example), client), client, ApplyOptions(run_jobs=False))
+    plan = build_plan(load_project(example), client)
+    assert plan.segment_jobs[0].segments == ("female-customers", "gold-members", "female-gold")
+    gold = next(c.id for c in plan.changes if c.key == "gold-members")
+    assert gold is not None
+    client.update_segment_definition(gold, {"evaluationInfo": STREAMING})  # the UI, meanwhile
+
+    report = apply_plan(plan, client, FAST)
+    assert report.ok, [(r.key, r.outcome, r.detail) for r in report.results]
+    [note] = [n for n in report.notes if "on-demand segment job" in n]
+    assert note.startswith("1 segment(s) left to AEP's streaming or scheduled evaluation")
+    assert "gold-members: streaming-evaluated, not batch" in note
+    [job] = jobs_in(sandbox)  # the refused request stored nothing and spent no run
+    assert [s["segmentId"] for s in job["segments"]] == [
+        next(c.id for c in plan.changes if c.key == k) for k in ("female-customers", "female-gold")]
+    assert job["status"] == "SUCCEEDED"
+    assert [r.outcome for r in report.results if r.kind == "export"] == [Outcome.OK]
+    spent = usage(AEP_DEFAULT, jobs_in(sandbox), int(time.time() * 1000))
+    assert spent.used_today == 1
+
+    after = build_plan(load_project(example), client)  # the drift is planned back to batch
+    assert [(c.key, c.action.value) for c in after.changes if c.action.value != "no-op"] == [
+        ("gold-members", "update")]
+
+
+def test_a_job_with_no_eligible_segment_is_not_started_and_apply_succeeds(
+    tmp_path: Path, client: AepClient, sandbox: LocalSandbox
+) -> None:
+    path = write_project(tmp_path / "one", {"one.yaml": """\
+        kind: Segment
+        key: gold
+        name: Gold
+        pql: loyalty.tier = "gold"
+        """})
+    apply_plan(build_plan(load_project(path), client), client, ApplyOptions(run_jobs=False))
+    plan = build_plan(load_project(path), client)
+    assert [j.segments for j in plan.segment_jobs] == [("gold",)]
+    client.update_segment_definition(str(plan.changes[0].id), {"evaluationInfo": STREAMING})
+    report = apply_plan(plan, client, FAST)
+    assert report.ok
+    [job] = [r for r in report.results if r.kind == "segment-job"]
+    assert job.outcome is Outcome.OK and job.detail.startswith("not started: no segment eligible")
+    assert any("gold: streaming-evaluated" in n for n in report.notes)
+    assert jobs_in(sandbox) == []

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from segctl.sandbox.audiences.models import EXTERNAL as EXTERNAL_AUDIENCE
 from segctl.sandbox.core.runner import TERMINAL
 from segctl.sandbox.core.values import PROFILE_SCHEMA, UPS_BASE
 from segctl.sandbox.core.web import (
@@ -18,6 +19,7 @@ from segctl.sandbox.core.web import (
     with_status,
 )
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
+from segctl.sandbox.jobs import eligibility
 from segctl.sandbox.jobs.models import KIND, new_job, segment_entry, touch
 from segctl.sandbox.jobs.ration import RATION_LOCK, check_ration
 
@@ -61,12 +63,22 @@ def create(ctx: Ctx) -> httpx.Response:
         entries: list[dict[str, Any]] = [{"segmentId": "*"}]
     else:
         entries = []
+        ineligible: dict[str, str] = {}  # flexible-audience-evaluation.md, Guardrails
         for sid in ids:
             doc = store.get(DEFINITION_KIND, ctx.scope, sid)
             if doc is None:
+                other = store.get(EXTERNAL_AUDIENCE, ctx.scope, sid)
+                if other is not None:
+                    ineligible[sid] = eligibility.origin_ineligibility(other)
+                    continue
                 raise bad_request(f"Segment definition {sid} does not exist.",
                                   code="UPAPI-113430-400")
+            why = eligibility.definition_ineligibility(doc)
+            if why is not None:
+                ineligible[sid] = why
             entries.append(segment_entry(doc))
+        if ineligible:  # refused before the ration is read: a refusal spends none of it
+            raise eligibility.refusal(ineligible)
     with RATION_LOCK:  # two racing POSTs must not both take the last run of the ration
         check_ration(ctx)
         job = new_job(ctx.app, ctx.scope, entries, source="api",
