@@ -313,8 +313,9 @@ def advance(duration: str, data: Path | None, wait: bool) -> None:
 
     Schedules whose time comes meanwhile run, as they would overnight on AEP (every sandbox
     has the "Batch Segmentation" schedule, daily at 01:00 UTC), so audiences relative to
-    now ("bought in the last 30 days") refresh, and export schedules write a new batch. Every process on the same data directory
-    (a running `segctl sandbox serve` too) sees the new time. The clock never goes back;
+    now ("bought in the last 30 days") refresh, and export schedules write a new batch.
+    Every process on the same data directory (a running `segctl sandbox serve` too) sees
+    the new time. The clock never goes back;
     `segctl sandbox reset` starts it over.
 
     \b
