@@ -92,7 +92,7 @@ def _diff_export(want: Schedule, export: Export, live: tuple[Mapping[str, Any], 
                  segment_ids: Mapping[str, str],
                  datasets: Mapping[str, Mapping[str, Any]]) -> ScheduleChange:
     properties = planned_properties(export)
-    more = {"export": export.key, "properties": properties}
+    more: dict[str, Any] = {"export": export.key, "properties": properties}
     dataset_id = str((datasets.get(export.dataset) or {}).get("id") or "")
     have = _live_export(live, dataset_id, want.name) if dataset_id else None
     if have is None:
