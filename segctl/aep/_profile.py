@@ -74,6 +74,10 @@ class ProfileConfigApi(ResourceBase):
         self._json("PATCH", f"{SCHEDULES}/{seg(schedule_id)}", json_body=add_ops(fields),
                    replayable=True)
 
+    def delete_schedule(self, schedule_id: str) -> None:
+        """DELETE a schedule (schedules.md: 204, no content)."""
+        self._delete(f"{SCHEDULES}/{seg(schedule_id)}")
+
     # -- previews and estimates ---------------------------------------------------------------
 
     def create_preview(

@@ -313,8 +313,9 @@ def advance(duration: str, data: Path | None, wait: bool) -> None:
 
     Schedules whose time comes meanwhile run, as they would overnight on AEP (every sandbox
     has the "Batch Segmentation" schedule, daily at 01:00 UTC), so audiences relative to
-    now ("bought in the last 30 days") refresh. Every process on the same data directory
-    (a running `segctl sandbox serve` too) sees the new time. The clock never goes back;
+    now ("bought in the last 30 days") refresh, and export schedules write a new batch.
+    Every process on the same data directory (a running `segctl sandbox serve` too) sees
+    the new time. The clock never goes back;
     `segctl sandbox reset` starts it over.
 
     \b
@@ -329,7 +330,8 @@ def advance(duration: str, data: Path | None, wait: bool) -> None:
         click.echo(f"Sandbox time is now {app.now().strftime('%Y-%m-%dT%H:%M:%SZ')} "
                    f"(+{_offset_text(app.clock_offset_ms())} ahead of the wall clock).")
         for scope, job in started:
-            click.echo(f"Started scheduled segment job {job['id']} in sandbox {scope.sandbox} "
+            noun = "export job" if "destination" in job else "segment job"
+            click.echo(f"Started scheduled {noun} {job['id']} in sandbox {scope.sandbox} "
                        f"(schedule {job['properties']['scheduleId']}).")
         if started and wait:
             app.wait_idle()

@@ -20,6 +20,7 @@ from segctl.engine.executor import Task, run_tasks
 from segctl.engine.model import Action, DatasetChange, Plan, ScheduleChange, SegmentChange
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
+from segctl.engine.schedules import references, resolve_properties
 from segctl.engine.waiting import run_export_jobs, run_segment_jobs, wait_running_jobs
 from segctl.engine.writes import (
     Write,
@@ -86,7 +87,7 @@ def apply_plan(
     tasks += [_dataset_retag(d, plan.project, client) for d in plan.datasets
               if d.action is Action.UPDATE]
     tasks += [_dataset_delete(d, client) for d in plan.datasets if d.action is Action.DELETE]
-    tasks += [_schedule_task(s, client) for s in plan.schedules_to_write]
+    tasks += [_schedule_task(s, client, ids, datasets) for s in plan.schedules_to_write]
     done = run_tasks(tasks, opts.concurrency, prog.step)
     results = [done[t.name] for t in tasks]
     notes: list[str] = []
@@ -228,24 +229,41 @@ def _dataset_delete(dataset: DatasetChange, client: AepClient) -> Task:
     return Task(f"dataset-delete:{dataset.name}", (), delete, base)
 
 
-def _schedule_task(change: ScheduleChange, client: AepClient) -> Task:
-    """POST the missing batch schedule, or PATCH the live one: the body is the recorded
-    write's (``writes.schedule_write``)."""
+def _schedule_task(change: ScheduleChange, client: AepClient, ids: _Ids,
+                   datasets: _Ids) -> Task:
+    """POST a missing schedule, PATCH a live one, or replace one (DELETE, then POST): the body
+    is the recorded write's (``writes.schedule_write``); an export schedule's segment and
+    dataset ids are filled in once the tasks that create them are done."""
     write = schedule_write(change)
     base = ActionResult("schedule", write.verb, change.key, Outcome.SKIPPED, name=change.name,
                         id=change.id)
+    keys, names = references(change)
+
+    def body() -> dict[str, Any]:
+        sent = dict(write.body or {})
+        if change.type == "export" and isinstance(sent.get("properties"), dict):
+            sent["properties"] = resolve_properties(sent["properties"], ids.require,
+                                                    datasets.require)
+        return sent
 
     def run() -> ActionResult:
-        body = dict(write.body or {})
-        if write.verb == "create":
-            created = client.create_schedule(body)
-            return _ok(base, str(created.get("id") or "") or None,
-                       f"created ({change.schedule}, {change.state})")
-        assert change.id is not None
-        client.patch_schedule(change.id, body)
-        return _ok(base, change.id, ", ".join(f"{k} = {v}" for k, v in body.items()))
+        if write.verb == "update":
+            assert change.id is not None
+            patch = dict(write.body or {})
+            client.patch_schedule(change.id, patch)
+            return _ok(base, change.id, ", ".join(f"{k} = {v}" for k, v in patch.items()))
+        sent = body()
+        if write.verb == "replace":
+            assert change.id is not None
+            client.delete_schedule(change.id)
+        created = client.create_schedule(sent)
+        detail = f"created ({change.schedule}, {change.state})"
+        if write.verb == "replace":
+            detail = f"{detail}, replacing {change.id}"
+        return _ok(base, str(created.get("id") or "") or None, detail)
 
-    return Task(f"schedule:{change.type}", (), run, base)
+    name = f"schedule:{change.type}" if change.type != "export" else f"schedule:{change.key}"
+    return Task(name, (*keys, *(f"dataset:{n}" for n in names)), run, base)
 
 
 def _ok(base: ActionResult, live_id: str | None, detail: str) -> ActionResult:

@@ -113,10 +113,11 @@ class DatasetChange:
 
 @dataclass(frozen=True)
 class ScheduleChange:
-    """The sandbox's schedule of ``type`` against its ``kind: Schedule``: CREATE when the
-    sandbox has none (never a second one), UPDATE with the changed ``schedule``/``state``
-    fields, NOOP when they match. ``schedule``, ``state`` and ``name`` are the declared
-    values; ``id`` the live schedule's."""
+    """A live schedule against its ``kind: Schedule``: CREATE when the sandbox has none (never
+    a second batch one), UPDATE with the changed ``schedule``/``state`` fields, NOOP when they
+    match; for an export schedule, REPLACE (delete, then create) when its export changed
+    (``export.*`` fields: the API patches only state and time). ``schedule``, ``state`` and
+    ``name`` are the declared values; ``id`` the live schedule's."""
 
     action: Action
     key: str
@@ -126,6 +127,10 @@ class ScheduleChange:
     state: str
     id: str | None = None
     fields: tuple[FieldChange, ...] = ()
+    export: str | None = None  # an export schedule: the Export key it runs
+    # an export schedule: the export job body its runs post (``key:`` and ``dataset:`` in
+    # place of the live ids, filled in when apply sends it)
+    properties: Any = None
 
 
 @dataclass(frozen=True)
@@ -367,7 +372,8 @@ class Plan:
             f"Plan: {creates} to create, "
             f"{self.updates} "
             "to update, "
-            f"{self.count(Action.REPLACE)} to replace, {deletes} to delete{adopting}; "
+            f"{self.count(Action.REPLACE) + self.schedule_count(Action.REPLACE)} to replace, "
+            f"{deletes} to delete{adopting}; "
             f"{_count(len(self.segment_jobs), 'segment job')}, "
             f"{_count(len(self.export_runs), 'export')}"
             + (f", {_count(len(self.running_jobs), 'running job')} to wait for"

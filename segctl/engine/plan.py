@@ -12,6 +12,7 @@ from segctl.engine.fields import check_export_fields
 from segctl.engine.freshness import ExportSettings, Freshness, assess
 from segctl.engine.jobs import plan_jobs
 from segctl.engine.model import (
+    Action,
     DesiredSegment,
     Foreign,
     Plan,
@@ -106,7 +107,12 @@ def plan_from_state(
         awaiting=jobs.awaiting,
         deferred=jobs.deferred,
         ration=jobs.ration,
-        schedules=diff_schedules(project.of_kind("Schedule"), state.schedules),
+        schedules=diff_schedules(
+            project.of_kind("Schedule"), state.schedules,
+            exports={e.key: e for e in project.exports},
+            segment_ids={c.key: c.id for c in result.changes
+                         if c.id is not None and c.action in (Action.NOOP, Action.UPDATE)},
+            datasets=state.datasets),
     )
 
 

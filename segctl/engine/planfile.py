@@ -16,6 +16,7 @@ from segctl.engine.model import (
     LastSize,
     Plan,
     Ration,
+    ScheduleChange,
     SegmentChange,
     SizeEstimate,
 )
@@ -46,7 +47,7 @@ def _summary(plan: Plan) -> dict[str, Any]:
         "create": (plan.count(Action.CREATE) + plan.datasets_to_create
                    + plan.schedule_count(Action.CREATE)),
         "update": plan.count(Action.UPDATE) + plan.schedule_count(Action.UPDATE),
-        "replace": plan.count(Action.REPLACE),
+        "replace": plan.count(Action.REPLACE) + plan.schedule_count(Action.REPLACE),
         "delete": plan.count(Action.DELETE) + plan.datasets_to_delete,
         "segment_jobs": len(plan.segment_jobs),
         "exports": len(plan.export_runs),
@@ -102,6 +103,8 @@ SPELLINGS: Mapping[type, Spelling] = {
                                                     {"type": ["integer", "null"]})}),
     SizeEstimate: Spelling(keys={"profiles": "estimated_size", "last": "last_evaluated"}),
     LastSize: Spelling(keys={"profiles": "size"}),
+    # export and properties: export schedules only (batch entries keep their bytes)
+    ScheduleChange: Spelling(sparse=frozenset({"export", "properties"})),
 }
 _CODEC = Codec(SPELLINGS)
 

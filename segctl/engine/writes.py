@@ -25,7 +25,7 @@ from segctl.engine.normalise import (
     audience_fields,
     definition_payload,
 )
-from segctl.engine.schedules import create_body, patch_fields
+from segctl.engine.schedules import create_body, export_view, patch_fields
 
 PROFILE_UNION = "https://ns.adobe.com/xdm/context/profile__union"
 
@@ -117,9 +117,12 @@ def planned_writes(plan: Plan) -> tuple[Write, ...]:
 
 
 def schedule_write(change: ScheduleChange) -> Write:
-    """A schedule create (its POST body) or update (the fields its PATCH adds)."""
+    """A schedule create (its POST body), replace (the old id, deleted, and the new POST
+    body) or update (the fields its PATCH adds)."""
     if change.action is Action.CREATE:
         return Write("schedule", "create", change.key, None, create_body(change))
+    if change.action is Action.REPLACE:
+        return Write("schedule", "replace", change.key, change.id, create_body(change))
     return Write("schedule", "update", change.key, change.id, patch_fields(change))
 
 
@@ -184,6 +187,9 @@ def inconsistencies(plan: Plan) -> list[str]:
                 problems.append(f"{change.key}.{field.field}")
     for schedule in plan.schedules_to_write:
         declared = {"schedule": schedule.schedule, "state": schedule.state}
+        if schedule.type == "export":
+            view = export_view(schedule.properties, lambda ref: ref)
+            declared.update({f"export.{part}": view[part] for part in view})
         problems += [f"schedule {schedule.key}.{f.field}" for f in schedule.fields
                      if f.field not in declared or declared[f.field] != f.after]
     return problems

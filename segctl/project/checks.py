@@ -57,6 +57,7 @@ UNIQUE_FIELDS = (
     ("Segment", "name", "segment name"),
     ("Export", "key", "export key"),
     ("Environment", "name", "environment name"),
+    ("Schedule", "key", "schedule key"),
 )
 
 
@@ -85,6 +86,18 @@ def check_export_refs(ctx: Context) -> Iterator[Diagnostic]:
                 yield Diagnostic(f"export '{doc.data.get('key')}' refers to unknown segment key "
                                  f"'{key}'{_suggest(key, declared)}",
                                  doc.value_location(("segments", i)))
+
+
+def check_schedule_refs(ctx: Context) -> Iterator[Diagnostic]:
+    """An export Schedule names a declared Export (by key)."""
+    declared = {k for k in (d.data.get("key") for d in ctx.of_kind("Export"))
+                if isinstance(k, str)}
+    for doc in ctx.of_kind("Schedule"):
+        key = doc.data.get("export")
+        if isinstance(key, str) and doc.data.get("type") == "export" and key not in declared:
+            yield Diagnostic(f"schedule '{doc.data.get('key')}' refers to unknown export key "
+                             f"'{key}'{_suggest(key, declared)}",
+                             doc.value_location(("export",)))
 
 
 def check_pql(ctx: Context) -> Iterator[Diagnostic]:
@@ -297,6 +310,7 @@ CHECKS: tuple[Callable[[Context], Iterable[Diagnostic]], ...] = (
     check_duplicates,
     check_previous_keys,
     check_export_refs,
+    check_schedule_refs,
     check_pql,  # before the reference checks: it fills ctx.parsed
     check_segment_refs,
     check_cycles,

@@ -19,12 +19,14 @@ from typing import Any
 
 from segctl.errors import Diagnostic, Location
 from segctl.project.model import (
+    SYSTEM_SCHEDULE_NAME,
     Environment,
     Export,
     Project,
     ProjectInfo,
     Schedule,
     Segment,
+    export_schedule_name,
 )
 from segctl.project.source import RawDocument
 
@@ -203,21 +205,33 @@ def build_schedule(doc: RawDocument) -> Schedule:
     problem = cron_problem(d["schedule"])
     if problem is not None:
         raise DocumentError([Diagnostic(problem, doc.value_location(("schedule",)))])
+    export = d.get("export")
+    if export is not None and d["type"] != "export":
+        raise DocumentError([Diagnostic(
+            f"export: names the Export an export schedule runs; a {d['type']} schedule "
+            "runs none (remove it, or use type: export)", doc.key_location(("export",)))])
+    default_name = export_schedule_name(export) if export is not None else SYSTEM_SCHEDULE_NAME
     return Schedule(key=d["key"], type=d["type"], schedule=" ".join(d["schedule"].split()),
-                    state=d.get("state", "active"),
-                    name=d.get("name", "Batch Segmentation"),
-                    location=doc.start, field_locations=field_locations(doc))
+                    state=d.get("state", "active"), name=d.get("name", default_name),
+                    export=export, location=doc.start, field_locations=field_locations(doc))
 
 
 def check_single_schedule(project: Project) -> Iterable[Diagnostic]:
-    """One Schedule per type: a sandbox has one batch segmentation schedule."""
-    seen: dict[str, Schedule] = {}
+    """One batch segmentation Schedule (a sandbox has one) and one Schedule per Export."""
+    seen: dict[tuple[str, str | None], Schedule] = {}
     for schedule in project.of_kind("Schedule"):
-        first = seen.setdefault(schedule.type, schedule)
-        if first is not schedule:
+        first = seen.setdefault((schedule.type, schedule.export), schedule)
+        if first is schedule:
+            continue
+        if schedule.export is None:
             yield Diagnostic(f"a second Schedule of type {schedule.type} ({schedule.key!r}; "
                              f"{first.key!r} is at {first.location}); a sandbox has one, "
                              "declare it once", schedule.field_location("type"))
+        else:
+            yield Diagnostic(f"a second Schedule of export {schedule.export!r} "
+                             f"({schedule.key!r}; {first.key!r} is at {first.location}); "
+                             "an export has one schedule, declare it once",
+                             schedule.field_location("export"))
 
 
 # kind → (schema file in schemas/, builder, optional project-level check)

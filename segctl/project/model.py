@@ -112,15 +112,16 @@ class ProjectInfo:
         return self.field_locations.get(name, self.location)
 
 
-SCHEDULE_TYPES = ("batch_segmentation",)
+SCHEDULE_TYPES = ("batch_segmentation", "export")
 SCHEDULE_STATES = ("active", "inactive")
 SYSTEM_SCHEDULE_NAME = "Batch Segmentation"
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """``kind: Schedule``: the time (a daily Quartz cron, UTC) and state of the sandbox's
-    schedule of ``type`` (only ``batch_segmentation``: one per sandbox, matched by type)."""
+    """``kind: Schedule``: the time (a daily Quartz cron, UTC) and state of a segmentation
+    schedule. ``batch_segmentation``: the sandbox's one nightly evaluation, matched by type.
+    ``export``: a daily run of the ``kind: Export`` whose key is ``export`` (one per export)."""
 
     key: str
     type: str
@@ -129,9 +130,15 @@ class Schedule:
     name: str = SYSTEM_SCHEDULE_NAME
     location: Location = _NOWHERE
     field_locations: Mapping[str, Location] = field(default_factory=_no_locations, hash=False)
+    export: str | None = None  # the Export key an export schedule runs
 
     def field_location(self, name: str) -> Location:
         return self.field_locations.get(name, self.location)
+
+
+def export_schedule_name(export: str) -> str:
+    """The name segctl gives an export schedule it creates when the file names none."""
+    return f"segctl export {export}"
 
 
 @dataclass(frozen=True)

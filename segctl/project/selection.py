@@ -78,7 +78,9 @@ def select(project: Project, targets: tuple[str, ...]) -> Selection:
                              f"{project.root}",
                              hint=f"did you mean {close[0]!r}?" if close
                              else "targets are segment, export or schedule keys")
-    exports = tuple(e for e in project.exports if e.key in targets)
+    # an export Schedule depends on the Export it runs (its segments and dataset)
+    scheduled = {s.export for s in schedules if s.key in targets and s.export is not None}
+    exports = tuple(e for e in project.exports if e.key in targets or e.key in scheduled)
     pending = [k for k in targets if project.segment(k) is not None]
     pending += [k for e in exports for k in e.segments]
     chosen: set[str] = set()

@@ -4,6 +4,8 @@ margin: at most 60,000 characters, with a note saying what was left out."""
 
 from __future__ import annotations
 
+import json
+
 from segctl.engine.model import Action, Plan, ScheduleChange, SegmentChange
 from segctl.fmt import pql_lines
 from segctl.render import escape
@@ -166,12 +168,19 @@ def _schedule_item(change: ScheduleChange) -> str:
     text escaped: the cron goes in code spans)."""
     head = (f"- {escape.code(change.action.glyph)} schedule **{escape.md(change.key)}** "
             f"({escape.md(change.name)}, {escape.code(change.type)})")
+    runs = "" if change.export is None else f" running export **{escape.md(change.export)}**"
     if change.action is Action.CREATE:
-        return (f"{head}: create it (the sandbox has none): {escape.code(change.schedule)}, "
-                f"{escape.code(change.state)}")
-    moves = "; ".join(f"{escape.md(f.field)} {escape.code(str(f.before))} → "
-                      f"{escape.code(str(f.after))}" for f in change.fields)
-    return f"{head}: {moves}"
+        return (f"{head}{runs}: create it (the sandbox has none): "
+                f"{escape.code(change.schedule)}, {escape.code(change.state)}")
+    moves = "; ".join(f"{escape.md(f.field)} {escape.code(_text(f.before))} → "
+                      f"{escape.code(_text(f.after))}" for f in change.fields)
+    if change.action is Action.REPLACE:
+        return f"{head}{runs}: replace it (AEP patches only state and time): {moves}"
+    return f"{head}{runs}: {moves}"
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _estimates(plan: Plan) -> list[str]:

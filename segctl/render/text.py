@@ -206,11 +206,19 @@ def schedule_lines(change: ScheduleChange, style: Style) -> list[str]:
         extra += f"  id={terminal_line(change.id)}"
     lines = [style.action(change.action, head) + extra]
     if change.action is Action.CREATE:
-        lines.append(style.paint(f"{_INDENT}# the sandbox has no {change.type} schedule",
-                                 "dim"))
-        for name, value in (("schedule", change.schedule), ("state", change.state)):
+        what = f"no {change.type} schedule" if change.export is None \
+            else f"no schedule of export {terminal_line(change.export)}"
+        lines.append(style.paint(f"{_INDENT}# the sandbox has {what}", "dim"))
+        shown = [("schedule", change.schedule), ("state", change.state)]
+        if change.export is not None:
+            shown.append(("export", change.export))
+        for name, value in shown:
             lines.extend(_field_line("+", name, terminal_line(value), style,
                                      Action.CREATE))
+    if change.action is Action.REPLACE:
+        lines.append(style.paint(f"{_INDENT}# its export changed: AEP patches only a "
+                                 "schedule's state and time, so it is deleted and created "
+                                 "anew", "dim"))
     for field in change.fields:
         lines.extend(_diff_lines(FieldChange(
             field.field, terminal_safe(field.before), terminal_safe(field.after)),

@@ -74,6 +74,11 @@ BASE: dict[str, str] = {
         fields: [person.gender, personalEmail.address]
         status: [realized, existing]
         run: on-change
+        ---
+        kind: Export
+        key: weekly
+        segments: [pj]
+        dataset: Weekly dataset
         """,
     "schedule.yaml": """\
         kind: Schedule
@@ -82,6 +87,12 @@ BASE: dict[str, str] = {
         type: batch_segmentation
         schedule: "0 30 2 * * ?"
         state: active
+        ---
+        kind: Schedule
+        key: daily-export
+        type: export
+        export: daily
+        schedule: "0 0 4 * * ?"
         """,
     "tests.yaml": """\
         kind: SegmentTest
@@ -161,16 +172,26 @@ def dataset(action: Action) -> Callable[[Plan], None]:
 
 def schedule_field(name: str) -> Callable[[Plan], None]:
     def check(plan: Plan) -> None:
-        (change,) = plan.schedules
+        change, export = plan.schedules
         assert change.action is Action.UPDATE, change
         assert [f.field for f in change.fields] == [name]
+        assert export.action is Action.NOOP, export
         assert plan.has_work
     return check
 
 
 def schedule_unchanged(plan: Plan) -> None:
-    (change,) = plan.schedules
-    assert change.action is Action.NOOP and not plan.has_work, change
+    assert [c.action for c in plan.schedules] == [Action.NOOP, Action.NOOP], plan.schedules
+    assert not plan.has_work
+
+
+def export_schedule_created(export: str) -> Callable[[Plan], None]:
+    """Another export: its dataset has no schedule yet (the old one is left alone)."""
+    def check(plan: Plan) -> None:
+        _, change = plan.schedules
+        assert (change.action, change.export, change.id) == (Action.CREATE, export, None)
+        assert plan.has_work
+    return check
 
 
 def target(attribute: str, value: str) -> Callable[[Plan], None]:
@@ -226,7 +247,8 @@ ROWS: dict[tuple[str, str], Row] = {
              sub("exports.yaml", "[base]", "[women]"), sub("tests.yaml", "base: {", "women: {")),
         adopted("women", "moved from key 'base'", "base")),
     ("Export", "kind"): Row(None, not_sent=KIND),
-    ("Export", "key"): Row(sub("exports.yaml", "key: daily", "key: nightly"),
+    ("Export", "key"): Row(subs(sub("exports.yaml", "key: daily", "key: nightly"),
+                                sub("schedule.yaml", "export: daily", "export: nightly")),
                            dataset(Action.UPDATE)),
     ("Export", "segments"): Row(sub("exports.yaml", "segments: [base]", "segments: [base, pj]"),
                                 export_run("filter.segments[pj] changed since the last export")),
@@ -261,9 +283,12 @@ ROWS: dict[tuple[str, str], Row] = {
     ("Project", "description"): Row(None, not_sent="free text for people, never sent to AEP"),
     ("Schedule", "kind"): Row(None, not_sent=KIND),
     ("Schedule", "key"): Row(None, not_sent="names the document in the project; the live "
-                             "schedule is matched by its type"),
-    ("Schedule", "type"): Row(None, not_sent="one value (batch_segmentation): it selects the "
-                              "live schedule, which has it already"),
+                             "schedule is matched by its type (an export one by its dataset)"),
+    ("Schedule", "type"): Row(None, not_sent="it selects the live schedule (the sandbox's batch "
+                              "one, or the one writing into the export's dataset), which has "
+                              "it already"),
+    ("Schedule", "export"): Row(sub("schedule.yaml", "export: daily", "export: weekly"),
+                                export_schedule_created("weekly")),
     # the name is sent only when segctl creates a missing schedule; the live one keeps its own
     ("Schedule", "name"): Row(sub("schedule.yaml", "name: Batch Segmentation", "name: Nightly"),
                               schedule_unchanged),

@@ -1,4 +1,5 @@
-"""Export jobs' state and behaviour: the executor that writes the selected fields of
+"""Export jobs' state and behaviour: the request checks and the new job (``POST /export/jobs``
+and a schedule's run), the executor that writes the selected fields of
 qualifying profiles as a Catalog batch of the target dataset, and the batches' life cycle
 (AEP-API §7)."""
 
@@ -10,10 +11,12 @@ from typing import Any
 
 from segctl.sandbox.catalog.models import BATCH, DATASET, FILE
 from segctl.sandbox.core.host import Host
-from segctl.sandbox.core.runner import FINAL_KEY
+from segctl.sandbox.core.runner import FINAL_KEY, OWNER_KEY
 from segctl.sandbox.core.store import Partition
-from segctl.sandbox.core.values import iso, new_uuid
+from segctl.sandbox.core.values import PROFILE_SCHEMA, batch_id, iso, new_uuid
+from segctl.sandbox.core.web import bad_request, problem
 from segctl.sandbox.dataaccess.models import PART_NAME, write_rows
+from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
 from segctl.sandbox.jobs.models import (
     Cancelled,
     Interrupted,
@@ -21,6 +24,7 @@ from segctl.sandbox.jobs.models import (
     failure,
     run_segmentation,
 )
+from segctl.sandbox.mergepolicies.models import merge_policy
 from segctl.sandbox.profilestore import evaluate
 
 KIND = "exportjob"
@@ -98,6 +102,155 @@ def export_filter(job: dict[str, Any]) -> evaluate.ProfileFilter:
         event_fields=evaluate.parse_fields((events or {}).get("fields")),
         events_from_us=_us(window.get("fromIngestTimestamp")),
         events_to_us=_us(window.get("toIngestTimestamp")))
+
+
+_STATUSES = ("realized", "existing", "exited")
+
+
+def _check_filter(app: Host, scope: Partition, flt: Any) -> dict[str, Any]:
+    if flt is None:
+        return {}
+    if not isinstance(flt, dict):
+        raise bad_request("filter must be an object.")
+    segments = flt.get("segments", [])
+    if not isinstance(segments, list):
+        raise bad_request("filter.segments must be an array.")
+    out = []
+    for seg in segments:
+        if not isinstance(seg, dict) or not isinstance(seg.get("segmentId"), str):
+            raise bad_request("Each filter.segments entry needs a segmentId.")
+        if app.store.get(DEFINITION_KIND, scope, seg["segmentId"]) is None:
+            raise bad_request(f"Segment definition {seg['segmentId']} does not exist.")
+        status = seg.get("status", ["realized", "existing"])
+        if not isinstance(status, list) or not status or any(s not in _STATUSES for s in status):
+            raise bad_request("filter.segments[].status takes realized, existing, exited.")
+        out.append({"segmentId": seg["segmentId"], "segmentNs": seg.get("segmentNs", "ups"),
+                    "status": status})
+    result = dict(flt)
+    if segments:
+        result["segments"] = out
+    if "emptyProfiles" in flt and not isinstance(flt["emptyProfiles"], bool):
+        raise bad_request("filter.emptyProfiles must be true or false.")
+    _check_time(flt, "fromIngestTimestamp", "filter")
+    window = flt.get("segmentQualificationTime")
+    if window is not None:
+        try:
+            for key in ("startTime", "endTime"):
+                if key in window:
+                    parse_time(window[key])
+        except (TypeError, ValueError, AttributeError):
+            raise bad_request("segmentQualificationTime takes RFC 3339 times.") from None
+    return result
+
+
+def _check_time(container: dict[str, Any], key: str, where: str) -> None:
+    if key not in container:
+        return
+    try:
+        parse_time(container[key])
+    except (TypeError, ValueError, AttributeError):
+        raise bad_request(f"{where}.{key} takes an RFC 3339 time.") from None
+
+
+def _check_additional(body: dict[str, Any]) -> None:
+    extra = body.get("additionalFields")
+    if extra is None:
+        return
+    events = extra.get("eventList") if isinstance(extra, dict) else None
+    if not isinstance(extra, dict) or (events is not None and not isinstance(events, dict)):
+        raise bad_request("additionalFields.eventList must be an object.")
+    if events is None:
+        return
+    if "fields" in events and not isinstance(events["fields"], str):
+        raise bad_request("additionalFields.eventList.fields must be a comma-separated string.")
+    window = events.get("filter", {})
+    if not isinstance(window, dict):
+        raise bad_request("additionalFields.eventList.filter must be an object.")
+    for key in ("fromIngestTimestamp", "toIngestTimestamp"):
+        _check_time(window, key, "additionalFields.eventList.filter")
+
+
+def check_request(app: Host, scope: Partition, body: Any) -> dict[str, Any]:
+    """The ``POST /export/jobs`` body checked as the API checks it (400, or 422 for a dataset
+    the sandbox does not have): its dataset id, checked ``filter`` and ``fields``. A schedule
+    of type ``export`` is checked the same way when it is created."""
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    destination = body.get("destination")
+    if not isinstance(destination, dict):
+        raise bad_request("destination.datasetId is required.")
+    dataset_id = destination.get("datasetId") or destination.get("dataSetId")
+    if not isinstance(dataset_id, str) or not dataset_id:
+        raise bad_request("destination.datasetId is required.")
+    if (body.get("schema") or {}).get("name") != PROFILE_SCHEMA:
+        raise bad_request(f"schema.name is required and must be {PROFILE_SCHEMA}.")
+    if app.store.get(DATASET, scope, dataset_id) is None:
+        raise problem(422, "UPLIB-101554-422",
+                      f"Dataset {dataset_id} does not exist in this sandbox.")
+    flt = _check_filter(app, scope, body.get("filter"))
+    _check_additional(body)
+    fields = body.get("fields")
+    if fields is not None and not isinstance(fields, str):
+        raise bad_request("fields must be a comma-separated string.")
+    return {"datasetId": dataset_id, "filter": flt, "fields": fields}
+
+
+def new_export_job(app: Host, scope: Partition, body: Any, *, request_id: str,
+                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check ``body`` (:func:`check_request`), then store a NEW export job with its batches
+    ``loading`` and queue it; what ``POST /export/jobs`` answers. ``extra`` adds fields (a
+    scheduled run's ``source`` and ``properties``)."""
+    checked = check_request(app, scope, body)
+    dataset_id, flt, fields = checked["datasetId"], checked["filter"], checked["fields"]
+    destination = body["destination"]
+    now = app.now_ms()
+    jid = app.store.next_value("exportJobId", 10000)
+    dest: dict[str, Any] = {"datasetId": dataset_id,
+                            "segmentPerBatch": bool(destination.get("segmentPerBatch"))}
+    segments = flt.get("segments", [])
+    if dest["segmentPerBatch"] and segments:
+        dest["batches"] = [{"segmentId": s["segmentId"], "segmentNs": s["segmentNs"],
+                            "status": s["status"], "batchId": batch_id()} for s in segments]
+    else:
+        dest["batchId"] = batch_id()
+    job: dict[str, Any] = {
+        "id": jid, "jobType": "BATCH", "profileInstanceId": "ups", "imsOrgId": scope.org,
+        "status": "NEW", "schema": {"name": PROFILE_SCHEMA},
+        "mergePolicy": _merge_policy(app, scope, body.get("mergePolicy"), segments),
+        "filter": flt, "destination": dest,
+        "evaluationInfo": body.get("evaluationInfo") or {"segmentation": False},
+        "metrics": {"totalTime": {"startTimeInMs": now}},
+        "computeGatewayJobId": {"exportJob": ""}, "creationTime": now, "updateTime": now,
+        "errors": [],  # segmentation.yaml export job: errors[] (filled when it fails)
+        "requestId": request_id,
+        **(extra or {}),
+        OWNER_KEY: app.runner.owner,
+    }
+    if fields is not None:
+        job["fields"] = fields
+    if isinstance(body.get("additionalFields"), dict):
+        job["additionalFields"] = body["additionalFields"]
+    for batch in batch_ids(job):
+        put_batch(app, scope, batch, dataset_id, "loading", now)
+    app.store.put(KIND, scope, str(jid), job, created=now)
+    app.runner.submit(KIND, scope, str(jid))
+    return job
+
+
+def _merge_policy(app: Host, scope: Partition, given: Any,
+                  segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """``mergePolicy`` as the job reports it: the one sent (version defaulting to the latest),
+    else that of the first exported segment, else the sandbox default (export-jobs.md: "If not
+    provided, the export will take the same merge policy as the given segment")."""
+    pid = given.get("id") if isinstance(given, dict) else None
+    if not pid and segments:
+        first = app.store.get(DEFINITION_KIND, scope, segments[0]["segmentId"])
+        pid = first.get("mergePolicyId") if first else None
+    policy = merge_policy(app, scope, pid)
+    if policy is None:
+        raise bad_request(f"Merge policy {pid} does not exist.")
+    version = given.get("version") if isinstance(given, dict) else None
+    return {"id": policy["id"], "version": version or policy.get("version", 1)}
 
 
 def execute(app: Host, scope: Partition, rid: str) -> None:

@@ -4,7 +4,21 @@ Every sandbox has the system "Batch Segmentation" schedule of the doc's list exa
 ``batch_segmentation``, active, ``0 0 1 * * ?``: daily at 01:00 UTC, ``properties.segments``
 empty = every batch audience). An active ``batch_segmentation`` schedule starts a segment job
 at its cron time with ``source: scheduler`` and ``properties.scheduleId/runId`` (the spec's
-segment-job example). Time is the sandbox's clock (``Host.now``), which ``segctl sandbox
+segment-job example).
+
+An active ``export`` schedule (schedules.md: "The two supported types are batch_segmentation
+and export"; the spec's Schedules tag: "a recurring schedule to automatically run export jobs")
+starts an export job at its cron time. Neither the doc nor the spec says what an export
+schedule's ``properties`` hold, so the sandbox chooses the body ``POST /export/jobs`` takes
+(export-jobs.md: ``destination``, ``schema``, ``filter``, ``fields``, ``mergePolicy``,
+``additionalFields``): it is checked as that POST checks it when the schedule is created, and
+each run creates the job that POST would, with the segment job's ``source: scheduler``,
+``properties.scheduleId/runId`` and ``requestId`` ``<scheduleId>-<ms>`` (segmentation.yaml
+SegmentJob example) added. A run whose body no longer passes (its dataset deleted) starts
+nothing; the schedule stays. Due runs start in the order of their times, one worker running
+them one at a time, so an export due after the nightly evaluation exports its memberships.
+
+Time is the sandbox's clock (``Host.now``), which ``segctl sandbox
 advance`` moves; a schedule whose time passed while nobody asked fires once, at the next
 request or advance (AEP runs the nightly job when it is due; a sandbox that was not running
 cannot, so it catches up with one run, not one per missed night).
@@ -16,6 +30,7 @@ numbers, names, lists, ranges and ``/`` steps. ``L``, ``W`` and ``#`` are refuse
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -25,10 +40,15 @@ from typing import Any
 from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.store import Partition
 from segctl.sandbox.core.values import new_uuid, sandbox_object
+from segctl.sandbox.core.web import HttpFailure
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
+from segctl.sandbox.exports.models import new_export_job
 from segctl.sandbox.jobs.models import new_job, segment_entry
 
+log = logging.getLogger(__name__)
+
 SCHEDULE = "schedule"
+RUNS = ("batch_segmentation", "export")  # the types whose runs start jobs
 LAST_RUN = "__lastRunMs"
 SYSTEM_NAME = "Batch Segmentation"
 SYSTEM_CRON = "0 0 1 * * ?"
@@ -157,21 +177,28 @@ def ensure_system_schedule(app: Host, scope: Partition) -> None:
 
 
 def run_due(app: Host, scope: Partition) -> list[dict[str, Any]]:
-    """Start the jobs of the active schedules whose time came since their last run; returns
-    the jobs started."""
+    """Start the jobs of the active schedules whose time came since their last run, earliest
+    time first (segment and export jobs); returns the jobs started."""
     ensure_system_schedule(app, scope)
     now = app.now_ms()
-    started = []
+    due: list[tuple[int, str, dict[str, Any]]] = []
     for doc in app.store.all(SCHEDULE, scope):
-        if doc.get("state") != "active" or doc.get("type") != "batch_segmentation":
+        if doc.get("state") != "active" or doc.get("type") not in RUNS:
             continue
         try:
             fire = Cron(doc["schedule"]).latest(int(doc.get(LAST_RUN, 0)), now)
         except CronError:
             continue
-        if fire is None or not _claim(app, scope, doc, fire):
+        if fire is not None:
+            due.append((fire, str(doc["id"]), doc))
+    started = []
+    for fire, _, doc in sorted(due, key=lambda d: (d[0], d[1])):
+        if not _claim(app, scope, doc, fire):
             continue
-        started.append(_start_run(app, scope, doc))
+        job = _start_run(app, scope, doc) if doc["type"] == "batch_segmentation" \
+            else _start_export(app, scope, doc, fire)
+        if job is not None:
+            started.append(job)
     return started
 
 
@@ -196,3 +223,18 @@ def _start_run(app: Host, scope: Partition, schedule: dict[str, Any]) -> dict[st
         entries = [segment_entry(d) for d in docs if d is not None] or [{"segmentId": "*"}]
     return new_job(app, scope, entries, source="scheduler",
                    properties={"scheduleId": schedule["id"], "runId": new_uuid()})
+
+
+def _start_export(app: Host, scope: Partition, schedule: dict[str, Any],
+                  fire: int) -> dict[str, Any] | None:
+    """The export job ``POST /export/jobs`` would create from the schedule's properties, or
+    None when they no longer pass its checks (logged)."""
+    try:
+        return new_export_job(
+            app, scope, schedule.get("properties") or {},
+            request_id=f"{schedule['id']}-{fire}",
+            extra={"source": "scheduler",
+                   "properties": {"scheduleId": schedule["id"], "runId": new_uuid()}})
+    except HttpFailure as err:
+        log.warning("export schedule %s did not run: %s %s", schedule["id"], err, err.body)
+        return None

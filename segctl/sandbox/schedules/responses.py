@@ -7,6 +7,7 @@ import httpx
 
 from segctl.sandbox.core.values import UPS_BASE
 from segctl.sandbox.core.web import Ctx, bad_request, children_page, json_response
+from segctl.sandbox.exports.models import check_request
 from segctl.sandbox.schedules.models import (
     LAST_RUN,
     SCHEDULE,
@@ -40,9 +41,18 @@ def create_schedule(ctx: Ctx) -> httpx.Response:
         raise bad_request("name is required.")
     if body.get("type") not in ("batch_segmentation", "export"):
         raise bad_request("type must be batch_segmentation or export.")
-    segments = (body.get("properties") or {}).get("segments")
+    properties = body.get("properties")
+    if properties is not None and not isinstance(properties, dict):
+        raise bad_request("properties must be an object.")
+    segments = (properties or {}).get("segments")
     if body["type"] == "batch_segmentation" and not isinstance(segments, list):
         raise bad_request("properties.segments is required for batch_segmentation.")
+    if body["type"] == "export":
+        # the body each run posts to /export/jobs, checked as that POST checks it (a choice:
+        # the docs do not say what an export schedule's properties hold; see models)
+        if properties is None:
+            raise bad_request("properties is required: the export job each run creates.")
+        check_request(ctx.app, ctx.scope, properties)
     if body.get("state", "inactive") not in ("active", "inactive"):
         raise bad_request("state must be active or inactive.")
     _cron(body.get("schedule", "0 0 1 * * ?"))
