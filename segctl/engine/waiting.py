@@ -54,8 +54,13 @@ def run_segment_jobs(
                 continue
         except RateLimitedError as err:
             if err.code != GATEWAY_THROTTLE:  # the ration is spent (another apply, the UI)
-                results += _left_to_schedule(jobs, number, err, progress)
-                return results
+                left = _left_to_schedule(jobs, number, err, progress)
+                if notes is not None:
+                    notes.append(f"{sum(len(j.segments) for j in jobs[number - 1:])} segment(s) "
+                                 "left to the scheduled evaluation: AEP refused the on-demand "
+                                 f"job for its ration ({err.message}); the next plan shows them "
+                                 "awaiting evaluation")
+                return results + left
             results.append(_failed(base, err))  # throttled past the retry budget: a failure
             skip = True
             progress.step(results[-1])
@@ -119,13 +124,15 @@ def _left_note(left: Mapping[str, str]) -> str:
 def _left_to_schedule(jobs: Sequence[SegmentJob], number: int, err: ApiError,
                       progress: Progress) -> list[ActionResult]:
     """AEP refused job ``number`` for its ration: it and the jobs after it are left to the
-    scheduled run, as the plan would have said had it known."""
+    scheduled run, as the plan would have said had it known. Not a failure (issue 15: a spent
+    ration never fails an apply); exports still run, as when the plan defers segments."""
     results = []
     for later, rest in enumerate(jobs[number - 1:], number):
         results.append(ActionResult(
-            "segment-job", "run", f"job {later}/{len(jobs)}", Outcome.SKIPPED,
+            "segment-job", "run", f"job {later}/{len(jobs)}", Outcome.OK,
             name=", ".join(rest.segments),
-            detail=f"left to the scheduled run: AEP refused the job ({err.message})"))
+            detail=f"not started: left to the scheduled run: AEP refused the job "
+                   f"({err.message})"))
         progress.step(results[-1])
     return results
 

@@ -178,9 +178,13 @@ def test_a_ration_refusal_leaves_the_jobs_to_the_scheduled_run(
     with sbx, AepClient(AepConfig.local(), transport=sbx.transport()) as aep:
         report = apply_plan(build_plan(load_project(example), aep), aep, FAST)
         job = next(r for r in report.results if r.kind == "segment-job")
-        assert job.outcome is Outcome.SKIPPED
-        assert job.detail.startswith("left to the scheduled run: AEP refused the job")
+        assert job.outcome is Outcome.OK and report.ok  # a spent ration never fails apply
+        assert job.detail.startswith("not started: left to the scheduled run: AEP refused")
+        assert any("left to the scheduled evaluation: AEP refused the on-demand job" in n
+                   for n in report.notes)
         assert jobs_in(sbx) == []
+        later = build_plan(load_project(example), aep)  # the next plan knows they wait
+        assert later.has_work and later.awaiting
 
 
 def test_a_rerun_waits_for_an_export_still_running_instead_of_exporting_twice(
