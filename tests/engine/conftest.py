@@ -6,9 +6,11 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from segctl.aep import AepClient, AepConfig
+from segctl.aep._profile import SCHEDULES
 from segctl.sandbox import LocalSandbox
 
 EXAMPLE = {
@@ -62,3 +64,28 @@ def client(sandbox: LocalSandbox) -> Iterator[AepClient]:
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     return write_project(tmp_path / "segments", EXAMPLE)
+
+
+class Recording(httpx.BaseTransport):
+    """The sandbox's transport, keeping every request sent through it."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.sent: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.sent.append(request)
+        return self.inner.handle_request(request)
+
+    def to_schedules(self, method: str) -> list[httpx.Request]:
+        return [r for r in self.sent
+                if r.method == method and r.url.path.startswith(SCHEDULES)]
+
+
+@pytest.fixture
+def wire(sandbox: LocalSandbox) -> Iterator[tuple[AepClient, Recording]]:
+    """A client of ``sandbox`` whose requests are recorded."""
+    recording = Recording(sandbox.transport())
+    with AepClient(AepConfig.local(), transport=recording) as aep:
+        yield aep, recording

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
-from segctl.aep import AepClient, AepConfig
+from segctl.aep import AepClient
 from segctl.aep._profile import SCHEDULES
 from segctl.engine import Action, apply_plan, build_plan
 from segctl.engine.model import FieldChange
@@ -26,6 +25,7 @@ from segctl.render import markdown, text
 from segctl.sandbox import LocalSandbox
 from tests.sandbox.conftest import fixed_now
 
+from .conftest import Recording
 from .test_apply import FAST
 
 FILES = {
@@ -57,37 +57,6 @@ schedule: "0 0 3 * * ?"
 }
 
 
-class Recording(httpx.BaseTransport):
-    """The sandbox's transport, keeping every request sent through it."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.sent: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.sent.append(request)
-        return self.inner.handle_request(request)
-
-    def to_schedules(self, method: str) -> list[httpx.Request]:
-        return [r for r in self.sent
-                if r.method == method and r.url.path.startswith(SCHEDULES)]
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
-    app = LocalSandbox(tmp_path / "sandbox", sample_profiles=20, now=fixed_now)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def wire(sandbox: LocalSandbox) -> Iterator[tuple[AepClient, Recording]]:
-    recording = Recording(sandbox.transport())
-    with AepClient(AepConfig.local(), transport=recording) as aep:
-        yield aep, recording
-
-
 def _project(root: Path, **changed: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for name, body in {**FILES, **changed}.items():
@@ -98,6 +67,13 @@ def _project(root: Path, **changed: str) -> Path:
 def _exports(aep: AepClient) -> list[dict]:
     return [s for s in aep.list_schedules() if s["type"] == "export"]
 
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
+    app = LocalSandbox(tmp_path / "sandbox", sample_profiles=20, now=fixed_now)
+    yield app
+    app.close()
 
 def test_created_with_the_ids_of_what_the_same_apply_creates(
         tmp_path: Path, sandbox: LocalSandbox, wire: tuple[AepClient, Recording]) -> None:

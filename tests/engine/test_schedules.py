@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
-from segctl.aep import AepClient, AepConfig
+from segctl.aep import AepClient
 from segctl.aep._profile import SCHEDULES
 from segctl.cli import main
 from segctl.engine import Action, apply_plan, build_plan
@@ -26,6 +25,7 @@ from segctl.render import markdown, text
 from segctl.sandbox import LocalSandbox
 from tests.sandbox.conftest import fixed_now
 
+from .conftest import Recording
 from .test_apply import FAST
 
 SCHEDULE = """\
@@ -36,35 +36,11 @@ schedule: "0 30 2 * * ?"
 """
 
 
-class Recording(httpx.BaseTransport):
-    """The sandbox's transport, keeping every request sent through it."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.sent: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.sent.append(request)
-        return self.inner.handle_request(request)
-
-    def to_schedules(self, method: str) -> list[httpx.Request]:
-        return [r for r in self.sent
-                if r.method == method and r.url.path.startswith(SCHEDULES)]
-
-
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
     app = LocalSandbox(tmp_path / "sandbox", sample_profiles=20, now=fixed_now)
     yield app
     app.close()
-
-
-@pytest.fixture
-def wire(sandbox: LocalSandbox) -> Iterator[tuple[AepClient, Recording]]:
-    recording = Recording(sandbox.transport())
-    with AepClient(AepConfig.local(), transport=recording) as aep:
-        yield aep, recording
 
 
 def _project(root: Path, body: str = SCHEDULE) -> Path:
