@@ -3,6 +3,7 @@ a raw httpx client that holds a token and the gateway headers."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,3 +113,11 @@ def wait_job(client: httpx.Client, path: str, timeout: float = 60.0) -> dict[str
             return doc
         time.sleep(0.02)
     raise AssertionError(f"job {path} did not finish: {seen}")
+
+
+@contextlib.contextmanager
+def sandbox_client(app: LocalSandbox) -> Iterator[httpx.Client]:
+    """A raw client of ``app`` in process (no server), authenticated for sandbox "prod"."""
+    with httpx.Client(base_url="http://sandbox.test", transport=app.transport()) as client:
+        client.headers.update(gateway_headers(issue_token(client)))
+        yield client

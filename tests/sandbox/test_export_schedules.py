@@ -6,10 +6,7 @@ FIDELITY.md): checked as that POST checks it at create, and each run creates tha
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +20,7 @@ from tests.sandbox.conftest import (
     fixed_now,
     gateway_headers,
     issue_token,
+    sandbox_client,
 )
 
 PROFILE = "_xdm.context.profile"
@@ -30,17 +28,8 @@ NOW = fixed_now()  # 2026-06-01 12:00 UTC
 
 
 @pytest.fixture
-def app(data_dir: Path) -> Iterator[LocalSandbox]:
-    sandbox = LocalSandbox(data_dir, now=fixed_now)
-    yield sandbox
-    sandbox.close()
-
-
-@contextlib.contextmanager
-def _client(app: LocalSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url="http://sandbox.test", transport=app.transport()) as client:
-        client.headers.update(gateway_headers(issue_token(client)))
-        yield client
+def app(sandbox: LocalSandbox) -> LocalSandbox:
+    return sandbox  # conftest's: the seeded data directory, the fixed clock
 
 
 def _setup(http: httpx.Client) -> tuple[str, str]:
@@ -66,7 +55,7 @@ def _schedule(http: httpx.Client, properties: Any, **extra: Any) -> httpx.Respon
 
 def test_an_active_export_schedule_runs_at_its_time_into_a_new_batch(
         app: LocalSandbox) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         seg, did = _setup(http)
         created = _schedule(http, _export_body(seg, did))
         assert created.status_code == 200, created.text
@@ -111,7 +100,7 @@ def test_an_active_export_schedule_runs_at_its_time_into_a_new_batch(
 
 
 def test_an_inactive_export_schedule_does_not_run(app: LocalSandbox) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         seg, did = _setup(http)
         schedule = _schedule(http, _export_body(seg, did), state="inactive").json()
         assert app.advance(timedelta(hours=16))[0][1].get("destination") is None
@@ -133,7 +122,7 @@ def test_an_inactive_export_schedule_does_not_run(app: LocalSandbox) -> None:
 ])
 def test_an_export_schedule_is_checked_as_post_export_jobs(
         app: LocalSandbox, properties: Any, status: int, words: str) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         response = _schedule(http, properties)
         assert response.status_code == status, response.text
         assert words in response.text
@@ -143,7 +132,7 @@ def test_an_export_schedule_is_checked_as_post_export_jobs(
 
 def test_an_unknown_segment_is_refused_as_post_export_jobs_refuses_it(
         app: LocalSandbox) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         _, did = _setup(http)
         body = _export_body("no-such-segment", did)
         direct = http.post(f"{UPS}/export/jobs", json=body)
@@ -154,7 +143,7 @@ def test_an_unknown_segment_is_refused_as_post_export_jobs_refuses_it(
 
 
 def test_a_run_whose_dataset_is_gone_starts_nothing(app: LocalSandbox) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         seg, did = _setup(http)
         assert _schedule(http, _export_body(seg, did)).status_code == 200
         assert http.delete(f"{CATALOG}/dataSets/{did}").status_code == 200

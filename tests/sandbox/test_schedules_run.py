@@ -3,17 +3,21 @@ segment-job example with ``source: scheduler`` and ``properties.scheduleId/runId
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from segctl.sandbox import LocalSandbox
 from segctl.sandbox.schedules.models import Cron, CronError
-from tests.sandbox.conftest import UPS, definition, fixed_now, gateway_headers, issue_token
+from tests.sandbox.conftest import (
+    UPS,
+    definition,
+    fixed_now,
+    gateway_headers,
+    issue_token,
+    sandbox_client,
+)
 
 NOW = fixed_now()  # 2026-06-01 12:00 UTC: the system schedule's next run is tomorrow 01:00
 
@@ -50,17 +54,8 @@ def test_cron_refusals(expr: object) -> None:
 
 
 @pytest.fixture
-def app(data_dir: Path) -> Iterator[LocalSandbox]:
-    sandbox = LocalSandbox(data_dir, now=fixed_now)
-    yield sandbox
-    sandbox.close()
-
-
-@contextlib.contextmanager
-def _client(app: LocalSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url="http://sandbox.test", transport=app.transport()) as client:
-        client.headers.update(gateway_headers(issue_token(client)))
-        yield client
+def app(sandbox: LocalSandbox) -> LocalSandbox:
+    return sandbox  # conftest's: the seeded data directory, the fixed clock
 
 
 def _renew(http: httpx.Client) -> None:
@@ -69,7 +64,7 @@ def _renew(http: httpx.Client) -> None:
 
 
 def test_advance_runs_the_nightly_batch_segmentation(app: LocalSandbox) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         seg = http.post(f"{UPS}/segment/definitions",
                         json=definition("Women", 'person.gender = "female"')).json()
         [system] = http.get(f"{UPS}/config/schedules").json()["children"]
@@ -89,7 +84,7 @@ def test_advance_runs_the_nightly_batch_segmentation(app: LocalSandbox) -> None:
 
 
 def test_a_request_after_the_time_starts_the_run(app: LocalSandbox) -> None:
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         created = http.post(f"{UPS}/config/schedules", json={
             "name": "mine", "type": "batch_segmentation", "properties": {"segments": ["*"]},
             "schedule": "0 0 6 * * ?", "state": "active"}).json()
@@ -107,7 +102,7 @@ def test_a_request_after_the_time_starts_the_run(app: LocalSandbox) -> None:
 
 def test_time_relative_audiences_refresh_overnight(app: LocalSandbox) -> None:
     """"Visited in the last 7 days" shrinks when a week passes without new events."""
-    with _client(app) as http:
+    with sandbox_client(app) as http:
         seg = http.post(f"{UPS}/segment/definitions", json=definition(
             "Recent", 'select E from xEvent where E.timestamp occurs <= 7 days before now')
                         ).json()
