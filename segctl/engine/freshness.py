@@ -61,13 +61,13 @@ def assess(
     ``settings`` holds, per dataset id, the declared ``fields`` and ``status`` of its export
     (a successful export made with other settings is stale too)."""
     newest_first = sorted(segment_jobs, key=creation_time, reverse=True)
+    # each successful job's snapshots, newest first: read once, not once per definition
+    snapshots = [job_expressions(job) for job in newest_first if job.get("status") == "SUCCEEDED"]
     stale: set[str] = set()
     for definition in definitions:
         sid = str(definition.get("id"))
-        for job in newest_first:
-            if job.get("status") != "SUCCEEDED":
-                continue
-            snapshot = job_expressions(job).get(sid)
+        for expressions in snapshots:
+            snapshot = expressions.get(sid)
             if snapshot is not None:
                 if snapshot != definition.get("expression"):
                     stale.add(sid)

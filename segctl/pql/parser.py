@@ -19,8 +19,9 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from segctl.pql import ast as a
+from segctl.pql.depth import crossing
 from segctl.pql.errors import PqlSyntaxError
-from segctl.pql.limits import MAX_DEPTH, MAX_NESTING, crossing
+from segctl.pql.limits import MAX_DEPTH, MAX_NESTING
 from segctl.pql.tokens import RESERVED, Token, tokenize
 
 #: relation operator token (punctuation kind or keyword) -> BinaryOp.op

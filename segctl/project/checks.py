@@ -12,7 +12,6 @@ from typing import Any
 
 from segctl import pql
 from segctl.errors import Diagnostic, Location, SegctlError
-from segctl.pql import classify
 from segctl.project.cache import LoadCache, PqlResult
 from segctl.project.model import Project, RuleForm
 from segctl.project.source import RawDocument
@@ -242,7 +241,7 @@ def check_eligibility(ctx: Context) -> Iterator[Diagnostic]:
         desired = doc.data.get("evaluation", "batch")
         if desired not in ("streaming", "edge"):
             continue
-        verdict = classify(ctx.tree(key))
+        verdict = pql.classify(ctx.tree(key))
         eligible = verdict.streaming if desired == "streaming" else verdict.edge
         if not eligible:
             reasons = verdict.streaming_reasons if desired == "streaming" else verdict.edge_reasons

@@ -12,7 +12,8 @@ import pytest
 
 from segctl import pql
 from segctl.fmt.pqllayout import layout
-from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS, depth_path
+from segctl.pql.depth import depth_path
+from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS
 
 #: shapes that nest: a text of depth n for each
 SHAPES: dict[str, Callable[[int], str]] = {

@@ -57,3 +57,33 @@ def test_a_write_stores_the_references_and_no_answer_shows_them(
     audience = http.get(f"/data/core/ups/audiences/{base['id']}").json()
     assert REFS not in audience and audience["dependents"] == []
     assert REFS not in user and REFS not in base
+
+
+def test_dependents_use_stored_references_and_parse_only_older_documents(
+        http: httpx.Client, sandbox: LocalSandbox, monkeypatch: Any) -> None:
+    """An audience's ``dependents`` come from the references kept at each write; only a
+    document stored before the sandbox kept them has its expression parsed."""
+    from segctl.sandbox.audiences import models as audiences
+
+    def create(name: str, pql: str) -> str:
+        answer = http.post(f"{UPS}/segment/definitions", json={
+            "name": name, "schema": {"name": "_xdm.context.profile"},
+            "expression": {"type": "PQL", "format": "pql/text", "value": pql}})
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["id"])
+
+    base = create("base", 'person.gender = "female"')
+    new, old = create("new", f'inSegment("{base}")'), create("old", f'inSegment("{base}")')
+    scope = Partition(ORG, "prod")
+    with sandbox.store.write() as db:  # "old" as a sandbox before stored references wrote it
+        db.execute("UPDATE resources SET body=json_remove(body, '$.__refs') WHERE id=?", (old,))
+    parsed: list[str] = []
+    real = audiences.refs_of_json
+
+    def spy(expression: str) -> frozenset[str]:
+        parsed.append(expression)
+        return real(expression)
+
+    monkeypatch.setattr(audiences, "refs_of_json", spy)
+    assert sorted(audiences._dependents(sandbox, scope)[base]) == sorted([new, old])
+    assert len(parsed) == 1 and old not in parsed[0] and base in parsed[0]

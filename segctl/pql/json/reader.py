@@ -17,11 +17,12 @@ from typing import Any
 
 from segctl.errors import Location
 from segctl.pql import ast as a
+from segctl.pql.depth import crossing
 from segctl.pql.errors import PqlJsonError, locate
 from segctl.pql.json.codec import FREE_FUNCTIONS, KEYWORD_OPERATORS, PRIVATE_KEY
 from segctl.pql.json.locate import pointer_offset
 from segctl.pql.json.private import decode_private
-from segctl.pql.limits import MAX_DEPTH, crossing
+from segctl.pql.limits import MAX_DEPTH
 from segctl.pql.tokens import IDENT_RE, KEYWORDS, RESERVED
 
 _ROOT = object()  # marker: a lookup without an object (the profile, or the current item)

@@ -14,6 +14,7 @@ where they disagree are in FIDELITY.md.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ from segctl.sandbox.core.host import Host
 from segctl.sandbox.core.store import Partition
 from segctl.sandbox.core.values import PROFILE_SCHEMA, PROFILE_UNION, new_uuid, sandbox_object
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
-from segctl.sandbox.definitions.models import LIFECYCLE_DEFAULT, refs, refs_of_json
+from segctl.sandbox.definitions.models import LIFECYCLE_DEFAULT, REFS, refs, refs_of_json
 from segctl.sandbox.exports.models import KIND as EXPORT_KIND
 from segctl.sandbox.jobs.models import KIND as SEGMENT_JOB_KIND
 
@@ -89,13 +90,16 @@ def dependents_map(app: Host, scope: Partition) -> dict[str, list[str]]:
 
 
 def _dependents(app: Host, scope: Partition) -> dict[str, list[str]]:
-    """Definition id -> ids of the definitions that reference it. Only the expressions of
-    definitions whose stored JSON mentions inSegment (pql/text and pql/json alike) are read,
-    and each distinct expression is parsed once per process."""
+    """Definition id -> ids of the definitions that reference it. Only definitions whose
+    stored JSON mentions inSegment (pql/text and pql/json alike) are read: their references as
+    kept at their last write, else found in their expression (each distinct one parsed once
+    per process)."""
     out: dict[str, list[str]] = {}
-    for sid, expression in app.store.field_where_contains(DEFINITION_KIND, scope, "expression",
-                                                          "inSegment"):
-        for ref in sorted(refs_of_json(expression)):
+    for sid, (kept, expression) in app.store.fields_where_contains(
+            DEFINITION_KIND, scope, (REFS, "expression"), "inSegment"):
+        stored = json.loads(kept) if kept is not None else None
+        found = stored if isinstance(stored, list) else refs_of_json(expression or "null")
+        for ref in sorted(found):
             out.setdefault(ref, []).append(sid)
     return out
 

@@ -214,16 +214,20 @@ class Store:
             (*kinds, scope.org, scope.sandbox)).fetchone()
         return int(row[0])
 
-    def field_where_contains(self, kind: str, scope: Partition, field: str, needle: str
-                             ) -> list[tuple[str, str]]:
-        """(id, the JSON text of top-level ``field``) of the resources of a kind whose stored
-        JSON contains ``needle``, oldest first: found and cut in SQL, nothing decoded."""
+    def fields_where_contains(self, kind: str, scope: Partition, fields: tuple[str, ...],
+                              needle: str) -> list[tuple[str, tuple[str | None, ...]]]:
+        """(id, the JSON text of each top-level field in ``fields``, None where absent) of the
+        resources of a kind whose stored JSON contains ``needle``, oldest first: found and cut
+        in SQL, nothing decoded. ``fields`` name object or array fields (``json_extract``
+        gives those as JSON text)."""
+        columns = ", ".join("json_extract(body, ?)" for _ in fields)
         rows = self._conn().execute(
-            "SELECT id, json_extract(body, ?) FROM resources WHERE kind=? AND org=? AND "
+            f"SELECT id, {columns} FROM resources WHERE kind=? AND org=? AND "
             "sandbox=? AND instr(body, ?) > 0 ORDER BY seq",
-            (f"$.{field}", kind, scope.org, scope.sandbox, needle)).fetchall()
-        return [(str(r[0]), r[1] if isinstance(r[1], str) else json.dumps(r[1]))
-                for r in rows]
+            (*(f"$.{name}" for name in fields), kind, scope.org, scope.sandbox,
+             needle)).fetchall()
+        return [(str(r[0]), tuple(None if v is None else v if isinstance(v, str)
+                                  else json.dumps(v) for v in r[1:])) for r in rows]
 
     def all_scopes(self, kind: str) -> list[tuple[Partition, dict[str, Any]]]:
         rows = self._conn().execute(

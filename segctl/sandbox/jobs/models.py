@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from segctl import pql
 from segctl.sandbox.core import pqlbridge
@@ -15,7 +15,9 @@ from segctl.sandbox.core.runner import FINAL_KEY, OWNER_KEY, READY_KEY
 from segctl.sandbox.core.store import Partition
 from segctl.sandbox.core.values import PROFILE_SCHEMA, batch_id, new_uuid, sandbox_object
 from segctl.sandbox.definitions.models import KIND as DEFINITION_KIND
-from segctl.sandbox.profilestore import evaluate
+
+if TYPE_CHECKING:
+    from segctl.sandbox.profilestore import evaluate
 
 KIND = "segjob"
 
@@ -128,6 +130,7 @@ def run_segmentation(app: Host, scope: Partition, requested: list[str] | None,
                      check: Any = None) -> dict[str, evaluate.SegmentResult]:
     """Evaluate ``requested`` (None = every definition) plus their inSegment dependencies, in
     dependency order, and store the memberships. Returns the result per evaluated segment."""
+    from segctl.sandbox.profilestore import evaluate  # the evaluator loads with the first job
     docs = {d["id"]: d for d in app.store.all(DEFINITION_KIND, scope)}
     exprs = {sid: pqlbridge.parse_expression(d["expression"]) for sid, d in docs.items()}
     refs = {sid: pqlbridge.segment_refs(e) for sid, e in exprs.items()}
@@ -156,6 +159,7 @@ def by_namespace(results: dict[str, evaluate.SegmentResult]) -> dict[str, dict[s
 
 
 def execute(app: Host, scope: Partition, jid: str) -> None:
+    from segctl.sandbox.profilestore import evaluate
     step = JobStep(app, KIND, scope, jid)
     try:
         step.update(status="QUEUED")

@@ -18,7 +18,7 @@ EVENTS_FILE = "events.ndjson"
 BLOCK_SIZE = 256  # profiles per block: what a job materialises at a time
 
 # (profile id, profile record, its events sorted with parsed times)
-Row = tuple[str, dict[str, Any], pql.PreparedEvents]
+Row = tuple[str, dict[str, Any], "pql.PreparedEvents"]
 
 
 class Profiles(Protocol):

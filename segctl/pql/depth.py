@@ -1,0 +1,74 @@
+"""How deep a PQL tree is, and where it crosses :data:`~segctl.pql.limits.MAX_DEPTH`: iterative
+walks, so a tree too deep for recursion can still be measured and located."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from segctl.pql import ast as a
+from segctl.pql.limits import MAX_DEPTH
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: a.Node) -> list[a.Node]:
+    """The direct child nodes (refs.children without its per-call reflection)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
+    out: list[a.Node] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, a.Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(refs_children_in(value))
+    return out
+
+
+def refs_children_in(value: tuple[object, ...]) -> list[a.Node]:
+    found: list[a.Node] = []
+    for item in value:
+        if isinstance(item, a.Node):
+            found.append(item)
+        elif isinstance(item, tuple):
+            found.extend(refs_children_in(item))
+    return found
+
+
+def depth_path(root: a.Node) -> list[a.Node]:
+    """The nodes of one deepest root-to-leaf path of ``root``, root first (iterative)."""
+    depth: dict[int, int] = {}
+    deepest_child: dict[int, a.Node | None] = {}
+    stack: list[tuple[a.Node, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        key = id(node)
+        if key in depth:
+            continue
+        kids = _children(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in kids if id(kid) not in depth)
+            continue
+        best: a.Node | None = max(kids, key=lambda kid: depth[id(kid)], default=None)
+        deepest_child[key] = best
+        depth[key] = 1 + (depth[id(best)] if best is not None else 0)
+    path: list[a.Node] = []
+    current: a.Node | None = root
+    while current is not None:
+        path.append(current)
+        current = deepest_child[id(current)]
+    return path
+
+
+def crossing(root: a.Node) -> list[a.Node]:
+    """Root-first path down to the node where the tree first exceeds :data:`MAX_DEPTH`.
+
+    Empty when ``root`` is within the limit; otherwise its last node is the innermost one
+    whose subtree alone is ``MAX_DEPTH + 1`` levels deep.
+    """
+    path = depth_path(root)
+    if len(path) <= MAX_DEPTH:
+        return []
+    return path[: len(path) - MAX_DEPTH]
