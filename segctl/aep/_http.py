@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from segctl import jsonio
 from segctl.aep._auth import ImsAuth, TokenProvider, parse_token_body
 from segctl.aep._clock import Clock
 from segctl.aep._config import AepConfig
@@ -80,7 +81,7 @@ def parse_json(response: httpx.Response) -> Any:
     if not response.content or not response.content.strip():
         return None
     try:
-        return response.json()
+        return jsonio.loads(response.content)
     except ValueError:
         raise ApiError(
             "the response is not valid JSON",

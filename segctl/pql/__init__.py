@@ -53,6 +53,9 @@ def __getattr__(name: str) -> Any:
 
 def canonical(text: str, *, file: str | None = None) -> str:
     """The canonical pql/text of ``text`` (raises :class:`PqlSyntaxError`)."""
+    from segctl.pql.parser import parse
+    from segctl.pql.printer import to_text
+
     return to_text(parse(text, file=file))
 
 

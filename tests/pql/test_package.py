@@ -22,6 +22,9 @@ def test_importing_the_package_or_its_limits_loads_no_tree() -> None:
     loaded = _modules_after("import segctl.pql\nfrom segctl.pql.limits import MAX_DEPTH")
     assert "segctl.pql.ast" not in loaded and "segctl.pql.parser" not in loaded
     assert "segctl.pql.ast" in _modules_after("import segctl.pql\nsegctl.pql.parse('a = 1')")
+    # the package's own function, first thing in a fresh process
+    assert "segctl.pql.printer" in _modules_after(
+        "import segctl.pql\nassert segctl.pql.canonical('A  =  1') == 'A = 1'")
 
 
 def test_every_public_name_resolves_to_its_module() -> None:

@@ -23,6 +23,8 @@ from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Any
 
+from segctl import jsonio
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL, org TEXT NOT NULL, sandbox TEXT NOT NULL, id TEXT NOT NULL,
@@ -153,26 +155,26 @@ class Store:
         row = self._conn().execute(
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? AND id=?",
             (kind, scope.org, scope.sandbox, rid)).fetchone()
-        return json.loads(row[0]) if row else None
+        return jsonio.loads(row[0]) if row else None
 
     def find_by_name(self, kind: str, scope: Partition, name: str) -> dict[str, Any] | None:
         row = self._conn().execute(
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? AND name=?",
             (kind, scope.org, scope.sandbox, name)).fetchone()
-        return json.loads(row[0]) if row else None
+        return jsonio.loads(row[0]) if row else None
 
     def all(self, kind: str, scope: Partition) -> list[dict[str, Any]]:
         """All resources of a kind, oldest first (creation order)."""
         rows = self._conn().execute(
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
             (kind, scope.org, scope.sandbox)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [jsonio.loads(r[0]) for r in rows]
 
     def items(self, kind: str, scope: Partition) -> list[tuple[str, dict[str, Any]]]:
         rows = self._conn().execute(
             "SELECT id, body FROM resources WHERE kind=? AND org=? AND sandbox=? ORDER BY seq",
             (kind, scope.org, scope.sandbox)).fetchall()
-        return [(r[0], json.loads(r[1])) for r in rows]
+        return [(r[0], jsonio.loads(r[1])) for r in rows]
 
     def count(self, kind: str, scope: Partition) -> int:
         row = self._conn().execute(
@@ -190,7 +192,7 @@ class Store:
             "SELECT body FROM resources WHERE kind=? AND org=? AND sandbox=? "
             f"ORDER BY created {direction}, seq {direction} LIMIT ? OFFSET ?",
             (kind, scope.org, scope.sandbox, limit, offset)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [jsonio.loads(r[0]) for r in rows]
 
     def page_by_created_of(self, kinds: tuple[str, ...], scope: Partition, *, descending: bool,
                            offset: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
@@ -205,7 +207,7 @@ class Store:
             f"ORDER BY created {direction}, seq {direction} LIMIT ? OFFSET ?) "
             f"ORDER BY created {direction}, seq {direction}",
             (*kinds, scope.org, scope.sandbox, limit, offset)).fetchall()
-        return [(r[0], json.loads(r[1])) for r in rows]
+        return [(r[0], jsonio.loads(r[1])) for r in rows]
 
     def count_of(self, kinds: tuple[str, ...], scope: Partition) -> int:
         marks = ",".join("?" * len(kinds))
@@ -233,7 +235,7 @@ class Store:
         rows = self._conn().execute(
             "SELECT org, sandbox, body FROM resources WHERE kind=? ORDER BY seq",
             (kind,)).fetchall()
-        return [(Partition(r[0], r[1]), json.loads(r[2])) for r in rows]
+        return [(Partition(r[0], r[1]), jsonio.loads(r[2])) for r in rows]
 
     def sandboxes_holding(self, org: str, kinds: tuple[str, ...]) -> list[str]:
         """The names of ``org``'s sandboxes that hold a resource of one of ``kinds``, sorted."""
@@ -306,7 +308,7 @@ class Store:
         row = self._conn().execute(
             "SELECT body FROM memberships WHERE org=? AND sandbox=? AND segment_id=?",
             (scope.org, scope.sandbox, segment_id)).fetchone()
-        return json.loads(row[0]) if row else {}
+        return jsonio.loads(row[0]) if row else {}
 
     def put_memberships(self, scope: Partition, results: dict[str, dict[str, list[Any]]]) -> None:
         with self.write() as db:

@@ -6,7 +6,6 @@ response, so every error shape is written in exactly one place.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from segctl import jsonio
 from segctl.sandbox.core.store import Partition
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def children_page(ctx: Ctx, docs: list[dict[str, Any]], path: str, *, default_li
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None
                   ) -> httpx.Response:
-    content = b"" if body is None else json.dumps(body).encode()
+    content = b"" if body is None else jsonio.dumps(body)
     hdrs = {"content-type": "application/json"} if body is not None else {}
     hdrs.update(headers or {})
     return httpx.Response(status, content=content, headers=hdrs)
@@ -114,7 +114,7 @@ class Ctx:
         if not raw:
             raise bad_request("The request body is empty.")
         try:
-            return json.loads(raw)
+            return jsonio.loads(raw)
         except ValueError:
             raise bad_request("The request body is not valid JSON.") from None
 
