@@ -8,7 +8,6 @@ and the server-owned fields (ids, timestamps, ``dataGovernancePolicy``...) are s
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -80,17 +79,16 @@ class LiveSegment(LiveDefinition):
     project: str | None = None
 
 
-_DEFINITION_FIELDS = tuple(f.name for f in dataclasses.fields(LiveDefinition))
-
-
 def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
     """A live definition or audience document, its ownership marker split off."""
     live = read_definition(doc)
     description, mark = marker.parse(live.description)
-    fields = {name: getattr(live, name) for name in _DEFINITION_FIELDS}
-    return LiveSegment(**{**fields, "description": description},
-                       key=mark.key if mark else None, protect=bool(mark and mark.protect),
-                       project=mark.project if mark else None)
+    return LiveSegment(  # every LiveDefinition field (tests/engine/test_normalise.py)
+        id=live.id, name=live.name, description=description, schema=live.schema,
+        ttl_in_days=live.ttl_in_days, merge_policy_id=live.merge_policy_id,
+        evaluation=live.evaluation, labels=live.labels, expression=live.expression,
+        lifecycle=live.lifecycle, key=mark.key if mark else None,
+        protect=bool(mark and mark.protect), project=mark.project if mark else None)
 
 
 def evaluation_info(evaluation: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 from segctl.engine.model import (
@@ -40,7 +41,9 @@ def where(plan: Plan) -> str:
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:
-    plan = terminal_safe(plan)  # user text cannot move the cursor or recolour the plan
+    # user text cannot move the cursor or recolour the plan. Unchanged segments (NOOP) are
+    # never shown nor counted: escaping them, nearly all of a converged plan, would be wasted
+    plan = terminal_safe(replace(plan, changes=plan.actionable))
     style = Style(color)
     out: list[str] = []
     actionable = plan.actionable

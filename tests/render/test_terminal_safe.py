@@ -50,3 +50,20 @@ def test_control_characters_are_escaped_at_any_depth() -> None:
 
 def test_newlines_and_tabs_are_kept() -> None:
     assert terminal_safe(Leaf("two\nlines\tand tab")) == Leaf("two\nlines\tand tab")
+
+
+def test_the_text_plan_shows_nothing_of_unchanged_segments() -> None:
+    """The text renderer escapes only the changes it shows: an unchanged (NOOP) segment, even
+    one whose live name would move the cursor, changes nothing in the rendering."""
+    from dataclasses import replace
+
+    from segctl.engine import Action, SegmentChange
+    from segctl.render import render_plan
+    from tests.render.sample_plans import every_action
+
+    plan = every_action()
+    hostile = SegmentChange(Action.NOOP, "quiet\x1b[2J", "Quiet\x1b]0;title\x07", id="id-q\x1b[A")
+    with_noop = replace(plan, changes=(*plan.changes, hostile))
+    for color in (False, True):
+        assert render_plan(with_noop, color=color) == render_plan(plan, color=color)
+    assert "\x1b[2J" not in render_plan(with_noop) and "\x07" not in render_plan(with_noop)
