@@ -122,6 +122,8 @@ class LoadCache:
         self._old_stats = stats or {}
         self._old_stamp = stamp  # when the load that wrote the cache began (ns since the epoch)
         self._stamp = _clock()  # when this one began: before any file is looked at
+        # a file modified (or its inode changed) this late is "racily clean": read again
+        self._trusted_before = stamp - RACY_MARGIN_NS
         self._files: dict[bytes, Any] = {}
         self._rules: dict[str, Any] = {}
         self._stats: dict[str, bytes] = {}
@@ -172,7 +174,7 @@ class LoadCache:
                    ) -> tuple[SourceFile, list[RawDocument | Diagnostic]] | None:
         entry = self._old_stats.get(name)
         if entry is None or entry[:_STAT.size] != _packed(st) \
-                or self._racy(st, self._old_stamp):
+                or max(st.st_mtime_ns, st.st_ctime_ns) >= self._trusted_before:
             return None
         sha = entry[_STAT.size:]
         kept = self._old_files.get(sha)
@@ -185,14 +187,10 @@ class LoadCache:
         self._files[sha] = kept
         return source, [_thaw(source, item) for item in items]
 
-    @staticmethod
-    def _racy(st: os.stat_result, stamp: int) -> bool:
-        return max(st.st_mtime_ns, st.st_ctime_ns) >= stamp - RACY_MARGIN_NS
-
     def _record(self, name: str, st: os.stat_result, sha: bytes) -> None:
         self._stats[name] = _packed(st) + sha
-        if not self._racy(st, self._stamp):
-            self._learnt = True
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self._stamp - RACY_MARGIN_NS:
+            self._learnt = True  # the next load can trust it
 
     def documents(self, source: SourceFile, read: Iterable[RawDocument | Diagnostic]
                   ) -> list[RawDocument | Diagnostic]:
