@@ -20,10 +20,20 @@ def project_files(path: Path) -> list[Path]:
     """
     if path.is_file():
         return [path]
+    return [Path(name) for name in project_file_names(path)]
+
+
+def project_file_names(path: Path) -> list[str]:
+    """The files of :func:`project_files` as text: each is ``os.fspath`` of its ``Path``."""
+    if path.is_file():
+        return [os.fspath(path)]
+    top = os.fspath(path)
     found: list[tuple[str, str]] = []
-    _collect(os.fspath(path), "", found)
+    _collect(top, "", found)
     found.sort(key=lambda item: item[0])
-    return [Path(full) for _, full in found]
+    if top == os.curdir:  # as Path names them: "a.yaml", not "./a.yaml"
+        return [full[len(os.curdir) + 1:] for _, full in found]
+    return [full for _, full in found]
 
 
 def _collect(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:

@@ -16,17 +16,11 @@ from typing import Any
 from segctl.errors import Diagnostic, Location, UsageError, ValidationError
 from segctl.project.cache import LoadCache
 from segctl.project.checks import CHECKS, Context
-from segctl.project.finder import project_files
+from segctl.project.finder import project_file_names
 from segctl.project.kinds import KINDS, UNSUBSTITUTED_KINDS, DocumentError
 from segctl.project.model import Environment, Export, Project, Segment
 from segctl.project.schemas import validate_document
-from segctl.project.source import (
-    RawDocument,
-    SourceFile,
-    files_hash,
-    parse_documents,
-    read_source,
-)
+from segctl.project.source import FileNames, RawDocument, SourceFile, files_hash
 from segctl.project.variables import substitute
 
 DEFAULT_ENVIRONMENT = "local"
@@ -68,13 +62,14 @@ def analyse_project(path: str | PathLike[str], env: str | None = None, *,
         raise UsageError(f"path not found: {target}",
                          hint="pass the folder of your segment files (default: segments/)")
     root = target if target.is_dir() else target.parent
-    files = project_files(target)
-    if not files:
+    names = project_file_names(target)
+    if not names:
         raise UsageError(f"no YAML files (*.yaml, *.yml) found under {target}")
 
     problems: list[Diagnostic] = []
     cache = LoadCache.open(root)
-    sources, docs = _read_documents(files, root, problems, cache)
+    files = [Path(name) for name in names]
+    sources, docs = _read_documents(names, files, root, problems, cache)
     by_kind = _by_kind(docs, problems)
     counts = MappingProxyType({k: len(v) for k, v in by_kind.items()})
 
@@ -164,19 +159,22 @@ def _substitute_all(
     return checked, frozenset(unresolved)
 
 
-def _read_documents(files: list[Path], root: Path, problems: list[Diagnostic],
-                    cache: LoadCache) -> tuple[list[SourceFile], list[RawDocument]]:
-    """Every readable file and every document in them (from the cache when the file is as it
-    was); unreadable parts become problems."""
+def _read_documents(names: list[str], files: list[Path], root: Path,
+                    problems: list[Diagnostic], cache: LoadCache
+                    ) -> tuple[list[SourceFile], list[RawDocument]]:
+    """Every readable file (``names``: ``files`` as text) and every document in them (from the
+    cache when the file is as it was); unreadable parts become problems."""
     sources: list[SourceFile] = []
     docs: list[RawDocument] = []
-    for file in files:
-        source = read_source(file, root)
-        if isinstance(source, Diagnostic):
-            problems.append(source)
+    naming = FileNames(root)
+    for name, file in zip(names, files, strict=True):
+        found = cache.read(name, file, root, naming)
+        if isinstance(found, Diagnostic):
+            problems.append(found)
             continue
+        source, items = found
         sources.append(source)
-        for item in cache.documents(source, parse_documents(source)):
+        for item in items:
             if isinstance(item, Diagnostic):
                 problems.append(item)
             else:

@@ -161,7 +161,8 @@ class Project:
     ``documents`` holds the built documents of every kind by kind name (``"Segment"``,
     ``"Export"``, ``"Environment"``, and kinds added to the kind table such as ``"SegmentTest"``),
     in file order; ``segments``/``exports``/``environments`` are the typed views of the first three.
-    ``files_hash`` is a sha256 over the sorted relative paths and bytes of every loaded file.
+    ``files_hash`` is a sha256 over every loaded file, in the order of their relative paths,
+    of its relative path, its size and the sha256 of its bytes (``source.files_hash``).
     ``warnings`` are non-fatal diagnostics (e.g. a rule not eligible for its ``evaluation``).
     ``rule_forms`` maps each pql/text rule that parsed to its :class:`RuleForm` (from the load
     cache when the rule is unchanged), so planning need not parse it again; a rule missing

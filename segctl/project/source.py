@@ -14,16 +14,17 @@ PyYAML's composer gives nodes with marks; we walk the node tree ourselves so tha
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from segctl.errors import Diagnostic, Location
+from segctl.errors import Diagnostic, Location, SegctlError
 from segctl.pql.limits import MAX_DEPTH, MAX_DIGITS
 from segctl.project import yaml12
 
@@ -42,20 +43,65 @@ _SCALAR_TAGS_KEPT_AS_TEXT = {
     "tag:yaml.org,2002:binary",
     "tag:yaml.org,2002:str",
 }
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SourceFile:
-    """One YAML file as read: its bytes (for the project hash) and its lines (for excerpts)."""
+    """One YAML file: how it is named, its text (for parsing) and lines (for excerpts), and
+    its size and sha256 (for the load cache and the project hash).
+
+    Made either from the bytes just read (``SourceFile(path, display, relative, data, text,
+    lines)``), or, for a file the load cache vouches for, from the cached text with its size
+    and sha256 (:meth:`known`): the file is then not read; ``lines`` is split when first
+    asked for and ``data`` read when first asked for (checked against the sha256).
+    """
 
     path: Path
     display: str  # how diagnostics name the file (relative to the working directory if possible)
     relative: str  # path relative to the project root, with "/" separators (for the hash)
-    data: bytes
-    text: str
-    lines: tuple[str, ...]
+    size: int  # of its bytes
+    sha256: bytes  # digest of its bytes (32 bytes)
+    text: str = field(repr=False, compare=False)  # decoded, with "\n" line ends
+
+    def __init__(self, path: Path, display: str, relative: str, data: bytes, text: str,
+                 lines: tuple[str, ...] | None = None) -> None:
+        # frozen: the fields are set in the instance dictionary (as cached_property does)
+        self.__dict__.update(path=path, display=display, relative=relative, size=len(data),
+                             sha256=hashlib.sha256(data).digest(), text=text, data=data)
+        if lines is not None:
+            self.__dict__["lines"] = lines
+
+    @classmethod
+    def known(cls, path: Path, display: str, relative: str, size: int, sha256: bytes,
+              text: str) -> SourceFile:
+        """A file whose bytes are known by their size and sha256, and whose text is ``text``
+        (as decoded from those bytes): it is not read."""
+        source = cls.__new__(cls)
+        source.__dict__.update(path=path, display=display, relative=relative, size=size,
+                               sha256=sha256, text=text)
+        return source
+
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(self.text.split("\n"))
+
+    @cached_property
+    def data(self) -> bytes:
+        """The bytes (of a file the cache vouched for: read now, and refused if they are no
+        longer the ones its text came from)."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except OSError as err:
+            raise SegctlError(f"cannot read file: {err.strerror or err}",
+                              location=Location(self.display)) from None
+        if hashlib.sha256(data).digest() != self.sha256:
+            raise SegctlError("the file changed while segctl was reading the project",
+                              location=Location(self.display), hint="run the command again")
+        return data
 
     def location(self, line0: int, col0: int) -> Location:
         """A 1-based Location from 0-based line/column, with the source line for the caret."""
-        source_line = self.lines[line0] if 0 <= line0 < len(self.lines) else None
+        lines = self.lines
+        source_line = lines[line0] if 0 <= line0 < len(lines) else None
         return Location(self.display, line0 + 1, col0 + 1, source_line)
 
     def whole(self) -> Location:
@@ -75,6 +121,9 @@ class ScalarSpan:
 #: a scalar node's marks: 0-based line and column where it is written, its style ("" plain,
 #: "'", '"', "|", ">") and the line it ends on
 ScalarMarks = tuple[int, int, str, int]
+#: where a document's values, keys and scalars are written (see :class:`RawDocument`)
+Positions = tuple[dict[JsonPath, tuple[int, int]], dict[JsonPath, tuple[int, int]],
+                  dict[JsonPath, ScalarMarks]]
 
 
 def scalar_span(source: SourceFile, marks: ScalarMarks) -> ScalarSpan:
@@ -101,10 +150,31 @@ class RawDocument:
     data: Any
     start: Location
     # 0-based (line, column) of each collection and each key, and the marks of each scalar
-    # ((line, column, style, end line), as written): Locations are made when one is asked for
-    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, hash=False)
-    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, hash=False)
-    scalars: dict[JsonPath, ScalarMarks] = field(default_factory=dict, hash=False)
+    # ((line, column, style, end line), as written): Locations are made when one is asked for.
+    # The load cache hands them over marshalled: read when first needed (most loads never
+    # need them). They follow from the source and the index, so equality leaves them out.
+    positions: Positions | bytes = field(default_factory=lambda: ({}, {}, {}), hash=False,
+                                         compare=False, repr=False)
+
+    @cached_property
+    def _positions(self) -> Positions:
+        positions = self.positions
+        if isinstance(positions, bytes):
+            values, keys, scalars = marshal.loads(positions)
+            return values, keys, scalars
+        return positions
+
+    @property
+    def values(self) -> dict[JsonPath, tuple[int, int]]:
+        return self._positions[0]
+
+    @property
+    def keys(self) -> dict[JsonPath, tuple[int, int]]:
+        return self._positions[1]
+
+    @property
+    def scalars(self) -> dict[JsonPath, ScalarMarks]:
+        return self._positions[2]
 
     @property
     def kind(self) -> Any:
@@ -191,18 +261,17 @@ def _source_position(source: SourceFile, span: ScalarSpan, text: str, offset: in
     return line0, col0
 
 
-def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
-    """Read one file; undecodable bytes become a located diagnostic."""
-    cwd = os.getcwd()
+def read_source(path: Path, root: Path, names: FileNames | None = None
+                ) -> SourceFile | Diagnostic:
+    """Read one file; undecodable bytes become a located diagnostic. ``names``: how this load
+    names its files (by default worked out for this file alone)."""
     name = os.fspath(path)
-    real = _real_file(name, cwd)
-    display = _inside(real, _real_folder(cwd, cwd)) or name
+    display, relative = (names or FileNames(root)).of(name)
     try:
         with open(name, "rb") as handle:
             data = handle.read()
     except OSError as err:
         return Diagnostic(f"cannot read file: {err.strerror or err}", Location(display))
-    relative = _inside(real, _real_folder(os.fspath(root), cwd)) or path.name
     encoding = _encoding(data)
     try:
         text = data.decode(encoding)
@@ -210,6 +279,42 @@ def read_source(path: Path, root: Path) -> SourceFile | Diagnostic:
         return _undecodable(display, data, encoding, err)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(path, display, relative, data, text, tuple(text.split("\n")))
+
+
+class FileNames:
+    """How one load names its files: the display name (what diagnostics show: the real path,
+    symbolic links resolved, relative to the working directory when inside it, else the name
+    as given) and the relative name (the real path relative to the project root with ``/``
+    separators, else the file's name). Links are resolved once per folder, unless the file
+    itself is a link; the working directory is the one of the moment this is made."""
+
+    def __init__(self, root: Path) -> None:
+        self.cwd = os.getcwd()
+        self.root = os.fspath(root)
+        self._folders: dict[str, tuple[str | None, str | None]] = {}
+
+    def of(self, name: str, link: bool | None = None) -> tuple[str, str]:
+        """(display, relative) of the file ``name``; ``link``: whether it is a symbolic link
+        (looked up when None)."""
+        folder, base = _split(name)
+        if link is None:
+            link = os.path.islink(name)
+        if link:
+            real = os.path.realpath(name)
+            return (_inside(real, _real_folder(self.cwd, self.cwd)) or name,
+                    _inside(real, _real_folder(self.root, self.cwd)) or base)
+        prefixes = self._folders.get(folder)
+        if prefixes is None:
+            prefixes = self._folders[folder] = self._prefixes(folder)
+        shown, inside = prefixes
+        return (name if shown is None else shown + base, base if inside is None else inside + base)
+
+    def _prefixes(self, folder: str) -> tuple[str | None, str | None]:
+        """What a file of ``folder`` is named by, before its own name: relative to the
+        working directory and to the root (None: not inside)."""
+        real = _real_folder(folder or os.curdir, self.cwd)  # (a trailing separator is no matter)
+        return (_prefix(real, _real_folder(self.cwd, self.cwd)),
+                _prefix(real, _real_folder(self.root, self.cwd)))
 
 
 # YAML 1.2 §5.2: UTF-8, or UTF-16/UTF-32 announced by a byte order mark (as PyYAML reads them)
@@ -235,16 +340,6 @@ def _undecodable(display: str, data: bytes, encoding: str, err: UnicodeDecodeErr
                                                             source_line))
 
 
-def _real_file(name: str, cwd: str) -> str:
-    """The file ``name`` with symbolic links resolved: its folder's real path (looked up once
-    per folder) and its name, unless the file itself is a link. The display name of a file
-    is this, relative to the working directory when inside it."""
-    if os.path.islink(name):
-        return os.path.realpath(name)
-    folder, base = os.path.split(name)
-    return os.path.join(_real_folder(folder or os.curdir, cwd), base)
-
-
 @lru_cache(maxsize=64)
 def _real_folder(folder: str, cwd: str) -> str:
     """``folder`` with symbolic links resolved (``cwd`` is part of the key: a relative folder
@@ -261,13 +356,28 @@ def _inside(real: str, folder: str) -> str | None:
     return real[len(folder) + 1:].replace(os.sep, "/")
 
 
+def _split(name: str) -> tuple[str, str]:
+    """``name``'s folder (with its trailing separator, "" for none) and its last part: quicker
+    than ``os.path.split`` where there is one separator."""
+    if os.altsep:
+        return os.path.split(name)
+    cut = name.rfind(os.sep) + 1
+    return name[:cut], name[cut:]
+
+
+def _prefix(real_folder: str, folder: str) -> str | None:
+    """What :func:`_inside` gives for a file of ``real_folder``, without the file's name."""
+    inside = _inside(os.path.join(real_folder, "-"), folder)
+    return None if inside is None else inside[:-1]
+
+
 def files_hash(sources: list[SourceFile]) -> str:
-    """sha256 over the sorted relative paths and bytes of every file."""
+    """The project hash: sha256 over every file, in the order of their relative paths, of its
+    relative path (UTF-8) and a NUL byte, its size (8 bytes, big-endian) and the sha256 of its
+    bytes (32 bytes). The files need not be read again: their size and sha256 are known."""
     digest = hashlib.sha256()
     for src in sorted(sources, key=lambda s: s.relative):
-        digest.update(src.relative.encode() + b"\0")
-        digest.update(len(src.data).to_bytes(8, "big"))
-        digest.update(src.data)
+        digest.update(src.relative.encode() + b"\0" + src.size.to_bytes(8, "big") + src.sha256)
     return digest.hexdigest()
 
 
@@ -285,8 +395,8 @@ def parse_documents(source: SourceFile) -> Iterator[RawDocument | Diagnostic]:
                 continue
             start = source.location(node.start_mark.line, node.start_mark.column)
             yield from builder.problems  # the document is kept (first value of a duplicate wins)
-            yield RawDocument(source, index, data, start, builder.values, builder.keys,
-                              builder.scalars)
+            yield RawDocument(source, index, data, start,
+                              (builder.values, builder.keys, builder.scalars))
     except yaml.reader.ReaderError as err:  # a character YAML does not allow (NUL, ESC ...)
         yield _bad_character(source, err)
     except yaml.MarkedYAMLError as err:
