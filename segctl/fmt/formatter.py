@@ -27,7 +27,8 @@ from segctl.fmt.keyorder import ordered_keys
 from segctl.fmt.pqllayout import layout
 from segctl.fmt.reorder import KeySpan, reorder
 from segctl.project import project_files
-from segctl.project.source import Diagnostic, SourceFile, parse_documents, read_source
+from segctl.project.source import Diagnostic, SourceFile, read_source
+from segctl.project.yamlread import parse_documents
 
 #: PQL longer than this is written as a ``|`` block scalar, broken into lines
 PQL_INLINE_MAX = 80

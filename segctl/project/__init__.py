@@ -7,8 +7,11 @@ documents :class:`Project` (named by its ``kind: Project`` document,
 table (``KINDS``, :class:`Kind`, :class:`DocumentError`), the allowed field values, and partial
 runs: :func:`select` (``--target``) with :func:`project_root` / :func:`keys_in_file`, and
 the one finder of a project's files, :func:`project_files`; :func:`means_else_in_yaml11`
-tells a YAML writer which strings to quote (files are read per YAML 1.2).
+tells a YAML writer which strings to quote (files are read per YAML 1.2; it loads PyYAML on
+first use, which a load answered from the cache never needs).
 """
+
+from typing import TYPE_CHECKING, Any
 
 from segctl.project.finder import project_files
 from segctl.project.kinds import KINDS, DocumentError, Kind
@@ -30,7 +33,17 @@ from segctl.project.model import (
     Segment,
 )
 from segctl.project.selection import Selection, keys_in_file, project_root, select
-from segctl.project.yaml12 import means_else_in_yaml11
+
+if TYPE_CHECKING:
+    from segctl.project.yaml12 import means_else_in_yaml11
+
+
+def __getattr__(name: str) -> Any:
+    if name == "means_else_in_yaml11":
+        from segctl.project.yaml12 import means_else_in_yaml11
+
+        return means_else_in_yaml11
+    raise AttributeError(f"module 'segctl.project' has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_LIFECYCLE",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import marshal
 import os
 import struct
@@ -38,16 +39,8 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-import yaml
-
 from segctl.errors import Diagnostic, Location
-from segctl.project.source import (
-    FileNames,
-    RawDocument,
-    SourceFile,
-    parse_documents,
-    read_source,
-)
+from segctl.project.source import FileNames, RawDocument, SourceFile, read_source
 
 ENV_DIR = "SEGCTL_CACHE_DIR"
 _FORMAT = 3
@@ -56,8 +49,12 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 @cache
 def _code_digest() -> str:
-    """A digest of the code whose results are kept: reading YAML and checking PQL."""
-    digest = hashlib.sha256(f"{_FORMAT}:{yaml.__version__}:{sys.version_info[:2]}".encode())
+    """A digest of the code whose results are kept: reading YAML and checking PQL, and the
+    PyYAML installed (its ``__init__.py``, which names its version, found without importing
+    it: a load that reads nothing never imports PyYAML)."""
+    digest = hashlib.sha256(f"{_FORMAT}:{sys.version_info[:2]}".encode())
+    spec = importlib.util.find_spec("yaml")
+    digest.update(Path(spec.origin).read_bytes() if spec and spec.origin else b"no yaml")
     for folder in ("project", "pql"):
         for path in sorted((_PACKAGE / folder).glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -168,6 +165,9 @@ class LoadCache:
             return source
         if st is not None and regular:  # stat taken before reading: a later change shows
             self._record(name, st, source.sha256)
+        # PyYAML loads here, with the first file the cache cannot answer for
+        from segctl.project.yamlread import parse_documents
+
         return source, self.documents(source, parse_documents(source))
 
     def _unchanged(self, name: str, path: Path, st: os.stat_result, names: FileNames

@@ -16,7 +16,8 @@ import pytest
 
 from segctl.project import KINDS
 from segctl.project.schemas import is_valid, validator
-from segctl.project.source import RawDocument, SourceFile, parse_documents, read_source
+from segctl.project.source import RawDocument, SourceFile, read_source
+from segctl.project.yamlread import parse_documents
 
 REPO = Path(__file__).resolve().parents[2]
 

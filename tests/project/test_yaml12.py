@@ -13,7 +13,8 @@ from ruamel.yaml import YAML
 
 from segctl.adopt.writer import dump_documents
 from segctl.errors import Diagnostic
-from segctl.project.source import RawDocument, SourceFile, parse_documents
+from segctl.project.source import RawDocument, SourceFile
+from segctl.project.yamlread import parse_documents
 
 TEXT = object()  # "the scalar's own text"
 

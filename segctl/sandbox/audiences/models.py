@@ -239,13 +239,15 @@ def all_views(app: Host, scope: Partition) -> list[dict[str, Any]]:
 
 def page_by_created(app: Host, scope: Partition, *, descending: bool, offset: int, limit: int
                     ) -> tuple[list[dict[str, Any]], int]:
-    """(one page of every audience in creation order, the total): cut in SQL over both
-    kinds, so only the page's documents are read (the unfiltered list a plan walks)."""
+    """(one page of every audience in creation order, the total), both kinds in one order:
+    the order is read from the index once until the store changes (a plan walks every page),
+    and only the page's documents are read."""
     seed(app, scope)
     kinds = (DEFINITION_KIND, EXTERNAL)
-    stored = app.store.page_by_created_of(kinds, scope, descending=descending, offset=offset,
-                                          limit=limit)
-    return views(app, scope, stored), app.store.count_of(kinds, scope)
+    order: list[int] = _derived(
+        app, scope, f"created-{'desc' if descending else 'asc'}",
+        lambda: app.store.order_by_created(kinds, scope, descending=descending))
+    return views(app, scope, app.store.bodies_of(order[offset:offset + limit])), len(order)
 
 
 def one_view(app: Host, scope: Partition, aid: str) -> dict[str, Any] | None:
