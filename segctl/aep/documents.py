@@ -43,37 +43,44 @@ class LiveDefinition:
 
 def read_definition(doc: Mapping[str, Any]) -> LiveDefinition:
     """The fields of a definition or audience document (``id`` is required)."""
+    return LiveDefinition(**definition_fields(doc))
+
+
+def definition_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`read_definition`'s fields by name (for a type that extends
+    :class:`LiveDefinition` to be built without building one first)."""
     ttl = doc.get("ttlInDays")
     state = doc.get("lifecycleState")
     description = doc.get("description")
-    return LiveDefinition(
-        id=str(doc["id"]),
-        name=str(doc.get("name", "")),
-        description=description if isinstance(description, str) else "",
-        schema=str(_dict(doc.get("schema")).get("name") or PROFILE_SCHEMA),
-        ttl_in_days=int(ttl) if isinstance(ttl, int | str) and str(ttl).isdigit() else None,
-        merge_policy_id=doc.get("mergePolicyId") or None,
-        evaluation=evaluation_of(doc.get("evaluationInfo")),
-        labels=tuple(sorted(str(x) for x in doc.get("labels") or ())),
-        expression=doc.get("expression") or {},
-        lifecycle=_LIFECYCLE_ALIASES.get(str(state), str(state)) if state else None,
-    )
+    labels = doc.get("labels")
+    return {
+        "id": str(doc["id"]),
+        "name": str(doc.get("name", "")),
+        "description": description if isinstance(description, str) else "",
+        "schema": str(_dict(doc.get("schema")).get("name") or PROFILE_SCHEMA),
+        "ttl_in_days": int(ttl) if isinstance(ttl, int | str) and str(ttl).isdigit() else None,
+        "merge_policy_id": doc.get("mergePolicyId") or None,
+        "evaluation": evaluation_of(doc.get("evaluationInfo")),
+        "labels": tuple(sorted(str(x) for x in labels)) if labels else (),
+        "expression": doc.get("expression") or {},
+        "lifecycle": _LIFECYCLE_ALIASES.get(str(state), str(state)) if state else None,
+    }
 
 
 def evaluation_of(info: Any) -> str:
     """The evaluation type an ``evaluationInfo`` object says is enabled (batch when omitted)."""
     if not isinstance(info, Mapping):
         return "batch"
-
-    def enabled(name: str) -> bool:
-        flag = info.get(name)
-        return isinstance(flag, Mapping) and flag.get("enabled") in (True, "true")
-
-    if enabled("synchronous"):
+    if _enabled(info, "synchronous"):
         return "edge"
-    if enabled("continuous"):
+    if _enabled(info, "continuous"):
         return "streaming"
     return "batch"
+
+
+def _enabled(info: Mapping[str, Any], name: str) -> bool:
+    flag = info.get(name)
+    return isinstance(flag, Mapping) and flag.get("enabled") in (True, "true")
 
 
 def is_platform_audience(audience: Mapping[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segctl import pql
-from segctl.aep.documents import LiveDefinition, read_definition
+from segctl.aep.documents import LiveDefinition, definition_fields
 from segctl.engine import marker
 from segctl.engine.model import DesiredSegment, PlanWarning
 from segctl.errors import SegctlError
@@ -81,14 +81,12 @@ class LiveSegment(LiveDefinition):
 
 def live_segment(doc: Mapping[str, Any]) -> LiveSegment:
     """A live definition or audience document, its ownership marker split off."""
-    live = read_definition(doc)
-    description, mark = marker.parse(live.description)
-    return LiveSegment(  # every LiveDefinition field (tests/engine/test_normalise.py)
-        id=live.id, name=live.name, description=description, schema=live.schema,
-        ttl_in_days=live.ttl_in_days, merge_policy_id=live.merge_policy_id,
-        evaluation=live.evaluation, labels=live.labels, expression=live.expression,
-        lifecycle=live.lifecycle, key=mark.key if mark else None,
-        protect=bool(mark and mark.protect), project=mark.project if mark else None)
+    fields = definition_fields(doc)
+    description, mark = marker.parse(fields["description"])
+    fields["description"] = description
+    return LiveSegment(**fields, key=mark.key if mark else None,
+                       protect=bool(mark and mark.protect),
+                       project=mark.project if mark else None)
 
 
 def evaluation_info(evaluation: str) -> dict[str, Any]:
