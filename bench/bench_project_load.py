@@ -24,7 +24,9 @@ prepared once per size by ``segctl apply --no-jobs`` (so the plan has no changes
 every live segment); ``fmt --check`` reads one file holding every segment, already formatted.
 
 Targets at 4,000 segments (issue 16): plan <= 0.6 s CPU, validate <= 0.5 s, fmt --check
-<= 1.5 s.
+<= 1.5 s, for the runs in pre-commit hooks, on every commit: the warm rows (``fmt`` keeps no
+cache: its one row). The cold rows (a first run, CI's fresh machine, ``SEGCTL_CACHE_DIR=""``)
+are printed beside them, without a verdict.
 
 Usage: python bench/bench_project_load.py [--sizes 100,1000,4000] [--repeat 5]
                                           [--baseline-ref REF | --no-baseline]
@@ -171,7 +173,8 @@ class Row:
 
     @property
     def target(self) -> float | None:
-        return TARGETS[self.command] if self.n == 4000 else None
+        cached = self.warm or self.command == "fmt --check"  # fmt keeps no cache
+        return TARGETS[self.command] if self.n == 4000 and cached else None
 
     def __str__(self) -> str:
         verdict = "" if self.target is None else (" ✓" if self.cpu <= self.target else " ✗")
