@@ -18,7 +18,7 @@ from segctl.cli.options import (
     use_color,
     with_local_sandbox_warnings,
 )
-from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan, save_plan
+from segctl.engine import ESTIMATE_TIMEOUT, build_plan, estimate_plan
 from segctl.errors import EXIT_CHANGES, UsageError
 from segctl.render import StreamProgress, render_plan
 from segctl.target import open_client
@@ -97,6 +97,8 @@ def plan(ctx: click.Context, path: Path, env: str | None, out: Path | None, outp
             the_plan = estimate_plan(the_plan, client, timeout=estimate_timeout,
                                      progress=progress)
     if out is not None:
+        from segctl.engine import save_plan  # the plan-file codec, only when saving
+
         save_plan(the_plan, out)
         click.echo(f"Saved the plan to {out}; apply it with: segctl apply {out}", err=True)
     if summary is not None:

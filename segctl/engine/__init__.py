@@ -39,33 +39,39 @@ from segctl.engine.model import (
 )
 from segctl.engine.normalise import PlanError
 from segctl.engine.plan import build_plan, plan_from_state
-from segctl.engine.planfile import (
-    FORMAT_VERSION,
-    TamperedPlanError,
-    is_plan_file,
-    load_plan,
-    plan_from_dict,
-    plan_to_dict,
-    save_plan,
-)
 from segctl.engine.progress import NullProgress, Progress
 from segctl.engine.report import ActionResult, ApplyReport, Outcome
-from segctl.engine.saved import (
-    SavedPlan,
-    StalePlanError,
-    check_fresh,
-    check_saved_plan,
-    check_unchanged,
-    open_saved_plan,
-)
 from segctl.engine.state import LiveState, read_live_state
 from segctl.engine.writes import Write, planned_writes
 
 if TYPE_CHECKING:
     from segctl.engine.apply import ApplyOptions, apply_plan
+    from segctl.engine.planfile import (
+        FORMAT_VERSION,
+        TamperedPlanError,
+        is_plan_file,
+        load_plan,
+        plan_from_dict,
+        plan_to_dict,
+        save_plan,
+    )
+    from segctl.engine.saved import (
+        SavedPlan,
+        StalePlanError,
+        check_fresh,
+        check_saved_plan,
+        check_unchanged,
+        open_saved_plan,
+    )
 
-#: imported on first use: a plan (or show, or status) does not load the apply machinery
-_LAZY = {"ApplyOptions": "segctl.engine.apply", "apply_plan": "segctl.engine.apply"}
+#: imported on first use: a plan (or show, or status) does not load the apply machinery, and
+#: one that is not saved does not load the plan-file codec
+_LAZY = {"ApplyOptions": "segctl.engine.apply", "apply_plan": "segctl.engine.apply",
+         **dict.fromkeys(("FORMAT_VERSION", "TamperedPlanError", "is_plan_file", "load_plan",
+                          "plan_from_dict", "plan_to_dict", "save_plan"),
+                         "segctl.engine.planfile"),
+         **dict.fromkeys(("SavedPlan", "StalePlanError", "check_fresh", "check_saved_plan",
+                          "check_unchanged", "open_saved_plan"), "segctl.engine.saved")}
 
 
 def __getattr__(name: str) -> Any:
