@@ -3,37 +3,9 @@ walks, so a tree too deep for recursion can still be measured and located."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from segctl.pql import ast as a
 from segctl.pql.limits import MAX_DEPTH
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: a.Node) -> list[a.Node]:
-    """The direct child nodes (refs.children without its per-call reflection)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
-    out: list[a.Node] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, a.Node):
-            out.append(value)
-        elif isinstance(value, tuple):
-            out.extend(refs_children_in(value))
-    return out
-
-
-def refs_children_in(value: tuple[object, ...]) -> list[a.Node]:
-    found: list[a.Node] = []
-    for item in value:
-        if isinstance(item, a.Node):
-            found.append(item)
-        elif isinstance(item, tuple):
-            found.extend(refs_children_in(item))
-    return found
+from segctl.pql.refs import children
 
 
 def depth_path(root: a.Node) -> list[a.Node]:
@@ -46,7 +18,7 @@ def depth_path(root: a.Node) -> list[a.Node]:
         key = id(node)
         if key in depth:
             continue
-        kids = _children(node)
+        kids = list(children(node))
         if not ready:
             stack.append((node, True))
             stack.extend((kid, False) for kid in kids if id(kid) not in depth)
